@@ -1,0 +1,134 @@
+/**
+ * The one entry point that starts a TensorFlow.js backend: `auto | tensorflow | webgpu |
+ * native | wasm | cpu`. `auto` picks `tensorflow` when its package loads, else `webgpu` when a
+ * real (non-fallback) GPU adapter exists, else `native` when its libraries load, else `wasm`.
+ */
+import { activate } from "./activate.ts";
+import { BACKEND_NAMES, type BackendName, type BackendRequest, isBackendRequest } from "./names.ts";
+import type { BackendInfo } from "./info.ts";
+import { loadTensorflowBackend } from "./tensorflow.ts";
+import { describeAdapter, probeWebGpu } from "./webgpu.ts";
+import { startWasm } from "./wasm_start.ts";
+import { loadNativeProvider, type NativeOptions } from "./native/load.ts";
+
+/** Options for {@link startBackend}. */
+export interface StartOptions {
+  /** Threads for the `native` backend's libraries; default: cores minus the data workers' share. */
+  threads?: number;
+  /** Data-loading workers that will share the CPU (lowers the default thread count). */
+  dataWorkers?: number;
+  /** Accept a software WebGPU adapter when `webgpu` is asked for by name (default true). */
+  allowSoftwareWebGpu?: boolean;
+}
+
+/** Starts `request` (or picks one for `auto`), makes it TensorFlow.js's backend, reports it. */
+export async function startBackend(
+  request: BackendRequest | string = "auto",
+  options: StartOptions = {},
+): Promise<BackendInfo> {
+  if (!isBackendRequest(request)) {
+    const working = await listWorkingBackends();
+    throw new Error(
+      `unknown backend '${request}': choose one of auto, ${BACKEND_NAMES.join(", ")}. ` +
+        `Working on this machine: ${working.join(", ")}.`,
+    );
+  }
+  if (request !== "auto") {
+    try {
+      return await startNamed(request, options, []);
+    } catch (err) {
+      const working = (await listWorkingBackends()).filter((b) => b !== request);
+      throw new Error(
+        `backend '${request}' did not start: ${(err as Error).message}\n` +
+          `Backends that work on this machine: ${working.join(", ")} (or use --backend auto).`,
+        { cause: err },
+      );
+    }
+  }
+  const notes: string[] = [];
+  for (const name of ["tensorflow", "webgpu", "native"] as const) {
+    try {
+      if (name === "webgpu") {
+        const probe = await probeWebGpu();
+        if ("reason" in probe) throw new Error(probe.reason);
+        if (probe.adapter.softwareFallback) {
+          throw new Error(`only a software adapter (${probe.adapter.description})`);
+        }
+      }
+      return await startNamed(name, options, notes);
+    } catch (err) {
+      notes.push(`auto: skipped ${name}: ${(err as Error).message.split("\n")[0]}`);
+    }
+  }
+  return await startNamed("wasm", options, notes);
+}
+
+async function startNamed(
+  name: BackendName,
+  options: StartOptions,
+  notes: string[],
+): Promise<BackendInfo> {
+  switch (name) {
+    case "tensorflow": {
+      const { pkg, device } = await loadTensorflowBackend();
+      await activate("tensorflow");
+      return { name, tfBackend: "tensorflow", device: `${device} via ${pkg}`, notes };
+    }
+    case "webgpu": {
+      const probe = await probeWebGpu();
+      if ("reason" in probe) throw new Error(probe.reason);
+      if (probe.adapter.softwareFallback && options.allowSoftwareWebGpu === false) {
+        throw new Error(`only a software adapter: ${describeAdapter(probe.adapter)}`);
+      }
+      await import("@tensorflow/tfjs-backend-webgpu");
+      await activate("webgpu");
+      return {
+        name,
+        tfBackend: "webgpu",
+        device: describeAdapter(probe.adapter),
+        softwareFallback: probe.adapter.softwareFallback,
+        notes,
+      };
+    }
+    case "native": {
+      const nativeOptions: NativeOptions = {
+        threads: options.threads,
+        dataWorkers: options.dataWorkers,
+      };
+      const provider = await loadNativeProvider(nativeOptions);
+      const wasm = await startWasm();
+      provider.register();
+      return { name, tfBackend: "wasm", device: `${wasm.device} + ${provider.device}`, notes };
+    }
+    case "wasm": {
+      const wasm = await startWasm();
+      return { name, tfBackend: "wasm", device: wasm.device, notes };
+    }
+    case "cpu": {
+      await activate("cpu");
+      return {
+        name,
+        tfBackend: "cpu",
+        device: "TensorFlow.js reference kernels (JavaScript)",
+        notes,
+      };
+    }
+  }
+}
+
+/** The backends that start on this machine, probed without changing the active backend. */
+export async function listWorkingBackends(): Promise<BackendName[]> {
+  const working: BackendName[] = [];
+  try {
+    await loadTensorflowBackend();
+    working.push("tensorflow");
+  } catch { /* not installed: the common case */ }
+  const probe = await probeWebGpu();
+  if ("adapter" in probe) working.push("webgpu");
+  try {
+    await loadNativeProvider({});
+    working.push("native");
+  } catch { /* libraries or --allow-ffi missing */ }
+  working.push("wasm", "cpu");
+  return working;
+}

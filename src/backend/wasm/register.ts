@@ -1,0 +1,3 @@
+/** Registers the project's kernels for TensorFlow.js's `wasm` backend. */
+export function registerWasmKernels(): void {
+}
