@@ -1,0 +1,18 @@
+/** A batch of view pairs, packed for the accelerator. */
+export interface Batch {
+  /** Global optimizer step this batch feeds (0-based). */
+  step: number;
+  epoch: number;
+  /** Pairs in the batch (N); `views` holds 2N images. */
+  size: number;
+  /** Side and channels of each view. */
+  height: number;
+  width: number;
+  channels: number;
+  /** 2N x H x W x C, normalized: the N first views, then the N second views. */
+  views: Float32Array;
+  keys: string[];
+  labels?: Int32Array;
+  /** Global sample indices (for resume and for checking rank splits). */
+  indices: Int32Array;
+}
