@@ -1,3 +1,27 @@
 /** Registers the project's kernels for TensorFlow.js's `wasm` backend. */
+import * as tf from "@tensorflow/tfjs";
+import { saveStock } from "./stock.ts";
+import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
+import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
+
+/** The project's `wasm` kernels, in registration order. */
+export const wasmKernelConfigs: tf.KernelConfig[] = [
+  conv2DBackpropInputConfig,
+  conv2DBackpropFilterConfig,
+];
+
+/**
+ * Registers the project's kernels for the `wasm` backend, replacing stock ones of the same name
+ * (the stock versions stay callable through `stock()` for fallbacks and benchmarks). Idempotent.
+ */
 export function registerWasmKernels(): void {
+  for (const config of wasmKernelConfigs) {
+    const current = tf.getKernel(config.kernelName, "wasm");
+    if (current === config) continue;
+    if (current) {
+      saveStock(config.kernelName);
+      tf.unregisterKernel(config.kernelName, "wasm");
+    }
+    tf.registerKernel(config);
+  }
 }

@@ -1,0 +1,42 @@
+/**
+ * A stride-1 convolution on the wasm backend's XNNPACK `Conv2D` with explicit, per-side padding
+ * that may be negative (a negative pad crops the input first) and optional dilation.
+ */
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { free, type Info } from "./heap.ts";
+import { cropSpatial } from "./crop.ts";
+import { stock } from "./stock.ts";
+
+/** Per-side padding of the two spatial axes: `[top, bottom, left, right]`, negatives crop. */
+export type Pads = [number, number, number, number];
+
+/**
+ * `conv2d(x, filter)` with stride 1, dilation `dilation` and padding `pads` (NHWC `x`, HWIO
+ * `filter`), computed by the stock XNNPACK kernel so the data never leaves wasm memory.
+ */
+export function convExplicit(
+  backend: BackendWasm,
+  x: Info,
+  filter: Info,
+  pads: Pads,
+  dilation: [number, number] = [1, 1],
+): Info {
+  let [top, bottom, left, right] = pads;
+  let input = x;
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const [, h, w] = x.shape;
+    const t = Math.max(0, -top), b = Math.max(0, -bottom);
+    const l = Math.max(0, -left), r = Math.max(0, -right);
+    input = cropSpatial(backend, x, t, h - t - b, l, w - l - r);
+    top = Math.max(0, top), bottom = Math.max(0, bottom);
+    left = Math.max(0, left), right = Math.max(0, right);
+  }
+  const out = stock(backend, "Conv2D", { x: input, filter }, {
+    strides: [1, 1],
+    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    dataFormat: "NHWC",
+    dilations: dilation,
+  });
+  if (input !== x) free(backend, input);
+  return out;
+}

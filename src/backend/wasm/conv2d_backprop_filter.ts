@@ -1,0 +1,60 @@
+/**
+ * `Conv2DBackpropFilter` for the `wasm` backend, built from its XNNPACK `Conv2D`.
+ *
+ * `dW[kh, kw, ci, co] = sum_{n, oh, ow} x[n, oh*s + kh - pad, ow*s + kw - pad, ci] dy[n, oh, ow, co]`
+ * is a convolution in which the batch axis is the contraction ("channel") axis: the input is
+ * `x` as `[ci, h, w, n]`, the filter is `dy` as `[oh, ow, n, co]`, the forward stride becomes
+ * the dilation, and the output `[ci, kh, kw, co]` is transposed to HWIO.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { free, type Info } from "./heap.ts";
+import { convExplicit } from "./conv.ts";
+import { stock } from "./stock.ts";
+
+/** Kernel function of `Conv2DBackpropFilter` (NHWC only, dilation 1 as tfjs's gradient). */
+export function conv2DBackpropFilter(
+  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { x, dy } = args.inputs as { x: Info; dy: Info };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args
+    .attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (dataFormat === "NCHW") {
+    throw new Error("wasm Conv2DBackpropFilter supports dataFormat NHWC only");
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  const { inHeight: h, inWidth: w, outHeight: ho, outWidth: wo } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+
+  const xT = stock(backend, tf.Transpose, { x }, { perm: [3, 1, 2, 0] });
+  const dyT = stock(backend, tf.Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
+  const r = convExplicit(backend, xT, dyT, [
+    top,
+    kh + (ho - 1) * sh - top - h,
+    left,
+    kw + (wo - 1) * sw - left - w,
+  ], [sh, sw]);
+  free(backend, xT);
+  free(backend, dyT);
+  const out = stock(backend, tf.Transpose, { x: r }, { perm: [1, 2, 0, 3] });
+  free(backend, r);
+  return out;
+}
+
+/** Registration record for {@link conv2DBackpropFilter}. */
+export const conv2DBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: "wasm",
+  kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+};
