@@ -1,0 +1,295 @@
+/**
+ * The schema of a SimCLR pipeline file (`pipelines/*.yaml`) and the resolved config type.
+ * Every field has a default except where noted, so a file states only what differs.
+ */
+import { type CheckIssue, type Infer, s } from "./schema.ts";
+
+const positive = { min: 0, minExclusive: true } as const;
+
+/** `run`: naming and where the run directory goes. */
+export const runSchema = s.object({
+  name: s.string({
+    optional: true,
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    patternHint: "letters, digits, '.', '_' and '-'",
+    description:
+      "run name (default: the pipeline file's name); the run dir is <outDir>/<name>-<time>",
+  }),
+  outDir: s.string({ default: "runs/", description: "folder that holds run directories" }),
+  seed: s.int({ min: 0, max: 2 ** 32 - 1, default: 0, description: "seed of every RNG" }),
+});
+
+/** `data`: the dataset and how it is read. */
+export const dataSchema = s.object({
+  dataset: s.enum(["fashion-mnist", "mnist", "cifar10", "cifar100", "imagefolder", "tar"], {
+    default: "fashion-mnist",
+    description: "dataset kind",
+  }),
+  path: s.string({
+    optional: true,
+    description: "dataset location (required for imagefolder and tar; else found or downloaded)",
+  }),
+  split: s.string({ default: "train", description: "split used for pretraining" }),
+  maxSamples: s.int({
+    min: 1,
+    optional: true,
+    description: "use only the first N samples of the split (quick runs)",
+  }),
+  workers: s.int({ min: 0, max: 256, default: 2, description: "augmentation workers (0: inline)" }),
+  prefetch: s.int({ min: 1, max: 64, default: 2, description: "batches queued ahead" }),
+  shuffleBuffer: s.int({ min: 0, default: 10000, description: "shuffle buffer (0: no shuffle)" }),
+  onError: s.enum(["fail", "skip"], { default: "fail", description: "on an undecodable sample" }),
+  decoder: s.enum(["imagescript", "sharp"], {
+    default: "imagescript",
+    description: "image decoder",
+  }),
+}, {
+  check: (d) => {
+    const out: CheckIssue[] = [];
+    if ((d.dataset === "imagefolder" || d.dataset === "tar") && !d.path) {
+      out.push({ path: ["path"], message: `data.path is required for dataset '${d.dataset}'` });
+    }
+    return out;
+  },
+});
+
+/** `augment`: the SimCLR view augmentation. */
+export const augmentSchema = s.object({
+  preset: s.enum(["simclr-v1", "simclr-v2", "simclr-cifar", "simclr-gray"], {
+    default: "simclr-v1",
+    description:
+      "v1/v2: ImageNet recipe (v2 adds solarize); cifar: no blur, s=0.5; gray: 1-channel",
+  }),
+  size: s.int({ min: 8, max: 1024, default: 224, description: "output side of each view, pixels" }),
+  strength: s.number({
+    min: 0,
+    max: 2,
+    optional: true,
+    description: "colour jitter strength s (default: the preset's)",
+  }),
+  blur: s.bool({ optional: true, description: "Gaussian blur on/off (default: the preset's)" }),
+  mean: s.array(s.number(), {
+    minItems: 1,
+    maxItems: 3,
+    optional: true,
+    description: "per-channel normalization mean, 0..1 scale (default: the preset's)",
+  }),
+  std: s.array(s.number(positive), {
+    minItems: 1,
+    maxItems: 3,
+    optional: true,
+    description: "per-channel normalization std, 0..1 scale (default: the preset's)",
+  }),
+});
+
+/** `model`: encoder and projection head. */
+export const modelSchema = s.object({
+  encoder: s.enum(["resnet18", "resnet34", "resnet50", "small"], {
+    default: "resnet50",
+    description: "encoder architecture",
+  }),
+  stem: s.enum(["imagenet", "cifar"], {
+    default: "imagenet",
+    description: "imagenet: 7x7/2 conv + maxpool; cifar: 3x3/1 conv, no maxpool",
+  }),
+  widthMultiplier: s.number({
+    min: 0.125,
+    max: 8,
+    default: 1,
+    description: "channel width factor",
+  }),
+  inChannels: s.enum([1, 3], { default: 3, description: "input channels" }),
+  head: s.object({
+    layers: s.enum([2, 3], { default: 2, description: "projection MLP layers (v1: 2, v2: 3)" }),
+    hidden: s.int({ min: 1, optional: true, description: "hidden width (default: feature dim)" }),
+    out: s.int({ min: 1, default: 128, description: "projection output dim" }),
+  }),
+});
+
+/** `loss`: NT-Xent. */
+export const lossSchema = s.object({
+  temperature: s.number({
+    ...positive,
+    max: 10,
+    default: 0.1,
+    description: "NT-Xent temperature tau",
+  }),
+});
+
+/** `optim`: optimizer and schedule. The peak LR is derived: see {@link peakLearningRate}. */
+export const optimSchema = s.object({
+  name: s.enum(["lars", "sgd", "adamw"], { default: "lars", description: "optimizer" }),
+  baseLr: s.number({
+    ...positive,
+    max: 100,
+    default: 0.3,
+    description:
+      "LR before scaling: linear: baseLr*batch/256; sqrt: baseLr*sqrt(batch); none: baseLr",
+  }),
+  lrScaling: s.enum(["linear", "sqrt", "none"], {
+    default: "linear",
+    description: "LR scaling rule",
+  }),
+  momentum: s.number({
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    default: 0.9,
+    description: "momentum (adamw: beta1)",
+  }),
+  weightDecay: s.number({
+    min: 0,
+    max: 1,
+    default: 1e-6,
+    description: "weight decay (not on biases/BN)",
+  }),
+  trustCoefficient: s.number({ ...positive, max: 1, default: 0.001, description: "LARS eta" }),
+  warmupEpochs: s.number({
+    min: 0,
+    default: 10,
+    description: "linear warmup, then cosine decay (capped at epochs)",
+  }),
+  epochs: s.int({ min: 1, max: 100000, default: 100, description: "training epochs" }),
+  batchSize: s.int({
+    min: 2,
+    max: 1 << 20,
+    default: 4096,
+    description: "global batch per optimizer step (pairs), over all micro-batches and ranks",
+  }),
+  accumulateSteps: s.int({ min: 1, max: 4096, default: 1, description: "micro-batches per step" }),
+}, {
+  check: (o) => {
+    const out: CheckIssue[] = [];
+    if (o.batchSize % o.accumulateSteps !== 0) {
+      out.push({
+        path: ["accumulateSteps"],
+        message:
+          `batchSize ${o.batchSize} is not divisible by accumulateSteps ${o.accumulateSteps}`,
+      });
+    }
+    return out;
+  },
+});
+
+/** `train`: backend and bookkeeping. */
+export const trainSchema = s.object({
+  backend: s.enum(["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"], {
+    default: "auto",
+    description: "TensorFlow.js backend",
+  }),
+  threads: s.int({ min: 1, max: 1024, optional: true, description: "compute threads (native)" }),
+  logEvery: s.int({ min: 1, default: 10, description: "steps between metric records" }),
+  checkpointEvery: s.int({ min: 1, default: 1, description: "epochs between checkpoints" }),
+  maxSteps: s.int({ min: 1, optional: true, description: "stop after this many steps" }),
+});
+
+/** `eval`: kNN and linear probe on frozen features. */
+export const evalSchema = s.object({
+  trainSplit: s.string({ default: "train", description: "split holding the labelled bank" }),
+  testSplit: s.string({ default: "test", description: "split that is classified" }),
+  knn: s.object({
+    k: s.int({ min: 1, max: 10000, default: 200, description: "neighbours" }),
+    temperature: s.number({
+      ...positive,
+      max: 10,
+      default: 0.1,
+      description: "vote weight exp(sim/T)",
+    }),
+  }),
+  linearProbe: s.object({
+    enabled: s.bool({ default: true, description: "train the linear probe" }),
+    l2: s.number({ min: 0, max: 100, default: 1e-4, description: "L2 penalty on the weights" }),
+    maxIterations: s.int({
+      min: 1,
+      max: 100000,
+      default: 500,
+      description: "L-BFGS iterations cap",
+    }),
+    tolerance: s.number({
+      ...positive,
+      max: 1,
+      default: 1e-6,
+      description: "stop when the loss change is below",
+    }),
+  }),
+  randomInitFloor: s.bool({ default: true, description: "also evaluate a random-init encoder" }),
+  monitorEvery: s.int({ min: 0, default: 0, description: "kNN monitor every N epochs (0: off)" }),
+  maxTrainSamples: s.int({ min: 1, optional: true, description: "cap on the bank size" }),
+  maxTestSamples: s.int({ min: 1, optional: true, description: "cap on test samples" }),
+  batchSize: s.int({ min: 1, max: 65536, default: 256, description: "feature extraction batch" }),
+});
+
+/** `dist`: several processes. */
+export const distSchema = s.object({
+  mode: s.enum(["auto", "single", "mpi"], {
+    default: "auto",
+    description: "auto: mpi under mpirun",
+  }),
+  globalBn: s.bool({ default: false, description: "reduce batch-norm statistics across ranks" }),
+});
+
+/** The whole pipeline file. */
+export const pipelineSchema = s.object({
+  run: runSchema,
+  data: dataSchema,
+  augment: augmentSchema,
+  model: modelSchema,
+  loss: lossSchema,
+  optim: optimSchema,
+  train: trainSchema,
+  eval: evalSchema,
+  dist: distSchema,
+}, {
+  check: (c) => {
+    const out: CheckIssue[] = [];
+    const gray = c.augment.preset === "simclr-gray";
+    if (gray && c.model.inChannels !== 1) {
+      out.push({
+        path: ["model", "inChannels"],
+        message: "augment.preset simclr-gray makes 1-channel views: set model.inChannels: 1",
+      });
+    }
+    if (!gray && c.model.inChannels !== 3) {
+      out.push({
+        path: ["model", "inChannels"],
+        message:
+          `augment.preset ${c.augment.preset} makes 3-channel views: set model.inChannels: 3 (or use simclr-gray)`,
+      });
+    }
+    for (const key of ["mean", "std"] as const) {
+      const v = c.augment[key];
+      if (v && v.length !== 1 && v.length !== c.model.inChannels) {
+        out.push({
+          path: ["augment", key],
+          message: `augment.${key} has ${v.length} values for ${c.model.inChannels} channels`,
+        });
+      }
+    }
+    return out;
+  },
+});
+
+/** A resolved, validated pipeline configuration (every default filled in). */
+export type PipelineConfig = Infer<typeof pipelineSchema>;
+
+/**
+ * The peak learning rate the schedule reaches after warmup: `baseLr * batchSize / 256`
+ * (linear), `baseLr * sqrt(batchSize)` (sqrt) or `baseLr` (none). `batchSize` is the global one.
+ *
+ * @example
+ * ```ts
+ * peakLearningRate({ baseLr: 0.3, lrScaling: "linear", batchSize: 4096 }); // 4.8
+ * ```
+ */
+export function peakLearningRate(
+  optim: Pick<PipelineConfig["optim"], "baseLr" | "lrScaling" | "batchSize">,
+): number {
+  switch (optim.lrScaling) {
+    case "linear":
+      return optim.baseLr * optim.batchSize / 256;
+    case "sqrt":
+      return optim.baseLr * Math.sqrt(optim.batchSize);
+    case "none":
+      return optim.baseLr;
+  }
+}
