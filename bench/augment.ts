@@ -1,0 +1,98 @@
+/**
+ * `deno task bench augment [--seconds S] [--no-torchvision]`: view pairs per second on one
+ * core, for 32x32 RGB with `simclr-cifar` and 256x256 -> 224x224 with `simclr-v1`; compared
+ * with torchvision's PIL-based pipeline (bench/augment_torchvision.py) when Debian's
+ * /usr/bin/python3 has torchvision.
+ */
+
+import type { RawImage } from "../src/data/sample.ts";
+import { pairedViews } from "../src/augment/mod.ts";
+
+const args = Deno.args.slice(Deno.args[0] === "augment" ? 1 : 0);
+const secIdx = args.indexOf("--seconds");
+const seconds = secIdx >= 0 ? Number(args[secIdx + 1]) : 2;
+const skipTorch = args.includes("--no-torchvision");
+
+/** A smooth, deterministic test image (gradients plus a pattern), like natural content. */
+function syntheticImage(side: number, seed: number): RawImage {
+  const data = new Uint8Array(side * side * 3);
+  let i = 0;
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      data[i++] = (x * 255 / side + seed * 37) & 255;
+      data[i++] = (y * 255 / side + seed * 11) & 255;
+      data[i++] = (128 + 100 * Math.sin((x + y + seed) / 7)) & 255;
+    }
+  }
+  return { key: `synthetic-${side}-${seed}`, width: side, height: side, channels: 3, data };
+}
+
+interface Case {
+  name: string;
+  preset: string;
+  input: number;
+  size: number;
+}
+
+const cases: Case[] = [
+  { name: "cifar", preset: "simclr-cifar", input: 32, size: 32 },
+  { name: "imagenet", preset: "simclr-v1", input: 256, size: 224 },
+];
+
+function measure(c: Case): number {
+  const views = pairedViews({ preset: c.preset, size: c.size }, 0);
+  const images = Array.from({ length: 8 }, (_, i) => syntheticImage(c.input, i));
+  let index = 0;
+  const warmEnd = performance.now() + 300;
+  while (performance.now() < warmEnd) views(images[index % 8], 0, index++);
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < seconds * 1000) {
+    for (let k = 0; k < 8; k++) views(images[(n + k) % 8], 1, n + k);
+    n += 8;
+    t = performance.now();
+  }
+  return n / ((t - t0) / 1000);
+}
+
+function torchvision(): Record<string, number> | string {
+  if (skipTorch) return "skipped (--no-torchvision)";
+  const python = "/usr/bin/python3";
+  const script = new URL("augment_torchvision.py", import.meta.url).pathname;
+  try {
+    const probe = new Deno.Command(python, { args: ["-c", "import torchvision, PIL"] })
+      .outputSync();
+    if (!probe.success) {
+      return `skipped: ${python} has no torchvision (apt-get install python3-torchvision)`;
+    }
+    const out = new Deno.Command(python, { args: [script, "--seconds", String(seconds)] })
+      .outputSync();
+    if (!out.success) {
+      return `failed: ${new TextDecoder().decode(out.stderr).trim().split("\n").pop()}`;
+    }
+    return JSON.parse(new TextDecoder().decode(out.stdout));
+  } catch (err) {
+    return `skipped: ${python} not runnable (${(err as Error).message})`;
+  }
+}
+
+const ours = cases.map((c) => ({ c, rate: measure(c) }));
+const torch = torchvision();
+console.log(`augmentation, view pairs per second on one core (${seconds} s per case)`);
+console.log("case       preset        input  output       ours  torchvision  ratio");
+for (const { c, rate } of ours) {
+  const tv = typeof torch === "string" ? undefined : torch[c.name];
+  console.log(
+    [
+      c.name.padEnd(10),
+      c.preset.padEnd(13),
+      `${c.input}`.padStart(5),
+      `${c.size}`.padStart(7),
+      rate.toFixed(0).padStart(10),
+      (tv === undefined ? "-" : tv.toFixed(0)).padStart(12),
+      (tv === undefined ? "-" : `${(rate / tv).toFixed(2)}x`).padStart(6),
+    ].join(" "),
+  );
+}
+if (typeof torch === "string") console.log(`torchvision: ${torch}`);

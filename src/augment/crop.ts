@@ -1,0 +1,83 @@
+/** Random resized crop parameters, drawn as torchvision's `RandomResizedCrop.get_params`. */
+
+import type { Rng } from "./rng.ts";
+
+/** A crop rectangle in pixels of the source image. */
+export interface CropBox {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+}
+
+/** Python's `round`: halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The fallback after 10 failed attempts: the central crop with the aspect clamped to `ratio`
+ * (the whole image when its aspect lies within `ratio`).
+ *
+ * @example
+ * ```ts
+ * centerCropFallback(100, 10, [3 / 4, 4 / 3]); // { top: 0, left: 43, height: 10, width: 13 }
+ * ```
+ */
+export function centerCropFallback(
+  width: number,
+  height: number,
+  ratio: readonly [number, number],
+): CropBox {
+  const inRatio = width / height;
+  let w: number, h: number;
+  if (inRatio < ratio[0]) {
+    w = width;
+    h = roundHalfEven(w / ratio[0]);
+  } else if (inRatio > ratio[1]) {
+    h = height;
+    w = roundHalfEven(h * ratio[1]);
+  } else {
+    w = width;
+    h = height;
+  }
+  return {
+    top: Math.floor((height - h) / 2),
+    left: Math.floor((width - w) / 2),
+    height: h,
+    width: w,
+  };
+}
+
+/**
+ * Draws a crop whose area is a fraction in `scale` of the image and whose aspect (w/h) is
+ * log-uniform in `ratio`: 10 attempts, then {@link centerCropFallback}.
+ *
+ * @example
+ * ```ts
+ * const box = sampleCrop(rngFor(1), 256, 256, [0.08, 1], [3 / 4, 4 / 3]);
+ * ```
+ */
+export function sampleCrop(
+  rng: Rng,
+  width: number,
+  height: number,
+  scale: readonly [number, number] = [0.08, 1],
+  ratio: readonly [number, number] = [3 / 4, 4 / 3],
+): CropBox {
+  const area = width * height;
+  const logLo = Math.log(ratio[0]), logHi = Math.log(ratio[1]);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const target = area * rng.uniform(scale[0], scale[1]);
+    const aspect = Math.exp(rng.uniform(logLo, logHi));
+    const w = roundHalfEven(Math.sqrt(target * aspect));
+    const h = roundHalfEven(Math.sqrt(target / aspect));
+    if (w > 0 && w <= width && h > 0 && h <= height) {
+      const top = rng.int(height - h + 1);
+      const left = rng.int(width - w + 1);
+      return { top, left, height: h, width: w };
+    }
+  }
+  return centerCropFallback(width, height, ratio);
+}

@@ -1,0 +1,76 @@
+/** Colour jitter as torchvision's `ColorJitter`: four adjustments in a random order. */
+
+import { adjustBrightness, adjustContrast, adjustSaturation } from "./adjust.ts";
+import { adjustHue } from "./hue.ts";
+import type { FloatImage } from "./image.ts";
+import type { Rng } from "./rng.ts";
+
+/**
+ * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
+ * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off.
+ */
+export interface JitterStrength {
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  hue: number;
+}
+
+/** The adjustments of one jitter, in the order to apply them. */
+export type JitterOp = "brightness" | "contrast" | "saturation" | "hue";
+
+/** Drawn jitter parameters: the order and each factor (absent ones are skipped). */
+export interface JitterParams {
+  order: JitterOp[];
+  brightness?: number;
+  contrast?: number;
+  saturation?: number;
+  hue?: number;
+}
+
+const OPS: readonly JitterOp[] = ["brightness", "contrast", "saturation", "hue"];
+
+/**
+ * Draws the order (a random permutation) and then the factors, as torchvision does.
+ *
+ * @example
+ * ```ts
+ * const p = sampleJitter(rngFor(3), { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 });
+ * ```
+ */
+export function sampleJitter(rng: Rng, s: JitterStrength): JitterParams {
+  if (s.hue < 0 || s.hue > 0.5) {
+    throw new RangeError(`colour jitter: hue ${s.hue} must lie in [0, 0.5]`);
+  }
+  const perm = rng.permutation(4);
+  const p: JitterParams = { order: [] };
+  for (const op of ["brightness", "contrast", "saturation"] as const) {
+    const x = s[op];
+    if (x < 0) throw new RangeError(`colour jitter: ${op} ${x} must be >= 0`);
+    if (x > 0) p[op] = rng.uniform(Math.max(0, 1 - x), 1 + x);
+  }
+  if (s.hue > 0) p.hue = rng.uniform(-s.hue, s.hue);
+  for (const i of perm) if (p[OPS[i]] !== undefined) p.order.push(OPS[i]);
+  return p;
+}
+
+/**
+ * Applies drawn jitter parameters in their order, in place.
+ *
+ * @example
+ * ```ts
+ * const img = floatImage(1, 1, 3, new Float32Array([0.5, 0.2, 0.1]));
+ * colorJitter(img, { order: ["hue", "brightness"], hue: 0.1, brightness: 1.2 });
+ * ```
+ */
+export function colorJitter(img: FloatImage, p: JitterParams): FloatImage {
+  for (const op of p.order) {
+    const f = p[op];
+    if (f === undefined) continue;
+    if (op === "brightness") adjustBrightness(img, f);
+    else if (op === "contrast") adjustContrast(img, f);
+    else if (op === "saturation") adjustSaturation(img, f);
+    else adjustHue(img, f);
+  }
+  return img;
+}

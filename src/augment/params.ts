@@ -1,0 +1,43 @@
+/** Drawing every random choice of one view up front, so a view can be replayed from its parameters. */
+
+import { type CropBox, sampleCrop } from "./crop.ts";
+import { type JitterParams, sampleJitter } from "./jitter.ts";
+import type { AugmentSpec } from "./presets.ts";
+import type { Rng } from "./rng.ts";
+
+/** The random choices of one view; `null` / `false` / 0 mean "not applied". */
+export interface ViewParams {
+  crop: CropBox;
+  flip: boolean;
+  jitter: JitterParams | null;
+  grayscale: boolean;
+  /** Blur sigma, 0 when no blur. */
+  blurSigma: number;
+  solarize: boolean;
+}
+
+/**
+ * Draws a view's parameters for a `width` x `height` source, in pipeline order: crop, flip,
+ * jitter (coin, then order and factors), grayscale, blur (coin, then sigma), solarize.
+ *
+ * @example
+ * ```ts
+ * const p = sampleViewParams(rngFor(0, 0, 5), resolveAugment("simclr-cifar"), 32, 32);
+ * ```
+ */
+export function sampleViewParams(
+  rng: Rng,
+  spec: AugmentSpec,
+  width: number,
+  height: number,
+): ViewParams {
+  const crop = sampleCrop(rng, width, height, spec.crop.scale, spec.crop.ratio);
+  const flip = rng.chance(spec.flip);
+  const jitter = rng.chance(spec.jitter.p) ? sampleJitter(rng, spec.jitter) : null;
+  const grayscale = rng.chance(spec.grayscale);
+  const blurSigma = rng.chance(spec.blur.p)
+    ? rng.uniform(spec.blur.sigma[0], spec.blur.sigma[1])
+    : 0;
+  const solarize = rng.chance(spec.solarize.p);
+  return { crop, flip, jitter, grayscale, blurSigma, solarize };
+}

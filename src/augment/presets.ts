@@ -1,0 +1,243 @@
+/**
+ * SimCLR augmentation presets as plain data, and the resolution of a preset plus overrides
+ * (as a YAML config names them) into a complete {@link AugmentSpec}.
+ */
+
+import type { JitterStrength } from "./jitter.ts";
+
+/** Everything one view's augmentation needs; plain, structured-clonable data. */
+export interface AugmentSpec {
+  /** Output side in pixels (views are square). */
+  size: number;
+  /** Random resized crop: area fraction and aspect (w/h, drawn log-uniformly) ranges. */
+  crop: { scale: [number, number]; ratio: [number, number] };
+  /** Probability of a horizontal flip. */
+  flip: number;
+  /** Colour jitter, applied with probability `p` in a random order. */
+  jitter: { p: number } & JitterStrength;
+  /** Probability of converting to grayscale. */
+  grayscale: number;
+  /** Gaussian blur: probability, sigma range, kernel side as a fraction of the output side. */
+  blur: { p: number; sigma: [number, number]; kernelFraction: number };
+  /** Solarization: probability and threshold (on [0, 1] values). */
+  solarize: { p: number; threshold: number };
+  /** Normalization, one value per channel (or one for all). */
+  mean: number[];
+  std: number[];
+}
+
+/** A preset: a spec whose jitter magnitudes are per unit of `strength`. */
+export interface PresetDefinition extends AugmentSpec {
+  /** What the preset is for. */
+  description: string;
+  /** Colour-jitter strength s: magnitudes are `jitter.* x s`. */
+  strength: number;
+}
+
+/** ImageNet channel statistics. */
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+/** ImageNet channel statistics. */
+export const IMAGENET_STD = [0.229, 0.224, 0.225];
+/** CIFAR-10 channel statistics. */
+export const CIFAR_MEAN = [0.4914, 0.4822, 0.4465];
+/** CIFAR-10 channel statistics. */
+export const CIFAR_STD = [0.247, 0.2435, 0.2616];
+/** Fashion-MNIST statistics. */
+export const FASHION_MNIST_MEAN = [0.286];
+/** Fashion-MNIST statistics. */
+export const FASHION_MNIST_STD = [0.353];
+
+const SIMCLR_JITTER = { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 };
+const SIMCLR_CROP = {
+  scale: [0.08, 1] as [number, number],
+  ratio: [3 / 4, 4 / 3] as [number, number],
+};
+const BLUR_ON = { p: 0.5, sigma: [0.1, 2] as [number, number], kernelFraction: 0.1 };
+
+const v1: PresetDefinition = {
+  description: "SimCLR v1, ImageNet: crop 0.08-1, flip, jitter s=1 (p=0.8), gray 0.2, blur 0.5",
+  size: 224,
+  strength: 1,
+  crop: SIMCLR_CROP,
+  flip: 0.5,
+  jitter: SIMCLR_JITTER,
+  grayscale: 0.2,
+  blur: BLUR_ON,
+  solarize: { p: 0, threshold: 0.5 },
+  mean: IMAGENET_MEAN,
+  std: IMAGENET_STD,
+};
+
+/** The presets by name; `resolveAugment` copies them, so they are never modified. */
+export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
+  "simclr-v1": v1,
+  "simclr-v2": {
+    ...v1,
+    description: "SimCLR v2, ImageNet: simclr-v1 plus solarization (p=0.2, threshold 0.5)",
+    solarize: { p: 0.2, threshold: 0.5 },
+  },
+  "simclr-cifar": {
+    ...v1,
+    description: "SimCLR on CIFAR (32x32): jitter s=0.5, no blur",
+    size: 32,
+    strength: 0.5,
+    blur: { ...BLUR_ON, p: 0 },
+    mean: CIFAR_MEAN,
+    std: CIFAR_STD,
+  },
+  "simclr-gray": {
+    ...v1,
+    description: "1-channel data such as Fashion-MNIST (28x28): crop 0.2-1, flip, " +
+      "brightness/contrast jitter s=0.5, no colour, no blur",
+    size: 28,
+    strength: 0.5,
+    crop: { scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
+    jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0, hue: 0 },
+    grayscale: 0,
+    blur: { ...BLUR_ON, p: 0 },
+    mean: FASHION_MNIST_MEAN,
+    std: FASHION_MNIST_STD,
+  },
+};
+
+/** The preset used when none is named. */
+export const DEFAULT_PRESET = "simclr-v1";
+
+/**
+ * A preset name and overrides. Jitter magnitudes given in `jitter` are absolute (after
+ * strength); `blur`/`solarize` accept `true`/`false` to switch them on (default p) or off.
+ */
+export interface AugmentOptions {
+  preset?: string;
+  size?: number;
+  strength?: number;
+  crop?: Partial<AugmentSpec["crop"]>;
+  flip?: number;
+  jitter?: Partial<AugmentSpec["jitter"]>;
+  grayscale?: number;
+  blur?: boolean | Partial<AugmentSpec["blur"]>;
+  solarize?: boolean | Partial<AugmentSpec["solarize"]>;
+  mean?: number[];
+  std?: number[];
+}
+
+const OPTION_KEYS = [
+  "preset",
+  "size",
+  "strength",
+  "crop",
+  "flip",
+  "jitter",
+  "grayscale",
+  "blur",
+  "solarize",
+  "mean",
+  "std",
+];
+
+function fail(what: string): never {
+  throw new RangeError(`augment: ${what}`);
+}
+
+function probability(name: string, p: number): void {
+  if (!(p >= 0 && p <= 1)) fail(`${name} ${p} must be a probability in [0, 1]`);
+}
+
+function range(name: string, r: [number, number], lo: number, hi: number): void {
+  if (!(Array.isArray(r) && r.length === 2 && r[0] >= lo && r[0] <= r[1] && r[1] <= hi)) {
+    fail(`${name} ${JSON.stringify(r)} must be [a, b] with ${lo} <= a <= b <= ${hi}`);
+  }
+}
+
+/**
+ * Checks a spec and throws a message naming the field and what it accepts.
+ *
+ * @example
+ * ```ts
+ * validateSpec(resolveAugment("simclr-cifar")); // passes
+ * ```
+ */
+export function validateSpec(s: AugmentSpec): void {
+  if (!(Number.isInteger(s.size) && s.size >= 1)) fail(`size ${s.size} must be a positive integer`);
+  range("crop.scale", s.crop.scale, Number.MIN_VALUE, 1);
+  range("crop.ratio", s.crop.ratio, Number.MIN_VALUE, Infinity);
+  probability("flip", s.flip);
+  probability("jitter.p", s.jitter.p);
+  for (const k of ["brightness", "contrast", "saturation"] as const) {
+    if (!(s.jitter[k] >= 0)) fail(`jitter.${k} ${s.jitter[k]} must be >= 0`);
+  }
+  if (!(s.jitter.hue >= 0 && s.jitter.hue <= 0.5)) {
+    fail(`jitter.hue ${s.jitter.hue} must be in [0, 0.5]`);
+  }
+  probability("grayscale", s.grayscale);
+  probability("blur.p", s.blur.p);
+  range("blur.sigma", s.blur.sigma, Number.MIN_VALUE, Infinity);
+  if (!(s.blur.kernelFraction > 0 && s.blur.kernelFraction <= 1)) {
+    fail(`blur.kernelFraction ${s.blur.kernelFraction} must be in (0, 1]`);
+  }
+  probability("solarize.p", s.solarize.p);
+  if (!(s.mean.length === 1 || s.mean.length === 3) || s.mean.length !== s.std.length) {
+    fail(`mean and std need 1 or 3 values each, the same count: got ${s.mean} and ${s.std}`);
+  }
+  if (s.std.some((v) => !(v > 0))) fail(`std ${s.std} must be > 0`);
+}
+
+/**
+ * A preset by name (or `{ preset, ...overrides }`) resolved into a complete, validated spec.
+ * Unknown names and unknown option keys are errors that list what is known.
+ *
+ * @example
+ * ```ts
+ * const spec = resolveAugment({ preset: "simclr-v1", size: 96, strength: 0.5, blur: false });
+ * console.assert(spec.jitter.brightness === 0.4 && spec.blur.p === 0);
+ * ```
+ */
+export function resolveAugment(options: string | AugmentOptions = {}): AugmentSpec {
+  const o: AugmentOptions = typeof options === "string" ? { preset: options } : options;
+  const unknown = Object.keys(o).filter((k) => !OPTION_KEYS.includes(k) && k !== "seed");
+  if (unknown.length) {
+    fail(`unknown option(s) ${unknown.join(", ")}; known: ${OPTION_KEYS.join(", ")}`);
+  }
+  const name = o.preset ?? DEFAULT_PRESET;
+  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+  if (!preset) {
+    fail(`unknown preset '${name}': choose one of ${Object.keys(PRESETS).join(", ")}`);
+  }
+  const s = o.strength ?? preset.strength;
+  if (!(s >= 0)) fail(`strength ${s} must be >= 0`);
+  const scaled = (k: "brightness" | "contrast" | "saturation" | "hue") => preset.jitter[k] * s;
+  const toggle = <T extends { p: number }>(
+    base: T,
+    onP: number,
+    v: boolean | Partial<T> | undefined,
+  ): T => {
+    if (v === undefined) return { ...base };
+    if (v === true) return { ...base, p: base.p > 0 ? base.p : onP };
+    if (v === false) return { ...base, p: 0 };
+    return { ...base, ...v };
+  };
+  const spec: AugmentSpec = {
+    size: o.size ?? preset.size,
+    crop: {
+      scale: [...(o.crop?.scale ?? preset.crop.scale)] as [number, number],
+      ratio: [...(o.crop?.ratio ?? preset.crop.ratio)] as [number, number],
+    },
+    flip: o.flip ?? preset.flip,
+    jitter: {
+      p: preset.jitter.p,
+      brightness: scaled("brightness"),
+      contrast: scaled("contrast"),
+      saturation: scaled("saturation"),
+      hue: scaled("hue"),
+      ...o.jitter,
+    },
+    grayscale: o.grayscale ?? preset.grayscale,
+    blur: toggle(preset.blur, BLUR_ON.p, o.blur),
+    solarize: toggle(preset.solarize, 0.2, o.solarize),
+    mean: [...(o.mean ?? preset.mean)],
+    std: [...(o.std ?? preset.std)],
+  };
+  spec.blur.sigma = [...spec.blur.sigma] as [number, number];
+  validateSpec(spec);
+  return spec;
+}

@@ -1,0 +1,71 @@
+/** One augmented view: the transforms fused over a single output buffer. */
+
+import type { RawImage } from "../data/sample.ts";
+import { blurKernelSize, BlurWorkspace, gaussianBlur } from "./blur.ts";
+import { toGrayscale } from "./grayscale.ts";
+import { checkRawImage, type FloatImage, floatImage } from "./image.ts";
+import { colorJitter } from "./jitter.ts";
+import { normalize } from "./normalize.ts";
+import { sampleViewParams, type ViewParams } from "./params.ts";
+import type { AugmentSpec } from "./presets.ts";
+import { resizedCrop, ResizeWorkspace } from "./resize.ts";
+import type { Rng } from "./rng.ts";
+import { solarize } from "./solarize.ts";
+
+/** Scratch buffers reused across views (one per worker). */
+export class ViewWorkspace {
+  resize = new ResizeWorkspace();
+  blur = new BlurWorkspace();
+}
+
+/**
+ * Renders one view with given parameters into `out` (`size * size * channels` floats):
+ * crop+resize (+flip, fused), jitter, grayscale, blur, solarize, normalize.
+ *
+ * @example
+ * ```ts
+ * const spec = resolveAugment("simclr-cifar");
+ * const params = sampleViewParams(rngFor(1), spec, image.width, image.height);
+ * const view = renderView(image, params, spec);
+ * ```
+ */
+export function renderView(
+  image: RawImage,
+  params: ViewParams,
+  spec: AugmentSpec,
+  out?: Float32Array,
+  ws: ViewWorkspace = new ViewWorkspace(),
+): Float32Array {
+  const size = spec.size;
+  const img: FloatImage = floatImage(size, size, image.channels, out);
+  resizedCrop(image, params.crop, size, img, params.flip, ws.resize);
+  if (params.jitter) colorJitter(img, params.jitter);
+  if (params.grayscale) toGrayscale(img);
+  if (params.blurSigma > 0) {
+    const k = blurKernelSize(size, spec.blur.kernelFraction);
+    if (k > 1) gaussianBlur(img, params.blurSigma, k, ws.blur);
+  }
+  if (params.solarize) solarize(img, spec.solarize.threshold);
+  normalize(img, spec.mean, spec.std);
+  return img.data;
+}
+
+/**
+ * Draws parameters from `rng` and renders the view.
+ *
+ * @example
+ * ```ts
+ * const view = augmentView(image, resolveAugment("simclr-v1"), rngFor(7, 0, 0));
+ * ```
+ */
+export function augmentView(
+  image: RawImage,
+  spec: AugmentSpec,
+  rng: Rng,
+  out?: Float32Array,
+  ws?: ViewWorkspace,
+): Float32Array {
+  checkRawImage(image);
+  const params = sampleViewParams(rng, spec, image.width, image.height);
+  return renderView(image, params, spec, out, ws);
+}
