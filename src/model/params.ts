@@ -1,0 +1,98 @@
+/**
+ * Named parameters on TensorFlow.js: each is a `tf.Variable` with a stable name (torchvision's
+ * naming), tags (used by weight decay and LARS exclusions) and a layout (for weight export).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Init, initialValues } from "./init.ts";
+
+/**
+ * Tags on a parameter. `weight`: conv/linear weights. `bias`: linear biases. `bn`: batch-norm
+ * scale and shift. `buffer`: not trained (BN running statistics and counters).
+ */
+export type ParamTag = "weight" | "bias" | "bn" | "buffer";
+
+/** How a tensor is laid out here, which decides its torchvision layout on export. */
+export type ParamLayout = "hwio" | "io" | "plain";
+
+/** One named parameter or buffer. */
+export interface Param {
+  readonly name: string;
+  readonly variable: tf.Variable;
+  readonly tags: ReadonlySet<ParamTag>;
+  readonly trainable: boolean;
+  readonly layout: ParamLayout;
+}
+
+/** The parameters of a model, by name, in creation order. */
+export class ParamStore {
+  readonly #params = new Map<string, Param>();
+  readonly #byVariable = new Map<string, string>();
+
+  /** @param seed seeds every parameter's initial values (one stream per name). */
+  constructor(readonly seed = 0) {}
+
+  /** Creates a parameter; names must be unique within the store. */
+  create(
+    name: string,
+    shape: number[],
+    init: Init,
+    tags: ParamTag[],
+    layout: ParamLayout = "plain",
+  ): Param {
+    if (this.#params.has(name)) {
+      throw new Error(`ParamStore: parameter '${name}' created twice (layer names must be unique)`);
+    }
+    const trainable = !tags.includes("buffer");
+    const values = initialValues(shape, init, this.seed, name);
+    const variable = tf.variable(tf.tensor(values, shape, "float32"), trainable);
+    const param: Param = { name, variable, tags: new Set(tags), trainable, layout };
+    this.#params.set(name, param);
+    this.#byVariable.set(variable.name, name);
+    return param;
+  }
+
+  /** The parameter called `name`; throws naming close matches when it is missing. */
+  get(name: string): Param {
+    const p = this.#params.get(name);
+    if (!p) {
+      const near = [...this.#params.keys()].filter((n) => n.endsWith(name.split(".").pop()!));
+      throw new Error(
+        `no parameter '${name}' in this model` +
+          (near.length ? ` (similar: ${near.slice(0, 5).join(", ")})` : ""),
+      );
+    }
+    return p;
+  }
+
+  /** True when a parameter called `name` exists. */
+  has(name: string): boolean {
+    return this.#params.has(name);
+  }
+
+  /** All parameters and buffers, in creation order. */
+  all(): Param[] {
+    return [...this.#params.values()];
+  }
+
+  /** The trainable parameters, in creation order. */
+  trainable(): Param[] {
+    return this.all().filter((p) => p.trainable);
+  }
+
+  /** The parameter name of a `tf.Variable` created by this store. */
+  nameOfVariable(variableName: string): string | undefined {
+    return this.#byVariable.get(variableName);
+  }
+
+  /** Number of trainable scalars (what torchvision's parameter count reports). */
+  countTrainable(): number {
+    return this.trainable().reduce((n, p) => n + p.variable.size, 0);
+  }
+
+  /** Frees every variable. The store is unusable afterwards. */
+  dispose(): void {
+    for (const p of this.#params.values()) p.variable.dispose();
+    this.#params.clear();
+    this.#byVariable.clear();
+  }
+}

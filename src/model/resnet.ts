@@ -1,0 +1,104 @@
+/**
+ * ResNet-18/34/50 encoders in torchvision's layout and naming (`conv1`, `bn1`, `layer1.0...`),
+ * with an `imagenet` stem (7x7/2 conv + 3x3/2 max pool) or a `cifar` stem (3x3/1 conv, no pool),
+ * 1 or 3 input channels and an optional width multiplier. The `fc` layer is left out: features
+ * `h` come after global average pooling.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { BatchNorm } from "./batch_norm.ts";
+import { Conv2d } from "./conv.ts";
+import type { Encoder } from "./encoder.ts";
+import type { ForwardContext } from "./forward_context.ts";
+import { globalAveragePool } from "./global_pool.ts";
+import { ParamStore } from "./params.ts";
+import { BasicBlock, Bottleneck, type ResidualBlock } from "./resnet_blocks.ts";
+
+/** The ResNet depths offered. */
+export type ResNetDepth = "resnet18" | "resnet34" | "resnet50";
+
+/** Options of {@link resnet}. */
+export interface ResNetOptions {
+  /** `imagenet`: 7x7/2 conv + max pool (default); `cifar`: 3x3/1 conv, no max pool. */
+  stem?: "imagenet" | "cifar";
+  /** Input channels: 1 (grayscale) or 3 (default). */
+  inChannels?: number;
+  /** Multiplies every width (64, 128, 256, 512); default 1. */
+  widthMultiplier?: number;
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+  /** Store to create the parameters in (default: a new one with `seed`). */
+  store?: ParamStore;
+  /** Prefix of the parameter names (default `encoder.`). */
+  prefix?: string;
+}
+
+const LAYOUTS: Record<ResNetDepth, { block: "basic" | "bottleneck"; blocks: number[] }> = {
+  resnet18: { block: "basic", blocks: [2, 2, 2, 2] },
+  resnet34: { block: "basic", blocks: [3, 4, 6, 3] },
+  resnet50: { block: "bottleneck", blocks: [3, 4, 6, 3] },
+};
+
+/** A torchvision-layout ResNet encoder. */
+export class ResNet implements Encoder {
+  readonly featureDim: number;
+  readonly inChannels: number;
+  readonly store: ParamStore;
+  readonly prefix: string;
+  readonly stem: "imagenet" | "cifar";
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm;
+  readonly layers: ResidualBlock[][] = [];
+
+  constructor(readonly name: ResNetDepth, opts: ResNetOptions = {}) {
+    const layout = LAYOUTS[name];
+    if (!layout) throw new Error(`unknown ResNet '${name}': choose resnet18, resnet34 or resnet50`);
+    const w = opts.widthMultiplier ?? 1;
+    this.inChannels = opts.inChannels ?? 3;
+    if (this.inChannels !== 1 && this.inChannels !== 3) {
+      throw new Error(`${name}: inChannels must be 1 or 3, got ${this.inChannels}`);
+    }
+    this.stem = opts.stem ?? "imagenet";
+    this.store = opts.store ?? new ParamStore(opts.seed ?? 0);
+    this.prefix = opts.prefix ?? "encoder.";
+    const p = this.prefix;
+    const width = (c: number) => Math.max(1, Math.round(c * w));
+    let inC = width(64);
+    this.conv1 = this.stem === "imagenet"
+      ? new Conv2d(this.store, `${p}conv1`, this.inChannels, inC, { kernel: 7, stride: 2 })
+      : new Conv2d(this.store, `${p}conv1`, this.inChannels, inC, { kernel: 3, stride: 1 });
+    this.bn1 = new BatchNorm(this.store, `${p}bn1`, inC);
+    const Block = layout.block === "basic" ? BasicBlock : Bottleneck;
+    layout.blocks.forEach((count, li) => {
+      const planes = width(64 * 2 ** li);
+      const blocks: ResidualBlock[] = [];
+      for (let b = 0; b < count; b++) {
+        const stride = b === 0 && li > 0 ? 2 : 1;
+        const block = new Block(this.store, `${p}layer${li + 1}.${b}`, inC, planes, stride);
+        inC = block.outChannels;
+        blocks.push(block);
+      }
+      this.layers.push(blocks);
+    });
+    this.featureDim = inC;
+  }
+
+  apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
+    if (x.shape[3] !== this.inChannels) {
+      throw new Error(
+        `${this.name}: input has ${x.shape[3]} channels, encoder expects ${this.inChannels} ` +
+          `(NHWC layout)`,
+      );
+    }
+    let y = this.bn1.apply(this.conv1.apply(x), ctx, true) as tf.Tensor4D;
+    if (this.stem === "imagenet") y = tf.maxPool(y, 3, 2, 1);
+    for (const layer of this.layers) for (const block of layer) y = block.apply(y, ctx);
+    return globalAveragePool(y);
+  }
+}
+
+/**
+ * Creates `resnet18 | resnet34 | resnet50`.
+ */
+export function resnet(depth: ResNetDepth, opts: ResNetOptions = {}): ResNet {
+  return new ResNet(depth, opts);
+}

@@ -1,0 +1,77 @@
+/**
+ * The SimCLR network: an encoder `f` (ResNet or the benchmark net) and a projection head `g`,
+ * built from a JSON-serializable {@link ModelConfig} (checkpoints store it).
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { benchNet } from "./bench_net.ts";
+import type { Encoder } from "./encoder.ts";
+import type { ForwardContext } from "./forward_context.ts";
+import { ParamStore } from "./params.ts";
+import { ProjectionHead, type ProjectionHeadOptions } from "./projection_head.ts";
+import { resnet } from "./resnet.ts";
+
+/** What to build. */
+export interface ModelConfig {
+  /** `resnet18 | resnet34 | resnet50 | bench`. */
+  encoder: "resnet18" | "resnet34" | "resnet50" | "bench";
+  /** ResNet stem (default `imagenet`); ignored by `bench`. */
+  stem?: "imagenet" | "cifar";
+  /** 1 or 3 (default 3). */
+  inChannels?: number;
+  /** ResNet width multiplier (default 1). */
+  widthMultiplier?: number;
+  /** Benchmark-net stem and stage widths (default 32 and [32, 64, 128]). */
+  benchWidths?: { stem: number; stages: number[] };
+  /** Projection head (default: 2 layers, hidden = feature width, 128 out). */
+  head?: ProjectionHeadOptions;
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+}
+
+/** Encoder + projection head over one parameter store. */
+export class SimCLRModel {
+  readonly store: ParamStore;
+  readonly encoder: Encoder;
+  readonly head: ProjectionHead;
+
+  constructor(readonly config: ModelConfig) {
+    this.store = new ParamStore(config.seed ?? 0);
+    const inChannels = config.inChannels ?? 3;
+    if (config.encoder === "bench") {
+      this.encoder = benchNet({
+        store: this.store,
+        inChannels,
+        stemWidth: config.benchWidths?.stem,
+        widths: config.benchWidths?.stages,
+      });
+    } else if (["resnet18", "resnet34", "resnet50"].includes(config.encoder)) {
+      this.encoder = resnet(config.encoder, {
+        store: this.store,
+        stem: config.stem,
+        inChannels,
+        widthMultiplier: config.widthMultiplier,
+      });
+    } else {
+      throw new Error(
+        `unknown encoder '${config.encoder}': choose resnet18, resnet34, resnet50 or bench`,
+      );
+    }
+    this.head = new ProjectionHead(this.store, this.encoder.featureDim, config.head);
+  }
+
+  /** Features `h` and projections `z` of an NHWC batch. */
+  apply(x: tf.Tensor4D, ctx: ForwardContext): { h: tf.Tensor2D; z: tf.Tensor2D } {
+    const h = this.encoder.apply(x, ctx);
+    return { h, z: this.head.apply(h, ctx) };
+  }
+
+  /** Frees every parameter. */
+  dispose(): void {
+    this.store.dispose();
+  }
+}
+
+/** Builds a SimCLR model from its config. */
+export function createModel(config: ModelConfig): SimCLRModel {
+  return new SimCLRModel(config);
+}

@@ -1,0 +1,90 @@
+/**
+ * NT-Xent, SimCLR's contrastive loss: cosine similarity over temperature tau, self-similarity
+ * masked, both directions (each of the 2N views is an anchor), mean over anchors; and the
+ * contrastive top-1 accuracy (the positive ranks first among all candidates).
+ *
+ * For data-parallel training the candidates can be the projections of the global batch: pass
+ * `gather`, which maps the local normalized projections `[2N, d]` to all ranks' projections
+ * (gradient flowing back to the local part) and says where the local rows sit.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Candidate projections of the global batch (see {@link NtXentOptions.gather}). */
+export interface GatheredCandidates {
+  /** `[M, d]` L2-normalized projections of every rank; contains the local rows. */
+  candidates: tf.Tensor2D;
+  /** Row of the local `[z1; z2]` block's first row within `candidates`. */
+  offset: number;
+}
+
+/** Options of {@link ntXentLoss}. */
+export interface NtXentOptions {
+  /**
+   * Maps the local normalized projections `[z1; z2]` (`[2N, d]`) to the candidates of the
+   * global batch (an all-gather whose gradient returns the local slice). Default: the local
+   * batch itself (offset 0).
+   */
+  gather?: (local: tf.Tensor2D) => GatheredCandidates;
+}
+
+/** Loss and contrastive accuracy, both scalar tensors (read them with `await t.data()`). */
+export interface NtXentResult {
+  loss: tf.Scalar;
+  accuracy: tf.Scalar;
+}
+
+const MASK = -1e9;
+
+/**
+ * NT-Xent of the pairs `(z1[i], z2[i])` at temperature `tau`. Numerically stable (log-sum-exp
+ * with the row maximum subtracted) for small temperatures and large batches. Differentiable in
+ * `z1` and `z2`; the accuracy carries no gradient.
+ */
+export function ntXentLoss(
+  z1: tf.Tensor2D,
+  z2: tf.Tensor2D,
+  temperature: number,
+  opts: NtXentOptions = {},
+): NtXentResult {
+  if (z1.shape[0] !== z2.shape[0] || z1.shape[1] !== z2.shape[1]) {
+    throw new Error(
+      `ntXentLoss: z1 [${z1.shape}] and z2 [${z2.shape}] must have the same shape (pairs x dim)`,
+    );
+  }
+  if (!(temperature > 0)) {
+    throw new Error(`ntXentLoss: temperature must be > 0, got ${temperature}`);
+  }
+  const n = z1.shape[0];
+  let accuracy!: tf.Scalar;
+  const loss = tf.tidy(() => {
+    const z = tf.concat([z1, z2], 0);
+    const zn = tf.div(z, tf.sqrt(tf.maximum(tf.sum(tf.square(z), 1, true), 1e-24))) as tf.Tensor2D;
+    const { candidates, offset } = opts.gather ? opts.gather(zn) : { candidates: zn, offset: 0 };
+    const m = candidates.shape[0];
+    if (offset < 0 || offset + 2 * n > m) {
+      throw new Error(
+        `ntXentLoss: gathered candidates (${m} rows) do not contain the local block at ${offset}`,
+      );
+    }
+    // [2N, M] similarities over temperature, self masked.
+    const sim = tf.div(tf.matMul(zn, candidates, false, true), temperature);
+    const selfIdxs = new Int32Array(2 * n);
+    const posIdxs = new Int32Array(2 * n);
+    for (let a = 0; a < 2 * n; a++) {
+      selfIdxs[a] = offset + a;
+      posIdxs[a] = offset + ((a + n) % (2 * n));
+    }
+    const selfIdx = tf.tensor1d(selfIdxs, "int32");
+    const posIdx = tf.tensor1d(posIdxs, "int32");
+    const selfMask = tf.mul(tf.oneHot(selfIdx, m, 1, 0, "float32"), MASK);
+    const logits = tf.add(sim, selfMask);
+    const posOneHot = tf.oneHot(posIdx, m, 1, 0, "float32");
+    const positive = tf.sum(tf.mul(logits, posOneHot), 1);
+    const perAnchor = tf.sub(tf.logSumExp(logits, 1), positive);
+    accuracy = tf.keep(
+      tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), posIdx), "float32")),
+    );
+    return tf.mean(perAnchor) as tf.Scalar;
+  });
+  return { loss, accuracy };
+}

@@ -1,0 +1,35 @@
+/** Per-parameter optimizer slots (momentum, Adam moments) kept as variables. */
+import * as tf from "@tensorflow/tfjs";
+import type { Param } from "../model/params.ts";
+
+/** Slots by `${param}/${slot}`. */
+export class Slots {
+  readonly #vars = new Map<string, tf.Variable>();
+
+  /** The slot, created as zeros shaped like `param` when first used. */
+  get(param: Param, slot: string): tf.Variable {
+    const key = `${param.name}/${slot}`;
+    let v = this.#vars.get(key);
+    if (!v) {
+      v = tf.variable(tf.zerosLike(param.variable), false);
+      this.#vars.set(key, v);
+    }
+    return v;
+  }
+
+  /** All slots by key. */
+  entries(): Record<string, tf.Tensor> {
+    return Object.fromEntries(this.#vars);
+  }
+
+  /** Replaces all slots with copies of `slots`. */
+  load(slots: Record<string, tf.Tensor>): void {
+    this.dispose();
+    for (const [k, t] of Object.entries(slots)) this.#vars.set(k, tf.variable(t.clone(), false));
+  }
+
+  dispose(): void {
+    for (const v of this.#vars.values()) v.dispose();
+    this.#vars.clear();
+  }
+}
