@@ -1,6 +1,7 @@
 /** Registers the project's kernels for TensorFlow.js's `wasm` backend. */
 import * as tf from "@tensorflow/tfjs";
-import { saveStock } from "./stock.ts";
+import { markAdded, saveStock } from "./stock.ts";
+import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 
@@ -8,6 +9,7 @@ import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 export const wasmKernelConfigs: tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   conv2DBackpropFilterConfig,
+  batchMatMulConfig,
 ];
 
 /**
@@ -21,6 +23,8 @@ export function registerWasmKernels(): void {
     if (current) {
       saveStock(config.kernelName);
       tf.unregisterKernel(config.kernelName, "wasm");
+    } else {
+      markAdded(config.kernelName);
     }
     tf.registerKernel(config);
   }

@@ -16,9 +16,16 @@ export function saveStock(name: string): void {
   if (config) saved.set(name, config);
 }
 
+const added = new Set<string>();
+
+/** Records that the project registered `name` where the wasm backend had no kernel. */
+export function markAdded(name: string): void {
+  added.add(name);
+}
+
 /** Whether a stock `wasm` kernel `name` exists (replaced or not). */
 export function hasStock(name: string): boolean {
-  return saved.has(name) || tf.getKernel(name, "wasm") !== undefined;
+  return saved.has(name) || (!added.has(name) && tf.getKernel(name, "wasm") !== undefined);
 }
 
 /** Runs the stock `wasm` kernel `name` on `backend`, running its setup first if it never ran. */
@@ -28,7 +35,7 @@ export function stock(
   inputs: Record<string, Info>,
   attrs: Record<string, unknown> = {},
 ): Info {
-  const config = saved.get(name) ?? tf.getKernel(name, "wasm");
+  const config = saved.get(name) ?? (added.has(name) ? undefined : tf.getKernel(name, "wasm"));
   if (!config) throw new Error(`the wasm backend has no kernel ${name}`);
   if (saved.has(name) && config.setupFunc) {
     let done = setUp.get(backend);
