@@ -9,7 +9,12 @@ import type { BackendInfo } from "./info.ts";
 import { loadTensorflowBackend } from "./tensorflow.ts";
 import { describeAdapter, probeWebGpu } from "./webgpu.ts";
 import { startWasm } from "./wasm_start.ts";
-import { loadNativeProvider, type NativeOptions } from "./native/load.ts";
+import {
+  loadNativeProvider,
+  type NativeOptions,
+  NativeUnavailableError,
+  warnNativeFallback,
+} from "./native/load.ts";
 
 /** Options for {@link startBackend}. */
 export interface StartOptions {
@@ -35,6 +40,15 @@ export async function startBackend(
   }
   if (request !== "auto") {
     try {
+      if (request === "native") {
+        try {
+          return await startNamed("native", options, []);
+        } catch (err) {
+          // Missing library or --allow-ffi: fall back to the pure wasm kernels, saying why once.
+          if (!(err instanceof NativeUnavailableError)) throw err;
+          return await startNamed("wasm", options, [warnNativeFallback(err)]);
+        }
+      }
       return await startNamed(request, options, []);
     } catch (err) {
       const working = (await listWorkingBackends()).filter((b) => b !== request);
