@@ -1,0 +1,19 @@
+/** A reusable wake-up: waiters sleep until the next `notify()`. */
+export class Signal {
+  #resolve: (() => void) | undefined;
+  #promise: Promise<void> | undefined;
+
+  /** Resolves at the next `notify()`. */
+  wait(): Promise<void> {
+    this.#promise ??= new Promise<void>((r) => (this.#resolve = r));
+    return this.#promise;
+  }
+
+  /** Wakes every current waiter. */
+  notify(): void {
+    const r = this.#resolve;
+    this.#promise = undefined;
+    this.#resolve = undefined;
+    r?.();
+  }
+}
