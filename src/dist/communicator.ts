@@ -1,0 +1,79 @@
+/**
+ * The communicator interface: what a training process needs from its peers. Two
+ * implementations exist (`single.ts` for one process, `mpi.ts` for ranks under `mpirun`);
+ * `create.ts` picks one, and nothing outside `src/dist/` knows which one runs.
+ */
+
+/** Reduction applied element-wise by {@linkcode Communicator.allReduce}. */
+export type ReduceOp = "sum" | "mean" | "max" | "min";
+
+/** Typed arrays a collective can carry (passed to the library without copies). */
+export type CommBuffer = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** A group of `size` processes numbered `0..size-1`; this process is `rank`. */
+export interface Communicator {
+  /** Which implementation runs: `"single"` or `"mpi"` (for logs; never branch on it). */
+  readonly kind: "single" | "mpi";
+  /** This process's number, `0 <= rank < size`. */
+  readonly rank: number;
+  /** Number of processes. */
+  readonly size: number;
+  /**
+   * Current training step, set by the trainer before each step's collectives. Failures are
+   * reported with it ("rank 1 failed at step 17: ...").
+   */
+  step: number;
+  /** Element-wise reduction over all ranks, in place: every rank ends with the result. */
+  allReduce(data: Float32Array, op: ReduceOp): Promise<Float32Array>;
+  /**
+   * Concatenates every rank's `data` (all of the same length) in rank order. `out`, when
+   * given, must hold `size * data.length` elements and is filled and returned.
+   */
+  allGather<T extends CommBuffer>(data: T, out?: T): Promise<T>;
+  /** Overwrites `data` on every rank with rank `root`'s (in place). */
+  broadcast<T extends CommBuffer>(data: T, root?: number): Promise<T>;
+  /** Waits until every rank has called it. */
+  barrier(): Promise<void>;
+  /**
+   * True once this process was asked to stop (SIGINT, SIGTERM, or SIGUSR2 forwarded by
+   * `mpirun`); see {@linkcode Communicator.agreeToStop}.
+   */
+  readonly stopRequested: boolean;
+  /**
+   * Collective: true on every rank when any rank was asked to stop. Call it at the same point
+   * of every step; when it returns true, rank 0 writes its checkpoint and all ranks close.
+   */
+  agreeToStop(): Promise<boolean>;
+  /**
+   * Tells the other ranks that this one failed (so they stop with an error naming this rank
+   * and step, instead of waiting in a collective), then exits the process with `exitCode`.
+   */
+  abort(reason: unknown, exitCode?: number): Promise<never>;
+  /** Finishes cleanly (collective): after it, the communicator cannot be used. */
+  close(): Promise<void>;
+}
+
+/** A failure of a peer (or of the group) seen by this rank. */
+export class DistError extends Error {
+  /** The rank that failed, or -1 when unknown. */
+  readonly rank: number;
+  /** The step at which it failed (as far as this rank knows). */
+  readonly step: number;
+  /** What happened, as reported by the failed rank or observed here. */
+  readonly reason: string;
+  constructor(rank: number, step: number, reason: string) {
+    super(
+      rank >= 0 ? `rank ${rank} failed at step ${step}: ${reason}` : `at step ${step}: ${reason}`,
+    );
+    this.name = "DistError";
+    this.rank = rank;
+    this.step = step;
+    this.reason = reason;
+  }
+}
+
+/** Text of an error or thrown value, for failure messages. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

@@ -1,0 +1,51 @@
+import type { Communicator } from "./communicator.ts";
+
+function stable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stable);
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = stable(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** SHA-256 (hex) of a JSON value with object keys sorted, so key order does not matter. */
+export async function configHash(config: unknown): Promise<string> {
+  const text = JSON.stringify(stable(config)) ?? "undefined";
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Collective: checks that every rank was started with the same settings by all-gathering a
+ * hash of them. Throws on every rank, naming the ranks whose hash differs from rank 0's.
+ * `config` is a hash from {@linkcode configHash} or any JSON value (hashed here).
+ */
+export async function assertSameConfig(comm: Communicator, config: unknown): Promise<string> {
+  const hash = typeof config === "string" && /^[0-9a-f]{64}$/.test(config)
+    ? config
+    : await configHash(config);
+  const mine = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) mine[i] = parseInt(hash.slice(2 * i, 2 * i + 2), 16);
+  const all = await comm.allGather(mine);
+  const hex = (r: number) =>
+    Array.from(all.subarray(32 * r, 32 * r + 32), (b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
+  const ref = hex(0);
+  const differ: number[] = [];
+  for (let r = 1; r < comm.size; r++) if (hex(r) !== ref) differ.push(r);
+  if (differ.length > 0) {
+    const list = differ.map((r) => `rank ${r} has ${hex(r).slice(0, 12)}`).join(", ");
+    throw new Error(
+      `bad launch: ranks were started with different settings (config hash of rank 0 is ` +
+        `${ref.slice(0, 12)}, ${list}); start every rank with the same pipeline and overrides`,
+    );
+  }
+  return ref;
+}

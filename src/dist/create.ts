@@ -1,0 +1,71 @@
+import type { Communicator } from "./communicator.ts";
+import type { MpiOptions } from "./mpi.ts";
+import { SingleCommunicator } from "./single.ts";
+
+/** Which communicator to create: `auto` = `mpi` under an MPI launcher, else `single`. */
+export type CommunicatorKind = "auto" | "single" | "mpi";
+
+/** What the environment says about an MPI launcher around this process. */
+export interface LaunchInfo {
+  /** True when started by `mpirun`/`mpiexec`/`srun` with a process-manager interface. */
+  underLauncher: boolean;
+  /** The launcher's idea of rank and size, when it says (before MPI starts). */
+  rank?: number;
+  size?: number;
+  /** The variable that told. */
+  source?: string;
+}
+
+const RANK_VARS: [string, string][] = [
+  ["OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"], // Open MPI
+  ["PMIX_RANK", "PMIX_SIZE"], // PMIx (Open MPI 5, Slurm)
+  ["PMI_RANK", "PMI_SIZE"], // MPICH (Hydra), Intel MPI
+  ["MPI_LOCALRANKID", "MPI_LOCALNRANKS"],
+];
+
+/** Detects an MPI launcher from its environment variables (no MPI calls). */
+export function detectLaunch(
+  env: { get(name: string): string | undefined } = Deno.env,
+): LaunchInfo {
+  const read = (name: string) => {
+    try {
+      return env.get(name);
+    } catch {
+      return undefined; // no --allow-env for it
+    }
+  };
+  for (const [rankVar, sizeVar] of RANK_VARS) {
+    const rank = read(rankVar);
+    if (rank !== undefined) {
+      const size = read(sizeVar);
+      return {
+        underLauncher: true,
+        rank: Number(rank),
+        size: size === undefined ? undefined : Number(size),
+        source: rankVar,
+      };
+    }
+  }
+  if (read("OMPI_COMM_WORLD_SIZE") !== undefined || read("PMI_SIZE") !== undefined) {
+    return { underLauncher: true, source: "OMPI_COMM_WORLD_SIZE/PMI_SIZE" };
+  }
+  return { underLauncher: false };
+}
+
+/**
+ * Creates the communicator of this process. `auto` picks `mpi` when the environment shows an
+ * MPI launcher (`OMPI_COMM_WORLD_SIZE`, `PMIX_RANK`, `PMI_SIZE`, ...), else `single`. `mpi`
+ * loads the system MPI library (lazily: nothing is loaded for `single`).
+ */
+export async function createCommunicator(
+  kind: CommunicatorKind = "auto",
+  options: MpiOptions = {},
+): Promise<Communicator> {
+  if (kind !== "auto" && kind !== "single" && kind !== "mpi") {
+    throw new Error(`unknown communicator '${kind}': choose auto, single or mpi`);
+  }
+  const useMpi = kind === "mpi" || (kind === "auto" && detectLaunch().underLauncher);
+  if (!useMpi) return new SingleCommunicator();
+  const { MpiCommunicator } = await import("./mpi.ts");
+  return await MpiCommunicator.create(options);
+}

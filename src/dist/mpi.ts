@@ -1,0 +1,296 @@
+import type { CommBuffer, Communicator, ReduceOp } from "./communicator.ts";
+import { describeError, DistError } from "./communicator.ts";
+import {
+  loadMpi,
+  MPI_THREAD_MULTIPLE,
+  mpiErrorString,
+  type MpiHandle,
+  type MpiLib,
+} from "./mpi_lib.ts";
+import { type PeerFailure, type RendezvousInfo, SideChannel } from "./side_channel.ts";
+import { StopSignals } from "./signals.ts";
+
+/** Options of the MPI communicator. */
+export interface MpiOptions {
+  /**
+   * Fail a collective that has not completed after this many ms (a hung, not dead, peer).
+   * 0 = never (default; env `SIMCLR_DIST_TIMEOUT_S` sets it in seconds).
+   */
+  timeoutMs?: number;
+  /**
+   * Use the TCP side channel that reports failed ranks within milliseconds (default true;
+   * env `SIMCLR_DIST_SIDECHANNEL=0` turns it off).
+   */
+  sideChannel?: boolean;
+  /**
+   * After a peer failure, exit this process with status 1 if it is still running this many ms
+   * later (its collectives can never finish; 0 = never). Default 5000.
+   */
+  exitAfterFailureMs?: number;
+  /**
+   * Report an uncaught error of this process to the peers, then exit (default true). Without
+   * it, the peers still learn of the end, but not the error's text.
+   */
+  catchUncaught?: boolean;
+}
+
+const BOOT_BYTES = 1024;
+
+/** Ranks under `mpirun`, through the system MPI library (see `mpi_lib.ts`). */
+export class MpiCommunicator implements Communicator {
+  readonly kind = "mpi" as const;
+  readonly rank: number;
+  readonly size: number;
+  step = 0;
+  /** Library flavor and version, for logs. */
+  readonly library: string;
+  #mpi: MpiLib;
+  #queue: Promise<unknown> = Promise.resolve();
+  #failure: DistError | null = null;
+  #failed: Promise<never>;
+  #rejectFailed!: (e: DistError) => void;
+  #side: SideChannel | null = null;
+  #signals: StopSignals;
+  #options: Required<MpiOptions>;
+  #closed = false;
+  #aborting = false;
+  #onError = (e: ErrorEvent) => {
+    e.preventDefault();
+    this.abort(e.error ?? e.message);
+  };
+  #onRejection = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    this.abort(e.reason);
+  };
+
+  private constructor(mpi: MpiLib, rank: number, size: number, options: Required<MpiOptions>) {
+    this.#mpi = mpi;
+    this.rank = rank;
+    this.size = size;
+    this.#options = options;
+    this.library = `${mpi.flavor} (${mpi.version})`;
+    this.#failed = new Promise<never>((_, reject) => (this.#rejectFailed = reject));
+    this.#failed.catch(() => {});
+    this.#signals = new StopSignals();
+    if (options.catchUncaught) {
+      globalThis.addEventListener("error", this.#onError);
+      globalThis.addEventListener("unhandledrejection", this.#onRejection);
+    }
+  }
+
+  /** Initializes MPI (`MPI_Init_thread`, MULTIPLE) and the side channel. */
+  static async create(options: MpiOptions = {}): Promise<MpiCommunicator> {
+    const envTimeout = Number(Deno.env.get("SIMCLR_DIST_TIMEOUT_S") ?? 0);
+    const opts: Required<MpiOptions> = {
+      timeoutMs: options.timeoutMs ?? (envTimeout > 0 ? envTimeout * 1000 : 0),
+      sideChannel: options.sideChannel ?? Deno.env.get("SIMCLR_DIST_SIDECHANNEL") !== "0",
+      exitAfterFailureMs: options.exitAfterFailureMs ?? 5000,
+      catchUncaught: options.catchUncaught ?? true,
+    };
+    const mpi = loadMpi();
+    const f = mpi.fn;
+    const flag = new Int32Array(1);
+    f.MPI_Initialized(flag);
+    if (flag[0]) throw new Error("MPI is already initialized in this process");
+    const provided = new Int32Array(1);
+    check(mpi, f.MPI_Init_thread(null, null, MPI_THREAD_MULTIPLE, provided), "MPI_Init_thread");
+    if (provided[0] < MPI_THREAD_MULTIPLE) {
+      // Collectives run on Deno's FFI threads, one at a time but not always the same thread.
+      console.warn(
+        `warning: ${mpi.flavor} provides thread level ${provided[0]} < MPI_THREAD_MULTIPLE; ` +
+          "collectives are serialized, which MPI_THREAD_SERIALIZED (2) covers",
+      );
+      if (provided[0] < 2) {
+        throw new Error(
+          `${mpi.flavor} provides thread level ${provided[0]}; this communicator needs at least ` +
+            "MPI_THREAD_SERIALIZED (build MPI with thread support)",
+        );
+      }
+    }
+    check(
+      mpi,
+      f.MPI_Comm_set_errhandler(mpi.COMM_WORLD, mpi.ERRORS_RETURN),
+      "MPI_Comm_set_errhandler",
+    );
+    const out = new Int32Array(1);
+    check(mpi, f.MPI_Comm_rank(mpi.COMM_WORLD, out), "MPI_Comm_rank");
+    const rank = out[0];
+    check(mpi, f.MPI_Comm_size(mpi.COMM_WORLD, out), "MPI_Comm_size");
+    const size = out[0];
+    const comm = new MpiCommunicator(mpi, rank, size, opts);
+    if (opts.sideChannel && size > 1) {
+      comm.#side = await SideChannel.open(
+        rank,
+        size,
+        (info) => comm.#shareBoot(info),
+        (failure) => comm.#peerFailed(failure),
+        () => comm.step,
+      );
+    }
+    await comm.barrier();
+    return comm;
+  }
+
+  get stopRequested(): boolean {
+    return this.#signals.requested;
+  }
+
+  async #shareBoot(info: RendezvousInfo | null): Promise<RendezvousInfo> {
+    const buf = new Uint8Array(BOOT_BYTES);
+    if (info) {
+      const bytes = new TextEncoder().encode(JSON.stringify(info));
+      if (bytes.length > BOOT_BYTES) throw new Error("side channel address too long");
+      buf.set(bytes);
+    }
+    await this.broadcast(buf, 0);
+    return JSON.parse(new TextDecoder().decode(buf).replace(/\0+$/, ""));
+  }
+
+  #peerFailed(f: PeerFailure) {
+    if (this.#failure || this.#closed) return;
+    this.#failure = new DistError(f.rank, f.step, f.reason);
+    this.#rejectFailed(this.#failure);
+    const ms = this.#options.exitAfterFailureMs;
+    if (ms > 0) {
+      const timer = setTimeout(() => {
+        console.error(`rank ${this.rank}: ${this.#failure!.message} (exiting)`);
+        Deno.exit(1);
+      }, ms);
+      Deno.unrefTimer(timer);
+    }
+  }
+
+  /** Runs one MPI call after the previous ones, racing peer failures and the timeout. */
+  #run(what: string, call: () => Promise<number>): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("the communicator is closed"));
+    if (this.#failure) return Promise.reject(this.#failure);
+    const step = this.step;
+    const run = this.#queue.then(async () => {
+      if (this.#failure) throw this.#failure;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const racers: Promise<number>[] = [call(), this.#failed];
+      if (this.#options.timeoutMs > 0) {
+        racers.push(
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const err = new DistError(
+                -1,
+                step,
+                `${what} did not complete within ${this.#options.timeoutMs} ms on rank ` +
+                  `${this.rank} (a peer hangs, or is much slower)`,
+              );
+              this.#side?.reportOwnFailure(step, err.reason);
+              this.#peerFailed({ rank: -1, step, reason: err.reason });
+              reject(err);
+            }, this.#options.timeoutMs);
+          }),
+        );
+      }
+      try {
+        check(this.#mpi, await Promise.race(racers), what);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  allReduce(data: Float32Array, op: ReduceOp): Promise<Float32Array> {
+    const m = this.#mpi;
+    const mpiOp = op === "max" ? m.MAX : op === "min" ? m.MIN : m.SUM;
+    if (op !== "sum" && op !== "mean" && op !== "max" && op !== "min") {
+      return Promise.reject(new RangeError(`unknown reduction '${op}'`));
+    }
+    return this.#run(
+      "MPI_Allreduce",
+      () => m.fn.MPI_Allreduce(m.IN_PLACE, data, data.length, m.FLOAT, mpiOp, m.COMM_WORLD),
+    ).then(() => {
+      if (op === "mean") {
+        const inv = 1 / this.size;
+        for (let i = 0; i < data.length; i++) data[i] *= inv;
+      }
+      return data;
+    });
+  }
+
+  allGather<T extends CommBuffer>(data: T, out?: T): Promise<T> {
+    const m = this.#mpi;
+    const result = out ?? new (data.constructor as new (n: number) => T)(data.length * this.size);
+    if (result.length !== data.length * this.size) {
+      return Promise.reject(
+        new RangeError(
+          `allGather: out has ${result.length} elements, expected ${data.length * this.size}`,
+        ),
+      );
+    }
+    const type = this.#type(data);
+    return this.#run(
+      "MPI_Allgather",
+      () => m.fn.MPI_Allgather(data, data.length, type, result, data.length, type, m.COMM_WORLD),
+    ).then(() => result);
+  }
+
+  broadcast<T extends CommBuffer>(data: T, root = 0): Promise<T> {
+    const m = this.#mpi;
+    if (!Number.isInteger(root) || root < 0 || root >= this.size) {
+      return Promise.reject(new RangeError(`broadcast: root ${root} is not a rank`));
+    }
+    const type = this.#type(data);
+    return this.#run(
+      "MPI_Bcast",
+      () => m.fn.MPI_Bcast(data, data.length, type, root, m.COMM_WORLD),
+    ).then(() => data);
+  }
+
+  barrier(): Promise<void> {
+    const m = this.#mpi;
+    return this.#run("MPI_Barrier", () => m.fn.MPI_Barrier(m.COMM_WORLD));
+  }
+
+  async agreeToStop(): Promise<boolean> {
+    const flag = new Float32Array([this.stopRequested ? 1 : 0]);
+    await this.allReduce(flag, "max");
+    return flag[0] > 0;
+  }
+
+  async abort(reason: unknown, exitCode = 1): Promise<never> {
+    if (!this.#aborting) {
+      this.#aborting = true;
+      if (reason instanceof DistError && reason === this.#failure) {
+        console.error(`rank ${this.rank} stops: ${reason.message}`);
+      } else {
+        const text = describeError(reason);
+        console.error(`rank ${this.rank} failed at step ${this.step}: ${text}`);
+        if (reason instanceof Error && reason.stack) console.error(reason.stack);
+        await this.#side?.reportOwnFailure(this.step, text);
+      }
+      Deno.exit(exitCode);
+    }
+    return await new Promise<never>(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.barrier();
+    this.#closed = true;
+    await this.#side?.close();
+    this.#signals.dispose();
+    globalThis.removeEventListener("error", this.#onError);
+    globalThis.removeEventListener("unhandledrejection", this.#onRejection);
+    check(this.#mpi, this.#mpi.fn.MPI_Finalize(), "MPI_Finalize");
+  }
+
+  #type(data: CommBuffer): MpiHandle {
+    const m = this.#mpi;
+    if (data instanceof Float32Array) return m.FLOAT;
+    if (data instanceof Float64Array) return m.DOUBLE;
+    if (data instanceof Int32Array) return m.INT;
+    if (data instanceof Uint8Array) return m.BYTE;
+    throw new TypeError("collectives take Float32Array, Float64Array, Int32Array or Uint8Array");
+  }
+}
+
+function check(mpi: MpiLib, code: number, what: string) {
+  if (code !== 0) throw new Error(`${what} failed: ${mpiErrorString(mpi, code)}`);
+}

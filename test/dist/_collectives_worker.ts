@@ -1,0 +1,90 @@
+/**
+ * Run under `mpirun -np N`: exercises every collective and prints `OK rank size` when all
+ * results are right. Args: `mismatch` makes each rank hash a different config (expects the
+ * config check to fail on every rank and prints `MISMATCH rank <message>`).
+ */
+import assert from "node:assert/strict";
+import {
+  allReduceGradients,
+  assertSameConfig,
+  createCommunicator,
+  FlatPacker,
+  localBatchIndices,
+} from "../../src/dist/mod.ts";
+
+const comm = await createCommunicator("auto");
+const { rank, size } = comm;
+assert.equal(comm.kind, size > 1 ? "mpi" : comm.kind);
+
+if (Deno.args[0] === "mismatch") {
+  try {
+    await assertSameConfig(comm, { lr: 0.3, batch: 256, rankSpecific: rank });
+    console.log(`NO_MISMATCH ${rank}`);
+  } catch (err) {
+    console.log(`MISMATCH ${rank} ${(err as Error).message}`);
+  }
+  await comm.close();
+  Deno.exit(0);
+}
+
+await assertSameConfig(comm, { lr: 0.3, batch: 256, nested: { b: 1, a: [1, 2] } });
+
+// allReduce: sum, mean, max, min; a large buffer too (in place, same object back)
+const n = 1000;
+const a = Float32Array.from({ length: n }, (_, i) => i + rank);
+const same = await comm.allReduce(a, "sum");
+assert.equal(same, a);
+const rankSum = (size * (size - 1)) / 2;
+for (let i = 0; i < n; i++) assert.equal(a[i], size * i + rankSum);
+const m = new Float32Array([rank, 2 * rank]);
+await comm.allReduce(m, "mean");
+assert.deepEqual([...m], [(size - 1) / 2, size - 1]);
+const mx = new Float32Array([rank, 10 - rank]);
+await comm.allReduce(mx, "max");
+assert.deepEqual([...mx], [size - 1, 10]);
+await comm.allReduce(mx.fill(rank), "min");
+assert.deepEqual([...mx], [0, 0]);
+const big = new Float32Array(3_000_000).fill(rank + 1);
+await comm.allReduce(big, "sum");
+assert.equal(big[0], size * (size + 1) / 2);
+assert.equal(big[big.length - 1], size * (size + 1) / 2);
+
+// allGather of each element type, with and without an output buffer
+for (const Ctor of [Float32Array, Float64Array, Int32Array, Uint8Array]) {
+  const mine = new Ctor([rank, rank + 10, rank + 20]);
+  const all = await comm.allGather(mine);
+  assert.equal(all.constructor, Ctor);
+  assert.deepEqual([...all], [...Array(size).keys()].flatMap((r) => [r, r + 10, r + 20]));
+}
+const out = new Float32Array(2 * size);
+assert.equal(await comm.allGather(new Float32Array([rank, -rank]), out), out);
+assert.equal(out[2 * (size - 1)], size - 1);
+
+// broadcast from the last rank, in place
+const root = size - 1;
+const b = new Int32Array([rank * 7, 5]);
+assert.equal(await comm.broadcast(b, root), b);
+assert.deepEqual([...b], [root * 7, 5]);
+
+await comm.barrier();
+
+// fused gradient all-reduce: means per name, written back into the given arrays
+const grads = {
+  "layer2/w": new Float32Array([rank, 1]),
+  "layer1/b": new Float32Array([2 * rank]),
+};
+const packer = new FlatPacker(grads);
+await allReduceGradients(comm, grads, "mean", packer);
+assert.deepEqual([...grads["layer2/w"]], [(size - 1) / 2, 1]);
+assert.deepEqual([...grads["layer1/b"]], [size - 1]);
+
+// every rank's local batch, gathered, is the global batch in order
+const perm = Int32Array.from({ length: 64 }, (_, i) => (i * 37) % 64);
+const local = localBatchIndices(perm, 2, rank, size, 4);
+const global = await comm.allGather(local);
+assert.deepEqual([...global], [...perm.subarray(2 * 4 * size, 3 * 4 * size)]);
+
+comm.step = 3;
+assert.equal(await comm.agreeToStop(), false);
+console.log(`OK ${rank} ${size}`);
+await comm.close();

@@ -1,0 +1,31 @@
+/**
+ * Run under `mpirun -np 2`: steps of small all-reduces; rank 1 fails at step K.
+ * Args: MODE K, MODE one of throw | kill | exit0 | none. Rank 0 prints "T_DETECT <ms>" (time
+ * from its entering the failing step's collective to the error) before the error.
+ */
+import { createCommunicator } from "../../src/dist/mod.ts";
+
+const [mode = "throw", kArg = "5"] = Deno.args;
+const k = Number(kArg);
+const comm = await createCommunicator("auto", { exitAfterFailureMs: 10_000 });
+const buf = new Float32Array(1024);
+for (let step = 0; step < k + 20; step++) {
+  comm.step = step;
+  if (comm.rank === 1 && step === k) {
+    await new Promise((r) => setTimeout(r, 300)); // let rank 0 enter the collective
+    if (mode === "throw") throw new Error(`injected failure at step ${step}`);
+    if (mode === "kill") Deno.kill(Deno.pid, "SIGKILL");
+    if (mode === "exit0") Deno.exit(0);
+  }
+  buf.fill(comm.rank + 1);
+  const t0 = performance.now();
+  try {
+    await comm.allReduce(buf, "sum");
+  } catch (err) {
+    console.error(`T_DETECT ${(performance.now() - t0).toFixed(0)}`);
+    throw err;
+  }
+  if (buf[0] !== 3) throw new Error(`bad sum ${buf[0]}`);
+}
+console.log(`rank ${comm.rank} done`);
+await comm.close();

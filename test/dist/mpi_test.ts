@@ -1,0 +1,100 @@
+/** The MPI communicator with real processes under `mpirun` (skipped when it is absent). */
+import assert from "node:assert/strict";
+import { mpiTest, run, runRanks } from "./_mpirun.ts";
+
+const detectMs = (stderr: string) => Number(/T_DETECT (\d+)/.exec(stderr)?.[1] ?? NaN);
+
+mpiTest("mpi: every collective gives the right result on 2 and 3 ranks", async () => {
+  for (const np of [2, 3]) {
+    const r = await runRanks(np, "./_collectives_worker.ts", [], { timeoutMs: 60_000 });
+    assert.equal(r.timedOut, false, `timed out:\n${r.stderr}`);
+    assert.equal(r.code, 0, r.stderr);
+    for (let rank = 0; rank < np; rank++) {
+      assert.match(r.stdout, new RegExp(`^OK ${rank} ${np}$`, "m"), r.stdout + r.stderr);
+    }
+  }
+});
+
+mpiTest("mpi: ranks started with different settings fail at start on every rank", async () => {
+  const r = await runRanks(3, "./_collectives_worker.ts", ["mismatch"], { timeoutMs: 60_000 });
+  assert.equal(r.timedOut, false, r.stderr);
+  for (let rank = 0; rank < 3; rank++) {
+    assert.match(
+      r.stdout,
+      new RegExp(`^MISMATCH ${rank} bad launch: .*rank 1 has [0-9a-f]+, rank 2 has`, "m"),
+      r.stdout + r.stderr,
+    );
+  }
+});
+
+for (
+  const [mode, reason] of [
+    ["throw", /rank 1 failed at step 7: Error: injected failure at step 7/],
+    ["kill", /rank 1 failed at step 7: the process ended without closing its communicator/],
+    ["exit0", /rank 1 failed at step 7: the process ended without closing its communicator/],
+  ] as const
+) {
+  mpiTest(`mpi: rank 1 failing by '${mode}' at step 7 stops rank 0 within seconds`, async () => {
+    const r = await runRanks(2, "./_fault_worker.ts", [mode, "7"], { timeoutMs: 30_000 });
+    assert.equal(r.timedOut, false, `hung:\n${r.stderr}`);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`rank 0 stops: ${reason.source}`), r.stderr);
+    // rank 1 waits 300 ms before failing; rank 0 must see it within 3 s of that
+    const ms = detectMs(r.stderr);
+    assert.ok(ms < 3300, `rank 0 took ${ms} ms to see the failure`);
+    console.log(
+      `  ${mode}: rank 0 saw it ${ms - 300} ms after, job ended in ${r.ms.toFixed(0)} ms`,
+    );
+  });
+}
+
+async function stopTest(viaLauncher: boolean) {
+  const checkpoint = await Deno.makeTempFile({ suffix: ".ckpt" });
+  await Deno.remove(checkpoint);
+  let signalled = false;
+  const onStdout = (text: string, child: Deno.ChildProcess) => {
+    if (!signalled && /^STEP 3$/m.test(text)) {
+      signalled = true;
+      child.kill("SIGINT"); // what Ctrl-C sends
+    }
+  };
+  const worker = new URL("./_stop_worker.ts", import.meta.url).pathname;
+  const r = viaLauncher
+    ? await run([
+      Deno.execPath(),
+      "run",
+      "-A",
+      new URL("../../src/dist/launch.ts", import.meta.url).pathname,
+      "-n",
+      "2",
+      "--",
+      Deno.execPath(),
+      "run",
+      "-A",
+      worker,
+      checkpoint,
+    ], { timeoutMs: 60_000, onStdout })
+    : await runRanks(2, "./_stop_worker.ts", [checkpoint], { timeoutMs: 60_000, onStdout });
+  try {
+    assert.equal(r.timedOut, false, r.stderr);
+    assert.ok(signalled, r.stdout + r.stderr);
+    const s0 = /^STOPPED 0 (\d+)$/m.exec(r.stdout)?.[1];
+    const s1 = /^STOPPED 1 (\d+)$/m.exec(r.stdout)?.[1];
+    assert.ok(s0 !== undefined && s0 === s1, `ranks stopped at ${s0} and ${s1}:\n${r.stdout}`);
+    assert.equal(await Deno.readTextFile(checkpoint), `step ${s0}\n`);
+    if (viaLauncher) assert.equal(r.code, 0, r.stderr);
+  } finally {
+    await Deno.remove(checkpoint).catch(() => {});
+  }
+}
+
+mpiTest("mpi: Ctrl-C on the launcher stops every rank after rank 0's checkpoint", async () => {
+  await stopTest(true);
+});
+
+mpiTest(
+  "mpi: Ctrl-C on plain mpirun (SIGTERM, then SIGKILL 1 s later) still checkpoints",
+  async () => {
+    await stopTest(false);
+  },
+);
