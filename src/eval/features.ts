@@ -1,0 +1,150 @@
+/**
+ * Feature extraction: run an encoder in inference mode over a stream of image batches and
+ * collect the features and labels as plain arrays, without leaking tensors.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Labelled features: `count` rows of `dim` values, row-major. */
+export interface FeatureSet {
+  /** `count * dim` values, row-major. */
+  features: Float32Array;
+  /** One label per row (`-1` where the source had none). */
+  labels: Int32Array;
+  dim: number;
+  count: number;
+}
+
+/**
+ * A batch of images, NHWC: a `Batch` from the training pipeline fits (its first `size`
+ * images, i.e. the first views, are used), as does a plain evaluation batch with `count`.
+ */
+export interface ImageBatchLike {
+  /** Images, `n * height * width * channels` values, NHWC (more may follow; see `count`). */
+  views: Float32Array;
+  height: number;
+  width: number;
+  channels: number;
+  /** Images to use from the start of `views` (default: `size`, else all of `views`). */
+  count?: number;
+  /** Pairs in a training `Batch`; used as the count when `count` is absent. */
+  size?: number;
+  labels?: ArrayLike<number>;
+}
+
+/**
+ * The encoder in inference mode: images `[n, h, w, c]` to features `[n, dim]`. It must be
+ * synchronous (it runs inside `tf.tidy`), e.g. `(x) => encoder.apply(x, { training: false })`.
+ */
+export type EncodeFn = (x: tf.Tensor4D) => tf.Tensor2D;
+
+/** Options for {@link extractFeatures}. */
+export interface ExtractOptions {
+  /** Stop after this many images (the source is then cancelled). */
+  maxSamples?: number;
+  /** Called after each batch with the number of images done so far. */
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * Encodes every image of `batches` (an async iterable such as a `ReadableStream`, or an
+ * iterable) with `encode`, reading results asynchronously only (`await data()`), so it works
+ * on WebGPU. Reading a batch's features overlaps with fetching the next batch.
+ *
+ * @example
+ * ```ts
+ * const train = await extractFeatures((x) => encoder.apply(x, { training: false }), evalStream, {
+ *   maxSamples: 10000,
+ * });
+ * console.log(train.count, train.dim);
+ * ```
+ */
+export async function extractFeatures(
+  encode: EncodeFn,
+  batches: AsyncIterable<ImageBatchLike> | Iterable<ImageBatchLike>,
+  options: ExtractOptions = {},
+): Promise<FeatureSet> {
+  const limit = options.maxSamples ?? Infinity;
+  const chunks: Float32Array[] = [];
+  const labelChunks: Int32Array[] = [];
+  let dim = -1;
+  let done = 0;
+  const it = Symbol.asyncIterator in batches
+    ? (batches as AsyncIterable<ImageBatchLike>)[Symbol.asyncIterator]()
+    : (batches as Iterable<ImageBatchLike>)[Symbol.iterator]();
+  let exhausted = false;
+  const pull = async () => {
+    const r = await it.next();
+    if (r.done) exhausted = true;
+    return r;
+  };
+  let next = await pull();
+  try {
+    while (!next.done && done < limit) {
+      const batch = next.value;
+      const per = batch.height * batch.width * batch.channels;
+      const available = Math.floor(batch.views.length / per);
+      const n = Math.min(batch.count ?? batch.size ?? available, available, limit - done);
+      if (n <= 0) {
+        next = await pull();
+        continue;
+      }
+      const y = tf.tidy(() => {
+        const x = tf.tensor4d(batch.views.subarray(0, n * per), [
+          n,
+          batch.height,
+          batch.width,
+          batch.channels,
+        ]);
+        const out = encode(x);
+        if (out.rank !== 2 || out.shape[0] !== n) {
+          throw new Error(
+            `encoder returned shape [${out.shape}] for ${n} images; expected [${n}, dim]`,
+          );
+        }
+        return out;
+      });
+      const labels = new Int32Array(n).fill(-1);
+      if (batch.labels) { for (let i = 0; i < n; i++) labels[i] = batch.labels[i]; }
+      // Fetch the next batch while the features are read back.
+      let values: Float32Array;
+      try {
+        [values, next] = await Promise.all([
+          y.data() as Promise<Float32Array>,
+          done + n < limit ? pull() : Promise.resolve({ done: true as const, value: undefined }),
+        ]);
+      } finally {
+        y.dispose();
+      }
+      if (dim < 0) dim = y.shape[1];
+      else if (y.shape[1] !== dim) {
+        throw new Error(`feature dim changed from ${dim} to ${y.shape[1]}`);
+      }
+      chunks.push(values);
+      labelChunks.push(labels);
+      done += n;
+      options.onProgress?.(done);
+    }
+  } finally {
+    // Stopped early (limit or error): cancel the source so its resources are released.
+    if (!exhausted) await it.return?.();
+  }
+  return {
+    features: concat(chunks, Float32Array),
+    labels: concat(labelChunks, Int32Array),
+    dim: Math.max(dim, 0),
+    count: done,
+  };
+}
+
+function concat<T extends Float32Array | Int32Array>(
+  parts: T[],
+  ctor: { new (n: number): T },
+): T {
+  const out = new ctor(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

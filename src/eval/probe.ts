@@ -1,0 +1,151 @@
+/**
+ * The linear evaluation protocol on frozen features: standardize with the training set's
+ * mean/std, then fit multinomial logistic regression with an L2 penalty on the weights by
+ * full-batch L-BFGS until the loss stops changing. Products run in TensorFlow.js (read back
+ * with `await data()` only); the optimizer state lives in float64 arrays.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { FeatureSet } from "./features.ts";
+import { minimizeLbfgs } from "./lbfgs.ts";
+import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
+
+/** Options for {@link trainLinearProbe}. */
+export interface ProbeOptions {
+  /** L2 penalty `l2/2 * ||W||^2` added to the mean cross-entropy (default 1e-4; bias free). */
+  l2?: number;
+  /** L-BFGS iteration cap (default 500). */
+  maxIterations?: number;
+  /** Stop when the loss decrease is below `tolerance * max(1, loss)` (default 1e-6). */
+  tolerance?: number;
+  /** Classes (default: largest training label + 1). */
+  numClasses?: number;
+}
+
+/** A trained linear classifier on standardized features. */
+export interface LinearProbe extends Standardizer {
+  dim: number;
+  numClasses: number;
+  /** `dim x numClasses`, row-major. */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Final training objective (mean cross-entropy plus the L2 term). */
+  loss: number;
+  iterations: number;
+  converged: boolean;
+}
+
+/**
+ * Fits the probe on `train` (rows with label < 0 are an error).
+ *
+ * @example
+ * ```ts
+ * const probe = await trainLinearProbe(trainFeatures, { l2: 1e-4 });
+ * const { top1 } = await probeAccuracy(probe, testFeatures);
+ * ```
+ */
+export async function trainLinearProbe(
+  train: FeatureSet,
+  options: ProbeOptions = {},
+): Promise<LinearProbe> {
+  const { count: n, dim } = train;
+  if (n === 0) throw new Error("the linear probe needs training rows");
+  let maxLabel = 0;
+  for (const l of train.labels) {
+    if (l < 0) throw new Error("the linear probe needs a label on every training row");
+    maxLabel = Math.max(maxLabel, l);
+  }
+  const classes = options.numClasses ?? maxLabel + 1;
+  const l2 = options.l2 ?? 1e-4;
+  const st = fitStandardizer(train.features, n, dim);
+  const X = tf.tensor2d(applyStandardizer(st, train.features, n), [n, dim]);
+  const Y = tf.tidy(() => tf.oneHot(tf.tensor1d(train.labels.subarray(0, n), "int32"), classes));
+  const nw = dim * classes;
+  const objective = async (theta: Float64Array) => {
+    const packed = tf.tidy(() => {
+      const W = tf.tensor2d(Float32Array.from(theta.subarray(0, nw)), [dim, classes]);
+      const b = tf.tensor1d(Float32Array.from(theta.subarray(nw)));
+      const logp = tf.logSoftmax(tf.matMul(X, W).add(b));
+      const ce = tf.mul(Y, logp).sum().neg().div(n);
+      const loss = ce.add(W.square().sum().mul(l2 / 2));
+      const G = tf.exp(logp).sub(Y); // dLoss/dlogits * n
+      // dW = X^T G / n, computed as (G^T X)^T so the big product has no transposed operand.
+      const gW = tf.matMul(G.transpose(), X).transpose().div(n).add(W.mul(l2));
+      const gb = G.mean(0);
+      return tf.concat([loss.reshape([1]), gW.reshape([-1]), gb]);
+    });
+    try {
+      const v = await packed.data();
+      return { loss: v[0], gradient: Float64Array.from(v.subarray(1)) };
+    } finally {
+      packed.dispose();
+    }
+  };
+  try {
+    const r = await minimizeLbfgs(objective, new Float64Array(nw + classes), {
+      maxIterations: options.maxIterations ?? 500,
+      tolerance: options.tolerance ?? 1e-6,
+      gradientTolerance: 1e-6,
+    });
+    return {
+      ...st,
+      dim,
+      numClasses: classes,
+      weights: Float32Array.from(r.x.subarray(0, nw)),
+      bias: Float32Array.from(r.x.subarray(nw)),
+      loss: r.loss,
+      iterations: r.iterations,
+      converged: r.converged,
+    };
+  } finally {
+    X.dispose();
+    Y.dispose();
+  }
+}
+
+/** Accuracy of a probe on labelled features. */
+export interface ProbeAccuracy {
+  top1: number;
+  count: number;
+  predictions: Int32Array;
+}
+
+/**
+ * Top-1 accuracy of `probe` on `data` (standardized with the probe's training statistics).
+ *
+ * @example
+ * ```ts
+ * const { top1 } = await probeAccuracy(probe, testFeatures);
+ * ```
+ */
+export async function probeAccuracy(
+  probe: LinearProbe,
+  data: FeatureSet,
+  chunkRows = 8192,
+): Promise<ProbeAccuracy> {
+  if (data.dim !== probe.dim) throw new Error(`probe has dim ${probe.dim}, data ${data.dim}`);
+  const predictions = new Int32Array(data.count);
+  const W = tf.tensor2d(probe.weights, [probe.dim, probe.numClasses]);
+  const b = tf.tensor1d(probe.bias);
+  try {
+    for (let start = 0; start < data.count; start += chunkRows) {
+      const rows = Math.min(chunkRows, data.count - start);
+      const z = applyStandardizer(
+        probe,
+        data.features.subarray(start * data.dim, (start + rows) * data.dim),
+        rows,
+      );
+      const pred = tf.tidy(() => tf.matMul(tf.tensor2d(z, [rows, data.dim]), W).add(b).argMax(1));
+      try {
+        predictions.set(await pred.data() as Int32Array, start);
+      } finally {
+        pred.dispose();
+      }
+    }
+  } finally {
+    W.dispose();
+    b.dispose();
+  }
+  let hits = 0;
+  for (let i = 0; i < data.count; i++) if (predictions[i] === data.labels[i]) hits++;
+  return { top1: hits / Math.max(data.count, 1), count: data.count, predictions };
+}
