@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { markAdded, saveStock } from "./stock.ts";
 import { batchMatMulConfig } from "./batch_mat_mul.ts";
+import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 
@@ -10,6 +11,7 @@ export const wasmKernelConfigs: tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   conv2DBackpropFilterConfig,
   batchMatMulConfig,
+  maxPoolGradConfig,
 ];
 
 /**
