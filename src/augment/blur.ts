@@ -41,7 +41,15 @@ export function gaussianKernel(size: number, sigma: number): Float32Array {
   return out;
 }
 
-/** Index `i` reflected into [0, n) without repeating the edge (`-1 -> 1`), as torch's "reflect". */
+/**
+ * Index `i` reflected into [0, n) without repeating the edge (`-1 -> 1`), as torch's "reflect".
+ *
+ * @example
+ * ```ts
+ * reflectIndex(-2, 5); // 2
+ * reflectIndex(5, 5); // 3
+ * ```
+ */
 export function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
@@ -49,7 +57,15 @@ export function reflectIndex(i: number, n: number): number {
   return i >= n ? period - i : i;
 }
 
-/** Reusable buffers for {@link gaussianBlur}. */
+/**
+ * Reusable buffers for {@link gaussianBlur}.
+ *
+ * @example
+ * ```ts
+ * const ws = new BlurWorkspace();
+ * gaussianBlur(img, 1.2, 23, ws);
+ * ```
+ */
 export class BlurWorkspace {
   plane = new Float32Array(0);
   line = new Float32Array(0);

@@ -3,7 +3,14 @@
 import type { FloatImage } from "./image.ts";
 import type { Rng } from "./rng.ts";
 
-/** An in-place transform that may draw from the generator. */
+/**
+ * An in-place transform that may draw from the generator.
+ *
+ * @example
+ * ```ts
+ * const blur: Transform = (img, rng) => gaussianBlur(img, rng.uniform(0.1, 2), 3);
+ * ```
+ */
 export type Transform = (img: FloatImage, rng: Rng) => void;
 
 /**

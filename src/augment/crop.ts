@@ -2,7 +2,14 @@
 
 import type { Rng } from "./rng.ts";
 
-/** A crop rectangle in pixels of the source image. */
+/**
+ * A crop rectangle in pixels of the source image.
+ *
+ * @example
+ * ```ts
+ * const box: CropBox = { top: 10, left: 20, height: 100, width: 120 };
+ * ```
+ */
 export interface CropBox {
   top: number;
   left: number;

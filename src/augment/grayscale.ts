@@ -2,7 +2,14 @@
 
 import type { FloatImage } from "./image.ts";
 
-/** Luma weights of red, green and blue. */
+/**
+ * Luma weights of red, green and blue.
+ *
+ * @example
+ * ```ts
+ * const [wr, wg, wb] = GRAY_WEIGHTS; // 0.299, 0.587, 0.114
+ * ```
+ */
 export const GRAY_WEIGHTS: readonly [number, number, number] = [0.299, 0.587, 0.114];
 
 /**

@@ -2,7 +2,14 @@
 
 import type { RawImage } from "../data/sample.ts";
 
-/** Float pixels, row-major HWC; transforms change `data` in place. */
+/**
+ * Float pixels, row-major HWC; transforms change `data` in place.
+ *
+ * @example
+ * ```ts
+ * const img: FloatImage = { width: 1, height: 1, channels: 3, data: new Float32Array([1, 0, 0]) };
+ * ```
+ */
 export interface FloatImage {
   width: number;
   height: number;
@@ -50,7 +57,14 @@ export function toFloatImage(raw: RawImage): FloatImage {
   return out;
 }
 
-/** Throws a message naming the problem when a RawImage's fields disagree. */
+/**
+ * Throws a message naming the problem when a RawImage's fields disagree.
+ *
+ * @example
+ * ```ts
+ * checkRawImage({ key: "k", width: 2, height: 2, channels: 3, data: new Uint8Array(12) }); // ok
+ * ```
+ */
 export function checkRawImage(raw: RawImage): void {
   const { width, height, channels, data } = raw;
   if (!(width >= 1 && height >= 1 && Number.isInteger(width) && Number.isInteger(height))) {

@@ -8,6 +8,11 @@ import type { Rng } from "./rng.ts";
 /**
  * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
  * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off.
+ *
+ * @example
+ * ```ts
+ * const s: JitterStrength = { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 };
+ * ```
  */
 export interface JitterStrength {
   brightness: number;
@@ -16,10 +21,24 @@ export interface JitterStrength {
   hue: number;
 }
 
-/** The adjustments of one jitter, in the order to apply them. */
+/**
+ * The adjustments of one jitter, in the order to apply them.
+ *
+ * @example
+ * ```ts
+ * const op: JitterOp = "hue";
+ * ```
+ */
 export type JitterOp = "brightness" | "contrast" | "saturation" | "hue";
 
-/** Drawn jitter parameters: the order and each factor (absent ones are skipped). */
+/**
+ * Drawn jitter parameters: the order and each factor (absent ones are skipped).
+ *
+ * @example
+ * ```ts
+ * const p: JitterParams = { order: ["contrast", "brightness"], brightness: 1.2, contrast: 0.7 };
+ * ```
+ */
 export interface JitterParams {
   order: JitterOp[];
   brightness?: number;

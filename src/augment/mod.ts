@@ -1,14 +1,62 @@
 /**
- * SimCLR augmentation on pixel arrays: seeded transforms, presets, paired views.
+ * SimCLR augmentation on pixel arrays, with no tensors: seeded transforms that work in place
+ * on float HWC images, the SimCLR presets as plain data, and paired views keyed by
+ * `(seed, epoch, sample index)` for the worker pool.
  *
  * @example
  * ```ts
- * import { pairedViews } from "./src/augment/mod.ts";
- * const views = pairedViews("simclr-cifar", 42);
- * const pair = views(image, epoch, index);
+ * import { pairedViews, pairToImages, resolveAugment } from "./src/augment/mod.ts";
+ * const spec = resolveAugment({ preset: "simclr-cifar", size: 32 });
+ * const views = pairedViews({ ...spec, seed: 42 });
+ * const pair = views(image, epoch, index); // two normalized Float32Array views
+ * const [a, b] = pairToImages(pair, spec); // back to bytes, for a report
  * ```
  * @module
  */
 
+export type { ViewPair } from "./view_pair.ts";
 export { Rng, rngFor } from "./rng.ts";
-export { pairedViews } from "./paired.ts";
+export { checkRawImage, type FloatImage, floatImage, toFloatImage } from "./image.ts";
+export { centerCropFallback, type CropBox, sampleCrop } from "./crop.ts";
+export {
+  type ResampleCoefficients,
+  resampleCoefficients,
+  resizedCrop,
+  ResizeWorkspace,
+} from "./resize.ts";
+export { hflip } from "./flip.ts";
+export { GRAY_WEIGHTS, meanLuma, toGrayscale } from "./grayscale.ts";
+export { adjustBrightness, adjustContrast, adjustSaturation } from "./adjust.ts";
+export { adjustHue } from "./hue.ts";
+export {
+  colorJitter,
+  type JitterOp,
+  type JitterParams,
+  type JitterStrength,
+  sampleJitter,
+} from "./jitter.ts";
+export {
+  blurKernelSize,
+  BlurWorkspace,
+  gaussianBlur,
+  gaussianKernel,
+  reflectIndex,
+} from "./blur.ts";
+export { solarize } from "./solarize.ts";
+export { denormalize, normalize } from "./normalize.ts";
+export { compose, randomApply, type Transform } from "./compose.ts";
+export {
+  type AugmentOptions,
+  type AugmentSpec,
+  DEFAULT_PRESET,
+  NORMALIZATION,
+  type PresetDefinition,
+  PRESETS,
+  resolveAugment,
+  validateSpec,
+} from "./presets.ts";
+export { sampleViewParams, type ViewParams } from "./params.ts";
+export { augmentView, renderView, ViewWorkspace } from "./view.ts";
+export { pairedViews, type PairedViewsConfig, type PairMapper } from "./paired.ts";
+export { type AugmentItem, createMapper, transferablesOf } from "./worker.ts";
+export { pairToImages } from "./render.ts";

@@ -7,12 +7,26 @@ import { rngFor } from "./rng.ts";
 import type { ViewPair } from "./view_pair.ts";
 import { augmentView, ViewWorkspace } from "./view.ts";
 
-/** A preset plus overrides and the seed: plain data, safe to post to a worker. */
+/**
+ * A preset plus overrides and the seed: plain data, safe to post to a worker.
+ *
+ * @example
+ * ```ts
+ * const config: PairedViewsConfig = { preset: "simclr-v1", size: 96, blur: false, seed: 7 };
+ * ```
+ */
 export interface PairedViewsConfig extends AugmentOptions {
   seed?: number;
 }
 
-/** Turns one image (with its epoch and global sample index) into two views. */
+/**
+ * Turns one image (with its epoch and global sample index) into two views.
+ *
+ * @example
+ * ```ts
+ * const map: PairMapper = pairedViews("simclr-cifar", 1);
+ * ```
+ */
 export type PairMapper = (image: RawImage, epoch: number, index: number) => ViewPair;
 
 /**

@@ -5,7 +5,17 @@ import { type JitterParams, sampleJitter } from "./jitter.ts";
 import type { AugmentSpec } from "./presets.ts";
 import type { Rng } from "./rng.ts";
 
-/** The random choices of one view; `null` / `false` / 0 mean "not applied". */
+/**
+ * The random choices of one view; `null` / `false` / 0 mean "not applied".
+ *
+ * @example
+ * ```ts
+ * const p: ViewParams = {
+ *   crop: { top: 0, left: 0, height: 32, width: 32 },
+ *   flip: true, jitter: null, grayscale: false, blurSigma: 0, solarize: false,
+ * };
+ * ```
+ */
 export interface ViewParams {
   crop: CropBox;
   flip: boolean;

@@ -5,7 +5,15 @@
 
 import type { JitterStrength } from "./jitter.ts";
 
-/** Everything one view's augmentation needs; plain, structured-clonable data. */
+/**
+ * Everything one view's augmentation needs; plain, structured-clonable data.
+ *
+ * @example
+ * ```ts
+ * const spec: AugmentSpec = resolveAugment("simclr-cifar");
+ * spec.size; // 32
+ * ```
+ */
 export interface AugmentSpec {
   /** Output side in pixels (views are square). */
   size: number;
@@ -26,7 +34,15 @@ export interface AugmentSpec {
   std: number[];
 }
 
-/** A preset: a spec whose jitter magnitudes are per unit of `strength`. */
+/**
+ * A preset: a spec whose jitter magnitudes are per unit of `strength`.
+ *
+ * @example
+ * ```ts
+ * const v1: PresetDefinition = PRESETS["simclr-v1"];
+ * v1.jitter.brightness * v1.strength; // 0.8
+ * ```
+ */
 export interface PresetDefinition extends AugmentSpec {
   /** What the preset is for. */
   description: string;
@@ -34,18 +50,19 @@ export interface PresetDefinition extends AugmentSpec {
   strength: number;
 }
 
-/** ImageNet channel statistics. */
-export const IMAGENET_MEAN = [0.485, 0.456, 0.406];
-/** ImageNet channel statistics. */
-export const IMAGENET_STD = [0.229, 0.224, 0.225];
-/** CIFAR-10 channel statistics. */
-export const CIFAR_MEAN = [0.4914, 0.4822, 0.4465];
-/** CIFAR-10 channel statistics. */
-export const CIFAR_STD = [0.247, 0.2435, 0.2616];
-/** Fashion-MNIST statistics. */
-export const FASHION_MNIST_MEAN = [0.286];
-/** Fashion-MNIST statistics. */
-export const FASHION_MNIST_STD = [0.353];
+/**
+ * Channel statistics of common datasets, for `mean`/`std` (values in [0, 1]).
+ *
+ * @example
+ * ```ts
+ * const spec = resolveAugment({ preset: "simclr-v1", ...NORMALIZATION.cifar10 });
+ * ```
+ */
+export const NORMALIZATION: Readonly<Record<string, { mean: number[]; std: number[] }>> = {
+  imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+  "fashion-mnist": { mean: [0.286], std: [0.353] },
+};
 
 const SIMCLR_JITTER = { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 };
 const SIMCLR_CROP = {
@@ -64,11 +81,17 @@ const v1: PresetDefinition = {
   grayscale: 0.2,
   blur: BLUR_ON,
   solarize: { p: 0, threshold: 0.5 },
-  mean: IMAGENET_MEAN,
-  std: IMAGENET_STD,
+  ...NORMALIZATION.imagenet,
 };
 
-/** The presets by name; `resolveAugment` copies them, so they are never modified. */
+/**
+ * The presets by name; `resolveAugment` copies them, so they are never modified.
+ *
+ * @example
+ * ```ts
+ * Object.keys(PRESETS); // simclr-v1, simclr-v2, simclr-cifar, simclr-gray
+ * ```
+ */
 export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
   "simclr-v1": v1,
   "simclr-v2": {
@@ -82,8 +105,7 @@ export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
     size: 32,
     strength: 0.5,
     blur: { ...BLUR_ON, p: 0 },
-    mean: CIFAR_MEAN,
-    std: CIFAR_STD,
+    ...NORMALIZATION.cifar10,
   },
   "simclr-gray": {
     ...v1,
@@ -95,17 +117,29 @@ export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
     jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0, hue: 0 },
     grayscale: 0,
     blur: { ...BLUR_ON, p: 0 },
-    mean: FASHION_MNIST_MEAN,
-    std: FASHION_MNIST_STD,
+    ...NORMALIZATION["fashion-mnist"],
   },
 };
 
-/** The preset used when none is named. */
+/**
+ * The preset used when none is named.
+ *
+ * @example
+ * ```ts
+ * resolveAugment({}).size; // 224, from DEFAULT_PRESET "simclr-v1"
+ * ```
+ */
 export const DEFAULT_PRESET = "simclr-v1";
 
 /**
- * A preset name and overrides. Jitter magnitudes given in `jitter` are absolute (after
- * strength); `blur`/`solarize` accept `true`/`false` to switch them on (default p) or off.
+ * A preset name and overrides, as a YAML config gives them. Jitter magnitudes given in
+ * `jitter` are absolute (after strength); `blur`/`solarize` accept `true`/`false` to switch
+ * them on (default p) or off. A resolved {@link AugmentSpec} is also valid options.
+ *
+ * @example
+ * ```ts
+ * const o: AugmentOptions = { preset: "simclr-cifar", size: 28, strength: 1, blur: true };
+ * ```
  */
 export interface AugmentOptions {
   preset?: string;

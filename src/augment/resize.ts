@@ -8,7 +8,15 @@ import type { RawImage } from "../data/sample.ts";
 import type { CropBox } from "./crop.ts";
 import { type FloatImage, floatImage } from "./image.ts";
 
-/** Filter taps of one axis: for output `i`, `count[i]` weights from `first[i]` on. */
+/**
+ * Filter taps of one axis: for output `i`, `count[i]` weights from `first[i]` on.
+ *
+ * @example
+ * ```ts
+ * const c: ResampleCoefficients = resampleCoefficients(0, 64, 32);
+ * const w0 = c.weights.subarray(0, c.count[0]); // taps of output 0, from input c.first[0]
+ * ```
+ */
 export interface ResampleCoefficients {
   /** Taps stored per output (stride of `weights`). */
   taps: number;
@@ -17,7 +25,15 @@ export interface ResampleCoefficients {
   weights: Float32Array;
 }
 
-/** Reusable buffers, so that resizing allocates nothing once warm. */
+/**
+ * Reusable buffers, so that resizing allocates nothing once warm.
+ *
+ * @example
+ * ```ts
+ * const ws = new ResizeWorkspace();
+ * resizedCrop(image, box, 224, out, false, ws); // again and again with the same ws
+ * ```
+ */
 export class ResizeWorkspace {
   /** Horizontal-pass result: crop rows x output width x channels. */
   tmp = new Float32Array(0);

@@ -10,7 +10,15 @@ function mix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** Small fast generator (sfc32, 128-bit state); `next()` is uniform in [0, 1). */
+/**
+ * Small fast generator (sfc32, 128-bit state); `next()` is uniform in [0, 1).
+ *
+ * @example
+ * ```ts
+ * const rng = rngFor(1, 0, 0);
+ * const sigma = rng.uniform(0.1, 2); // and rng.int(n), rng.chance(p), rng.permutation(n)
+ * ```
+ */
 export class Rng {
   private a: number;
   private b: number;

@@ -12,7 +12,15 @@ import { resizedCrop, ResizeWorkspace } from "./resize.ts";
 import type { Rng } from "./rng.ts";
 import { solarize } from "./solarize.ts";
 
-/** Scratch buffers reused across views (one per worker). */
+/**
+ * Scratch buffers reused across views (one per worker).
+ *
+ * @example
+ * ```ts
+ * const ws = new ViewWorkspace();
+ * const view = augmentView(image, spec, rngFor(0, 0, 1), undefined, ws);
+ * ```
+ */
 export class ViewWorkspace {
   resize = new ResizeWorkspace();
   blur = new BlurWorkspace();

@@ -4,7 +4,14 @@ import type { RawImage } from "../data/sample.ts";
 import { pairedViews, type PairedViewsConfig } from "./paired.ts";
 import type { ViewPair } from "./view_pair.ts";
 
-/** One unit of work for a worker: the image and its RNG key. */
+/**
+ * One unit of work for a worker: the image and its RNG key.
+ *
+ * @example
+ * ```ts
+ * const item: AugmentItem = { image, epoch: 0, index: 12 };
+ * ```
+ */
 export interface AugmentItem {
   image: RawImage;
   epoch: number;
