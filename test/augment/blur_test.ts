@@ -75,3 +75,27 @@ Deno.test("edges reflect without repeating the border pixel", () => {
   gaussianBlur(flat, 2, 5);
   assertClose(flat.data, new Array(90).fill(0.3), 1e-6);
 });
+
+Deno.test("blur equals a direct 2-D convolution with reflected edges, for small and large sigma", () => {
+  const W = 12, H = 10, k = 9, r = 4;
+  const src = Float32Array.from({ length: W * H * 3 }, (_, i) => ((i * 37) % 101) / 100);
+  for (const sigma of [0.3, 1, 2]) {
+    const img = gaussianBlur(floatImage(W, H, 3, src.slice()), sigma, k);
+    const g = expected(k, sigma);
+    const refl = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        for (let c = 0; c < 3; c++) {
+          let s = 0;
+          for (let dy = -r; dy <= r; dy++) {
+            for (let dx = -r; dx <= r; dx++) {
+              s += g[dy + r] * g[dx + r] * src[(refl(y + dy, H) * W + refl(x + dx, W)) * 3 + c];
+            }
+          }
+          const got = img.data[(y * W + x) * 3 + c];
+          assert.ok(Math.abs(got - s) < 1e-6, `sigma ${sigma} (${x},${y},${c}): ${got} vs ${s}`);
+        }
+      }
+    }
+  }
+});
