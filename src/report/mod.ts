@@ -1,0 +1,23 @@
+/**
+ * The run report: a self-contained HTML page with SVG training curves, evaluation against the
+ * random-init floor and augmented view pairs; plus the PNG encoder and chart helpers it uses.
+ *
+ * @example
+ * ```ts
+ * import { renderReport } from "./src/report/mod.ts";
+ * await Deno.writeTextFile("runs/x/report.html", renderReport({ config, metrics, eval: scores }));
+ * ```
+ * @module
+ */
+export {
+  type EvalNumbers,
+  renderReport,
+  type ReportInput,
+  type StepMetrics,
+  type ViewPairImage,
+} from "./render.ts";
+export { type ChartOptions, downsample, lineChart, niceTicks, type Series } from "./chart.ts";
+export { crc32, denormalizeView, encodePng, pngDataUrl } from "./png.ts";
+export { formatDuration, formatNumber, formatPercent } from "./format.ts";
+export { escapeHtml } from "./escape.ts";
+export { findChromium, renderInChromium, type ScreenshotResult } from "./screenshot.ts";

@@ -1,0 +1,121 @@
+/** A minimal PNG encoder (8-bit gray, RGB or RGBA; no filtering) on top of `node:zlib`. */
+import { deflateSync } from "node:zlib";
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (as in PNG and zip) of `bytes`. */
+export function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
+  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+/**
+ * Encodes HWC 8-bit pixels (`channels` 1, 3 or 4) as a PNG file.
+ *
+ * @example
+ * ```ts
+ * const png = encodePng(new Uint8Array(28 * 28), 28, 28, 1);
+ * await Deno.writeFile("x.png", png);
+ * ```
+ */
+export function encodePng(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4,
+): Uint8Array {
+  const row = width * channels;
+  if (pixels.length < row * height) {
+    throw new Error(
+      `expected ${row * height} bytes for ${width}x${height}x${channels}, got ${pixels.length}`,
+    );
+  }
+  const raw = new Uint8Array((row + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (row + 1)] = 0; // filter type: none
+    raw.set(pixels.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
+  }
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // colour type
+  const parts = [
+    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", new Uint8Array(deflateSync(raw))),
+    chunk("IEND", new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * A `data:image/png;base64,...` URL of the pixels, for embedding in HTML.
+ *
+ * @example
+ * ```ts
+ * const src = pngDataUrl(pixels, 32, 32, 3); // `<img src="${src}">`
+ * ```
+ */
+export function pngDataUrl(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4,
+): string {
+  const png = encodePng(pixels, width, height, channels);
+  let bin = "";
+  for (let i = 0; i < png.length; i += 0x8000) {
+    bin += String.fromCharCode(...png.subarray(i, i + 0x8000));
+  }
+  return `data:image/png;base64,${btoa(bin)}`;
+}
+
+/**
+ * Turns a normalized view (`(x - mean) / std`, HWC float) back into 8-bit pixels, clamped;
+ * `mean`/`std` are per channel on the 0..1 scale (one value applies to every channel).
+ *
+ * @example
+ * ```ts
+ * const bytes = denormalizeView(pair.view1, 1, [0.5], [0.5]);
+ * ```
+ */
+export function denormalizeView(
+  view: Float32Array,
+  channels: number,
+  mean: readonly number[],
+  std: readonly number[],
+): Uint8Array {
+  const out = new Uint8Array(view.length);
+  for (let i = 0; i < view.length; i++) {
+    const c = i % channels;
+    const m = mean[mean.length === 1 ? 0 : c], s = std[std.length === 1 ? 0 : c];
+    out[i] = Math.max(0, Math.min(255, Math.round((view[i] * s + m) * 255)));
+  }
+  return out;
+}

@@ -1,0 +1,331 @@
+/**
+ * The run report: one self-contained HTML page (inline CSS, SVG charts and PNG data URLs; no
+ * scripts, fonts or network) with training curves, evaluation against the random-init floor,
+ * example augmented view pairs and the resolved config.
+ */
+import { stringify } from "yaml";
+import { downsample, lineChart, type Series } from "./chart.ts";
+import { escapeHtml } from "./escape.ts";
+import { formatDuration, formatNumber, formatPercent } from "./format.ts";
+import { pngDataUrl } from "./png.ts";
+import { REPORT_CSS } from "./style.ts";
+
+/** One record of `metrics.jsonl`: the state after an optimizer step. */
+export interface StepMetrics {
+  step: number;
+  epoch: number;
+  loss: number;
+  /** Contrastive accuracy: share of anchors whose positive ranks first (0..1). */
+  accuracy?: number;
+  lr?: number;
+  imagesPerSec?: number;
+  /** Share of the step's wall time spent waiting for data (0..1). */
+  dataWaitShare?: number;
+  /** Seconds since the run started. */
+  time?: number;
+}
+
+/** Evaluation numbers of one encoder (shares, 0..1). */
+export interface EvalNumbers {
+  knnTop1?: number;
+  knnTop5?: number;
+  linearTop1?: number;
+}
+
+/** An example pair of augmented views, 8-bit HWC pixels. */
+export interface ViewPairImage {
+  key: string;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  view1: Uint8Array;
+  view2: Uint8Array;
+}
+
+/** Everything the report shows; only `metrics` is required. */
+export interface ReportInput {
+  /** Page title (default: "SimCLR run" plus the run name). */
+  title?: string;
+  /** The resolved config (printed as YAML; `run.name` and a few keys appear in the header). */
+  config?: unknown;
+  metrics: readonly StepMetrics[];
+  eval?: {
+    pretrained?: EvalNumbers;
+    random?: EvalNumbers;
+    trainCount?: number;
+    testCount?: number;
+  };
+  viewPairs?: readonly ViewPairImage[];
+  /** Extra facts for the header tiles, e.g. `{ backend: "wasm", "run dir": "runs/x" }`. */
+  info?: Record<string, string | number>;
+  /** When the report was made (default: now). */
+  generatedAt?: Date;
+}
+
+const COLORS = {
+  blue: "#2563eb",
+  orange: "#ea580c",
+  green: "#16a34a",
+  violet: "#7c3aed",
+  gray: "#9ca3af",
+};
+
+/**
+ * Renders the report page as one HTML string.
+ *
+ * @example
+ * ```ts
+ * const html = renderReport({ config, metrics, eval: { pretrained, random }, viewPairs });
+ * await Deno.writeTextFile(`${runDir}/report.html`, html);
+ * ```
+ */
+export function renderReport(input: ReportInput): string {
+  const cfg = (input.config ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const name = String(cfg.run?.name ?? "");
+  const title = input.title ?? (name ? `SimCLR run: ${name}` : "SimCLR run");
+  const when = (input.generatedAt ?? new Date()).toISOString().replace("T", " ").slice(0, 16) +
+    " UTC";
+  const body = [
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p class="sub">${escapeHtml(subtitle(cfg))} · report generated ${when}</p>`,
+    summaryTiles(input),
+    input.eval ? evalSection(input.eval, cfg.eval?.knn as KnnNote | undefined) : "",
+    chartsSection(input.metrics),
+    input.viewPairs?.length ? pairsSection(input.viewPairs) : "",
+    input.config !== undefined ? configSection(input.config) : "",
+    `<footer>Self-contained page: no scripts, fonts or network requests.</footer>`,
+  ].join("\n");
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${REPORT_CSS}</style></head>
+<body><main>
+${body}
+</main></body></html>
+`;
+}
+
+function subtitle(cfg: Record<string, Record<string, unknown> | undefined>): string {
+  const bits: string[] = [];
+  if (cfg.data?.dataset) bits.push(String(cfg.data.dataset));
+  if (cfg.model?.encoder) {
+    bits.push(`${cfg.model.encoder}${cfg.model.stem ? ` (${cfg.model.stem} stem)` : ""}`);
+  }
+  if (cfg.augment?.preset) bits.push(`${cfg.augment.preset} at ${cfg.augment.size ?? "?"}px`);
+  if (cfg.optim?.name) bits.push(`${cfg.optim.name}, batch ${cfg.optim.batchSize ?? "?"}`);
+  if (cfg.loss?.temperature !== undefined) bits.push(`τ = ${cfg.loss.temperature}`);
+  return bits.join(" · ") || "SimCLR pretraining";
+}
+
+function tile(k: string, v: string, note = ""): string {
+  return `<div class="tile"><div class="k">${escapeHtml(k)}</div><div class="v">${
+    escapeHtml(v)
+  }</div>` +
+    (note ? `<div class="n">${escapeHtml(note)}</div>` : "") + `</div>`;
+}
+
+function mean(values: (number | undefined)[]): number {
+  const ok = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : NaN;
+}
+
+function summaryTiles(input: ReportInput): string {
+  const ms = input.metrics;
+  const last = ms[ms.length - 1];
+  const tiles: string[] = [];
+  if (last) {
+    const tail = ms.slice(-Math.max(1, Math.ceil(ms.length / 10)));
+    tiles.push(
+      tile("steps", String(last.step), `epoch ${last.epoch}`),
+      tile("final loss", formatNumber(mean(tail.map((m) => m.loss))), "mean of the last 10%"),
+    );
+    const acc = mean(tail.map((m) => m.accuracy));
+    if (Number.isFinite(acc)) tiles.push(tile("contrastive acc.", formatPercent(acc), "last 10%"));
+    const ips = mean(ms.map((m) => m.imagesPerSec));
+    if (Number.isFinite(ips)) tiles.push(tile("throughput", `${formatNumber(ips)} img/s`, "mean"));
+    const wait = mean(ms.map((m) => m.dataWaitShare));
+    if (Number.isFinite(wait)) {
+      tiles.push(tile("waiting for data", formatPercent(wait), "share of step time"));
+    }
+    if (last.time !== undefined) tiles.push(tile("wall time", formatDuration(last.time)));
+  }
+  const pre = input.eval?.pretrained;
+  if (pre?.knnTop1 !== undefined) {
+    const floor = input.eval?.random?.knnTop1;
+    tiles.push(
+      tile(
+        "kNN top-1",
+        formatPercent(pre.knnTop1),
+        floor !== undefined ? `random init ${formatPercent(floor)}` : "",
+      ),
+    );
+  }
+  if (pre?.linearTop1 !== undefined) {
+    const floor = input.eval?.random?.linearTop1;
+    tiles.push(
+      tile(
+        "linear top-1",
+        formatPercent(pre.linearTop1),
+        floor !== undefined ? `random init ${formatPercent(floor)}` : "",
+      ),
+    );
+  }
+  for (const [k, v] of Object.entries(input.info ?? {})) tiles.push(tile(k, String(v)));
+  return tiles.length ? `<section class="tiles">${tiles.join("")}</section>` : "";
+}
+
+type KnnNote = { k?: number; temperature?: number };
+
+function evalSection(ev: NonNullable<ReportInput["eval"]>, knn: KnnNote = {}): string {
+  const rows: [string, keyof EvalNumbers, string][] = [
+    [
+      "kNN top-1",
+      "knnTop1",
+      `k = ${knn.k ?? 200}, cosine, votes weighted by exp(sim / ${knn.temperature ?? 0.1})`,
+    ],
+    ["kNN top-5", "knnTop5", ""],
+    ["Linear probe top-1", "linearTop1", "frozen features, L2 logistic regression"],
+  ];
+  const cell = (v: number | undefined, color: string) =>
+    v === undefined ? `<td class="num">–</td>` : `<td class="num">${formatPercent(v)}` +
+      `<div class="bar"><span style="width:${
+        (Math.max(0, Math.min(1, v)) * 100).toFixed(1)
+      }%;background:${color}"></span></div></td>`;
+  const body = rows.filter(([, key]) =>
+    ev.pretrained?.[key] !== undefined || ev.random?.[key] !== undefined
+  )
+    .map(([label, key, note]) => {
+      const p = ev.pretrained?.[key], r = ev.random?.[key];
+      const gain = p !== undefined && r !== undefined
+        ? `<td class="${p >= r ? "gain" : "loss"}">${p >= r ? "+" : "−"}${
+          (Math.abs(p - r) * 100).toFixed(1)
+        } pts</td>`
+        : "<td>–</td>";
+      return `<tr><td><b>${label}</b>${
+        note ? `<div class="note" style="color:var(--muted);font-size:12px">${note}</div>` : ""
+      }</td>` +
+        cell(p, COLORS.blue) + cell(r, COLORS.gray) + gain + `</tr>`;
+    }).join("");
+  const counts = ev.trainCount !== undefined
+    ? `<p class="sub" style="margin-top:8px">Features of ${ev.trainCount} training and ${
+      ev.testCount ?? "?"
+    } test images.</p>`
+    : "";
+  return `<h2>Evaluation against the random-init floor</h2>
+<table><thead><tr><th>Metric</th><th>Pretrained</th><th>Random init (floor)</th><th>Gain</th></tr></thead>
+<tbody>${body}</tbody></table>${counts}`;
+}
+
+function ema(values: readonly number[], alpha: number): number[] {
+  const out: number[] = [];
+  let s = NaN;
+  for (const v of values) {
+    if (Number.isFinite(v)) s = Number.isFinite(s) ? alpha * v + (1 - alpha) * s : v;
+    out.push(s);
+  }
+  return out;
+}
+
+function chartsSection(ms: readonly StepMetrics[]): string {
+  const bucket = Math.max(1, Math.ceil(ms.length / 1500));
+  const steps = ms.map((m) => m.step);
+  const pick = (f: (m: StepMetrics) => number | undefined) => downsample(steps, ms.map(f), bucket);
+  const markers: { x: number; label: string }[] = [];
+  for (let i = 1; i < ms.length; i++) {
+    if (ms[i].epoch !== ms[i - 1].epoch) {
+      markers.push({ x: ms[i].step, label: `epoch ${ms[i].epoch}` });
+    }
+  }
+  // Too many epoch lines clutter the plot: keep about 12.
+  const every = Math.max(1, Math.ceil(markers.length / 12));
+  const shown = markers.filter((_, i) => i % every === 0);
+  const alpha = Math.min(1, 2 / (Math.max(ms.length, 1) / 25 + 1));
+  const card = (
+    title: string,
+    note: string,
+    legend: [string, string][],
+    series: Series[],
+    extra: object = {},
+  ) => {
+    const leg = legend.length > 1
+      ? `<div class="legend">${
+        legend.map(([n, c]) => `<span><i style="background:${c}"></i>${escapeHtml(n)}</span>`).join(
+          "",
+        )
+      }</div>`
+      : "";
+    return `<div class="card"><h3>${escapeHtml(title)}</h3><p class="note">${
+      escapeHtml(note)
+    }</p>${leg}` +
+      lineChart({ series, xLabel: "step", markers: shown, empty: "not recorded", ...extra }) +
+      `</div>`;
+  };
+  const loss = pick((m) => m.loss);
+  const acc = pick((m) => m.accuracy);
+  const lr = pick((m) => m.lr);
+  const ips = pick((m) => m.imagesPerSec);
+  const wait = pick((m) => m.dataWaitShare);
+  const pct = { yMin: 0, yMax: 1, yFormat: (v: number) => `${Math.round(v * 100)}%` };
+  return `<h2>Training</h2><div class="charts">
+${
+    card("NT-Xent loss", "per step, with a moving average", [["per step", "#93c5fd"], [
+      "moving average",
+      COLORS.blue,
+    ]], [
+      { name: "loss", ...loss, color: "#93c5fd", width: 1.1 },
+      { name: "moving average", x: loss.x, y: ema(loss.y, alpha), color: COLORS.blue, width: 2.2 },
+    ])
+  }
+${
+    card("Contrastive accuracy", "share of anchors whose positive view ranks first", [], [
+      { name: "accuracy", ...acc, color: COLORS.green, width: 1.3, opacity: 0.55 },
+      { name: "moving average", x: acc.x, y: ema(acc.y, alpha), color: COLORS.green, width: 2.2 },
+    ], pct)
+  }
+${
+    card("Learning rate", "warmup, then cosine decay", [], [{
+      name: "lr",
+      ...lr,
+      color: COLORS.violet,
+      width: 2,
+    }], { yMin: 0 })
+  }
+${
+    card("Throughput", "images per second (both views counted)", [], [
+      { name: "images/s", ...ips, color: COLORS.orange, width: 1.3, opacity: 0.55 },
+      { name: "moving average", x: ips.x, y: ema(ips.y, alpha), color: COLORS.orange, width: 2.2 },
+    ], { yMin: 0 })
+  }
+${
+    card(
+      "Waiting for data",
+      "share of step time the accelerator waited for the input pipeline",
+      [],
+      [
+        { name: "data wait", ...wait, color: "#64748b", width: 1.3, opacity: 0.55 },
+        { name: "moving average", x: wait.x, y: ema(wait.y, alpha), color: "#334155", width: 2.2 },
+      ],
+      pct,
+    )
+  }
+</div>`;
+}
+
+function pairsSection(pairs: readonly ViewPairImage[]): string {
+  const cards = pairs.map((p) => {
+    const a = pngDataUrl(p.view1, p.width, p.height, p.channels);
+    const b = pngDataUrl(p.view2, p.width, p.height, p.channels);
+    const key = escapeHtml(p.key);
+    return `<figure class="pair" style="margin:0"><div class="imgs"><img src="${a}" alt="view 1 of ${key}">` +
+      `<img src="${b}" alt="view 2 of ${key}"></div><figcaption class="key" title="${key}">${key}</figcaption></figure>`;
+  }).join("");
+  return `<h2>Augmented view pairs</h2>
+<p class="sub">Each card shows the two random views of one image that the loss treats as a positive pair.</p>
+<div class="pairs">${cards}</div>`;
+}
+
+function configSection(config: unknown): string {
+  return `<h2>Configuration</h2><details open><summary>resolved config.yaml</summary>
+<pre>${escapeHtml(stringify(config, { lineWidth: 0 }))}</pre></details>`;
+}
