@@ -1,0 +1,138 @@
+/**
+ * Recognising an encoded image from its bytes: format, a cheap completeness check (so a
+ * truncated file is an error rather than a half-grey image), and whether it stores gray.
+ */
+
+/** Formats the decoders read. */
+export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
+
+/** File extensions (lower case, no dot) of the formats above. */
+export const IMAGE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg", "gif", "tif", "tiff"];
+
+/**
+ * The format from the leading bytes, or a description of why it is not a supported image.
+ *
+ * @example
+ * ```ts
+ * sniffFormat(bytes); // { format: "png" } or { problem: "empty file (0 bytes)" }
+ * ```
+ */
+export function sniffFormat(b: Uint8Array): { format: ImageFormat } | { problem: string } {
+  if (b.length === 0) return { problem: "empty file (0 bytes)" };
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+    return { format: "png" };
+  }
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { format: "jpeg" };
+  if (b.length >= 6 && ascii(b, 0, 4) === "GIF8") return { format: "gif" };
+  if (
+    b.length >= 8 &&
+    ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 42 && b[3] === 0) ||
+      (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 42))
+  ) return { format: "tiff" };
+  const known: Record<string, string> = { RIFF: "WebP/RIFF", "BM": "BMP" };
+  const head = Array.from(b.subarray(0, 4), (x) => x.toString(16).padStart(2, "0")).join(" ");
+  const name = known[ascii(b, 0, 4)] ?? known[ascii(b, 0, 2)];
+  return {
+    problem: `unsupported image format (${name ?? `first bytes ${head}`}); ` +
+      `supported: PNG, JPEG, GIF, TIFF`,
+  };
+}
+
+/**
+ * A cheap structural check: the file ends where its format says it should. Returns the
+ * problem, or undefined when the file looks whole.
+ *
+ * @example
+ * ```ts
+ * checkComplete(bytes, "jpeg"); // "truncated JPEG: no end-of-image marker"
+ * ```
+ */
+export function checkComplete(b: Uint8Array, format: ImageFormat): string | undefined {
+  switch (format) {
+    case "png": {
+      // Walk the chunks up to IEND.
+      let p = 8;
+      while (p + 8 <= b.length) {
+        const len = u32be(b, p);
+        const type = ascii(b, p + 4, 4);
+        const end = p + 12 + len;
+        if (end > b.length) return `truncated PNG: chunk ${type} runs past the end of the file`;
+        if (type === "IEND") return undefined;
+        p = end;
+      }
+      return "truncated PNG: no IEND chunk";
+    }
+    case "jpeg": {
+      let end = b.length;
+      while (end > 2 && b[end - 1] === 0) end--; // some writers pad with zeros
+      return b[end - 2] === 0xff && b[end - 1] === 0xd9
+        ? undefined
+        : "truncated JPEG: no end-of-image marker";
+    }
+    case "gif":
+      return b.length >= 14 && b.lastIndexOf(0x3b) > 13 ? undefined : "truncated GIF: no trailer";
+    case "tiff":
+      return undefined; // the TIFF decoder checks every offset it reads
+  }
+}
+
+/**
+ * Whether the file stores gray pixels (PNG colour types 0 and 4, one-component JPEG, TIFF
+ * photometric 0/1 with one sample). Palette and colour files count as colour.
+ *
+ * @example
+ * ```ts
+ * storesGray(pngBytes, "png"); // true for a grayscale PNG
+ * ```
+ */
+export function storesGray(b: Uint8Array, format: ImageFormat): boolean {
+  if (format === "png") return b.length > 25 && (b[25] === 0 || b[25] === 4);
+  if (format === "jpeg") {
+    let p = 2;
+    while (p + 4 <= b.length) {
+      if (b[p] !== 0xff) return false;
+      const marker = b[p + 1];
+      if (marker === 0xff) {
+        p++;
+        continue;
+      }
+      const len = (b[p + 2] << 8) | b[p + 3];
+      const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 &&
+        marker !== 0xcc;
+      if (isSof) return p + 9 < b.length && b[p + 9] === 1;
+      p += 2 + len;
+    }
+    return false;
+  }
+  if (format === "tiff") return tiffIsGray(b);
+  return false;
+}
+
+/** TIFF: photometric 0 or 1 with one sample per pixel, from the first IFD. */
+function tiffIsGray(b: Uint8Array): boolean {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = b[0] === 0x49;
+  try {
+    const ifd = v.getUint32(4, le);
+    const n = v.getUint16(ifd, le);
+    let photometric = -1, spp = 1;
+    for (let i = 0; i < n; i++) {
+      const e = ifd + 2 + i * 12;
+      const tag = v.getUint16(e, le);
+      const value = v.getUint16(e + 2, le) === 4 ? v.getUint32(e + 8, le) : v.getUint16(e + 8, le);
+      if (tag === 262) photometric = value;
+      if (tag === 277) spp = value;
+    }
+    return (photometric === 0 || photometric === 1) && spp === 1;
+  } catch {
+    return false;
+  }
+}
+
+function ascii(b: Uint8Array, start: number, n: number): string {
+  return String.fromCharCode(...b.subarray(start, start + n));
+}
+
+function u32be(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+}
