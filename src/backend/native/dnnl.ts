@@ -270,8 +270,15 @@ export class DnnlContext {
     return prim;
   }
 
-  /** Memoizes `make()` under `key` (primitives are built once per shape). */
+  /**
+   * Threads the primitives are built for: oneDNN fixes a primitive's thread count when it is
+   * created, so primitives are cached per thread count.
+   */
+  threads = 1;
+
+  /** Memoizes `make()` under `key` and the thread count (primitives are built once per shape). */
   cached<T>(key: string, make: () => T): T {
+    key = `${this.threads}:${key}`;
     let v = this.#cache.get(key) as T | undefined;
     if (v === undefined) {
       v = make();

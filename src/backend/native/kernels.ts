@@ -222,6 +222,16 @@ function broadcastIndex(out: number[], own: number[]): (i: number) => number {
 
 type Impl = (deps: KernelDeps, args: Args) => TensorInfo | null;
 
+let enabled = true;
+
+/**
+ * Turns the registered native kernels on or off (off: every call goes to the wasm kernel they
+ * replaced), so one process can measure `wasm` and `native` side by side.
+ */
+export function setNativeKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
 const IMPLS: Record<string, { impl: Impl; needsDnnl: boolean }> = {
   Conv2D: { impl: (d, a) => conv2d(d, a, false), needsDnnl: true },
   FusedConv2D: { impl: (d, a) => conv2d(d, a, true), needsDnnl: true },
@@ -243,7 +253,7 @@ export function registerNativeKernels(deps: KernelDeps): string[] {
     }
     const fallback = previous?.kernelFunc;
     const kernelFunc = ((args: Args) => {
-      const out = impl(deps, args);
+      const out = enabled ? impl(deps, args) : null;
       if (out) return out;
       if (!fallback) throw new Error(`${name}: no wasm kernel for this case`);
       return (fallback as unknown as (a: Args) => TensorInfo)(args);

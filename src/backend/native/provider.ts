@@ -10,7 +10,7 @@
 import { DnnlContext } from "./dnnl.ts";
 import { openLibraries } from "./ffi.ts";
 import { blasGemm, dnnlGemm } from "./gemm.ts";
-import { registerNativeKernels } from "./kernels.ts";
+import { registerNativeKernels, setNativeKernelsEnabled } from "./kernels.ts";
 import { type NativeOptions, type NativeProvider, NativeUnavailableError } from "./load.ts";
 
 const HOW = "apt-get install libdnnl2 libopenblas0-pthread";
@@ -49,6 +49,7 @@ export function openNativeProvider(options: NativeOptions): NativeProvider {
     libs.omp?.omp_set_num_threads(t);
     libs.blas?.openblas_set_num_threads(t);
     provider.threads = t;
+    if (dnnl) dnnl.threads = t;
   };
   const parts = [
     libs.dnnl ? `oneDNN ${libs.dnnlVersion ?? "2"} convolutions` : "no oneDNN (no conv kernels)",
@@ -59,6 +60,7 @@ export function openNativeProvider(options: NativeOptions): NativeProvider {
     threads: 1,
     kernels: [],
     setThreads,
+    setEnabled: setNativeKernelsEnabled,
     register() {
       provider.kernels = registerNativeKernels({ dnnl, gemm });
     },

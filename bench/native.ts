@@ -1,0 +1,128 @@
+/**
+ * `deno task bench native [--nets bench,resnet18] [--steps N] [--rounds R] [--profile]`:
+ * training-step throughput (views/s, 128 views per step by default) of the benchmark net and
+ * ResNet-18 (CIFAR stem) on `wasm` (the project's pure-wasm kernels) and `native` (wasm plus
+ * oneDNN kernels through FFI) with 1 and 2 threads, measured in the same run and interleaved
+ * round by round (the machine is shared: compare ratios, not absolute figures). With
+ * `--profile`, prints the kernel-time profile of one native step per net.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { loadNativeProvider } from "../src/backend/native/load.ts";
+import { startWasm } from "../src/backend/wasm_start.ts";
+import { commitRunningStats } from "../src/model/batch_norm.ts";
+import type { RunningStatUpdate } from "../src/model/forward_context.ts";
+import { createModel, type SimCLRModel } from "../src/model/simclr_model.ts";
+import { ntXentLoss } from "../src/train/nt_xent.ts";
+import { MomentumSgd } from "../src/train/sgd.ts";
+
+const { values: args } = parseArgs({
+  args: Deno.args.slice(Deno.args[0] === "native" ? 1 : 0),
+  options: {
+    nets: { type: "string", default: "bench,resnet18" },
+    pairs: { type: "string", default: "64" },
+    steps: { type: "string", default: "3" },
+    rounds: { type: "string", default: "2" },
+    threads: { type: "string", default: "1,2" },
+    profile: { type: "boolean", default: false },
+    "no-wasm": { type: "boolean", default: false },
+  },
+});
+const pairs = Number(args.pairs);
+const steps = Number(args.steps);
+const rounds = Number(args.rounds);
+
+await startWasm();
+const provider = await loadNativeProvider({ threads: 1 });
+provider.register();
+await tf.setBackend("wasm");
+console.log(`native: ${provider.device}; kernels: ${provider.kernels?.join(", ")}`);
+
+/** One SimCLR training step (forward, NT-Xent, backward, momentum SGD); returns the loss. */
+function makeStep(model: SimCLRModel, views: Float32Array): () => Promise<number> {
+  const params = model.store.trainable();
+  const opt = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
+  return async () => {
+    const updates: RunningStatUpdate[] = [];
+    const x = tf.tensor4d(views, [2 * pairs, 32, 32, 3]);
+    const { value, grads } = tf.variableGrads(() => {
+      const { z } = model.apply(x, { training: true, updates });
+      const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+      const r = ntXentLoss(z1, z2, 0.5);
+      r.accuracy.dispose();
+      return r.loss;
+    }, params.map((p) => p.variable));
+    x.dispose();
+    commitRunningStats(updates, 0.1);
+    const byName: tf.NamedTensorMap = {};
+    for (const p of params) if (grads[p.variable.name]) byName[p.name] = grads[p.variable.name];
+    opt.apply(params, byName, 0.1);
+    tf.dispose(grads);
+    const loss = (await value.data())[0];
+    value.dispose();
+    return loss;
+  };
+}
+
+interface Config {
+  label: string;
+  native: boolean;
+  threads: number;
+}
+const configs: Config[] = [];
+if (!args["no-wasm"]) configs.push({ label: "wasm", native: false, threads: 1 });
+for (const t of args.threads.split(",").map(Number).filter((t) => t > 0)) {
+  configs.push({ label: `native ${t} thread${t > 1 ? "s" : ""}`, native: true, threads: t });
+}
+
+function use(c: Config) {
+  provider.setEnabled!(c.native);
+  provider.setThreads!(c.threads);
+}
+
+const views = new Float32Array(2 * pairs * 32 * 32 * 3).map((_, i) => Math.sin(i * 0.37));
+for (const net of args.nets.split(",")) {
+  const model = createModel(
+    net === "bench" ? { encoder: "bench" } : { encoder: net as "resnet18", stem: "cifar" },
+  );
+  const step = makeStep(model, views);
+  const best = new Map<string, number>();
+  for (const c of configs) {
+    use(c);
+    await step(); // warm-up: primitives are created on first use
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const c of configs) {
+      use(c);
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) await step();
+      const rate = (steps * 2 * pairs) / ((performance.now() - t0) / 1000);
+      best.set(c.label, Math.max(best.get(c.label) ?? 0, rate));
+    }
+  }
+  const base = best.get("wasm");
+  console.log(`\n${net} (${2 * pairs} views per step, best of ${rounds} x ${steps} steps)`);
+  for (const c of configs) {
+    const v = best.get(c.label)!;
+    const ratio = base && c.native ? `  x${(v / base).toFixed(2)} vs wasm` : "";
+    console.log(`  ${c.label.padEnd(18)} ${v.toFixed(1).padStart(7)} views/s${ratio}`);
+  }
+  if (args.profile) {
+    use(configs.find((c) => c.native && c.threads === 1) ?? configs[configs.length - 1]);
+    const info = await tf.profile(() => step());
+    const byKernel = new Map<string, number>();
+    for (const k of info.kernels) {
+      byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    }
+    const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+    console.log(`  profile, native 1 thread (kernel time ${total.toFixed(0)} ms):`);
+    for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+      console.log(
+        `    ${name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms ${
+          (100 * ms / total).toFixed(1).padStart(5)
+        }%`,
+      );
+    }
+  }
+  model.dispose();
+}
