@@ -67,9 +67,10 @@ export function reflectIndex(i: number, n: number): number {
  * ```
  */
 export class BlurWorkspace {
-  plane = new Float32Array(0);
-  line = new Float32Array(0);
-  rows = new Int32Array(0);
+  /** The horizontal pass's result, one image. */
+  plane: Float32Array = new Float32Array(0);
+  /** One row with its reflected margins. */
+  line: Float32Array = new Float32Array(0);
 }
 
 /**
@@ -105,8 +106,7 @@ export function gaussianBlur(
   const rowLen = W * C;
   if (ws.plane.length < data.length) ws.plane = new Float32Array(data.length);
   if (ws.line.length < (W + 2 * r) * C) ws.line = new Float32Array((W + 2 * r) * C);
-  if (ws.rows.length < 2 * r + 1) ws.rows = new Int32Array(2 * r + 1);
-  const plane = ws.plane, line = ws.line, rows = ws.rows;
+  const plane = ws.plane, line = ws.line;
   const w0 = half[0];
   // Horizontal: each row padded into `line`, convolved into `plane`.
   for (let y = 0; y < H; y++) {
@@ -159,6 +159,5 @@ export function gaussianBlur(
       for (let i = 0; i < rowLen; i++) data[d + i] += w * (plane[up + i] + plane[down + i]);
     }
   }
-  void rows;
   return img;
 }

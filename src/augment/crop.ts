@@ -11,9 +11,13 @@ import type { Rng } from "./rng.ts";
  * ```
  */
 export interface CropBox {
+  /** First row. */
   top: number;
+  /** First column. */
   left: number;
+  /** Rows. */
   height: number;
+  /** Columns. */
   width: number;
 }
 

@@ -11,9 +11,13 @@ import type { RawImage } from "../data/sample.ts";
  * ```
  */
 export interface FloatImage {
+  /** Columns. */
   width: number;
+  /** Rows. */
   height: number;
+  /** 1 (gray) or 3 (RGB). */
   channels: 1 | 3;
+  /** `height * width * channels` values. */
   data: Float32Array;
 }
 

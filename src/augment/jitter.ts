@@ -15,9 +15,13 @@ import type { Rng } from "./rng.ts";
  * ```
  */
 export interface JitterStrength {
+  /** Brightness factor in [max(0, 1 - b), 1 + b]. */
   brightness: number;
+  /** Contrast factor in [max(0, 1 - c), 1 + c]. */
   contrast: number;
+  /** Saturation factor in [max(0, 1 - s), 1 + s]. */
   saturation: number;
+  /** Hue shift in [-h, h] turns, h <= 0.5. */
   hue: number;
 }
 
@@ -40,10 +44,15 @@ export type JitterOp = "brightness" | "contrast" | "saturation" | "hue";
  * ```
  */
 export interface JitterParams {
+  /** The adjustments to apply, in this order. */
   order: JitterOp[];
+  /** Brightness factor. */
   brightness?: number;
+  /** Contrast factor. */
   contrast?: number;
+  /** Saturation factor. */
   saturation?: number;
+  /** Hue shift in turns. */
   hue?: number;
 }
 

@@ -16,6 +16,7 @@ import { augmentView, ViewWorkspace } from "./view.ts";
  * ```
  */
 export interface PairedViewsConfig extends AugmentOptions {
+  /** Run seed: with epoch and sample index, the whole RNG key (default 0). */
   seed?: number;
 }
 

@@ -17,12 +17,17 @@ import type { Rng } from "./rng.ts";
  * ```
  */
 export interface ViewParams {
+  /** The region of the source to resize to the output size. */
   crop: CropBox;
+  /** Mirror left-right. */
   flip: boolean;
+  /** Colour jitter, or null when not applied. */
   jitter: JitterParams | null;
+  /** Convert to grayscale. */
   grayscale: boolean;
   /** Blur sigma, 0 when no blur. */
   blurSigma: number;
+  /** Solarize at the spec's threshold. */
   solarize: boolean;
 }
 

@@ -29,8 +29,9 @@ export interface AugmentSpec {
   blur: { p: number; sigma: [number, number]; kernelFraction: number };
   /** Solarization: probability and threshold (on [0, 1] values). */
   solarize: { p: number; threshold: number };
-  /** Normalization, one value per channel (or one for all). */
+  /** Normalization means, one value per channel (or one for all). */
   mean: number[];
+  /** Standard deviations, one per channel (or one for all). */
   std: number[];
 }
 
@@ -142,16 +143,27 @@ export const DEFAULT_PRESET = "simclr-v1";
  * ```
  */
 export interface AugmentOptions {
+  /** Preset name (default {@link DEFAULT_PRESET}). */
   preset?: string;
+  /** Output side. */
   size?: number;
+  /** Colour-jitter strength s (scales the preset's per-unit magnitudes). */
   strength?: number;
+  /** Crop ranges. */
   crop?: Partial<AugmentSpec["crop"]>;
+  /** Flip probability. */
   flip?: number;
+  /** Jitter probability and absolute magnitudes. */
   jitter?: Partial<AugmentSpec["jitter"]>;
+  /** Grayscale probability. */
   grayscale?: number;
+  /** Blur on/off, or its parameters. */
   blur?: boolean | Partial<AugmentSpec["blur"]>;
+  /** Solarization on/off, or its parameters. */
   solarize?: boolean | Partial<AugmentSpec["solarize"]>;
+  /** Normalization means. */
   mean?: number[];
+  /** Normalization standard deviations. */
   std?: number[];
 }
 

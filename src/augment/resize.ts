@@ -20,8 +20,11 @@ import { type FloatImage, floatImage } from "./image.ts";
 export interface ResampleCoefficients {
   /** Taps stored per output (stride of `weights`). */
   taps: number;
+  /** First input index of each output. */
   first: Int32Array;
+  /** Number of taps of each output. */
   count: Int32Array;
+  /** `taps` weights per output, the first `count[i]` used. */
   weights: Float32Array;
 }
 
@@ -36,13 +39,15 @@ export interface ResampleCoefficients {
  */
 export class ResizeWorkspace {
   /** Horizontal-pass result: crop rows x output width x channels. */
-  tmp = new Float32Array(0);
+  tmp: Float32Array = new Float32Array(0);
+  /** Horizontal coefficients. */
   x: ResampleCoefficients = {
     taps: 0,
     first: new Int32Array(0),
     count: new Int32Array(0),
     weights: new Float32Array(0),
   };
+  /** Vertical coefficients. */
   y: ResampleCoefficients = {
     taps: 0,
     first: new Int32Array(0),

@@ -22,8 +22,10 @@ import { solarize } from "./solarize.ts";
  * ```
  */
 export class ViewWorkspace {
-  resize = new ResizeWorkspace();
-  blur = new BlurWorkspace();
+  /** Scratch of the crop-resize. */
+  resize: ResizeWorkspace = new ResizeWorkspace();
+  /** Scratch of the blur. */
+  blur: BlurWorkspace = new BlurWorkspace();
 }
 
 /**

@@ -13,8 +13,11 @@ import type { ViewPair } from "./view_pair.ts";
  * ```
  */
 export interface AugmentItem {
+  /** The decoded image. */
   image: RawImage;
+  /** Epoch number (part of the RNG key). */
   epoch: number;
+  /** Global index of the sample in the epoch's order (part of the RNG key). */
   index: number;
 }
 
