@@ -23,3 +23,15 @@ Deno.test("createMapper in a real Worker gives the same pairs as in this thread"
     worker.terminate();
   }
 });
+
+Deno.test("createMapper takes flat items (RawImage & {epoch, index}) and explains encoded ones", () => {
+  const image = noise(32, 32, 3, 7);
+  const map = createMapper({ preset: "simclr-cifar", seed: 2 });
+  const flat = map({ ...image, epoch: 0, index: 4 });
+  const nested = map({ image, epoch: 0, index: 4 });
+  assert.deepEqual(flat.view1, nested.view1);
+  assert.throws(
+    () => map({ key: "a.jpg", bytes: new Uint8Array(3), epoch: 0, index: 0 } as never),
+    /item 'a.jpg' has no decoded pixels; decode samples/,
+  );
+});
