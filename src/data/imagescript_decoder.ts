@@ -1,5 +1,5 @@
 /** The default decoder: `imagescript` (pure wasm/JS) plus this project's TIFF reader. */
-import { decode as isDecode, GIF, Image } from "imagescript";
+import { decode as isDecode, GIF, type Image } from "imagescript";
 import { fromRgba, type ImageDecoder, type Pixels } from "./decoder.ts";
 import type { ImageFormat } from "./image_format.ts";
 import { decodeTiff } from "./tiff.ts";

@@ -12,13 +12,6 @@ const decoders: ImageDecoder[] = [await createDecoder("imagescript"), await crea
 const rgb = pattern(N * 3);
 const gray = pattern(N, 1);
 
-/** Expected RGB/gray pixels, computed here from the samples that were encoded. */
-function pick(samples: ArrayLike<number>, spp: number, take: number[], shift = 0): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < N; i++) for (const c of take) out.push(samples[i * spp + c] >> shift);
-  return out;
-}
-
 const cases: {
   name: string;
   bytes: () => Promise<Uint8Array>;
