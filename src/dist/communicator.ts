@@ -26,6 +26,18 @@ export interface Communicator {
   /** Element-wise reduction over all ranks, in place: every rank ends with the result. */
   allReduce(data: Float32Array, op: ReduceOp): Promise<Float32Array>;
   /**
+   * {@linkcode Communicator.allReduce} on the JS thread, blocking it until every rank has
+   * contributed: for use inside synchronous code such as a TensorFlow.js gradient function
+   * (global batch norm). Throws while an asynchronous collective is in flight. A peer that
+   * fails meanwhile still ends this process within a second, with the error printed.
+   */
+  allReduceSync(data: Float32Array, op: ReduceOp): Float32Array;
+  /**
+   * {@linkcode Communicator.allGather} on the JS thread (blocking), e.g. for the NT-Xent
+   * candidates inside the loss function.
+   */
+  allGatherSync<T extends CommBuffer>(data: T, out?: T): T;
+  /**
    * Concatenates every rank's `data` (all of the same length) in rank order. `out`, when
    * given, must hold `size * data.length` elements and is filled and returned.
    */

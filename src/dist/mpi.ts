@@ -7,7 +7,7 @@ import {
   type MpiHandle,
   type MpiLib,
 } from "./mpi_lib.ts";
-import { type PeerFailure, type RendezvousInfo, SideChannel } from "./side_channel.ts";
+import { type PeerFailure, type RendezvousInfo, SHARED_ACK, SHARED_STEP } from "./side_channel.ts";
 import { StopSignals } from "./signals.ts";
 
 /** Options of the MPI communicator. */
@@ -28,6 +28,13 @@ export interface MpiOptions {
    */
   exitAfterFailureMs?: number;
   /**
+   * When a peer fails while this process's JS thread is blocked (in a synchronous
+   * collective, or a long synchronous computation), the side channel's worker prints the
+   * error and ends this process after this many ms (default 500; `mpirun` sends SIGTERM
+   * about 1 s after a rank's end, SIGKILL 1 s later).
+   */
+  blockedExitMs?: number;
+  /**
    * Report an uncaught error of this process to the peers, then exit (default true). Without
    * it, the peers still learn of the end, but not the error's text.
    */
@@ -41,7 +48,6 @@ export class MpiCommunicator implements Communicator {
   readonly kind = "mpi" as const;
   readonly rank: number;
   readonly size: number;
-  step = 0;
   /** Library flavor and version, for logs. */
   readonly library: string;
   #mpi: MpiLib;
@@ -49,7 +55,9 @@ export class MpiCommunicator implements Communicator {
   #failure: DistError | null = null;
   #failed: Promise<never>;
   #rejectFailed!: (e: DistError) => void;
-  #side: SideChannel | null = null;
+  #side: SideChannelHost | null = null;
+  #step = 0;
+  #inFlight = 0;
   #signals: StopSignals;
   #options: Required<MpiOptions>;
   #closed = false;
@@ -86,6 +94,7 @@ export class MpiCommunicator implements Communicator {
       sideChannel: options.sideChannel ?? Deno.env.get("SIMCLR_DIST_SIDECHANNEL") !== "0",
       exitAfterFailureMs: options.exitAfterFailureMs ?? 5000,
       catchUncaught: options.catchUncaught ?? true,
+      blockedExitMs: options.blockedExitMs ?? 500,
     };
     const mpi = loadMpi();
     const f = mpi.fn;
@@ -119,16 +128,25 @@ export class MpiCommunicator implements Communicator {
     const size = out[0];
     const comm = new MpiCommunicator(mpi, rank, size, opts);
     if (opts.sideChannel && size > 1) {
-      comm.#side = await SideChannel.open(
+      comm.#side = await SideChannelHost.open(
         rank,
         size,
         (info) => comm.#shareBoot(info),
         (failure) => comm.#peerFailed(failure),
-        () => comm.step,
+        opts.blockedExitMs,
       );
     }
     await comm.barrier();
     return comm;
+  }
+
+  get step(): number {
+    return this.#step;
+  }
+
+  set step(value: number) {
+    this.#step = value;
+    this.#side?.setStep(value);
   }
 
   get stopRequested(): boolean {
@@ -147,6 +165,7 @@ export class MpiCommunicator implements Communicator {
   }
 
   #peerFailed(f: PeerFailure) {
+    this.#side?.acknowledge();
     if (this.#failure || this.#closed) return;
     this.#failure = new DistError(f.rank, f.step, f.reason);
     this.#rejectFailed(this.#failure);
@@ -165,6 +184,7 @@ export class MpiCommunicator implements Communicator {
     if (this.#closed) return Promise.reject(new Error("the communicator is closed"));
     if (this.#failure) return Promise.reject(this.#failure);
     const step = this.step;
+    this.#inFlight++;
     const run = this.#queue.then(async () => {
       if (this.#failure) throw this.#failure;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -179,7 +199,7 @@ export class MpiCommunicator implements Communicator {
                 `${what} did not complete within ${this.#options.timeoutMs} ms on rank ` +
                   `${this.rank} (a peer hangs, or is much slower)`,
               );
-              this.#side?.reportOwnFailure(step, err.reason);
+              this.#side?.report(step, err.reason);
               this.#peerFailed({ rank: -1, step, reason: err.reason });
               reject(err);
             }, this.#options.timeoutMs);
@@ -191,7 +211,7 @@ export class MpiCommunicator implements Communicator {
       } finally {
         clearTimeout(timer);
       }
-    });
+    }).finally(() => this.#inFlight--);
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -231,6 +251,54 @@ export class MpiCommunicator implements Communicator {
     ).then(() => result);
   }
 
+  allReduceSync(data: Float32Array, op: ReduceOp): Float32Array {
+    const m = this.#mpi;
+    this.#checkSync("allReduceSync");
+    const mpiOp = op === "max" ? m.MAX : op === "min" ? m.MIN : m.SUM;
+    if (op !== "sum" && op !== "mean" && op !== "max" && op !== "min") {
+      throw new RangeError(`unknown reduction '${op}'`);
+    }
+    check(
+      m,
+      m.fn.MPI_Allreduce_sync(m.IN_PLACE, data, data.length, m.FLOAT, mpiOp, m.COMM_WORLD),
+      "MPI_Allreduce",
+    );
+    if (op === "mean") {
+      const inv = 1 / this.size;
+      for (let i = 0; i < data.length; i++) data[i] *= inv;
+    }
+    return data;
+  }
+
+  allGatherSync<T extends CommBuffer>(data: T, out?: T): T {
+    const m = this.#mpi;
+    this.#checkSync("allGatherSync");
+    const result = out ?? new (data.constructor as new (n: number) => T)(data.length * this.size);
+    if (result.length !== data.length * this.size) {
+      throw new RangeError(
+        `allGatherSync: out has ${result.length} elements, expected ${data.length * this.size}`,
+      );
+    }
+    const type = this.#type(data);
+    check(
+      m,
+      m.fn.MPI_Allgather_sync(data, data.length, type, result, data.length, type, m.COMM_WORLD),
+      "MPI_Allgather",
+    );
+    return result;
+  }
+
+  #checkSync(what: string) {
+    if (this.#closed) throw new Error("the communicator is closed");
+    if (this.#failure) throw this.#failure;
+    if (this.#inFlight > 0) {
+      throw new Error(
+        `${what}: an asynchronous collective is still in flight; await it first (collectives ` +
+          "must run in the same order on every rank)",
+      );
+    }
+  }
+
   broadcast<T extends CommBuffer>(data: T, root = 0): Promise<T> {
     const m = this.#mpi;
     if (!Number.isInteger(root) || root < 0 || root >= this.size) {
@@ -263,7 +331,7 @@ export class MpiCommunicator implements Communicator {
         const text = describeError(reason);
         console.error(`rank ${this.rank} failed at step ${this.step}: ${text}`);
         if (reason instanceof Error && reason.stack) console.error(reason.stack);
-        await this.#side?.reportOwnFailure(this.step, text);
+        await this.#side?.report(this.step, text);
       }
       Deno.exit(exitCode);
     }
@@ -293,4 +361,98 @@ export class MpiCommunicator implements Communicator {
 
 function check(mpi: MpiLib, code: number, what: string) {
   if (code !== 0) throw new Error(`${what} failed: ${mpiErrorString(mpi, code)}`);
+}
+
+/** The main thread's end of the side channel worker (`side_channel_worker.ts`). */
+class SideChannelHost {
+  #worker: Worker;
+  #shared: Int32Array;
+  #waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  private constructor(worker: Worker, shared: Int32Array, onFailure: (f: PeerFailure) => void) {
+    this.#worker = worker;
+    this.#shared = shared;
+    worker.onmessage = (e: MessageEvent) => {
+      const msg = e.data;
+      if (msg.t === "failure") {
+        onFailure({ rank: msg.rank, step: msg.step, reason: msg.reason });
+        return;
+      }
+      if (msg.t === "error") {
+        for (const w of this.#waiting.values()) w.reject(new Error(msg.message));
+        this.#waiting.clear();
+        return;
+      }
+      const w = this.#waiting.get(msg.t);
+      this.#waiting.delete(msg.t);
+      w?.resolve(msg);
+    };
+  }
+
+  #wait(t: string, timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(t);
+        reject(new Error(`side channel: no '${t}' within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiting.set(t, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  static async open(
+    rank: number,
+    size: number,
+    share: (info: RendezvousInfo | null) => Promise<RendezvousInfo>,
+    onFailure: (f: PeerFailure) => void,
+    graceMs: number,
+  ): Promise<SideChannelHost> {
+    const worker = new Worker(new URL("./side_channel_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+    const sab = new SharedArrayBuffer(8);
+    const host = new SideChannelHost(worker, new Int32Array(sab), onFailure);
+    try {
+      const gotInfo = rank === 0 ? host.#wait("info", 30_000) : null;
+      worker.postMessage({ t: "init", rank, size, shared: sab, graceMs });
+      const mine = gotInfo ? ((await gotInfo) as { info: RendezvousInfo }).info : null;
+      const info = await share(mine);
+      const ready = host.#wait("ready", 90_000);
+      worker.postMessage({ t: "connect", info });
+      await ready;
+    } catch (err) {
+      worker.terminate();
+      throw err;
+    }
+    return host;
+  }
+
+  setStep(step: number) {
+    Atomics.store(this.#shared, SHARED_STEP, step | 0);
+  }
+
+  acknowledge() {
+    Atomics.store(this.#shared, SHARED_ACK, 1);
+  }
+
+  async report(step: number, reason: string): Promise<void> {
+    const done = this.#wait("reported", 2_000);
+    this.#worker.postMessage({ t: "report", step, reason });
+    await done.catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    const done = this.#wait("closed", 3_000);
+    this.#worker.postMessage({ t: "close" });
+    await done.catch(() => {});
+    this.#worker.terminate();
+  }
 }

@@ -63,6 +63,23 @@ export interface MpiFunctions {
     number
   >;
   MPI_Barrier(comm: MpiHandle): Promise<number>;
+  MPI_Allreduce_sync(
+    send: Deno.PointerValue,
+    recv: Buf,
+    count: number,
+    type: MpiHandle,
+    op: MpiHandle,
+    comm: MpiHandle,
+  ): number;
+  MPI_Allgather_sync(
+    send: Buf,
+    sendCount: number,
+    sendType: MpiHandle,
+    recv: Buf,
+    recvCount: number,
+    recvType: MpiHandle,
+    comm: MpiHandle,
+  ): number;
 }
 
 /** Sonames tried in order (override with `SIMCLR_MPI_LIB=/path/to/libmpi.so`). */
@@ -103,6 +120,17 @@ function defs(h: "pointer" | "i32") {
     },
     MPI_Bcast: { parameters: ["buffer", "i32", h, "i32", h], result: "i32", nonblocking: true },
     MPI_Barrier: { parameters: [h], result: "i32", nonblocking: true },
+    // The same functions, called on the JS thread (blocking it), for synchronous collectives.
+    MPI_Allreduce_sync: {
+      name: "MPI_Allreduce",
+      parameters: ["pointer", "buffer", "i32", h, h, h],
+      result: "i32",
+    },
+    MPI_Allgather_sync: {
+      name: "MPI_Allgather",
+      parameters: ["buffer", "i32", h, "buffer", "i32", h, h],
+      result: "i32",
+    },
   } as const;
 }
 

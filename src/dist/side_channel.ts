@@ -12,6 +12,9 @@
  *   without closing the communicator): the kernel closes its sockets at once.
  */
 
+/** Slots of the Int32Array shared with the worker: current step, failure acknowledged. */
+export const SHARED_STEP = 0, SHARED_ACK = 1;
+
 /** A failure reported or observed: the rank, its step, and why. */
 export interface PeerFailure {
   rank: number;
@@ -104,90 +107,96 @@ export class SideChannel {
     this.#currentStep = currentStep;
   }
 
-  /**
-   * Sets up the channel. `share(info)` must broadcast rank 0's info to every rank (over MPI)
-   * and return it. Environment: `SIMCLR_DIST_ADDR` forces the address other hosts use to
-   * reach rank 0.
-   */
-  static async open(
+  /** Creates the channel of `rank`; then `listen` + `accept` (rank 0) or `connect`. */
+  static create(
     rank: number,
     size: number,
-    share: (info: RendezvousInfo | null) => Promise<RendezvousInfo>,
     onFailure: (f: PeerFailure) => void,
     currentStep: () => number,
-    timeoutMs = 60_000,
-  ): Promise<SideChannel> {
-    const ch = new SideChannel(rank, size, onFailure, currentStep);
-    if (rank === 0) {
-      const listener = Deno.listen({ hostname: "0.0.0.0", port: 0 });
-      ch.#listener = listener;
-      const forced = Deno.env.get("SIMCLR_DIST_ADDR");
-      const info: RendezvousInfo = {
-        host: Deno.hostname(),
-        addrs: forced ? [forced] : hostAddresses(),
-        port: (listener.addr as Deno.NetAddr).port,
-      };
-      await share(info);
-      const accepting = (async () => {
-        while (ch.#peers.size < size - 1) {
-          const conn = await listener.accept();
-          const it = lines(conn);
-          const first = await withTimeout(it.next(), 10_000, "side channel hello");
-          if (first.done) {
-            conn.close();
-            continue;
-          }
-          const hello = JSON.parse(first.value) as Message;
-          const peer = new Peer(hello.rank, conn);
-          ch.#peers.set(hello.rank, peer);
-          ch.#watch(peer, it);
+  ): SideChannel {
+    return new SideChannel(rank, size, onFailure, currentStep);
+  }
+
+  /**
+   * Rank 0: listens on an ephemeral port of every interface and returns the address to
+   * share (env `SIMCLR_DIST_ADDR` forces the address other hosts use).
+   */
+  listen(): RendezvousInfo {
+    const listener = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+    this.#listener = listener;
+    const forced = Deno.env.get("SIMCLR_DIST_ADDR");
+    return {
+      host: Deno.hostname(),
+      addrs: forced ? [forced] : hostAddresses(),
+      port: (listener.addr as Deno.NetAddr).port,
+    };
+  }
+
+  /** Rank 0: waits until every other rank has connected. */
+  async accept(info: RendezvousInfo, timeoutMs = 60_000): Promise<void> {
+    const listener = this.#listener!;
+    const accepting = (async () => {
+      while (this.#peers.size < this.size - 1) {
+        const conn = await listener.accept();
+        const it = lines(conn);
+        const first = await withTimeout(it.next(), 10_000, "side channel hello");
+        if (first.done) {
+          conn.close();
+          continue;
         }
-      })();
-      await withTimeout(accepting, timeoutMs, "waiting for every rank on the side channel")
-        .catch((err) => {
-          const missing = [...Array(size).keys()].filter((r) => r > 0 && !ch.#peers.has(r));
-          throw new Error(
-            `${(err as Error).message}: ranks ${missing.join(", ")} did not connect to ` +
-              `${info.addrs.join(" / ")}:${info.port} (set SIMCLR_DIST_ADDR to an address of ` +
-              `rank 0's host they can reach, or SIMCLR_DIST_SIDECHANNEL=0 to go without it)`,
-          );
-        });
+        const hello = JSON.parse(first.value) as Message;
+        const peer = new Peer(hello.rank, conn);
+        this.#peers.set(hello.rank, peer);
+        this.#watch(peer, it);
+      }
+    })();
+    try {
+      await withTimeout(accepting, timeoutMs, "waiting for every rank on the side channel");
+    } catch (err) {
+      const missing = [...Array(this.size).keys()].filter((r) => r > 0 && !this.#peers.has(r));
+      throw new Error(
+        `${(err as Error).message}: ranks ${missing.join(", ")} did not connect to ` +
+          `${info.addrs.join(" / ")}:${info.port} (set SIMCLR_DIST_ADDR to an address of ` +
+          `rank 0's host they can reach, or SIMCLR_DIST_SIDECHANNEL=0 to go without it)`,
+      );
+    } finally {
       listener.close();
-      ch.#listener = null;
-    } else {
-      const info = await share(null);
-      const sameHost = info.host === Deno.hostname();
-      const addrs = sameHost ? ["127.0.0.1", ...info.addrs] : info.addrs;
-      const errors: string[] = [];
-      let conn: Deno.TcpConn | null = null;
-      for (const hostname of addrs) {
-        try {
-          conn = await withTimeout(
-            Deno.connect({ hostname, port: info.port }),
-            5_000,
-            `connect ${hostname}`,
-          );
-          break;
-        } catch (err) {
-          errors.push(`${hostname}: ${(err as Error).message}`);
-        }
-      }
-      if (!conn) {
-        throw new Error(
-          `rank ${rank} could not reach rank 0's side channel on port ${info.port} ` +
-            `(${errors.join("; ")}); set SIMCLR_DIST_ADDR or SIMCLR_DIST_SIDECHANNEL=0`,
-        );
-      }
-      conn.setNoDelay(true);
-      try {
-        conn.setKeepAlive(true);
-      } catch { /* not supported */ }
-      const peer = new Peer(0, conn);
-      ch.#peers.set(0, peer);
-      await peer.send({ t: "hello", rank });
-      ch.#watch(peer, lines(conn));
+      this.#listener = null;
     }
-    return ch;
+  }
+
+  /** Other ranks: connects to rank 0 (127.0.0.1 first when on the same host). */
+  async connect(info: RendezvousInfo): Promise<void> {
+    const sameHost = info.host === Deno.hostname();
+    const addrs = sameHost ? ["127.0.0.1", ...info.addrs] : info.addrs;
+    const errors: string[] = [];
+    let conn: Deno.TcpConn | null = null;
+    for (const hostname of addrs) {
+      try {
+        conn = await withTimeout(
+          Deno.connect({ hostname, port: info.port }),
+          5_000,
+          `connect ${hostname}`,
+        );
+        break;
+      } catch (err) {
+        errors.push(`${hostname}: ${(err as Error).message}`);
+      }
+    }
+    if (!conn) {
+      throw new Error(
+        `rank ${this.rank} could not reach rank 0's side channel on port ${info.port} ` +
+          `(${errors.join("; ")}); set SIMCLR_DIST_ADDR or SIMCLR_DIST_SIDECHANNEL=0`,
+      );
+    }
+    conn.setNoDelay(true);
+    try {
+      conn.setKeepAlive(true);
+    } catch { /* not supported */ }
+    const peer = new Peer(0, conn);
+    this.#peers.set(0, peer);
+    await peer.send({ t: "hello", rank: this.rank });
+    this.#watch(peer, lines(conn));
   }
 
   #watch(peer: Peer, it: AsyncGenerator<string>) {

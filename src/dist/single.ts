@@ -35,6 +35,21 @@ export class SingleCommunicator implements Communicator {
     return Promise.resolve(out);
   }
 
+  allReduceSync(data: Float32Array, _op: ReduceOp): Float32Array {
+    this.#check();
+    return data;
+  }
+
+  allGatherSync<T extends CommBuffer>(data: T, out?: T): T {
+    this.#check();
+    if (!out) return data.slice() as T;
+    if (out.length !== data.length) {
+      throw new RangeError(`allGather: out has ${out.length} elements, expected ${data.length}`);
+    }
+    out.set(data as never);
+    return out;
+  }
+
   broadcast<T extends CommBuffer>(data: T, root = 0): Promise<T> {
     this.#check();
     if (root !== 0) throw new RangeError(`broadcast: root ${root} is not a rank of 1 process`);

@@ -68,6 +68,16 @@ assert.deepEqual([...b], [root * 7, 5]);
 
 await comm.barrier();
 
+// synchronous variants (blocking the JS thread), refused while an async one is in flight
+const sa = new Float32Array([rank, 1]);
+assert.equal(comm.allReduceSync(sa, "mean"), sa);
+assert.deepEqual([...sa], [(size - 1) / 2, 1]);
+const sg = comm.allGatherSync(new Int32Array([rank * 3]));
+assert.deepEqual([...sg], [...Array(size).keys()].map((r) => r * 3));
+const pending = comm.barrier();
+assert.throws(() => comm.allReduceSync(sa, "sum"), /still in flight/);
+await pending;
+
 // fused gradient all-reduce: means per name, written back into the given arrays
 const grads = {
   "layer2/w": new Float32Array([rank, 1]),

@@ -1,11 +1,13 @@
 /**
  * Run under `mpirun -np 2`: steps of small all-reduces; rank 1 fails at step K.
- * Args: MODE K, MODE one of throw | kill | exit0 | none. Rank 0 prints "T_DETECT <ms>" (time
- * from its entering the failing step's collective to the error) before the error.
+ * Args: MODE K [sync], MODE one of throw | kill | exit0 | none; `sync` makes rank 0 use the
+ * blocking `allReduceSync`. Rank 1 prints `FAILING_AT <Date.now()>` just before it fails; rank
+ * 0 prints `T_DETECT <ms>` (from entering the failing step's collective to the error) when it
+ * can (not when blocked: then the side channel's worker ends it).
  */
 import { createCommunicator } from "../../src/dist/mod.ts";
 
-const [mode = "throw", kArg = "5"] = Deno.args;
+const [mode = "throw", kArg = "5", sync] = Deno.args;
 const k = Number(kArg);
 const comm = await createCommunicator("auto", { exitAfterFailureMs: 10_000 });
 const buf = new Float32Array(1024);
@@ -13,6 +15,7 @@ for (let step = 0; step < k + 20; step++) {
   comm.step = step;
   if (comm.rank === 1 && step === k) {
     await new Promise((r) => setTimeout(r, 300)); // let rank 0 enter the collective
+    console.log(`FAILING_AT ${Date.now()}`);
     if (mode === "throw") throw new Error(`injected failure at step ${step}`);
     if (mode === "kill") Deno.kill(Deno.pid, "SIGKILL");
     if (mode === "exit0") Deno.exit(0);
@@ -20,7 +23,8 @@ for (let step = 0; step < k + 20; step++) {
   buf.fill(comm.rank + 1);
   const t0 = performance.now();
   try {
-    await comm.allReduce(buf, "sum");
+    if (sync === "sync" && comm.rank === 0) comm.allReduceSync(buf, "sum");
+    else await comm.allReduce(buf, "sum");
   } catch (err) {
     console.error(`T_DETECT ${(performance.now() - t0).toFixed(0)}`);
     throw err;

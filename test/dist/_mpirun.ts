@@ -38,6 +38,7 @@ export async function run(
     timeoutMs?: number;
     env?: Record<string, string>;
     onStdout?: (text: string, child: Deno.ChildProcess) => void;
+    onStderr?: (text: string) => void;
   } = {},
 ): Promise<RunResult> {
   const t0 = performance.now();
@@ -68,7 +69,10 @@ export async function run(
       stdout += s;
       options.onStdout?.(stdout, child);
     }),
-    read(child.stderr, (s) => (stderr += s)),
+    read(child.stderr, (s) => {
+      stderr += s;
+      options.onStderr?.(stderr);
+    }),
   ]);
   const status = await child.status;
   clearTimeout(timer);

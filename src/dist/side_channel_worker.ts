@@ -1,0 +1,91 @@
+/**
+ * Hosts the side channel (`side_channel.ts`) in a Worker, so that failures are seen even
+ * while the main thread is blocked (in a synchronous collective or a long synchronous
+ * computation). On a failure, the worker tells the main thread; if the main thread does not
+ * acknowledge within `graceMs` (it is blocked), the worker prints the error and ends the
+ * process with status 1.
+ *
+ * Messages in: init {rank, size, shared, graceMs}, connect {info}, report {step, reason},
+ * close. Out: info {info}, ready, failure {rank, step, reason}, reported, closed, error.
+ */
+import {
+  type PeerFailure,
+  type RendezvousInfo,
+  SHARED_ACK,
+  SHARED_STEP,
+  SideChannel,
+} from "./side_channel.ts";
+
+interface Init {
+  t: "init";
+  rank: number;
+  size: number;
+  shared: SharedArrayBuffer;
+  graceMs: number;
+}
+
+// deno-lint-ignore no-explicit-any
+const scope = self as any;
+let channel: SideChannel | null = null;
+let shared: Int32Array;
+let rank = 0;
+let closing = false;
+
+function hardExit(message: string): never {
+  // (a synchronous write: the worker's console output could still be queued at _exit)
+  Deno.stderr.writeSync(new TextEncoder().encode(message + "\n"));
+  try {
+    const libc = Deno.dlopen("libc.so.6", { _exit: { parameters: ["i32"], result: "void" } });
+    libc.symbols._exit(1);
+  } catch {
+    // no libc by that name: fall through
+  }
+  Deno.kill(Deno.pid, "SIGKILL");
+  throw new Error("unreachable");
+}
+
+function onFailure(f: PeerFailure, graceMs: number) {
+  if (closing) return;
+  scope.postMessage({ t: "failure", ...f });
+  setTimeout(() => {
+    if (Atomics.load(shared, SHARED_ACK) === 0) {
+      hardExit(
+        `rank ${rank} stops: rank ${f.rank} failed at step ${f.step}: ${f.reason} ` +
+          `(this rank was blocked; ended by the side channel)`,
+      );
+    }
+  }, graceMs);
+}
+
+scope.onmessage = async (e: MessageEvent) => {
+  const msg = e.data;
+  try {
+    if (msg.t === "init") {
+      const init = msg as Init;
+      rank = init.rank;
+      shared = new Int32Array(init.shared);
+      channel = SideChannel.create(
+        init.rank,
+        init.size,
+        (f) => onFailure(f, init.graceMs),
+        () => Atomics.load(shared, SHARED_STEP),
+      );
+      if (rank === 0) scope.postMessage({ t: "info", info: channel.listen() });
+    } else if (msg.t === "connect") {
+      const info = msg.info as RendezvousInfo;
+      if (rank === 0) await channel!.accept(info);
+      else await channel!.connect(info);
+      scope.postMessage({ t: "ready" });
+    } else if (msg.t === "report") {
+      await channel?.reportOwnFailure(msg.step, msg.reason);
+      scope.postMessage({ t: "reported" });
+    } else if (msg.t === "close") {
+      closing = true;
+      await channel?.close();
+      scope.postMessage({ t: "closed" });
+      scope.close();
+    }
+  } catch (err) {
+    scope.postMessage({ t: "error", message: (err as Error).message });
+  }
+};
