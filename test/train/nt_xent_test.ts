@@ -93,9 +93,9 @@ Deno.test("ntXentLoss: gradient matches central differences of the plain loss", 
   }
 });
 
-Deno.test("ntXentLoss: stable at tau 0.01 with 512 pairs (finite loss and gradient)", async () => {
-  const z1 = tf.randomNormal([512, 128], 0, 1, "float32", 1) as tf.Tensor2D;
-  const z2 = tf.add(z1, tf.randomNormal([512, 128], 0, 0.1, "float32", 2)) as tf.Tensor2D;
+Deno.test("ntXentLoss: stable at tau 0.01 with 256 pairs (finite loss and gradient)", async () => {
+  const z1 = tf.randomNormal([256, 128], 0, 1, "float32", 1) as tf.Tensor2D;
+  const z2 = tf.add(z1, tf.randomNormal([256, 128], 0, 0.1, "float32", 2)) as tf.Tensor2D;
   const g = tf.grad((a: tf.Tensor) => {
     const r = ntXentLoss(a as tf.Tensor2D, z2, 0.01);
     r.accuracy.dispose();

@@ -1,0 +1,190 @@
+/**
+ * Checkpoints: model parameters and BN statistics, optimizer state, schedule position, RNG state
+ * and the caller's data position, in one safetensors file with a SHA-256 checksum. Written
+ * atomically (temporary file, fsync, rename); the checksum is verified on load.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ModelConfig, SimCLRModel } from "../model/simclr_model.ts";
+import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "../model/safetensors.ts";
+import { assignStoreTensors, storeTensors } from "../model/weights.ts";
+import { sha256Hex } from "./checksum.ts";
+import type { Optimizer } from "./optimizer.ts";
+import type { TrainState } from "./train_state.ts";
+
+/** The JSON part of a checkpoint. */
+export interface CheckpointMeta {
+  format: "simclr-checkpoint";
+  version: 1;
+  modelConfig: ModelConfig;
+  optimizer: { kind: string; iterations: number };
+  train: TrainState;
+  /** RNG state of the caller (e.g. the augmentation seed and streams). */
+  rng?: unknown;
+  /** Where the data stream resumes (e.g. `{ epoch, offset }`), as the caller defined it. */
+  dataPosition?: unknown;
+  savedAt: string;
+}
+
+/** What {@link saveCheckpoint} stores. */
+export interface CheckpointInput {
+  model: SimCLRModel;
+  optimizer: Optimizer;
+  state: TrainState;
+  rng?: unknown;
+  dataPosition?: unknown;
+}
+
+/** A loaded, verified checkpoint. */
+export interface Checkpoint {
+  path: string;
+  meta: CheckpointMeta;
+  /** Model tensors by parameter name. */
+  model: Map<string, SafeTensor>;
+  /** Optimizer slots by `${param}/${slot}`. */
+  optimizerSlots: Map<string, SafeTensor>;
+}
+
+/** Thrown when parameters hold NaN or infinite values. */
+export class NonFiniteError extends Error {}
+
+const ZEROS = "0".repeat(64);
+
+/** Serializes a checkpoint (reads tensors asynchronously); refuses non-finite parameters. */
+export async function encodeCheckpoint(input: CheckpointInput): Promise<Uint8Array> {
+  const model = await storeTensors(input.model.store);
+  for (const [name, t] of model) {
+    if (!(t.data as Float32Array).every(Number.isFinite)) {
+      throw new NonFiniteError(`parameter '${name}' holds NaN or infinite values`);
+    }
+  }
+  const opt = input.optimizer.state();
+  const tensors: [string, SafeTensor][] = [];
+  for (const [name, t] of model) tensors.push([`model/${name}`, t]);
+  for (const [key, t] of Object.entries(opt.slots)) {
+    tensors.push([`optimizer/${key}`, {
+      dtype: "F32",
+      shape: t.shape,
+      data: await t.data() as Float32Array,
+    }]);
+  }
+  const meta: CheckpointMeta = {
+    format: "simclr-checkpoint",
+    version: 1,
+    modelConfig: input.model.config,
+    optimizer: { kind: opt.kind, iterations: opt.iterations },
+    train: { ...input.state },
+    rng: input.rng,
+    dataPosition: input.dataPosition,
+    savedAt: new Date().toISOString(),
+  };
+  const bytes = encodeSafetensors(tensors, {
+    checksum: ZEROS,
+    simclr_checkpoint: JSON.stringify(meta),
+  });
+  const at = findChecksum(bytes, ZEROS);
+  const hex = await sha256Hex(bytes);
+  bytes.set(new TextEncoder().encode(hex), at);
+  return bytes;
+}
+
+/** Writes a checkpoint to `path` atomically (temporary file + fsync + rename). */
+export async function saveCheckpoint(path: string, input: CheckpointInput): Promise<void> {
+  const bytes = await encodeCheckpoint(input);
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  try {
+    let off = 0;
+    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+  await Deno.rename(tmp, path);
+}
+
+/** Reads and verifies a checkpoint; throws a clear error when it is damaged. */
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    throw new Error(`cannot read checkpoint ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return await decodeCheckpoint(bytes, path);
+}
+
+/** Verifies and decodes checkpoint bytes (`path` names the source in errors). */
+export async function decodeCheckpoint(bytes: Uint8Array, path: string): Promise<Checkpoint> {
+  const corrupt = (why: string): never => {
+    throw new Error(
+      `checkpoint ${path} is corrupt (${why}); it was damaged or truncated after writing: ` +
+        `resume from an earlier checkpoint or start the run again`,
+    );
+  };
+  let file;
+  try {
+    file = decodeSafetensors(bytes, path);
+  } catch (err) {
+    return corrupt((err as Error).message);
+  }
+  const stored = file.metadata.checksum;
+  if (typeof stored !== "string" || !/^[0-9a-f]{64}$/.test(stored)) {
+    return corrupt("no checksum in its header");
+  }
+  let at = 0;
+  try {
+    at = findChecksum(bytes, stored);
+  } catch (err) {
+    corrupt((err as Error).message);
+  }
+  const copy = bytes.slice();
+  copy.set(new TextEncoder().encode(ZEROS), at);
+  const actual = await sha256Hex(copy);
+  if (actual !== stored) corrupt(`checksum mismatch: stored ${stored}, computed ${actual}`);
+  const meta = JSON.parse(file.metadata.simclr_checkpoint) as CheckpointMeta;
+  if (meta.format !== "simclr-checkpoint" || meta.version !== 1) {
+    throw new Error(`${path} is not a version-1 SimCLR checkpoint (format ${meta.format})`);
+  }
+  const model = new Map<string, SafeTensor>();
+  const optimizerSlots = new Map<string, SafeTensor>();
+  for (const [name, t] of file.tensors) {
+    if (name.startsWith("model/")) model.set(name.slice(6), t);
+    else if (name.startsWith("optimizer/")) optimizerSlots.set(name.slice(10), t);
+  }
+  return { path, meta, model, optimizerSlots };
+}
+
+/**
+ * Loads a verified checkpoint's weights into `model` (built from `checkpoint.meta.modelConfig`)
+ * and its state into `optimizer`; returns the train state to continue from.
+ */
+export function restoreCheckpoint(
+  checkpoint: Checkpoint,
+  model: SimCLRModel,
+  optimizer: Optimizer,
+): TrainState {
+  assignStoreTensors(model.store, checkpoint.model, checkpoint.path);
+  const slots: Record<string, tf.Tensor> = {};
+  for (const [key, t] of checkpoint.optimizerSlots) {
+    slots[key] = tf.tensor(t.data as Float32Array, t.shape, "float32");
+  }
+  try {
+    optimizer.loadState({ ...checkpoint.meta.optimizer, slots });
+  } finally {
+    tf.dispose(Object.values(slots));
+  }
+  return { ...checkpoint.meta.train };
+}
+
+function findChecksum(bytes: Uint8Array, hex: string): number {
+  const needle = new TextEncoder().encode(`"checksum":"${hex}"`);
+  const headerEnd = Math.min(
+    bytes.length,
+    8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)),
+  );
+  outer: for (let i = 8; i + needle.length <= headerEnd; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return i + needle.length - 65;
+  }
+  throw new Error(`checksum field not found in the checkpoint header`);
+}

@@ -1,0 +1,138 @@
+/**
+ * The optimizer stage: a `WritableStream<StepGradients>` that applies each (already reduced)
+ * gradient with the scheduled learning rate, reads loss and accuracy every `logEvery` steps
+ * (asynchronously; a NaN or infinite loss stops training there), reports metrics and writes
+ * checkpoints every `checkpoint.every` steps and at the end.
+ */
+import type { SimCLRModel } from "../model/simclr_model.ts";
+import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
+import { learningRateAt, type LrScheduleOptions } from "./lr_schedule.ts";
+import type { Optimizer } from "./optimizer.ts";
+import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
+import type { StepMetrics } from "./step_metrics.ts";
+import { initialTrainState, type TrainState } from "./train_state.ts";
+
+/** Where and how often to checkpoint. */
+export interface CheckpointOptions {
+  /** File to write (replaced atomically each time). */
+  path: string;
+  /** Every this many optimizer steps (default: only at the end). */
+  every?: number;
+  /** The data position to store, e.g. `{ epoch, offset }` (default `{ epoch, nextBatchStep }`). */
+  dataPosition?: (state: TrainState) => unknown;
+  /** The caller's RNG state to store (e.g. augmentation seeds). */
+  rngState?: () => unknown;
+}
+
+/** Options of {@link optimizerStep}. */
+export interface OptimizerStepOptions {
+  model: SimCLRModel;
+  optimizer: Optimizer;
+  /** LR schedule, or a function of the optimizer step. */
+  learningRate: LrScheduleOptions | ((step: number) => number);
+  /** Progress; mutated in place (default: a fresh state). Pass a restored one to resume. */
+  state?: TrainState;
+  /** Read loss/accuracy and report every this many steps (default 10). */
+  logEvery?: number;
+  /** Receives metrics every `logEvery` steps. */
+  onMetrics?: (m: StepMetrics) => void | Promise<void>;
+  checkpoint?: CheckpointOptions;
+  /** Called after each checkpoint is written. */
+  onCheckpoint?: (path: string, state: TrainState) => void;
+}
+
+/** `WritableStream<StepGradients>` applying the optimizer. Disposes what it consumes. */
+export function optimizerStep(opts: OptimizerStepOptions): WritableStream<StepGradients> {
+  const state = opts.state ?? initialTrainState();
+  const logEvery = Math.max(1, opts.logEvery ?? 10);
+  const lrOf = typeof opts.learningRate === "function"
+    ? opts.learningRate
+    : (s: number) => learningRateAt(s, opts.learningRate as LrScheduleOptions);
+  const ck = opts.checkpoint;
+  let lastCheckpoint: { path: string; step: number } | undefined;
+  let interval = { start: performance.now(), images: 0, steps: 0, waitMs: 0, computeMs: 0 };
+  let savedAt = state.step;
+
+  const save = async () => {
+    if (!ck) return;
+    try {
+      await saveCheckpoint(ck.path, {
+        model: opts.model,
+        optimizer: opts.optimizer,
+        state,
+        rng: ck.rngState?.(),
+        dataPosition: ck.dataPosition
+          ? ck.dataPosition(state)
+          : { epoch: state.epoch, nextBatchStep: state.batchStep + 1 },
+      });
+    } catch (err) {
+      if (err instanceof NonFiniteError) {
+        throw nonFinite(`parameters after step ${state.step}`, err);
+      }
+      throw err;
+    }
+    lastCheckpoint = { path: ck.path, step: state.step };
+    savedAt = state.step;
+    opts.onCheckpoint?.(ck.path, state);
+  };
+
+  const nonFinite = (what: string, cause?: unknown) =>
+    new Error(
+      `training stopped: ${what} is NaN or infinite. ` +
+        (lastCheckpoint
+          ? `The last good checkpoint is ${lastCheckpoint.path} (step ${lastCheckpoint.step}); `
+          : "No checkpoint was written in this run; ") +
+        `lower the learning rate or the temperature, or check the input data, then resume.`,
+      { cause },
+    );
+
+  return new WritableStream<StepGradients>({
+    async write(g) {
+      const stepNo = state.step;
+      const lr = lrOf(stepNo);
+      const due = ck?.every && (stepNo + 1) % ck.every === 0;
+      const report = (stepNo + 1) % logEvery === 0 || due;
+      let loss = NaN;
+      let accuracy = NaN;
+      try {
+        if (report) {
+          const [l, a] = await Promise.all([g.loss.data(), g.accuracy.data()]);
+          loss = l[0];
+          accuracy = a[0];
+          if (!Number.isFinite(loss)) throw nonFinite(`the loss at step ${stepNo + 1} (${loss})`);
+        }
+        opts.optimizer.apply(opts.model.store.trainable(), g.grads, lr);
+      } finally {
+        disposeStepGradients(g);
+      }
+      state.step = stepNo + 1;
+      state.images += 2 * g.pairs;
+      state.batchStep = g.step;
+      state.epoch = g.epoch;
+      interval.images += 2 * g.pairs;
+      interval.steps++;
+      interval.waitMs += g.waitMs;
+      interval.computeMs += g.computeMs;
+      if (report) {
+        const now = performance.now();
+        const m: StepMetrics = {
+          step: state.step,
+          epoch: state.epoch,
+          loss,
+          accuracy,
+          lr,
+          imagesPerSec: interval.images / ((now - interval.start) / 1000),
+          waitMs: interval.waitMs / interval.steps,
+          computeMs: interval.computeMs / interval.steps,
+          time: new Date().toISOString(),
+        };
+        interval = { start: now, images: 0, steps: 0, waitMs: 0, computeMs: 0 };
+        await opts.onMetrics?.(m);
+      }
+      if (due) await save();
+    },
+    async close() {
+      if (ck && savedAt !== state.step) await save();
+    },
+  }, { highWaterMark: 1 });
+}

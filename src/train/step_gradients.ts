@@ -1,0 +1,34 @@
+/** What the forward/loss/backward stage emits and the optimizer step consumes. */
+import type * as tf from "@tensorflow/tfjs";
+import type { NamedTensors } from "./parameter_set.ts";
+
+/**
+ * Gradients of one (micro-)batch, or of several after accumulation. The tensors stay on the
+ * device; whoever consumes a `StepGradients` disposes it (see {@link disposeStepGradients}).
+ */
+export interface StepGradients {
+  /** `Batch.step` of the (last) batch these gradients come from. */
+  step: number;
+  /** `Batch.epoch` of that batch. */
+  epoch: number;
+  /** Pairs that contributed (summed over accumulated micro-batches). */
+  pairs: number;
+  /** Micro-batches averaged into these gradients (1 without accumulation). */
+  microBatches: number;
+  /** Gradients by parameter name (mean over pairs and micro-batches). */
+  grads: NamedTensors;
+  /** NT-Xent loss, scalar (mean over micro-batches). */
+  loss: tf.Scalar;
+  /** Contrastive top-1 accuracy, scalar. */
+  accuracy: tf.Scalar;
+  /** Milliseconds the stage waited for its input, and spent computing (summed). */
+  waitMs: number;
+  computeMs: number;
+}
+
+/** Frees the tensors of a `StepGradients`. */
+export function disposeStepGradients(g: StepGradients): void {
+  for (const t of Object.values(g.grads)) t.dispose();
+  g.loss.dispose();
+  g.accuracy.dispose();
+}
