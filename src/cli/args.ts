@@ -1,0 +1,310 @@
+/**
+ * A small command-line parser for the CLI commands (`--flag value`, `--flag=value`, repeated
+ * flags, `-h`), with errors that list the known flags and generated `--help` text.
+ */
+
+/** One flag of a command. */
+export interface FlagSpec {
+  /** `string` flags take a value; `boolean` flags do not (or take `=true`/`=false`). */
+  type: "string" | "boolean";
+  /** The flag may be given several times; its value is then a list. */
+  multiple?: boolean;
+  /** One line for the help text. */
+  description: string;
+  /** Placeholder for the value in help text, e.g. `FILE` (default `VALUE`). */
+  valueName?: string;
+  /** Allowed values (checked; listed in errors). */
+  choices?: readonly string[];
+  /** One-letter alias, e.g. `h` for `-h`. */
+  short?: string;
+}
+
+/** A command: its name as typed, what it does, and its flags (keys are the flag names). */
+export interface CommandSpec {
+  /** How the command is run, e.g. `deno task pretrain`. */
+  name: string;
+  /** One paragraph on what it does. */
+  summary: string;
+  flags: Record<string, FlagSpec>;
+  /** Example invocations for the help text. */
+  examples?: readonly string[];
+}
+
+/** The parsed value of one flag. */
+export type FlagValue<F extends FlagSpec> = F["type"] extends "boolean" ? boolean
+  : F["multiple"] extends true ? string[]
+  : string | undefined;
+
+/** Parsed flags, keyed by flag name. */
+export type ParsedFlags<C extends CommandSpec> = {
+  [K in keyof C["flags"]]: FlagValue<C["flags"][K]>;
+};
+
+/** A command-line mistake; `message` says what and how to fix it. */
+export class ArgsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ArgsError";
+  }
+}
+
+function closest(word: string, options: string[]): string | undefined {
+  let best: string | undefined, bestD = Infinity;
+  for (const o of options) {
+    const d = distance(word, o);
+    if (d < bestD) [best, bestD] = [o, d];
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j];
+      row[j] = Math.min(up + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length];
+}
+
+/**
+ * Parses `argv` against `spec`. Unknown flags, missing values, repeated single flags, values
+ * outside `choices` and stray arguments throw {@link ArgsError}.
+ *
+ * @example
+ * ```ts
+ * const args = parseArgs(["--config", "p.yaml", "--set", "optim.epochs=1"], PRETRAIN_COMMAND);
+ * args.config; // "p.yaml"
+ * args.set; // ["optim.epochs=1"]
+ * ```
+ */
+export function parseArgs<C extends CommandSpec>(argv: readonly string[], spec: C): ParsedFlags<C> {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(spec.flags)) {
+    out[name] = f.type === "boolean" ? false : f.multiple ? [] : undefined;
+  }
+  const seen = new Set<string>();
+  const known = Object.keys(spec.flags);
+  const list = () => known.map((k) => `--${k}`).join(", ");
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      if (i + 1 < argv.length) throw new ArgsError(`unexpected argument '${argv[i + 1]}' after --`);
+      break;
+    }
+    let name: string;
+    let inline: string | undefined;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      inline = eq < 0 ? undefined : arg.slice(eq + 1);
+    } else if (/^-[A-Za-z]$/.test(arg)) {
+      const hit = known.find((k) => spec.flags[k].short === arg[1]);
+      if (!hit) {
+        throw new ArgsError(`unknown flag '${arg}' for ${spec.name}; known flags: ${list()}`);
+      }
+      name = hit;
+    } else {
+      throw new ArgsError(
+        `unexpected argument '${arg}' for ${spec.name} (flags start with --; known flags: ${list()})`,
+      );
+    }
+    const flag = spec.flags[name];
+    if (!flag) {
+      const guess = closest(name, known);
+      const hint = guess ? ` (did you mean --${guess}?)` : "";
+      throw new ArgsError(
+        `unknown flag '--${name}' for ${spec.name}${hint}; known flags: ${list()}`,
+      );
+    }
+    if (seen.has(name) && !flag.multiple) {
+      throw new ArgsError(`--${name} was given more than once`);
+    }
+    seen.add(name);
+    if (flag.type === "boolean") {
+      if (inline === undefined || inline === "true") out[name] = true;
+      else if (inline === "false") out[name] = false;
+      else throw new ArgsError(`--${name} takes no value (or =true / =false), got '${inline}'`);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) {
+        throw new ArgsError(`--${name} needs a value: --${name} ${flag.valueName ?? "VALUE"}`);
+      }
+      value = next;
+      i++;
+    }
+    if (flag.choices && !flag.choices.includes(value)) {
+      const guess = closest(value, [...flag.choices]);
+      const hint = guess ? ` (did you mean '${guess}'?)` : "";
+      throw new ArgsError(`--${name} '${value}' is not one of: ${flag.choices.join(", ")}${hint}`);
+    }
+    if (flag.multiple) (out[name] as string[]).push(value);
+    else out[name] = value;
+  }
+  return out as ParsedFlags<C>;
+}
+
+/**
+ * The `--help` text of a command: usage line, summary, flags and examples.
+ *
+ * @example
+ * ```ts
+ * if (args.help) { console.log(helpText(PRETRAIN_COMMAND)); Deno.exit(0); }
+ * ```
+ */
+export function helpText(spec: CommandSpec): string {
+  const entries = Object.entries(spec.flags);
+  const usage = entries.filter(([n]) => n !== "help").map(([n, f]) =>
+    f.type === "boolean"
+      ? `[--${n}]`
+      : `[--${n} ${f.valueName ?? "VALUE"}]${f.multiple ? "..." : ""}`
+  );
+  const left = entries.map(([n, f]) =>
+    `${f.short ? `-${f.short}, ` : "    "}--${n}${
+      f.type === "string" ? ` ${f.valueName ?? "VALUE"}` : ""
+    }`
+  );
+  const w = Math.max(...left.map((l) => l.length)) + 3;
+  const lines = [
+    `Usage: ${spec.name} ${usage.join(" ")}`.trimEnd(),
+    "",
+    ...wrap(spec.summary, 96),
+    "",
+    "Options:",
+    ...entries.map(([_, f], i) => {
+      const extra = [
+        f.choices ? `one of: ${f.choices.join(", ")}` : "",
+        f.multiple ? "repeatable" : "",
+      ].filter(Boolean).join("; ");
+      const text = `${f.description}${extra ? ` (${extra})` : ""}`;
+      const indent = " ".repeat(w + 2);
+      return wrap(text, 100 - w - 2).map((l, j) => j ? indent + l : `  ${left[i].padEnd(w)}${l}`)
+        .join("\n");
+    }),
+  ];
+  if (spec.examples?.length) lines.push("", "Examples:", ...spec.examples.map((e) => `  ${e}`));
+  return lines.join("\n");
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+const BACKENDS = ["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"] as const;
+const HELP = { type: "boolean", short: "h", description: "show this help and exit" } as const;
+
+/**
+ * `deno task pretrain`: flags `--config`, `--set` (repeatable), `--backend`, `--resume`, `--help`.
+ *
+ * @example
+ * ```ts
+ * const args = parseArgs(Deno.args, PRETRAIN_COMMAND);
+ * const cfg = await loadPipeline(args.config, { overrides: args.set });
+ * ```
+ */
+export const PRETRAIN_COMMAND = {
+  name: "deno task pretrain",
+  summary: "Pretrain an encoder with SimCLR as described by a YAML pipeline (default: " +
+    "pipelines/fashion-mnist.yaml), then evaluate it (kNN and linear probe against a random-init " +
+    "encoder) and write a run directory with config.yaml, metrics.jsonl, checkpoints, eval.json " +
+    "and report.html. Ctrl-C stops after writing a checkpoint; a second Ctrl-C exits at once.",
+  flags: {
+    config: { type: "string", valueName: "FILE", description: "pipeline YAML file" },
+    set: {
+      type: "string",
+      multiple: true,
+      valueName: "KEY=VALUE",
+      description: "override a config field, e.g. --set optim.epochs=10",
+    },
+    backend: {
+      type: "string",
+      valueName: "NAME",
+      choices: BACKENDS,
+      description: "TensorFlow.js backend (overrides train.backend)",
+    },
+    resume: {
+      type: "string",
+      valueName: "RUN_DIR",
+      description: "continue a run from its last checkpoint (its config.yaml is used)",
+    },
+    help: HELP,
+  },
+  examples: [
+    "deno task pretrain",
+    "deno task pretrain --config pipelines/cifar10.yaml --set optim.epochs=100 --backend webgpu",
+    "deno task pretrain --resume runs/fashion-mnist-20260101-120000",
+  ],
+} as const satisfies CommandSpec;
+
+/**
+ * `deno task eval`: flags `--run`, `--set`, `--backend`, `--help`.
+ *
+ * @example
+ * ```ts
+ * const args = parseArgs(Deno.args, EVAL_COMMAND);
+ * if (!args.run) throw new ArgsError("--run RUN_DIR is required");
+ * ```
+ */
+export const EVAL_COMMAND = {
+  name: "deno task eval",
+  summary: "Evaluate a run's encoder: kNN (k=200, cosine, T=0.1) top-1/top-5 and linear-probe " +
+    "top-1 on frozen features, against a random-init encoder as the floor. Writes eval.json and " +
+    "refreshes report.html in the run directory.",
+  flags: {
+    run: { type: "string", valueName: "RUN_DIR", description: "the run directory (required)" },
+    set: {
+      type: "string",
+      multiple: true,
+      valueName: "KEY=VALUE",
+      description: "override an eval field, e.g. --set eval.knn.k=20",
+    },
+    backend: {
+      type: "string",
+      valueName: "NAME",
+      choices: BACKENDS,
+      description: "TensorFlow.js backend",
+    },
+    help: HELP,
+  },
+  examples: ["deno task eval --run runs/fashion-mnist-20260101-120000"],
+} as const satisfies CommandSpec;
+
+/**
+ * `deno task export`: flags `--run`, `--out`, `--help`.
+ *
+ * @example
+ * ```ts
+ * const args = parseArgs(Deno.args, EXPORT_COMMAND);
+ * ```
+ */
+export const EXPORT_COMMAND = {
+  name: "deno task export",
+  summary: "Export a run's encoder weights as safetensors with torchvision parameter names, so " +
+    "they load into torchvision's ResNet with load_state_dict.",
+  flags: {
+    run: { type: "string", valueName: "RUN_DIR", description: "the run directory (required)" },
+    out: {
+      type: "string",
+      valueName: "FILE",
+      description: "output file (default: RUN_DIR/encoder.safetensors)",
+    },
+    help: HELP,
+  },
+  examples: ["deno task export --run runs/fashion-mnist-20260101-120000"],
+} as const satisfies CommandSpec;

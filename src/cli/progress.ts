@@ -1,0 +1,212 @@
+/**
+ * The training progress line: epoch, step, loss, images/s, share of time waiting for data and
+ * ETA. On a terminal it redraws one line with `\r`; otherwise (logs, CI) it prints a full line
+ * every few seconds.
+ */
+
+/** What the progress line shows. Steps are global (over all epochs). */
+export interface ProgressState {
+  /** Current epoch, 0-based (shown 1-based). */
+  epoch: number;
+  epochs: number;
+  /** Optimizer steps done so far, over all epochs. */
+  step: number;
+  totalSteps: number;
+  loss?: number;
+  imagesPerSec?: number;
+  /** Share (0..1) of step time spent waiting for data. */
+  dataWaitShare?: number;
+  /** Seconds left; computed by {@link ProgressBar} when absent. */
+  etaSeconds?: number;
+}
+
+/** Where the progress output goes. */
+export interface TextSink {
+  write(text: string): void;
+}
+
+/** Options for {@link ProgressBar}. */
+export interface ProgressOptions {
+  /** Output (default: standard error, written synchronously). */
+  sink?: TextSink;
+  /** Redraw in place (default: whether standard error is a terminal). */
+  isTTY?: boolean;
+  /** Line width on a terminal (default: the terminal's, else 100). */
+  columns?: number;
+  /** Non-terminal output: at most one line per this many ms (default 10000). */
+  intervalMs?: number;
+  /** Terminal output: at most one redraw per this many ms (default 100). */
+  redrawMs?: number;
+  /** Clock in ms (default `performance.now`); tests inject one. */
+  now?: () => number;
+}
+
+/**
+ * Seconds as `1h02m`, `3m05s` or `12s`; `--` when unknown.
+ *
+ * @example
+ * ```ts
+ * formatEta(185); // "3m05s"
+ * ```
+ */
+export function formatEta(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "--";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+/**
+ * One progress line: `epoch 2/3 [#####-----] step 57/120  loss 4.213  312 img/s  data wait 8%
+ * ETA 1m12s`, with the bar sized so the line fits `width` (the bar is dropped if it cannot).
+ *
+ * @example
+ * ```ts
+ * formatProgress({ epoch: 0, epochs: 3, step: 10, totalSteps: 120, loss: 5.1 }, 80);
+ * ```
+ */
+export function formatProgress(state: ProgressState, width = 100): string {
+  const digits = String(state.totalSteps).length;
+  const head = `epoch ${state.epoch + 1}/${state.epochs}`;
+  const fields = [`step ${String(state.step).padStart(digits)}/${state.totalSteps}`];
+  if (state.loss !== undefined) {
+    fields.push(`loss ${Number.isFinite(state.loss) ? state.loss.toFixed(4) : state.loss}`);
+  }
+  if (state.imagesPerSec !== undefined) {
+    fields.push(`${state.imagesPerSec.toFixed(state.imagesPerSec < 10 ? 1 : 0)} img/s`);
+  }
+  if (state.dataWaitShare !== undefined) {
+    fields.push(`data wait ${Math.round(state.dataWaitShare * 100)}%`);
+  }
+  fields.push(`ETA ${formatEta(state.etaSeconds)}`);
+  const tail = fields.join("  ");
+  const room = width - head.length - tail.length - 4; // spaces and brackets
+  const share = state.totalSteps > 0 ? Math.min(1, Math.max(0, state.step / state.totalSteps)) : 0;
+  if (room < 6) return `${head} ${tail}`.slice(0, Math.max(width, 0));
+  const barWidth = Math.min(30, room);
+  const filled = Math.round(share * barWidth);
+  const bar = "=".repeat(Math.max(0, filled - 1)) + (filled ? (share >= 1 ? "=" : ">") : "") +
+    " ".repeat(barWidth - filled);
+  return `${head} [${bar}] ${tail}`;
+}
+
+const stderrSink: TextSink = {
+  write(text) {
+    const bytes = new TextEncoder().encode(text);
+    let off = 0;
+    while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
+  },
+};
+
+/**
+ * A progress display for training. Call {@link ProgressBar.update} after every step (it
+ * throttles itself), {@link ProgressBar.log} for messages, {@link ProgressBar.done} at the end.
+ * The ETA comes from a moving average of seconds per step.
+ *
+ * @example
+ * ```ts
+ * const bar = new ProgressBar();
+ * bar.update({ epoch: 0, epochs: 3, step: 1, totalSteps: 120, loss: 6.1, imagesPerSec: 150 });
+ * bar.log("checkpoint written");
+ * bar.done();
+ * ```
+ */
+export class ProgressBar {
+  #sink: TextSink;
+  #tty: boolean;
+  #columns: number;
+  #interval: number;
+  #redraw: number;
+  #now: () => number;
+  #last?: ProgressState;
+  #lastDraw = -Infinity;
+  #drawn = false; // a partial line is on screen (TTY)
+  #printedLast = false;
+  #secPerStep?: number;
+  #prevStep?: { step: number; t: number };
+
+  constructor(options: ProgressOptions = {}) {
+    this.#sink = options.sink ?? stderrSink;
+    this.#tty = options.isTTY ?? safeIsTerminal();
+    this.#columns = options.columns ?? (this.#tty ? safeColumns() : 100);
+    this.#interval = options.intervalMs ?? 10_000;
+    this.#redraw = options.redrawMs ?? 100;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** The state with the ETA filled in, as it would be shown now. */
+  get state(): ProgressState | undefined {
+    return this.#last;
+  }
+
+  /** Records a new state and redraws (TTY) or prints a line (otherwise) when due. */
+  update(state: ProgressState): void {
+    const t = this.#now();
+    if (this.#prevStep && state.step > this.#prevStep.step) {
+      const per = (t - this.#prevStep.t) / 1000 / (state.step - this.#prevStep.step);
+      this.#secPerStep = this.#secPerStep === undefined ? per : 0.9 * this.#secPerStep + 0.1 * per;
+    }
+    if (!this.#prevStep || state.step !== this.#prevStep.step) {
+      this.#prevStep = { step: state.step, t };
+    }
+    const eta = state.etaSeconds ??
+      (this.#secPerStep !== undefined
+        ? this.#secPerStep * (state.totalSteps - state.step)
+        : undefined);
+    this.#last = { ...state, etaSeconds: eta };
+    this.#printedLast = false;
+    const due = t - this.#lastDraw >= (this.#tty ? this.#redraw : this.#interval);
+    if (due || state.step >= state.totalSteps) this.#draw(t);
+  }
+
+  /** Prints a message on its own line without garbling the progress line. */
+  log(message: string): void {
+    if (this.#tty && this.#drawn) {
+      this.#sink.write(`\r\x1b[K${message}\n`);
+      if (this.#last) this.#sink.write(this.#line());
+    } else {
+      this.#sink.write(`${message}\n`);
+    }
+  }
+
+  /** Prints the last state if it was not shown yet and ends the line. */
+  done(): void {
+    if (this.#last && !this.#printedLast) this.#draw(this.#now());
+    if (this.#tty && this.#drawn) this.#sink.write("\n");
+    this.#drawn = false;
+  }
+
+  #line(): string {
+    return `\r${formatProgress(this.#last!, this.#columns - 1)}\x1b[K`;
+  }
+
+  #draw(t: number): void {
+    if (!this.#last) return;
+    this.#lastDraw = t;
+    this.#printedLast = true;
+    if (this.#tty) {
+      this.#sink.write(this.#line());
+      this.#drawn = true;
+    } else {
+      this.#sink.write(`${formatProgress(this.#last, this.#columns)}\n`);
+    }
+  }
+}
+
+function safeIsTerminal(): boolean {
+  try {
+    return Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+function safeColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 100;
+  }
+}
