@@ -14,7 +14,7 @@ const seconds = secIdx >= 0 ? Number(args[secIdx + 1]) : 2;
 const skipTorch = args.includes("--no-torchvision");
 
 /** A smooth, deterministic test image (gradients plus a pattern), like natural content. */
-function syntheticImage(side: number, seed: number): RawImage {
+function syntheticImage(side: number, seed: number, channels: 1 | 3): RawImage {
   const data = new Uint8Array(side * side * 3);
   let i = 0;
   for (let y = 0; y < side; y++) {
@@ -24,7 +24,9 @@ function syntheticImage(side: number, seed: number): RawImage {
       data[i++] = (128 + 100 * Math.sin((x + y + seed) / 7)) & 255;
     }
   }
-  return { key: `synthetic-${side}-${seed}`, width: side, height: side, channels: 3, data };
+  const key = `synthetic-${side}-${seed}`;
+  if (channels === 3) return { key, width: side, height: side, channels, data };
+  return { key, width: side, height: side, channels, data: data.filter((_, j) => j % 3 === 0) };
 }
 
 interface Case {
@@ -32,16 +34,18 @@ interface Case {
   preset: string;
   input: number;
   size: number;
+  channels: 1 | 3;
 }
 
 const cases: Case[] = [
-  { name: "cifar", preset: "simclr-cifar", input: 32, size: 32 },
-  { name: "imagenet", preset: "simclr-v1", input: 256, size: 224 },
+  { name: "cifar", preset: "simclr-cifar", input: 32, size: 32, channels: 3 },
+  { name: "imagenet", preset: "simclr-v1", input: 256, size: 224, channels: 3 },
+  { name: "fmnist", preset: "simclr-gray", input: 28, size: 28, channels: 1 },
 ];
 
 function measure(c: Case): number {
   const views = pairedViews({ preset: c.preset, size: c.size }, 0);
-  const images = Array.from({ length: 8 }, (_, i) => syntheticImage(c.input, i));
+  const images = Array.from({ length: 8 }, (_, i) => syntheticImage(c.input, i, c.channels));
   let index = 0;
   const warmEnd = performance.now() + 300;
   while (performance.now() < warmEnd) views(images[index % 8], 0, index++);
@@ -56,7 +60,7 @@ function measure(c: Case): number {
   return n / ((t - t0) / 1000);
 }
 
-function torchvision(): Record<string, number> | string {
+function torchvision(): Record<string, number | string> | string {
   if (skipTorch) return "skipped (--no-torchvision)";
   const python = "/usr/bin/python3";
   const script = new URL("augment_torchvision.py", import.meta.url).pathname;
@@ -80,15 +84,15 @@ function torchvision(): Record<string, number> | string {
 const ours = cases.map((c) => ({ c, rate: measure(c) }));
 const torch = torchvision();
 console.log(`augmentation, view pairs per second on one core (${seconds} s per case)`);
-console.log("case       preset        input  output       ours  torchvision  ratio");
+console.log("case       preset        input   output       ours  torchvision  ratio");
 for (const { c, rate } of ours) {
-  const tv = typeof torch === "string" ? undefined : torch[c.name];
+  const tv = typeof torch === "string" ? undefined : torch[c.name] as number | undefined;
   console.log(
     [
       c.name.padEnd(10),
       c.preset.padEnd(13),
       `${c.input}`.padStart(5),
-      `${c.size}`.padStart(7),
+      `${c.size}x${c.channels}`.padStart(8),
       rate.toFixed(0).padStart(10),
       (tv === undefined ? "-" : tv.toFixed(0)).padStart(12),
       (tv === undefined ? "-" : `${(rate / tv).toFixed(2)}x`).padStart(6),
@@ -96,3 +100,9 @@ for (const { c, rate } of ours) {
   );
 }
 if (typeof torch === "string") console.log(`torchvision: ${torch}`);
+else {
+  console.log(
+    `torchvision: PIL-based SimCLR pipeline, torch.set_num_threads(1), ${torch.versions} ` +
+      "(bench/augment_torchvision.py)",
+  );
+}

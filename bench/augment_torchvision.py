@@ -9,7 +9,9 @@ import math
 import sys
 import time
 
+import PIL
 import torch
+import torchvision
 from PIL import Image
 from torchvision import transforms as T
 
@@ -74,6 +76,8 @@ def main():
     print(json.dumps({
         "cifar": measure(cifar, 32, seconds),
         "imagenet": measure(imagenet, 256, seconds),
+        "versions": f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
+        f"PIL {PIL.__version__}",
     }))
 
 
