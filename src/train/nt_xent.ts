@@ -76,9 +76,10 @@ export function ntXentLoss(
     }
     const selfIdx = tf.tensor1d(selfIdxs, "int32");
     const posIdx = tf.tensor1d(posIdxs, "int32");
-    const selfMask = tf.mul(tf.oneHot(selfIdx, m, 1, 0, "float32"), MASK);
+    // int32 one-hot then cast: the wasm backend's OneHot writes wrong bits for float32 output.
+    const selfMask = tf.mul(tf.cast(tf.oneHot(selfIdx, m), "float32"), MASK);
     const logits = tf.add(sim, selfMask);
-    const posOneHot = tf.oneHot(posIdx, m, 1, 0, "float32");
+    const posOneHot = tf.cast(tf.oneHot(posIdx, m), "float32");
     const positive = tf.sum(tf.mul(logits, posOneHot), 1);
     const perAnchor = tf.sub(tf.logSumExp(logits, 1), positive);
     accuracy = tf.keep(

@@ -27,7 +27,7 @@ export interface StepGradients {
 }
 
 /** Frees the tensors of a `StepGradients`. */
-export function disposeStepGradients(g: StepGradients): void {
+export function disposeStepGradients(g: Pick<StepGradients, "grads" | "loss" | "accuracy">): void {
   for (const t of Object.values(g.grads)) t.dispose();
   g.loss.dispose();
   g.accuracy.dispose();
