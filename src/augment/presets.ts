@@ -251,6 +251,13 @@ export function resolveAugment(options: string | AugmentOptions = {}): AugmentSp
   }
   const s = o.strength ?? preset.strength;
   if (!(s >= 0)) fail(`strength ${s} must be >= 0`);
+  if (preset.jitter.hue * s > 0.5 && o.jitter?.hue === undefined) {
+    fail(
+      `strength ${s} makes the hue jitter ${preset.jitter.hue} x ${s} = ` +
+        `${+(preset.jitter.hue * s).toFixed(6)}, above half a turn: use strength <= ` +
+        `${+(0.5 / preset.jitter.hue).toFixed(6)}, or set jitter.hue`,
+    );
+  }
   const scaled = (k: "brightness" | "contrast" | "saturation" | "hue") => preset.jitter[k] * s;
   const toggle = <T extends { p: number }>(
     base: T,

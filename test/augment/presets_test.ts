@@ -94,8 +94,10 @@ Deno.test("errors name what is wrong and what is accepted", () => {
   assert.throws(() => resolveAugment({ crop: { scale: [0.5, 0.2] } }), /crop.scale \[0.5,0.2\]/);
   assert.throws(
     () => resolveAugment({ strength: 3 }),
-    /jitter.hue 0.6000000000000001 must be in \[0, 0.5\]/,
+    /strength 3 makes the hue jitter 0.2 x 3 = 0.6, above half a turn: use strength <= 2.5/,
   );
+  const strong = resolveAugment({ strength: 3, jitter: { hue: 0.5 } }).jitter;
+  assert.ok(Math.abs(strong.brightness - 2.4) < 1e-12 && strong.hue === 0.5);
   assert.throws(() => resolveAugment({ mean: [0.5, 0.5] }), /mean and std need 1 or 3 values/);
 });
 
@@ -104,4 +106,17 @@ Deno.test("a resolved spec is itself valid options and resolves to itself", () =
     const spec = resolveAugment({ preset: name, size: 20 });
     assert.deepEqual(resolveAugment(spec), spec, name);
   }
+});
+
+Deno.test("options with undefined values (as a YAML schema fills them) take the preset's", () => {
+  const spec = resolveAugment({
+    preset: "simclr-cifar",
+    size: 32,
+    strength: undefined,
+    blur: undefined,
+    mean: undefined,
+    std: undefined,
+    seed: 4,
+  } as never);
+  assert.deepEqual(spec, resolveAugment("simclr-cifar"));
 });
