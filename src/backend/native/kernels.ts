@@ -9,6 +9,7 @@ import { type ConvGeometry, convPlan, postOpFor } from "./conv.ts";
 import type { DnnlContext } from "./dnnl.ts";
 import type { Gemm } from "./gemm.ts";
 import { Heap, type WasmBackend } from "./heap.ts";
+import { type PoolGeometry, type PoolKind, poolPlan } from "./pool.ts";
 
 type Inputs = Record<string, TensorInfo | undefined>;
 type Args = { inputs: Inputs; backend: WasmBackend; attrs: NamedAttrMap };
@@ -115,6 +116,60 @@ function conv2dBackpropFilter(deps: KernelDeps, args: Args): TensorInfo | null {
   const heap = new Heap(backend);
   if (size(x.shape) === 0 || size(dy.shape) === 0) heap.f32(out).fill(0);
   else plan.run(heap.ptr(x), heap.ptr(out), heap.ptr(dy));
+  return out;
+}
+
+function poolGeometry(info: tf.backend_util.Conv2DInfo): PoolGeometry {
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    channels: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+function poolInfo(shape: number[], attrs: NamedAttrMap): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    attrs.filterSize as [number, number],
+    attrs.strides as [number, number],
+    1,
+    attrs.pad as "same",
+    attrs.dimRoundingMode as "floor" | undefined,
+  );
+}
+
+function pool(deps: KernelDeps, args: Args, kind: PoolKind): TensorInfo | null {
+  const { inputs, backend, attrs } = args;
+  if (!deps.dnnl) return null;
+  if (kind === "avgForward" || kind === "maxForward") {
+    const { x } = inputs;
+    if (!x || x.shape.length !== 4 || !allF32(x)) return null;
+    const info = poolInfo(x.shape, attrs);
+    const plan = poolPlan(deps.dnnl, kind, poolGeometry(info));
+    const out = backend.makeOutput(info.outShape, "float32");
+    if (size(info.outShape) === 0) return out;
+    const heap = new Heap(backend);
+    plan.forward(heap.ptr(x), heap.ptr(out));
+    return out;
+  }
+  const { dy, input } = inputs;
+  if (!dy || !input || input.shape.length !== 4 || !allF32(dy, input)) return null;
+  const info = poolInfo(input.shape, attrs);
+  const plan = poolPlan(deps.dnnl, kind, poolGeometry(info));
+  const out = backend.makeOutput([...input.shape], "float32");
+  if (size(input.shape) === 0) return out;
+  const heap = new Heap(backend);
+  if (size(dy.shape) === 0) heap.f32(out).fill(0);
+  else plan.backward(heap.ptr(out), heap.ptr(dy), heap.ptr(input));
   return out;
 }
 
@@ -239,6 +294,10 @@ const IMPLS: Record<string, { impl: Impl; needsDnnl: boolean }> = {
   Conv2DBackpropFilter: { impl: conv2dBackpropFilter, needsDnnl: true },
   BatchMatMul: { impl: (d, a) => batchMatMul(d, a, false), needsDnnl: false },
   _FusedMatMul: { impl: (d, a) => batchMatMul(d, a, true), needsDnnl: false },
+  AvgPool: { impl: (d, a) => pool(d, a, "avgForward"), needsDnnl: true },
+  AvgPoolGrad: { impl: (d, a) => pool(d, a, "avgBackward"), needsDnnl: true },
+  MaxPool: { impl: (d, a) => pool(d, a, "maxForward"), needsDnnl: true },
+  MaxPoolGrad: { impl: (d, a) => pool(d, a, "maxBackward"), needsDnnl: true },
 };
 
 /** Registers the native kernels for `wasm`; returns their names. Safe to call again. */

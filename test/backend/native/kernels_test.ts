@@ -27,6 +27,10 @@ Deno.test({
         "Conv2DBackpropFilter",
         "BatchMatMul",
         "_FusedMatMul",
+        "AvgPool",
+        "AvgPoolGrad",
+        "MaxPool",
+        "MaxPoolGrad",
       ]
     ) {
       assert.ok(provider.kernels?.includes(k), `${k} not registered`);
@@ -165,6 +169,37 @@ Deno.test({
         (x, y) => [tf.matMul(x, y)],
       );
       close(`batched matmul ${a} x ${b}`, cpu, native, leaked);
+    }
+  },
+});
+
+Deno.test({
+  name: `AvgPool, MaxPool and their gradients match cpu${why}`,
+  ignore,
+  async fn() {
+    const cases: [number[], number, number, "same" | "valid"][] = [
+      [[1, 7, 9, 3], 3, 2, "same"],
+      [[3, 8, 8, 5], 2, 2, "valid"],
+      [[2, 11, 10, 4], 3, 2, "valid"],
+      [[4, 4, 4, 16], 4, 4, "valid"], // global pooling
+      [[2, 6, 5, 3], 3, 1, "same"],
+    ];
+    for (const [i, [shape, k, s, pad]] of cases.entries()) {
+      const { cpu, native, leaked } = await onBoth(
+        [{ shape, seed: 600 + i }],
+        (x) => {
+          const f = (a: tf.Tensor) =>
+            tf.avgPool(a as tf.Tensor4D, k, s, pad).sum().add(
+              tf.maxPool(a as tf.Tensor4D, k, s, pad).square().sum(),
+            );
+          return [
+            tf.avgPool(x as tf.Tensor4D, k, s, pad),
+            tf.maxPool(x as tf.Tensor4D, k, s, pad),
+            tf.grad(f)(x),
+          ];
+        },
+      );
+      close(`pool ${shape} k${k} s${s} ${pad}`, cpu, native, leaked);
     }
   },
 });
