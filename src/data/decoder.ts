@@ -31,6 +31,7 @@ export interface ImageDecoder {
 
 /**
  * Decodes an encoded sample into a `RawImage`, checking format and completeness first.
+ * Fields other than `bytes` (key, label, epoch, index, ...) are kept.
  * Errors are {@link DataError}s naming the sample key and the problem.
  *
  * @example
@@ -60,9 +61,9 @@ export async function decodeSample(
     );
   }
   const want = channels === "auto" ? px.channels : channels;
-  const out: RawImage = { key: sample.key, ...convertChannels(px, want) };
-  if (sample.label !== undefined) out.label = sample.label;
-  return out;
+  // Other fields of the sample (label, epoch, index, ...) carry over.
+  const { bytes: _bytes, ...rest } = sample;
+  return { ...rest, ...convertChannels(px, want) } as RawImage;
 }
 
 /**

@@ -31,22 +31,35 @@ export interface SkipReport {
   examples: string[];
 }
 
+/** A stage's handle on a {@link SkipLog}: where it is, what it skipped. */
+export interface SkipTracker {
+  /** The stage is now handling items of `epoch`. */
+  at(epoch: number): void;
+  /** The stage skipped a sample of `epoch`. */
+  record(error: unknown, epoch: number): void;
+  /** The stage has finished (its stream ended). */
+  done(): void;
+}
+
 /**
- * Counts skipped samples per epoch and reports each epoch's tally when it ends (by default
- * as one `console.warn` line; nothing is printed for an epoch with no skips).
+ * Counts skipped samples per epoch and reports each epoch's tally once every stage that
+ * tracks skips has moved past that epoch (stages run ahead of one another, so "the end of
+ * an epoch" is when the last one leaves it). By default the report is one `console.warn`
+ * line, and nothing is printed for an epoch with no skips. Share one log between the
+ * reading and the decoding stage to get one report per epoch.
  *
  * @example
  * ```ts
  * const skips = new SkipLog((r) => console.warn(`epoch ${r.epoch}: skipped ${r.count}`));
- * const samples = indexedSamples(dataset, { seed: 1, epochs: 1, onError: "skip", skips });
+ * const samples = indexedSamples(dataset, { seed: 1, epochs: 1, onError: "skip", skips })
+ *   .pipeThrough(decodeImages({ onError: "skip", skips }));
  * ```
  */
 export class SkipLog {
   /** Reports of finished epochs, oldest first. */
   readonly reports: SkipReport[] = [];
-  #epoch: number | undefined;
-  #count = 0;
-  #examples: string[] = [];
+  #pending = new Map<number, SkipReport>();
+  #stages: { epoch: number }[] = [];
 
   constructor(
     readonly onReport: (report: SkipReport) => void = (r) => {
@@ -55,36 +68,63 @@ export class SkipLog {
     readonly maxExamples = 5,
   ) {}
 
-  /** Notes that an item of `epoch` went through; a new epoch closes the previous one. */
-  observe(epoch: number): void {
-    if (this.#epoch !== undefined && epoch !== this.#epoch) this.endEpoch();
-    this.#epoch = epoch;
+  /** Registers a stage; the log reports an epoch once every registered stage is past it. */
+  tracker(): SkipTracker {
+    const state = { epoch: -Infinity };
+    this.#stages.push(state);
+    return {
+      at: (epoch) => {
+        this.#entry(epoch);
+        if (epoch > state.epoch) {
+          state.epoch = epoch;
+          this.#flush();
+        }
+      },
+      record: (error, epoch) => this.record(error, epoch),
+      done: () => {
+        state.epoch = Infinity;
+        this.#flush();
+      },
+    };
   }
 
-  /** Records a skipped sample. */
-  record(error: unknown, epoch?: number): void {
-    if (epoch !== undefined) this.observe(epoch);
-    this.#count++;
-    if (this.#examples.length < this.maxExamples) {
-      this.#examples.push(error instanceof Error ? error.message : String(error));
+  /** Records a skipped sample of `epoch`. */
+  record(error: unknown, epoch: number): void {
+    const r = this.#entry(epoch);
+    r.count++;
+    if (r.examples.length < this.maxExamples) {
+      r.examples.push(error instanceof Error ? error.message : String(error));
     }
+    this.#flush();
   }
 
-  /** Skips so far in the current epoch. */
-  get current(): number {
-    return this.#count;
+  /** Skips counted so far, over all epochs. */
+  get total(): number {
+    let n = 0;
+    for (const r of this.reports) n += r.count;
+    for (const r of this.#pending.values()) n += r.count;
+    return n;
   }
 
-  /** Closes the current epoch: stores and reports its tally. Idempotent at the end of a run. */
-  endEpoch(): SkipReport | undefined {
-    if (this.#epoch === undefined) return undefined;
-    const report = { epoch: this.#epoch, count: this.#count, examples: this.#examples };
-    this.reports.push(report);
-    this.#epoch = undefined;
-    this.#count = 0;
-    this.#examples = [];
-    this.onReport(report);
-    return report;
+  #entry(epoch: number): SkipReport {
+    let r = this.#pending.get(epoch);
+    if (!r) {
+      r = { epoch, count: 0, examples: [] };
+      this.#pending.set(epoch, r);
+    }
+    return r;
+  }
+
+  #flush(): void {
+    if (this.#stages.length === 0) return;
+    const low = Math.min(...this.#stages.map((s) => s.epoch));
+    const ready = [...this.#pending.keys()].filter((e) => e < low).sort((a, b) => a - b);
+    for (const e of ready) {
+      const r = this.#pending.get(e)!;
+      this.#pending.delete(e);
+      this.reports.push(r);
+      this.onReport(r);
+    }
   }
 }
 

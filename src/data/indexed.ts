@@ -63,7 +63,7 @@ export function indexedSamples<T extends Sample>(
     throw new DataError(dataset.name, "the dataset is empty (0 samples)");
   }
   const order = epochOrder({ ...options, length: dataset.length, name: "order" });
-  const skips = options.skips ?? new SkipLog();
+  const skips = (options.skips ?? new SkipLog()).tracker();
   const onError = options.onError ?? "fail";
   const stageOptions: StageOptions = { name: options.name ?? "read", telemetry: options.telemetry };
   const stage = pullStage<{ epoch: number; index: number; position: number }, IndexedSample<T>>(
@@ -75,12 +75,12 @@ export function indexedSamples<T extends Sample>(
         for (;;) {
           const r = await up.read();
           if (r.done) {
-            skips.endEpoch();
+            skips.done();
             dataset.close?.();
             return c.close();
           }
           const { epoch, index, position } = r.value;
-          skips.observe(epoch);
+          skips.at(epoch);
           try {
             const sample = await dataset.get(index);
             return c.enqueue({ ...sample, epoch, index, position });
@@ -94,6 +94,7 @@ export function indexedSamples<T extends Sample>(
         }
       },
       cancel() {
+        skips.done();
         dataset.close?.();
       },
     }),
