@@ -3,7 +3,14 @@
  * flags, `-h`), with errors that list the known flags and generated `--help` text.
  */
 
-/** One flag of a command. */
+/**
+ * One flag of a command.
+ *
+ * @example
+ * ```ts
+ * const flag: FlagSpec = { type: "string", valueName: "FILE", description: "pipeline YAML file" };
+ * ```
+ */
 export interface FlagSpec {
   /** `string` flags take a value; `boolean` flags do not (or take `=true`/`=false`). */
   type: "string" | "boolean";
@@ -19,7 +26,18 @@ export interface FlagSpec {
   short?: string;
 }
 
-/** A command: its name as typed, what it does, and its flags (keys are the flag names). */
+/**
+ * A command: its name as typed, what it does, and its flags (keys are the flag names).
+ *
+ * @example
+ * ```ts
+ * const cmd = {
+ *   name: "deno task x",
+ *   summary: "Does x.",
+ *   flags: { help: { type: "boolean", description: "show help" } },
+ * } as const satisfies CommandSpec;
+ * ```
+ */
 export interface CommandSpec {
   /** How the command is run, e.g. `deno task pretrain`. */
   name: string;
@@ -30,17 +48,43 @@ export interface CommandSpec {
   examples?: readonly string[];
 }
 
-/** The parsed value of one flag. */
+/**
+ * The parsed value of one flag.
+ *
+ * @example
+ * ```ts
+ * type V = FlagValue<{ type: "string"; multiple: true; description: "" }>; // string[]
+ * ```
+ */
 export type FlagValue<F extends FlagSpec> = F["type"] extends "boolean" ? boolean
   : F["multiple"] extends true ? string[]
   : string | undefined;
 
-/** Parsed flags, keyed by flag name. */
+/**
+ * Parsed flags, keyed by flag name.
+ *
+ * @example
+ * ```ts
+ * const args: ParsedFlags<typeof PRETRAIN_COMMAND> = parseArgs(Deno.args, PRETRAIN_COMMAND);
+ * ```
+ */
 export type ParsedFlags<C extends CommandSpec> = {
   [K in keyof C["flags"]]: FlagValue<C["flags"][K]>;
 };
 
-/** A command-line mistake; `message` says what and how to fix it. */
+/**
+ * A command-line mistake; `message` says what and how to fix it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseArgs(Deno.args, PRETRAIN_COMMAND);
+ * } catch (e) {
+ *   if (e instanceof ArgsError) { console.error(e.message); Deno.exit(2); }
+ *   throw e;
+ * }
+ * ```
+ */
 export class ArgsError extends Error {
   constructor(message: string) {
     super(message);

@@ -4,7 +4,14 @@
  * every few seconds.
  */
 
-/** What the progress line shows. Steps are global (over all epochs). */
+/**
+ * What the progress line shows. Steps are global (over all epochs).
+ *
+ * @example
+ * ```ts
+ * const state: ProgressState = { epoch: 0, epochs: 3, step: 10, totalSteps: 120, loss: 5.2 };
+ * ```
+ */
 export interface ProgressState {
   /** Current epoch, 0-based (shown 1-based). */
   epoch: number;
@@ -20,12 +27,27 @@ export interface ProgressState {
   etaSeconds?: number;
 }
 
-/** Where the progress output goes. */
+/**
+ * Where the progress output goes.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * const sink: TextSink = { write: (t) => void lines.push(t) };
+ * ```
+ */
 export interface TextSink {
   write(text: string): void;
 }
 
-/** Options for {@link ProgressBar}. */
+/**
+ * Options for {@link ProgressBar}.
+ *
+ * @example
+ * ```ts
+ * const options: ProgressOptions = { isTTY: false, intervalMs: 5000 };
+ * ```
+ */
 export interface ProgressOptions {
   /** Output (default: standard error, written synchronously). */
   sink?: TextSink;

@@ -1,6 +1,16 @@
 /** Configuration problems that point at the file, line and column (or the `--set`) at fault. */
 
-/** One problem found in a configuration. */
+/**
+ * One problem found in a configuration.
+ *
+ * @example
+ * ```ts
+ * const issue: ConfigIssue = {
+ *   source: "p.yaml", origin: "file", line: 2, column: 12,
+ *   path: "model.encoder", message: "'resnet19' is not an allowed value",
+ * };
+ * ```
+ */
 export interface ConfigIssue {
   /** File name, or the `--set key=value` argument the value came from. */
   source: string;
@@ -18,7 +28,14 @@ export interface ConfigIssue {
   allowed?: string;
 }
 
-/** Formats an issue as `file:line:column: path: message (allowed: ...)`. */
+/**
+ * Formats an issue as `file:line:column: path: message (allowed: ...)`.
+ *
+ * @example
+ * ```ts
+ * formatIssue(issue); // "p.yaml:2:12: model.encoder: ... \n    allowed: one of: ..."
+ * ```
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.origin === "file"
     ? `${issue.source}:${issue.line}:${issue.column}`
@@ -31,6 +48,15 @@ export function formatIssue(issue: ConfigIssue): string {
 /**
  * Thrown when a configuration does not parse or validate. `message` lists every issue, one per
  * line; `issues` has them as records.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parsePipeline(text, "p.yaml");
+ * } catch (e) {
+ *   if (e instanceof ConfigError) console.error(e.message); // one line per issue
+ * }
+ * ```
  */
 export class ConfigError extends Error {
   /** Every problem found, in document order. */
@@ -46,7 +72,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Levenshtein distance between two strings. */
+/**
+ * Levenshtein distance between two strings.
+ *
+ * @example
+ * ```ts
+ * editDistance("kitten", "sitting"); // 3
+ * ```
+ */
 export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
@@ -62,7 +95,14 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** The closest candidate to `word` when it is close enough to be a likely typo. */
+/**
+ * The closest candidate to `word` when it is close enough to be a likely typo.
+ *
+ * @example
+ * ```ts
+ * didYouMean("layres", ["layers", "hidden", "out"]); // "layers"
+ * ```
+ */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
   let best: string | undefined;

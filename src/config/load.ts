@@ -3,15 +3,36 @@ import { stringify } from "yaml";
 import { parseConfig } from "./parse.ts";
 import { type PipelineConfig, pipelineSchema } from "./pipeline.ts";
 
-/** The pipeline `deno task pretrain` runs when given no `--config`. */
+/**
+ * The pipeline `deno task pretrain` runs when given no `--config`.
+ *
+ * @example
+ * ```ts
+ * const cfg = await loadPipeline(DEFAULT_PIPELINE);
+ * ```
+ */
 export const DEFAULT_PIPELINE: string =
   new URL("../../pipelines/fashion-mnist.yaml", import.meta.url)
     .pathname;
 
-/** The folder holding the shipped pipelines. */
+/**
+ * The folder holding the shipped pipelines.
+ *
+ * @example
+ * ```ts
+ * const cfg = await loadPipeline(`${PIPELINES_DIR}cifar10.yaml`);
+ * ```
+ */
 export const PIPELINES_DIR: string = new URL("../../pipelines/", import.meta.url).pathname;
 
-/** Options for {@link parsePipeline} and {@link loadPipeline}. */
+/**
+ * Options for {@link parsePipeline} and {@link loadPipeline}.
+ *
+ * @example
+ * ```ts
+ * const options: PipelineOptions = { overrides: ["optim.batchSize=128"] };
+ * ```
+ */
 export interface PipelineOptions {
   /** `key.path=value` overrides (the `--set` arguments), applied in order. */
   overrides?: readonly string[];

@@ -18,9 +18,11 @@ export {
   describeAllowed,
   type EnumSchema,
   type Infer,
+  type InferFields,
   type NumberSchema,
   type ObjectSchema,
   s,
+  type SchemaBase,
   type StringSchema,
 } from "./schema.ts";
 export { ConfigError, type ConfigIssue, didYouMean, formatIssue } from "./errors.ts";
@@ -33,5 +35,18 @@ export {
   type PipelineOptions,
   PIPELINES_DIR,
 } from "./load.ts";
-export { peakLearningRate, type PipelineConfig, pipelineSchema } from "./pipeline.ts";
+export {
+  augmentSchema,
+  dataSchema,
+  distSchema,
+  evalSchema,
+  lossSchema,
+  modelSchema,
+  optimSchema,
+  peakLearningRate,
+  type PipelineConfig,
+  pipelineSchema,
+  runSchema,
+  trainSchema,
+} from "./pipeline.ts";
 export { schemaReference } from "./reference.ts";

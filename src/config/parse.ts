@@ -8,7 +8,14 @@ import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { type Position, validateNode } from "./validate.ts";
 import { applyOverride, type OverrideOrigins } from "./overrides.ts";
 
-/** Options for {@link parseConfig}. */
+/**
+ * Options for {@link parseConfig}.
+ *
+ * @example
+ * ```ts
+ * const options: ParseOptions = { source: "p.yaml", overrides: ["optim.epochs=1"] };
+ * ```
+ */
 export interface ParseOptions {
   /** Name of the source in error messages (the file path); default `<config>`. */
   source?: string;

@@ -6,7 +6,14 @@ import { type CheckIssue, type Infer, s } from "./schema.ts";
 
 const positive = { min: 0, minExclusive: true } as const;
 
-/** `run`: naming and where the run directory goes. */
+/**
+ * `run`: naming and where the run directory goes.
+ *
+ * @example
+ * ```ts
+ * const run = parseConfig(runSchema, "seed: 1\n"); // { outDir: "runs/", seed: 1 }
+ * ```
+ */
 export const runSchema = s.object({
   name: s.string({
     optional: true,
@@ -19,7 +26,14 @@ export const runSchema = s.object({
   seed: s.int({ min: 0, max: 2 ** 32 - 1, default: 0, description: "seed of every RNG" }),
 });
 
-/** `data`: the dataset and how it is read. */
+/**
+ * `data`: the dataset and how it is read.
+ *
+ * @example
+ * ```ts
+ * const data = parseConfig(dataSchema, "dataset: cifar10\n");
+ * ```
+ */
 export const dataSchema = s.object({
   dataset: s.enum(["fashion-mnist", "mnist", "cifar10", "cifar100", "imagefolder", "tar"], {
     default: "fashion-mnist",
@@ -53,7 +67,14 @@ export const dataSchema = s.object({
   },
 });
 
-/** `augment`: the SimCLR view augmentation. */
+/**
+ * `augment`: the SimCLR view augmentation.
+ *
+ * @example
+ * ```ts
+ * const augment = parseConfig(augmentSchema, "preset: simclr-cifar\nsize: 32\n");
+ * ```
+ */
 export const augmentSchema = s.object({
   preset: s.enum(["simclr-v1", "simclr-v2", "simclr-cifar", "simclr-gray"], {
     default: "simclr-v1",
@@ -82,7 +103,14 @@ export const augmentSchema = s.object({
   }),
 });
 
-/** `model`: encoder and projection head. */
+/**
+ * `model`: encoder and projection head.
+ *
+ * @example
+ * ```ts
+ * const model = parseConfig(modelSchema, "encoder: resnet18\nstem: cifar\n");
+ * ```
+ */
 export const modelSchema = s.object({
   encoder: s.enum(["resnet18", "resnet34", "resnet50", "small"], {
     default: "resnet50",
@@ -106,7 +134,14 @@ export const modelSchema = s.object({
   }),
 });
 
-/** `loss`: NT-Xent. */
+/**
+ * `loss`: NT-Xent.
+ *
+ * @example
+ * ```ts
+ * const loss = parseConfig(lossSchema, "temperature: 0.5\n");
+ * ```
+ */
 export const lossSchema = s.object({
   temperature: s.number({
     ...positive,
@@ -116,7 +151,14 @@ export const lossSchema = s.object({
   }),
 });
 
-/** `optim`: optimizer and schedule. The peak LR is derived: see {@link peakLearningRate}. */
+/**
+ * `optim`: optimizer and schedule. The peak LR is derived: see {@link peakLearningRate}.
+ *
+ * @example
+ * ```ts
+ * const optim = parseConfig(optimSchema, "batchSize: 512\n");
+ * ```
+ */
 export const optimSchema = s.object({
   name: s.enum(["lars", "sgd", "adamw"], { default: "lars", description: "optimizer" }),
   baseLr: s.number({
@@ -171,7 +213,14 @@ export const optimSchema = s.object({
   },
 });
 
-/** `train`: backend and bookkeeping. */
+/**
+ * `train`: backend and bookkeeping.
+ *
+ * @example
+ * ```ts
+ * const train = parseConfig(trainSchema, "backend: wasm\n");
+ * ```
+ */
 export const trainSchema = s.object({
   backend: s.enum(["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"], {
     default: "auto",
@@ -183,7 +232,14 @@ export const trainSchema = s.object({
   maxSteps: s.int({ min: 1, optional: true, description: "stop after this many steps" }),
 });
 
-/** `eval`: kNN and linear probe on frozen features. */
+/**
+ * `eval`: kNN and linear probe on frozen features.
+ *
+ * @example
+ * ```ts
+ * const ev = parseConfig(evalSchema, "knn:\n  k: 20\n");
+ * ```
+ */
 export const evalSchema = s.object({
   trainSplit: s.string({ default: "train", description: "split holding the labelled bank" }),
   testSplit: s.string({ default: "test", description: "split that is classified" }),
@@ -219,7 +275,14 @@ export const evalSchema = s.object({
   batchSize: s.int({ min: 1, max: 65536, default: 256, description: "feature extraction batch" }),
 });
 
-/** `dist`: several processes. */
+/**
+ * `dist`: several processes.
+ *
+ * @example
+ * ```ts
+ * const dist = parseConfig(distSchema, "mode: single\n");
+ * ```
+ */
 export const distSchema = s.object({
   mode: s.enum(["auto", "single", "mpi"], {
     default: "auto",
@@ -228,7 +291,14 @@ export const distSchema = s.object({
   globalBn: s.bool({ default: false, description: "reduce batch-norm statistics across ranks" }),
 });
 
-/** The whole pipeline file. */
+/**
+ * The whole pipeline file.
+ *
+ * @example
+ * ```ts
+ * const cfg = parseConfig(pipelineSchema, "optim:\n  epochs: 3\n");
+ * ```
+ */
 export const pipelineSchema = s.object({
   run: runSchema,
   data: dataSchema,
@@ -269,7 +339,15 @@ export const pipelineSchema = s.object({
   },
 });
 
-/** A resolved, validated pipeline configuration (every default filled in). */
+/**
+ * A resolved, validated pipeline configuration (every default filled in).
+ *
+ * @example
+ * ```ts
+ * const cfg: PipelineConfig = await loadPipeline();
+ * cfg.optim.batchSize; // 256
+ * ```
+ */
 export type PipelineConfig = Infer<typeof pipelineSchema>;
 
 /**

@@ -4,8 +4,15 @@
  * description. {@link Infer} gives the TypeScript type of the validated value.
  */
 
-/** What every schema node carries. `T` is the type of the validated value (phantom). */
-interface SchemaBase<T> {
+/**
+ * What every schema node carries. `T` is the type of the validated value (phantom).
+ *
+ * @example
+ * ```ts
+ * const base: SchemaBase<number> = { description: "neighbours", default: 200 };
+ * ```
+ */
+export interface SchemaBase<T> {
   /** One-line description, used in help text and generated documentation. */
   readonly description?: string;
   /** Value used when the key is absent (or `~`/null); makes the key optional. */
@@ -16,7 +23,14 @@ interface SchemaBase<T> {
   readonly __type?: T;
 }
 
-/** A number, optionally an integer, within an optional range. */
+/**
+ * A number, optionally an integer, within an optional range.
+ *
+ * @example
+ * ```ts
+ * const lr: NumberSchema = s.number({ min: 0, minExclusive: true, default: 0.1 });
+ * ```
+ */
 export interface NumberSchema<T = number> extends SchemaBase<T> {
   readonly kind: "number";
   readonly integer?: boolean;
@@ -28,7 +42,14 @@ export interface NumberSchema<T = number> extends SchemaBase<T> {
   readonly maxExclusive?: boolean;
 }
 
-/** A string, optionally matching a pattern. */
+/**
+ * A string, optionally matching a pattern.
+ *
+ * @example
+ * ```ts
+ * const name: StringSchema<string | undefined> = s.string({ optional: true });
+ * ```
+ */
 export interface StringSchema<T = string> extends SchemaBase<T> {
   readonly kind: "string";
   readonly pattern?: RegExp;
@@ -36,19 +57,40 @@ export interface StringSchema<T = string> extends SchemaBase<T> {
   readonly patternHint?: string;
 }
 
-/** One of a fixed list of strings or numbers. */
+/**
+ * One of a fixed list of strings or numbers.
+ *
+ * @example
+ * ```ts
+ * const mode = s.enum(["fail", "skip"], { default: "fail" }); // EnumSchema<"fail" | "skip">
+ * ```
+ */
 export interface EnumSchema<V extends string | number = string | number, T = V>
   extends SchemaBase<T> {
   readonly kind: "enum";
   readonly values: readonly V[];
 }
 
-/** `true` or `false`. */
+/**
+ * `true` or `false`.
+ *
+ * @example
+ * ```ts
+ * const on: BoolSchema = s.bool({ default: true });
+ * ```
+ */
 export interface BoolSchema<T = boolean> extends SchemaBase<T> {
   readonly kind: "bool";
 }
 
-/** A list of items that all follow one schema. */
+/**
+ * A list of items that all follow one schema.
+ *
+ * @example
+ * ```ts
+ * const mean = s.array(s.number(), { minItems: 1, maxItems: 3, optional: true });
+ * ```
+ */
 export interface ArraySchema<I extends AnySchema = AnySchema, T = Infer<I>[]>
   extends SchemaBase<T> {
   readonly kind: "array";
@@ -57,14 +99,28 @@ export interface ArraySchema<I extends AnySchema = AnySchema, T = Infer<I>[]>
   readonly maxItems?: number;
 }
 
-/** A cross-field problem reported by an object's `check`: the key path (relative) and why. */
+/**
+ * A cross-field problem reported by an object's `check`: the key path (relative) and why.
+ *
+ * @example
+ * ```ts
+ * const issue: CheckIssue = { path: ["path"], message: "data.path is required" };
+ * ```
+ */
 export interface CheckIssue {
   /** Keys from the checked object down to the offending value, e.g. `["path"]`. */
   path: string[];
   message: string;
 }
 
-/** A mapping with a fixed set of keys. Unknown keys are errors. */
+/**
+ * A mapping with a fixed set of keys. Unknown keys are errors.
+ *
+ * @example
+ * ```ts
+ * const knn = s.object({ k: s.int({ min: 1, default: 200 }) }); // ObjectSchema<...>
+ * ```
+ */
 export interface ObjectSchema<
   F extends Record<string, AnySchema> = Record<string, AnySchema>,
   T = InferFields<F>,
@@ -75,7 +131,14 @@ export interface ObjectSchema<
   check?(value: InferFields<F>): CheckIssue[];
 }
 
-/** Any schema node. */
+/**
+ * Any schema node.
+ *
+ * @example
+ * ```ts
+ * const fields: Record<string, AnySchema> = { k: s.int(), on: s.bool() };
+ * ```
+ */
 export type AnySchema =
   // deno-lint-ignore no-explicit-any
   | NumberSchema<any>
@@ -90,10 +153,25 @@ export type AnySchema =
   // deno-lint-ignore no-explicit-any
   | ObjectSchema<any, any>;
 
-/** The validated value type of a schema. */
+/**
+ * The validated value type of a schema.
+ *
+ * @example
+ * ```ts
+ * const schema = s.object({ k: s.int({ default: 200 }) });
+ * type Knn = Infer<typeof schema>; // { k: number }
+ * ```
+ */
 export type Infer<S> = S extends { readonly __type?: infer T } ? T : never;
 
-/** The validated value type of an object's fields. */
+/**
+ * The validated value type of an object's fields.
+ *
+ * @example
+ * ```ts
+ * type F = InferFields<{ k: NumberSchema }>; // { k: number }
+ * ```
+ */
 export type InferFields<F extends Record<string, AnySchema>> = {
   -readonly [K in keyof F]: Infer<F[K]>;
 };
@@ -106,7 +184,17 @@ interface Common<T> {
 
 type Opt<T, O> = O extends { optional: true } ? T | undefined : T;
 
-/** Builders for schema nodes. */
+/**
+ * Builders for schema nodes.
+ *
+ * @example
+ * ```ts
+ * const schema = s.object({
+ *   k: s.int({ min: 1, default: 200 }),
+ *   mode: s.enum(["a", "b"], { default: "a" }),
+ * });
+ * ```
+ */
 export const s = {
   /** A number; `{ min, max, minExclusive, maxExclusive, default, optional }`. */
   number<O extends NumOpts>(opts?: O): NumberSchema<Opt<number, O>> {
@@ -174,7 +262,14 @@ interface ArrOpts<T> extends Common<T[]> {
   optional?: boolean;
 }
 
-/** Words for what a schema accepts, e.g. `an integer in [1, 64]` or `one of: a, b`. */
+/**
+ * Words for what a schema accepts, e.g. `an integer in [1, 64]` or `one of: a, b`.
+ *
+ * @example
+ * ```ts
+ * describeAllowed(s.int({ min: 1, max: 64 })); // "an integer in [1, 64]"
+ * ```
+ */
 export function describeAllowed(schema: AnySchema): string {
   switch (schema.kind) {
     case "number": {

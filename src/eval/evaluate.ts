@@ -1,9 +1,21 @@
 /** The evaluation numbers of one encoder: kNN top-1/top-5 and linear-probe top-1. */
-import type { FeatureSet } from "./features.ts";
+import {
+  type EncodeFn,
+  extractFeatures,
+  type FeatureSet,
+  type ImageBatchLike,
+} from "./features.ts";
 import { knnClassify } from "./knn.ts";
 import { probeAccuracy, trainLinearProbe } from "./probe.ts";
 
-/** Options for {@link evaluateFeatures}; the shape of a pipeline's `eval` section fits. */
+/**
+ * Options for {@link evaluateFeatures}; the shape of a pipeline's `eval` section fits.
+ *
+ * @example
+ * ```ts
+ * const options: EvaluateOptions = { knn: { k: 200, temperature: 0.1 }, linearProbe: { enabled: true } };
+ * ```
+ */
 export interface EvaluateOptions {
   knn?: { k?: number; temperature?: number };
   linearProbe?: { enabled?: boolean; l2?: number; maxIterations?: number; tolerance?: number };
@@ -11,7 +23,15 @@ export interface EvaluateOptions {
   numClasses?: number;
 }
 
-/** Evaluation results of one encoder (accuracies are shares, 0..1). */
+/**
+ * Evaluation results of one encoder (accuracies are shares, 0..1).
+ *
+ * @example
+ * ```ts
+ * const scores: EvalScores = await evaluateFeatures(train, test);
+ * console.log(scores.knnTop1, scores.knnTop5, scores.linearTop1);
+ * ```
+ */
 export interface EvalScores {
   knnTop1: number;
   knnTop5: number;
@@ -65,4 +85,46 @@ export async function evaluateFeatures(
   }
   scores.seconds = (performance.now() - t0) / 1000;
   return scores;
+}
+
+/** Options for {@link evaluateEncoder}: evaluation options plus sample caps. */
+export interface EvaluateEncoderOptions extends EvaluateOptions {
+  /** Cap on the bank / probe training images. */
+  maxTrainSamples?: number;
+  /** Cap on the test images. */
+  maxTestSamples?: number;
+  /** Called with `("train" | "test", images done)` during extraction. */
+  onProgress?: (split: "train" | "test", done: number) => void;
+}
+
+/**
+ * Extracts features of `train` and `test` with `encode` (inference mode), then runs
+ * {@link evaluateFeatures}. With `linearProbe: { enabled: false }` this is the kNN monitor
+ * used every N epochs during pretraining.
+ *
+ * @example
+ * ```ts
+ * const encode = (x: tf.Tensor4D) => encoder.apply(x, { training: false }) as tf.Tensor2D;
+ * const scores = await evaluateEncoder(encode, trainStream, testStream, config.eval);
+ * const monitor = await evaluateEncoder(encode, trainStream, testStream, {
+ *   ...config.eval,
+ *   linearProbe: { enabled: false },
+ * });
+ * ```
+ */
+export async function evaluateEncoder(
+  encode: EncodeFn,
+  train: AsyncIterable<ImageBatchLike> | Iterable<ImageBatchLike>,
+  test: AsyncIterable<ImageBatchLike> | Iterable<ImageBatchLike>,
+  options: EvaluateEncoderOptions = {},
+): Promise<EvalScores> {
+  const trainSet = await extractFeatures(encode, train, {
+    maxSamples: options.maxTrainSamples,
+    onProgress: (n) => options.onProgress?.("train", n),
+  });
+  const testSet = await extractFeatures(encode, test, {
+    maxSamples: options.maxTestSamples,
+    onProgress: (n) => options.onProgress?.("test", n),
+  });
+  return await evaluateFeatures(trainSet, testSet, options);
 }

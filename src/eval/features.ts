@@ -4,7 +4,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Labelled features: `count` rows of `dim` values, row-major. */
+/**
+ * Labelled features: `count` rows of `dim` values, row-major.
+ *
+ * @example
+ * ```ts
+ * const set: FeatureSet = { features: Float32Array.of(1, 0, 0, 1), labels: Int32Array.of(0, 1), dim: 2, count: 2 };
+ * ```
+ */
 export interface FeatureSet {
   /** `count * dim` values, row-major. */
   features: Float32Array;
@@ -17,6 +24,11 @@ export interface FeatureSet {
 /**
  * A batch of images, NHWC: a `Batch` from the training pipeline fits (its first `size`
  * images, i.e. the first views, are used), as does a plain evaluation batch with `count`.
+ *
+ * @example
+ * ```ts
+ * const batch: ImageBatchLike = { views: new Float32Array(4 * 28 * 28), height: 28, width: 28, channels: 1, count: 4 };
+ * ```
  */
 export interface ImageBatchLike {
   /** Images, `n * height * width * channels` values, NHWC (more may follow; see `count`). */
@@ -34,10 +46,22 @@ export interface ImageBatchLike {
 /**
  * The encoder in inference mode: images `[n, h, w, c]` to features `[n, dim]`. It must be
  * synchronous (it runs inside `tf.tidy`), e.g. `(x) => encoder.apply(x, { training: false })`.
+ *
+ * @example
+ * ```ts
+ * const encode: EncodeFn = (x) => encoder.apply(x, { training: false }) as tf.Tensor2D;
+ * ```
  */
 export type EncodeFn = (x: tf.Tensor4D) => tf.Tensor2D;
 
-/** Options for {@link extractFeatures}. */
+/**
+ * Options for {@link extractFeatures}.
+ *
+ * @example
+ * ```ts
+ * const options: ExtractOptions = { maxSamples: 10000, onProgress: (n) => console.log(n) };
+ * ```
+ */
 export interface ExtractOptions {
   /** Stop after this many images (the source is then cancelled). */
   maxSamples?: number;

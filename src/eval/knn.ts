@@ -6,7 +6,14 @@
 import * as tf from "@tensorflow/tfjs";
 import type { FeatureSet } from "./features.ts";
 
-/** Options for {@link knnClassify}. */
+/**
+ * Options for {@link knnClassify}.
+ *
+ * @example
+ * ```ts
+ * const options: KnnOptions = { k: 200, temperature: 0.1 };
+ * ```
+ */
 export interface KnnOptions {
   /** Neighbours (default 200; capped at the bank size). */
   k?: number;
@@ -18,7 +25,14 @@ export interface KnnOptions {
   chunkSize?: number;
 }
 
-/** kNN accuracy over the queries. */
+/**
+ * kNN accuracy over the queries.
+ *
+ * @example
+ * ```ts
+ * const { top1, top5 }: KnnResult = await knnClassify(bank, queries);
+ * ```
+ */
 export interface KnnResult {
   /** Share of queries whose top-ranked class is their label (0..1). */
   top1: number;
@@ -111,7 +125,14 @@ export async function knnClassify(
   return { top1: hit1 / n, top5: hit5 / n, count: queries.count, predictions };
 }
 
-/** Rows scaled to unit L2 norm (zero rows stay zero). */
+/**
+ * Rows scaled to unit L2 norm (zero rows stay zero).
+ *
+ * @example
+ * ```ts
+ * const unit = l2Normalize(tf.tensor2d([[3, 4]])); // [[0.6, 0.8]]
+ * ```
+ */
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => x.div(x.square().sum(1, true).sqrt().maximum(1e-12)));
 }

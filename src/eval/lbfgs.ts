@@ -3,13 +3,27 @@
  * line search. The objective is asynchronous so it can read tensors back with `await data()`.
  */
 
-/** Loss and gradient at a point. */
+/**
+ * Loss and gradient at a point.
+ *
+ * @example
+ * ```ts
+ * const at = async (x: Float64Array): Promise<LossAndGradient> => ({ loss: x[0] ** 2, gradient: Float64Array.of(2 * x[0]) });
+ * ```
+ */
 export interface LossAndGradient {
   loss: number;
   gradient: Float64Array;
 }
 
-/** Options for {@link minimizeLbfgs}. */
+/**
+ * Options for {@link minimizeLbfgs}.
+ *
+ * @example
+ * ```ts
+ * const options: LbfgsOptions = { maxIterations: 200, tolerance: 1e-8 };
+ * ```
+ */
 export interface LbfgsOptions {
   /** Iteration cap (default 500). */
   maxIterations?: number;
@@ -21,7 +35,14 @@ export interface LbfgsOptions {
   memory?: number;
 }
 
-/** Where the minimization ended. */
+/**
+ * Where the minimization ended.
+ *
+ * @example
+ * ```ts
+ * const { x, loss, converged }: LbfgsResult = await minimizeLbfgs(f, x0);
+ * ```
+ */
 export interface LbfgsResult {
   x: Float64Array;
   loss: number;

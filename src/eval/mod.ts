@@ -35,4 +35,10 @@ export {
   minimizeLbfgs,
 } from "./lbfgs.ts";
 export { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
-export { type EvalScores, evaluateFeatures, type EvaluateOptions } from "./evaluate.ts";
+export {
+  type EvalScores,
+  evaluateEncoder,
+  type EvaluateEncoderOptions,
+  evaluateFeatures,
+  type EvaluateOptions,
+} from "./evaluate.ts";

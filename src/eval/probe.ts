@@ -9,7 +9,14 @@ import type { FeatureSet } from "./features.ts";
 import { minimizeLbfgs } from "./lbfgs.ts";
 import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 
-/** Options for {@link trainLinearProbe}. */
+/**
+ * Options for {@link trainLinearProbe}.
+ *
+ * @example
+ * ```ts
+ * const options: ProbeOptions = { l2: 1e-4, maxIterations: 500, tolerance: 1e-6 };
+ * ```
+ */
 export interface ProbeOptions {
   /** L2 penalty `l2/2 * ||W||^2` added to the mean cross-entropy (default 1e-4; bias free). */
   l2?: number;
@@ -21,7 +28,15 @@ export interface ProbeOptions {
   numClasses?: number;
 }
 
-/** A trained linear classifier on standardized features. */
+/**
+ * A trained linear classifier on standardized features.
+ *
+ * @example
+ * ```ts
+ * const probe: LinearProbe = await trainLinearProbe(train);
+ * console.log(probe.iterations, probe.loss, probe.converged);
+ * ```
+ */
 export interface LinearProbe extends Standardizer {
   dim: number;
   numClasses: number;
@@ -102,7 +117,14 @@ export async function trainLinearProbe(
   }
 }
 
-/** Accuracy of a probe on labelled features. */
+/**
+ * Accuracy of a probe on labelled features.
+ *
+ * @example
+ * ```ts
+ * const { top1 }: ProbeAccuracy = await probeAccuracy(probe, test);
+ * ```
+ */
 export interface ProbeAccuracy {
   top1: number;
   count: number;

@@ -1,6 +1,13 @@
 /** Per-dimension standardization of feature rows with statistics from a training set. */
 
-/** Per-dimension mean and standard deviation. */
+/**
+ * Per-dimension mean and standard deviation.
+ *
+ * @example
+ * ```ts
+ * const st: Standardizer = fitStandardizer(train.features, train.count, train.dim);
+ * ```
+ */
 export interface Standardizer {
   mean: Float32Array;
   std: Float32Array;

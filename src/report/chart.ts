@@ -2,7 +2,14 @@
 import { escapeHtml } from "./escape.ts";
 import { formatNumber } from "./format.ts";
 
-/** One line on a chart; `y` may hold `NaN`/`undefined` for gaps. */
+/**
+ * One line on a chart; `y` may hold `NaN`/`undefined` for gaps.
+ *
+ * @example
+ * ```ts
+ * const s: Series = { name: "loss", x: [1, 2, 3], y: [6, 5, 4.5], color: "#2563eb" };
+ * ```
+ */
 export interface Series {
   name: string;
   x: ArrayLike<number>;
@@ -14,7 +21,14 @@ export interface Series {
   opacity?: number;
 }
 
-/** Options for {@link lineChart}. */
+/**
+ * Options for {@link lineChart}.
+ *
+ * @example
+ * ```ts
+ * const options: ChartOptions = { series: [s], xLabel: "step", yMin: 0 };
+ * ```
+ */
 export interface ChartOptions {
   series: Series[];
   xLabel?: string;

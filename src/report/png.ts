@@ -11,7 +11,14 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 (as in PNG and zip) of `bytes`. */
+/**
+ * CRC-32 (as in PNG and zip) of `bytes`.
+ *
+ * @example
+ * ```ts
+ * crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
+ * ```
+ */
 export function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
   for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

@@ -10,7 +10,14 @@ import { formatDuration, formatNumber, formatPercent } from "./format.ts";
 import { pngDataUrl } from "./png.ts";
 import { REPORT_CSS } from "./style.ts";
 
-/** One record of `metrics.jsonl`: the state after an optimizer step. */
+/**
+ * One record of `metrics.jsonl`: the state after an optimizer step.
+ *
+ * @example
+ * ```ts
+ * const m: StepMetrics = { step: 1, epoch: 0, loss: 6.1, accuracy: 0.05, lr: 0.01, imagesPerSec: 180, dataWaitShare: 0.1 };
+ * ```
+ */
 export interface StepMetrics {
   step: number;
   epoch: number;
@@ -25,14 +32,28 @@ export interface StepMetrics {
   time?: number;
 }
 
-/** Evaluation numbers of one encoder (shares, 0..1). */
+/**
+ * Evaluation numbers of one encoder (shares, 0..1).
+ *
+ * @example
+ * ```ts
+ * const floor: EvalNumbers = { knnTop1: 0.74, knnTop5: 0.96, linearTop1: 0.78 };
+ * ```
+ */
 export interface EvalNumbers {
   knnTop1?: number;
   knnTop5?: number;
   linearTop1?: number;
 }
 
-/** An example pair of augmented views, 8-bit HWC pixels. */
+/**
+ * An example pair of augmented views, 8-bit HWC pixels.
+ *
+ * @example
+ * ```ts
+ * const pair: ViewPairImage = { key: "train[0]", width: 28, height: 28, channels: 1, view1: a, view2: b };
+ * ```
+ */
 export interface ViewPairImage {
   key: string;
   width: number;
@@ -42,7 +63,14 @@ export interface ViewPairImage {
   view2: Uint8Array;
 }
 
-/** Everything the report shows; only `metrics` is required. */
+/**
+ * Everything the report shows; only `metrics` is required.
+ *
+ * @example
+ * ```ts
+ * const input: ReportInput = { config, metrics, eval: { pretrained, random }, viewPairs };
+ * ```
+ */
 export interface ReportInput {
   /** Page title (default: "SimCLR run" plus the run name). */
   title?: string;

@@ -1,13 +1,27 @@
 /** Opening a page in headless Chromium and taking a screenshot (for checking the report). */
 
-/** What {@link renderInChromium} did. */
+/**
+ * What {@link renderInChromium} did.
+ *
+ * @example
+ * ```ts
+ * const r: ScreenshotResult = await renderInChromium("report.html", "report.png");
+ * ```
+ */
 export type ScreenshotResult =
   | { ok: true; png: string; bytes: number; browser: string }
   | { ok: false; reason: string };
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-/** The first Chromium found (`$CHROMIUM` first), or undefined. */
+/**
+ * The first Chromium found (`$CHROMIUM` first), or undefined.
+ *
+ * @example
+ * ```ts
+ * const browser = findChromium(); // "/usr/bin/chromium" or undefined
+ * ```
+ */
 export function findChromium(): string | undefined {
   const env = Deno.env.get("CHROMIUM");
   for (const p of env ? [env, ...CANDIDATES] : CANDIDATES) {

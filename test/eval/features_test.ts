@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../src/backend/start.ts";
-import { extractFeatures, type ImageBatchLike } from "../../src/eval/mod.ts";
+import { evaluateEncoder, extractFeatures, type ImageBatchLike } from "../../src/eval/mod.ts";
 
 // A fixed "encoder": per image, [sum of pixels, pixel 0 * 2]; expected values computed in JS.
 const encode = (x: tf.Tensor4D): tf.Tensor2D => {
@@ -76,5 +76,30 @@ Deno.test("an encoder error propagates without leaking tensors", async () => {
   const before = tf.memory().numTensors;
   const bad = (x: tf.Tensor4D) => x.reshape([-1]) as unknown as tf.Tensor2D;
   await assert.rejects(() => extractFeatures(bad, [batch(0, 2, false)]), /expected \[2, dim\]/);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("evaluateEncoder extracts both splits, caps them and scores them", async () => {
+  await startBackend("cpu");
+  const before = tf.memory().numTensors;
+  // Images whose pixel 0 encodes the class: the toy encoder separates them perfectly.
+  const make = (n: number, offset: number): ImageBatchLike => {
+    const labels = Int32Array.from({ length: n }, (_, i) => (i + offset) % 2);
+    const views = new Float32Array(n * 4);
+    labels.forEach((l, i) => views.set([l ? 1 : -1, 0.1 * (i % 3), 0, 0], i * 4));
+    return { views, height: 2, width: 2, channels: 1, count: n, labels };
+  };
+  const embed = (x: tf.Tensor4D) => x.reshape([x.shape[0], 4]) as tf.Tensor2D;
+  const seen: string[] = [];
+  const scores = await evaluateEncoder(embed, [make(10, 0), make(10, 1)], [make(6, 0)], {
+    knn: { k: 5 },
+    maxTrainSamples: 16,
+    onProgress: (split, n) => seen.push(`${split}:${n}`),
+  });
+  assert.deepEqual(seen, ["train:10", "train:16", "test:6"]);
+  assert.equal(scores.trainCount, 16);
+  assert.equal(scores.testCount, 6);
+  assert.equal(scores.knnTop1, 1);
+  assert.equal(scores.linearTop1, 1);
   assert.equal(tf.memory().numTensors, before);
 });

@@ -76,19 +76,21 @@ function randomSet(n: number, dim: number, classes: number, seed: number): Featu
   return { features, labels, dim, count: n };
 }
 
-Deno.test("kNN matches a brute-force float64 reference, across chunk boundaries", async () => {
-  await startBackend("cpu");
-  const before = tf.memory().numTensors;
-  const bank = randomSet(300, 8, 7, 1);
-  const queries = randomSet(53, 8, 7, 2);
-  const ref = reference(bank, queries, 20, 0.1, 7);
-  const got = await knnClassify(bank, queries, { k: 20, temperature: 0.1, chunkSize: 8 });
-  assert.deepEqual([...got.predictions], ref.preds);
-  assert.equal(got.top1, ref.top1);
-  assert.equal(got.top5, ref.top5);
-  assert.ok(got.top5 > got.top1 && got.top1 > 0.3, `top1 ${got.top1} top5 ${got.top5}`);
-  assert.equal(tf.memory().numTensors, before);
-});
+for (const backend of ["cpu", "wasm"]) {
+  Deno.test(`kNN matches a brute-force float64 reference, across chunk boundaries (${backend})`, async () => {
+    await startBackend(backend);
+    const before = tf.memory().numTensors;
+    const bank = randomSet(300, 8, 7, 1);
+    const queries = randomSet(53, 8, 7, 2);
+    const ref = reference(bank, queries, 20, 0.1, 7);
+    const got = await knnClassify(bank, queries, { k: 20, temperature: 0.1, chunkSize: 8 });
+    assert.deepEqual([...got.predictions], ref.preds);
+    assert.equal(got.top1, ref.top1);
+    assert.equal(got.top5, ref.top5);
+    assert.ok(got.top5 > got.top1 && got.top1 > 0.3, `top1 ${got.top1} top5 ${got.top5}`);
+    assert.equal(tf.memory().numTensors, before);
+  });
+}
 
 Deno.test("kNN rejects mismatched dims", async () => {
   await startBackend("cpu");
