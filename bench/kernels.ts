@@ -3,6 +3,13 @@
  * `wasm` backend's stock kernels against the project's (src/backend/wasm/) on the conv shapes
  * of the benchmark net and of ResNet-18 (CIFAR stem), and on the transposed matrix products of
  * dense-layer gradients and NT-Xent, all measured in the same run (best of several runs each).
+ *
+ * `deno task bench kernels --profile model|plain|bench [--side S] [--pairs N]`: instead, profiles
+ * one training step (forward, NT-Xent, backward) on `wasm` with `tf.profile` and lists every
+ * kernel it ran, with calls and time. `model` is the project's ResNet-50 with the imagenet stem
+ * (src/model, custom BN gradient); `plain` is a ResNet-50-shaped net of stock ops
+ * (tf.moments + tf.batchNorm), which shows what the stock BN gradient asks for; `bench` is the
+ * project's benchmark net (use `--side 32 --pairs 64` for the benchmark's batch).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -24,11 +31,101 @@ const minSeconds = arg("seconds", 0.4);
 await startBackend("wasm");
 const backend = tf.backend() as BackendWasm;
 
+const profileIndex = Deno.args.indexOf("--profile");
+if (profileIndex >= 0) {
+  await profileStep(Deno.args[profileIndex + 1] ?? "model", arg("side", 64), arg("pairs", 4));
+  Deno.exit(0);
+}
+
+/** Profiles one ResNet-50 training step and prints its kernels by total time. */
+async function profileStep(which: string, side: number, pairs: number): Promise<void> {
+  const x = tf.randomNormal([2 * pairs, side, side, 3]) as tf.Tensor4D;
+  let step: () => void;
+  if (which === "plain") {
+    const { plainLoss, plainParams } = await import("../test/backend/wasm/_plain_resnet.ts");
+    const spec: import("../test/backend/wasm/_plain_resnet.ts").PlainResNetSpec = {
+      stem: "imagenet",
+      block: "bottleneck",
+      stemWidth: 64,
+      widths: [64, 128, 256, 512],
+      inChannels: 3,
+      headDim: 128,
+    };
+    const p = plainParams(spec);
+    const names = [...p.keys()];
+    step = () => {
+      const g = tf.valueAndGrads((...ts: tf.Tensor[]) =>
+        plainLoss(spec, new Map(names.map((n, i) => [n, ts[i]])), x)
+      )(names.map((n) => p.get(n)!));
+      tf.dispose([g.value, ...g.grads]);
+    };
+  } else {
+    const { createModel } = await import("../src/model/simclr_model.ts");
+    const { ntXentLoss } = await import("../src/train/nt_xent.ts");
+    const model = createModel(
+      which === "bench" ? { encoder: "bench" } : { encoder: "resnet50", stem: "imagenet" },
+    );
+    const vars = model.store.trainable().map((q) => q.variable);
+    step = () => {
+      const ctx = { training: true, updates: [] };
+      const { value, grads } = tf.variableGrads(() => {
+        const { z } = model.apply(x, ctx);
+        const [z1, z2] = tf.split(z, 2, 0) as tf.Tensor2D[];
+        const { loss, accuracy } = ntXentLoss(z1, z2, 0.5);
+        accuracy.dispose();
+        return loss;
+      }, vars);
+      tf.dispose([value, ...Object.values(grads)]);
+      for (const u of ctx.updates as { mean: tf.Tensor; variance: tf.Tensor }[]) {
+        tf.dispose([u.mean, u.variance]);
+      }
+    };
+  }
+  step(); // warm-up
+  const t0 = performance.now();
+  const info = await tf.profile(step);
+  const wall = performance.now() - t0;
+  const byName = new Map<string, { calls: number; ms: number; shapes: string }>();
+  for (const k of info.kernels) {
+    const e = byName.get(k.name) ?? { calls: 0, ms: 0, shapes: "" };
+    e.calls++;
+    e.ms += await k.kernelTimeMs as number;
+    if (!e.shapes) e.shapes = k.inputShapes.map((sh) => `[${sh}]`).join(" ");
+    byName.set(k.name, e);
+  }
+  const total = [...byName.values()].reduce((a, e) => a + e.ms, 0);
+  console.log(
+    `${which === "bench" ? "bench net" : `ResNet-50 (${which})`} training step on wasm: ${
+      2 * pairs
+    } views of ${side}x${side}x3; ` +
+      `kernel time ${total.toFixed(0)} ms, profiled wall ${wall.toFixed(0)} ms`,
+  );
+  console.log(["kernel", "calls", "ms", "%", "project kernel", "first input shapes"].join("\t"));
+  const ours = new Set([
+    "Conv2DBackpropInput",
+    "Conv2DBackpropFilter",
+    "BatchMatMul",
+    "MaxPoolGrad",
+  ]);
+  for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log([
+      name,
+      e.calls,
+      e.ms.toFixed(1),
+      (100 * e.ms / total).toFixed(1),
+      ours.has(name) ? "yes" : "",
+      e.shapes,
+    ].join("\t"));
+  }
+}
+
 /** Best seconds per call of `run` (which returns a tensor info to free). */
-function time(run: () => tf.TensorInfo): number {
+function time(run: () => tf.TensorInfo, prepare?: () => void): number {
+  prepare?.();
   backend.disposeData(run().dataId); // warm-up: XNNPACK operator creation, heap growth
   let best = Infinity, total = 0, reps = 0;
   while (reps < 2 || (total < minSeconds && reps < 50)) {
+    prepare?.(); // untimed
     const t0 = performance.now();
     const out = run();
     const dt = (performance.now() - t0) / 1000;
@@ -111,8 +208,28 @@ for (const c of convs) {
   const w = tf.randomNormal([c.k, c.k, c.ci, c.co]);
   const dy = tf.randomNormal([c.n, ho, ho, c.co]);
   const attrs = { strides: [c.s, c.s], pad: "same", dataFormat: "NHWC", dilations: [1, 1] };
-  const fwd = time(project(tf.Conv2D, { x, filter: w }, attrs));
-  report(label, "forward", flops, null, fwd);
+  // Forward with a fresh filter each call, as in training (weights change every step and
+  // XNNPACK repacks them), and with a cached one (inference).
+  const fwdInputs: tf.NamedTensorInfoMap = { x, filter: w };
+  const freshW = () => {
+    if (fwdInputs.filter !== w) tf.dispose(fwdInputs.filter as tf.Tensor);
+    fwdInputs.filter = tf.add(w, 0);
+  };
+  report(
+    label,
+    "forward (fresh W)",
+    flops,
+    null,
+    time(project(tf.Conv2D, fwdInputs, attrs), freshW),
+  );
+  tf.dispose(fwdInputs.filter as tf.Tensor);
+  report(
+    label,
+    "forward (cached W)",
+    flops,
+    null,
+    time(project(tf.Conv2D, { x, filter: w }, attrs)),
+  );
   if (!c.noInputGrad) {
     const a = { ...attrs, inputShape: x.shape };
     const s = stockRun(tf.Conv2DBackpropInput, { dy, filter: w }, a);
@@ -152,6 +269,8 @@ for (
   mms.push({ label: `${name} dx = dy.W^T`, m: b, k: o, n: i, ta: false, tb: true });
   mms.push({ label: `${name} dW = x^T.dy`, m: i, k: b, n: o, ta: true, tb: false });
 }
+mms.push({ label: "bn sums ones.X", m: 1, k: batch * 32 * 32, n: 32, ta: false, tb: false });
+mms.push({ label: "bn sums ones.X", m: 1, k: batch * 8 * 8, n: 128, ta: false, tb: false });
 mms.push({ label: `nt-xent ${2 * 128} sim z.z^T`, m: 256, k: 128, n: 256, ta: false, tb: true });
 for (const mm of mms) {
   if (only && !mm.label.includes(only)) continue;
@@ -159,14 +278,21 @@ for (const mm of mms) {
   const b = tf.randomNormal(mm.tb ? [mm.n, mm.k] : [mm.k, mm.n]);
   const attrs = { transposeA: mm.ta, transposeB: mm.tb };
   const flops = 2 * mm.m * mm.k * mm.n;
-  const s = stockRun(tf.BatchMatMul, { a, b }, attrs)!;
+  // A fresh right operand each call, as in training (XNNPACK caches its packing per tensor).
+  const inputs: tf.NamedTensorInfoMap = { a, b };
+  const fresh = () => {
+    if (inputs.b !== b) tf.dispose(inputs.b as tf.Tensor);
+    inputs.b = tf.add(b, 0);
+  };
+  const s = stockRun(tf.BatchMatMul, inputs, attrs)!;
   const op = `matmul${mm.ta ? " tA" : ""}${mm.tb ? " tB" : ""}`;
   report(
     `${mm.label} ${mm.m}x${mm.k}x${mm.n}`,
     op,
     flops,
-    time(s),
-    time(project(tf.BatchMatMul, { a, b }, attrs)),
+    time(s, fresh),
+    time(project(tf.BatchMatMul, inputs, attrs), fresh),
   );
+  if (inputs.b !== b) tf.dispose(inputs.b as tf.Tensor);
   tf.dispose([a, b]);
 }

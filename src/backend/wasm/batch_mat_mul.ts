@@ -7,6 +7,10 @@
  * Here a transposed operand is transposed explicitly (an O(size) copy in the heap) and the
  * product runs on the untransposed XNNPACK path; batched products loop over the batch with
  * zero-copy aliases of each matrix.
+ *
+ * Products with at most {@link SMALL_ROWS} output rows (`ones[1, M] . X[M, C]`, the channel
+ * sums of a batch-norm gradient) run as a JavaScript loop on the heap: XNNPACK would repack
+ * the whole right operand for a product that reads it only once (3-5x slower).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -14,6 +18,49 @@ import { alias, alloc, f32, free, freeAlias, type Info } from "./heap.ts";
 import { stock } from "./stock.ts";
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Up to this many rows of `a . b`, the product runs as a heap loop, not through XNNPACK. */
+export const SMALL_ROWS = 2;
+
+/**
+ * `out[i, j] = sum_k a[i, k] b[k, j]` for a few rows, in float64, reading both operands where
+ * they lie (`ta`, `tb`: stored transposed).
+ */
+function smallProduct(
+  backend: BackendWasm,
+  a: Info,
+  b: Info,
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  k: number,
+  n: number,
+  outShape: number[],
+): Info {
+  const out = alloc(backend, outShape);
+  const av = f32(backend, a), bv = f32(backend, b), ov = f32(backend, out);
+  const acc = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    acc.fill(0);
+    if (tb) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0, ai = ta ? i : i * k, bj = j * k; q < k; q++, ai += ta ? m : 1, bj++) {
+          s += av[ai] * bv[bj];
+        }
+        acc[j] = s;
+      }
+    } else {
+      for (let q = 0, off = 0; q < k; q++, off += n) {
+        const s = av[ta ? q * m + i : i * k + q];
+        if (s === 0) continue;
+        for (let j = 0; j < n; j++) acc[j] += s * bv[off + j];
+      }
+    }
+    ov.set(acc, i * n);
+  }
+  return out;
+}
 
 /** `a . b` of two 2-D aliases/tensors, transposing either first when asked. */
 function product2d(backend: BackendWasm, a: Info, b: Info, ta: boolean, tb: boolean): Info {
@@ -38,14 +85,15 @@ export function batchMatMul(
   const ta = !!transposeA, tb = !!transposeB;
   const batchA = size(a.shape.slice(0, -2)), batchB = size(b.shape.slice(0, -2));
   const simpleBatch = batchA === batchB || batchA === 1 || batchB === 1;
+  const [aRows, aCols] = a.shape.slice(-2), [bRows, bCols] = b.shape.slice(-2);
+  const m = ta ? aCols : aRows, k = ta ? aRows : aCols;
+  const unbatched = batchA === 1 && batchB === 1;
   if (
     a.dtype !== "float32" || b.dtype !== "float32" || !simpleBatch ||
-    (!ta && !tb && batchA === 1 && batchB === 1)
+    (!ta && !tb && unbatched && m > SMALL_ROWS)
   ) {
     return stock(backend, tf.BatchMatMul, args.inputs as Record<string, Info>, args.attrs);
   }
-  const [aRows, aCols] = a.shape.slice(-2), [bRows, bCols] = b.shape.slice(-2);
-  const m = ta ? aCols : aRows, k = ta ? aRows : aCols;
   const n = tb ? bRows : bCols, kb = tb ? bCols : bRows;
   if (k !== kb) {
     throw new Error(
@@ -59,6 +107,7 @@ export function batchMatMul(
   );
   const outShape = [...outer, m, n];
   const batch = Math.max(batchA, batchB);
+  if (batch === 1 && m <= SMALL_ROWS) return smallProduct(backend, a, b, ta, tb, m, k, n, outShape);
   if (batch === 1) {
     const a2 = alias(backend, a, 0, [aRows, aCols]);
     const b2 = alias(backend, b, 0, [bRows, bCols]);

@@ -11,6 +11,12 @@ const cases: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
   { a: [4, 5, 6], b: [4, 6, 3], ta: false, tb: false },
   { a: [2, 3, 5, 6], b: [1, 1, 3, 6], ta: false, tb: true },
   { a: [1, 6, 5], b: [3, 6, 2], ta: true, tb: false },
+  // Few-row products (batch-norm channel sums) take the heap-loop path.
+  { a: [1, 300], b: [300, 7], ta: false, tb: false },
+  { a: [300, 1], b: [300, 7], ta: true, tb: false },
+  { a: [2, 300], b: [7, 300], ta: false, tb: true },
+  { a: [300, 2], b: [7, 300], ta: true, tb: true },
+  { a: [1, 1, 40], b: [1, 40, 3], ta: false, tb: false },
 ];
 
 for (const c of cases) {

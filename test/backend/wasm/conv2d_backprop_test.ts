@@ -26,6 +26,10 @@ cases.push({ n: 1, h: 7, w: 11, ci: 4, co: 6, k: 3, s: 2, pad: "same" });
 cases.push({ n: 3, h: 5, w: 5, ci: 16, co: 8, k: 3, s: 1, pad: "same" });
 cases.push({ n: 1, h: 10, w: 10, ci: 2, co: 3, k: 7, s: 2, pad: "same" });
 cases.push({ n: 1, h: 8, w: 9, ci: 5, co: 2, k: 1, s: 2, pad: "valid" });
+// Fewer input than output channels at stride 1: x is packed as the filter (stem-like).
+cases.push({ n: 3, h: 7, w: 6, ci: 2, co: 9, k: 3, s: 1, pad: "same" });
+cases.push({ n: 2, h: 9, w: 9, ci: 3, co: 8, k: 7, s: 1, pad: "valid" });
+cases.push({ n: 2, h: 5, w: 8, ci: 1, co: 4, k: 1, s: 1, pad: "valid" });
 
 function outSize(size: number, k: number, s: number, pad: Pad): number {
   return pad === "same" ? Math.ceil(size / s) : Math.ceil((size - k + 1) / s);
