@@ -102,6 +102,7 @@ export function gaussianBlur(
   while (r > 0 && full[center + r] < NEGLIGIBLE) r--;
   // half[j] = weight at distance j from the centre.
   const half = full.subarray(center, center + r + 1);
+  if (r === 0) return img; // every other tap is negligible, and the centre weight is 1
   const { width: W, height: H, channels: C, data } = img;
   const rowLen = W * C;
   if (ws.plane.length < data.length) ws.plane = new Float32Array(data.length);
@@ -111,9 +112,13 @@ export function gaussianBlur(
   // Horizontal: each row padded into `line`, convolved into `plane`.
   for (let y = 0; y < H; y++) {
     const base = y * rowLen;
-    for (let x = -r; x < W + r; x++) {
-      const s = base + reflectIndex(x, W) * C, d = (x + r) * C;
-      for (let c = 0; c < C; c++) line[d + c] = data[s + c];
+    line.set(data.subarray(base, base + rowLen), r * C);
+    for (let j = 1; j <= r; j++) {
+      const left = base + reflectIndex(-j, W) * C, right = base + reflectIndex(W - 1 + j, W) * C;
+      for (let c = 0; c < C; c++) {
+        line[(r - j) * C + c] = data[left + c];
+        line[(r + W - 1 + j) * C + c] = data[right + c];
+      }
     }
     if (C === 3) {
       for (let x = 0; x < W; x++) {

@@ -99,3 +99,10 @@ Deno.test("blur equals a direct 2-D convolution with reflected edges, for small 
     }
   }
 });
+
+Deno.test("a sigma so small that every off-centre tap is below float32 resolution is the identity", () => {
+  // sigma 0.1: the nearest off-centre weight is exp(-50) ~ 2e-22.
+  const src = Float32Array.from({ length: 8 * 6 * 3 }, (_, i) => ((i * 13) % 17) / 16);
+  const img = gaussianBlur(floatImage(8, 6, 3, src.slice()), 0.1, 23);
+  assert.deepEqual(img.data, src);
+});
