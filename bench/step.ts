@@ -1,0 +1,325 @@
+/**
+ * `deno task bench step [--backend all|NAME[,NAME]] [--model all|bench|resnet18] [--steps N]
+ * [--warmup N] [--pairs N] [--micro-pairs N] [--profile]`: training-step throughput (images per
+ * second, counting both views) of one full SimCLR step (forward, NT-Xent, backward, momentum
+ * SGD, loss read back) on every backend that starts here:
+ *
+ * - `bench`: the design's benchmark net (3x3 stem 32 ch; stages of two 3x3 convs, widths 32,
+ *   64, 128, strides 1, 2, 2; BN + ReLU; global average pool; linear 128-d head), 32x32x3,
+ *   64 pairs (128 views) per step;
+ * - `resnet18`: ResNet-18 with the CIFAR stem, 32x32x3, 256 pairs (512 views) per step, 2-layer
+ *   head. When the backend cannot hold a 256-pair step (wasm's 4 GiB heap), the step is
+ *   accumulated from micro-batches of `--micro-pairs` (default 64): same optimizer batch and
+ *   FLOPs, NT-Xent negatives per micro-batch (noted in the table).
+ *
+ * After warm-up, the median over the timed steps; `tf.memory().numTensors` after the first
+ * and the last step (must not grow). `wasm` runs before `native` (native replaces wasm's
+ * kernels in this process). `cpu` (~0.1 img/s) and `webgpu` on a software adapter are skipped
+ * for ResNet-18, and `cpu` for both unless named. `--profile` adds, per backend and net, the
+ * kernels that dominate one step (tf.profile).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { listWorkingBackends, startBackend } from "../src/backend/start.ts";
+import type { BackendInfo } from "../src/backend/info.ts";
+import { createModel, type ModelConfig, type SimCLRModel } from "../src/model/simclr_model.ts";
+import { SeededRng } from "../src/model/rng.ts";
+import type { Batch } from "../src/train/batch.ts";
+import { computeStepGradients } from "../src/train/forward_backward.ts";
+import { MomentumSgd } from "../src/train/sgd.ts";
+import { disposeStepGradients } from "../src/train/step_gradients.ts";
+import type { NamedTensors } from "../src/train/parameter_set.ts";
+
+const { values: args } = parseArgs({
+  args: Deno.args.slice(Deno.args[0] === "step" ? 1 : 0),
+  options: {
+    backend: { type: "string", default: "all" },
+    model: { type: "string", default: "all" },
+    steps: { type: "string" },
+    warmup: { type: "string" },
+    pairs: { type: "string" },
+    "micro-pairs": { type: "string", default: "64" },
+    profile: { type: "boolean", default: false },
+    top: { type: "string", default: "12" },
+  },
+});
+
+type Net = "bench" | "resnet18";
+const NETS: Record<Net, { config: ModelConfig; pairs: number; label: string }> = {
+  bench: {
+    config: { encoder: "bench", head: { layers: 1, outDim: 128 }, seed: 0 },
+    pairs: 64,
+    label: "bench net",
+  },
+  resnet18: {
+    config: { encoder: "resnet18", stem: "cifar", head: { layers: 2, outDim: 128 }, seed: 0 },
+    pairs: 256,
+    label: "resnet18-cifar",
+  },
+};
+
+interface Row {
+  backend: string;
+  device: string;
+  net: string;
+  pairs: number;
+  micro?: number;
+  steps: number;
+  medianMs?: number;
+  imgPerSec?: number;
+  tensorsBefore?: number;
+  tensorsAfter?: number;
+  note?: string;
+}
+
+function makeBatch(pairs: number, step: number): Batch {
+  const views = new Float32Array(2 * pairs * 32 * 32 * 3);
+  SeededRng.fromSeed(7, `bench${step}`).fillNormal(views);
+  return {
+    step,
+    epoch: 0,
+    size: pairs,
+    height: 32,
+    width: 32,
+    channels: 3,
+    views,
+    keys: [],
+    indices: new Int32Array(pairs),
+  };
+}
+
+/** One optimizer step over `pairs` pairs, as `micro`-pair micro-batches; returns the loss. */
+async function trainStep(
+  model: SimCLRModel,
+  opt: MomentumSgd,
+  batches: Batch[],
+): Promise<number> {
+  const params = model.store.trainable();
+  let sum: NamedTensors | undefined;
+  let lossSum = 0;
+  for (const b of batches) {
+    const g = computeStepGradients(model, b, { temperature: 0.5 });
+    lossSum += (await g.loss.data())[0];
+    if (!sum) {
+      sum = g.grads;
+      g.grads = {};
+    } else {
+      const prev: NamedTensors = sum;
+      sum = tf.tidy(() =>
+        Object.fromEntries(Object.entries(prev).map(([n, t]) => [n, tf.add(t, g.grads[n])]))
+      );
+      tf.dispose(Object.values(prev));
+    }
+    disposeStepGradients(g);
+  }
+  const grads: NamedTensors = sum!;
+  if (batches.length > 1) {
+    const mean = tf.tidy(() =>
+      Object.fromEntries(
+        Object.entries(grads).map(([n, t]) => [n, tf.div(t, batches.length)]),
+      )
+    );
+    tf.dispose(Object.values(grads));
+    opt.apply(params, mean, 0.01);
+    tf.dispose(Object.values(mean));
+  } else {
+    opt.apply(params, grads, 0.01);
+    tf.dispose(Object.values(grads));
+  }
+  // Sync: the step is done when an updated weight can be read.
+  await params[0].variable.data();
+  if (!Number.isFinite(lossSum)) throw new Error(`benchmark step gave a non-finite loss`);
+  return lossSum / batches.length;
+}
+
+function split(pairs: number, micro: number, step: number): Batch[] {
+  const n = Math.ceil(pairs / micro);
+  return Array.from({ length: n }, (_, i) => makeBatch(Math.min(micro, pairs - i * micro), step));
+}
+
+function isOutOfMemory(err: unknown): boolean {
+  const m = String((err as Error)?.message ?? err);
+  return /memory|allocat|RangeError|OOM|Cannot enlarge/i.test(m);
+}
+
+async function measure(
+  backend: string,
+  info: BackendInfo,
+  net: Net,
+  plan: { steps: number; warmup: number; pairs: number; micro: number },
+): Promise<Row> {
+  const spec = NETS[net];
+  const row: Row = {
+    backend,
+    device: info.device,
+    net: spec.label,
+    pairs: plan.pairs,
+    steps: plan.steps,
+  };
+  const model = createModel(spec.config);
+  const opt = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
+  try {
+    let micro = plan.pairs;
+    const times: number[] = [];
+    for (let s = 0; s < plan.warmup + plan.steps; s++) {
+      const t0 = performance.now();
+      try {
+        await trainStep(model, opt, split(plan.pairs, micro, s));
+      } catch (err) {
+        if (s === 0 && micro > plan.micro && isOutOfMemory(err)) {
+          console.error(
+            `  ${backend} ${spec.label}: ${plan.pairs} pairs in one step failed ` +
+              `(${
+                (err as Error).message.split("\n")[0]
+              }); retrying as ${plan.micro}-pair micro-batches`,
+          );
+          micro = plan.micro;
+          s--;
+          continue;
+        }
+        throw err;
+      }
+      const ms = performance.now() - t0;
+      if (s === 0) row.tensorsBefore = tf.memory().numTensors;
+      if (s >= plan.warmup) times.push(ms);
+      console.error(`  ${backend} ${spec.label} step ${s + 1}: ${(ms / 1000).toFixed(2)} s`);
+    }
+    row.tensorsAfter = tf.memory().numTensors;
+    if (micro !== plan.pairs) row.micro = micro;
+    times.sort((a, b) => a - b);
+    row.medianMs = times[Math.floor(times.length / 2)];
+    row.imgPerSec = (2 * plan.pairs) / (row.medianMs / 1000);
+    if (args.profile) {
+      await profile(model, opt, split(plan.pairs, micro, 99), `${backend} ${spec.label}`);
+    }
+  } catch (err) {
+    row.note = `failed: ${(err as Error).message.split("\n")[0]}`;
+  } finally {
+    opt.dispose();
+    model.dispose();
+  }
+  return row;
+}
+
+async function profile(model: SimCLRModel, opt: MomentumSgd, batches: Batch[], label: string) {
+  const info = await tf.profile(() => trainStep(model, opt, batches));
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  let total = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls++;
+    byKernel.set(k.name, e);
+    total += ms;
+  }
+  const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
+  console.log(`\nprofile: ${label} (one step, ${total.toFixed(0)} ms in kernels)`);
+  console.log(`  ${"kernel".padEnd(28)} ${"calls".padStart(6)} ${"ms".padStart(9)}  share`);
+  for (const [name, e] of top) {
+    console.log(
+      `  ${name.padEnd(28)} ${String(e.calls).padStart(6)} ${e.ms.toFixed(1).padStart(9)}  ${
+        (100 * e.ms / Math.max(total, 1e-9)).toFixed(1)
+      }%`,
+    );
+  }
+}
+
+function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
+  const pairs = args.pairs ? Number(args.pairs) : NETS[net].pairs;
+  const micro = Number(args["micro-pairs"]);
+  const slow = backend === "cpu" || (backend === "webgpu" && info.softwareFallback);
+  const user = {
+    steps: args.steps ? Number(args.steps) : undefined,
+    warmup: args.warmup ? Number(args.warmup) : undefined,
+  };
+  if (net === "resnet18" && slow && !named) {
+    return `skipped: ${
+      backend === "cpu"
+        ? "cpu is ~0.1 img/s"
+        : "software WebGPU adapter is ~4 img/s on the small net"
+    }; a 512-view ResNet-18 step would take hours (name it with --backend ${backend} --model resnet18 to force)`;
+  }
+  if (backend === "cpu" && !named) {
+    return "skipped: cpu is ~0.1 img/s (about 20 min per 128-view step); run --backend cpu --steps 1 to measure";
+  }
+  if (slow) return { steps: user.steps ?? 1, warmup: user.warmup ?? 1, pairs, micro };
+  if (net === "resnet18") return { steps: user.steps ?? 2, warmup: user.warmup ?? 1, pairs, micro };
+  return { steps: user.steps ?? 7, warmup: user.warmup ?? 2, pairs, micro };
+}
+
+const working = await listWorkingBackends();
+const requested = args.backend === "all"
+  ? working
+  : args.backend.split(",").map((b) => b.trim()).filter(Boolean);
+// wasm before native (native replaces wasm kernels in-process); cpu last.
+const order = ["tensorflow", "wasm", "native", "webgpu", "cpu"];
+requested.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+const nets: Net[] = args.model === "all" ? ["bench", "resnet18"] : args.model.split(",") as Net[];
+for (const n of nets) {
+  if (!(n in NETS)) {
+    console.error(`unknown --model '${n}': choose bench, resnet18 or all`);
+    Deno.exit(2);
+  }
+}
+console.log(`backends working here: ${working.join(", ")}; measuring: ${requested.join(", ")}`);
+
+const rows: Row[] = [];
+for (const backend of requested) {
+  let info: BackendInfo;
+  try {
+    info = await startBackend(backend);
+  } catch (err) {
+    rows.push({
+      backend,
+      device: "-",
+      net: "-",
+      pairs: 0,
+      steps: 0,
+      note: (err as Error).message.split("\n")[0],
+    });
+    continue;
+  }
+  for (const net of nets) {
+    const plan = planFor(backend, info, net, args.backend !== "all" && args.model !== "all");
+    if (typeof plan === "string") {
+      rows.push({
+        backend,
+        device: info.device,
+        net: NETS[net].label,
+        pairs: 0,
+        steps: 0,
+        note: plan,
+      });
+      continue;
+    }
+    console.error(
+      `${backend}: ${
+        NETS[net].label
+      }, ${plan.pairs} pairs, ${plan.warmup} warm-up + ${plan.steps} steps`,
+    );
+    rows.push(await measure(backend, info, net, plan));
+  }
+}
+
+console.log("\nSimCLR training step (forward + NT-Xent + backward + momentum SGD), 32x32x3 views");
+console.log(
+  `${"backend".padEnd(8)} ${"net".padEnd(15)} ${"views".padStart(5)} ${"steps".padStart(5)} ${
+    "median s".padStart(9)
+  } ${"img/s".padStart(8)} ${"tensors".padStart(13)}  device / note`,
+);
+for (const r of rows) {
+  const tensors = r.tensorsBefore !== undefined ? `${r.tensorsBefore}->${r.tensorsAfter}` : "-";
+  const notes = [
+    r.micro ? `accumulated from ${r.micro}-pair micro-batches` : "",
+    r.tensorsBefore !== undefined && r.tensorsAfter! > r.tensorsBefore ? "TENSORS GREW" : "",
+    r.note ?? "",
+  ].filter(Boolean);
+  console.log(
+    `${r.backend.padEnd(8)} ${r.net.padEnd(15)} ${String(2 * r.pairs).padStart(5)} ${
+      String(r.steps).padStart(5)
+    } ${(r.medianMs !== undefined ? (r.medianMs / 1000).toFixed(2) : "-").padStart(9)} ${
+      (r.imgPerSec !== undefined ? r.imgPerSec.toFixed(1) : "-").padStart(8)
+    } ${tensors.padStart(13)}  ${r.device}${notes.length ? ` | ${notes.join("; ")}` : ""}`,
+  );
+}
