@@ -41,3 +41,27 @@ Deno.test("1-channel Fashion-MNIST-sized input with simclr-gray", () => {
     /mean has 3 values for a 1-channel/,
   );
 });
+
+Deno.test("end to end, about 20% of views come out gray (equal channels)", () => {
+  // Saturated colours everywhere; with simclr-cifar saturation never drops below 0.6, so
+  // only the grayscale step can make the channels equal.
+  const side = 16, data = new Uint8Array(side * side * 3);
+  for (let i = 0; i < side * side; i++) {
+    data.set([[230, 20, 20], [20, 230, 20], [20, 20, 230]][i % 3], 3 * i);
+  }
+  const img = { key: "rgb", width: side, height: side, channels: 3 as const, data };
+  const spec = { preset: "simclr-cifar", size: 8, mean: [0], std: [1] };
+  const views = pairedViews(spec, 9);
+  const n = 1500;
+  let gray = 0;
+  for (let i = 0; i < n; i++) {
+    const { view1, view2 } = views(img, 0, i);
+    for (const v of [view1, view2]) {
+      let equal = true;
+      for (let p = 0; p < v.length && equal; p += 3) equal = v[p] === v[p + 1] && v[p] === v[p + 2];
+      gray += +equal;
+    }
+  }
+  const sd = Math.sqrt(2 * n * 0.2 * 0.8);
+  assert.ok(Math.abs(gray - 2 * n * 0.2) < 5 * sd, `${gray} gray views of ${2 * n}`);
+});
