@@ -4,13 +4,43 @@
  * `create.ts` picks one, and nothing outside `src/dist/` knows which one runs.
  */
 
-/** Reduction applied element-wise by {@linkcode Communicator.allReduce}. */
+/**
+ * Reduction applied element-wise by {@linkcode Communicator.allReduce}: `mean` is the sum
+ * divided by the number of ranks.
+ *
+ * @example
+ * ```ts
+ * const op: ReduceOp = "mean";
+ * await comm.allReduce(grads, op);
+ * ```
+ */
 export type ReduceOp = "sum" | "mean" | "max" | "min";
 
-/** Typed arrays a collective can carry (passed to the library without copies). */
+/**
+ * Typed arrays a collective can carry (passed to the library without copies).
+ *
+ * @example
+ * ```ts
+ * const hashes: CommBuffer = new Uint8Array(32);
+ * const all = await comm.allGather(hashes); // 32 * size bytes
+ * ```
+ */
 export type CommBuffer = Float32Array | Float64Array | Int32Array | Uint8Array;
 
-/** A group of `size` processes numbered `0..size-1`; this process is `rank`. */
+/**
+ * A group of `size` processes numbered `0..size-1`; this process is `rank`. Obtain one with
+ * {@linkcode createCommunicator}; code that uses it never needs to know which kind runs.
+ *
+ * @example
+ * ```ts
+ * const comm = await createCommunicator("auto");
+ * comm.step = 17;
+ * const grads = new Float32Array(1000);
+ * await comm.allReduce(grads, "mean"); // in place, the same on every rank
+ * if (comm.rank === 0) console.log(`${comm.size} ranks`);
+ * await comm.close();
+ * ```
+ */
 export interface Communicator {
   /** Which implementation runs: `"single"` or `"mpi"` (for logs; never branch on it). */
   readonly kind: "single" | "mpi";
@@ -65,7 +95,20 @@ export interface Communicator {
   close(): Promise<void>;
 }
 
-/** A failure of a peer (or of the group) seen by this rank. */
+/**
+ * A failure of a peer (or of the group) seen by this rank: collectives reject with it, and
+ * its message reads "rank 1 failed at step 17: Error: ...".
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await comm.allReduce(grads, "mean");
+ * } catch (err) {
+ *   if (err instanceof DistError) console.error(`rank ${err.rank} broke at ${err.step}`);
+ *   throw err;
+ * }
+ * ```
+ */
 export class DistError extends Error {
   /** The rank that failed, or -1 when unknown. */
   readonly rank: number;
@@ -73,6 +116,7 @@ export class DistError extends Error {
   readonly step: number;
   /** What happened, as reported by the failed rank or observed here. */
   readonly reason: string;
+  /** A failure of `rank` (-1: unknown) at `step`, because of `reason`. */
   constructor(rank: number, step: number, reason: string) {
     super(
       rank >= 0 ? `rank ${rank} failed at step ${step}: ${reason}` : `at step ${step}: ${reason}`,

@@ -14,7 +14,15 @@ function stable(value: unknown): unknown {
   return value;
 }
 
-/** SHA-256 (hex) of a JSON value with object keys sorted, so key order does not matter. */
+/**
+ * SHA-256 (hex) of a JSON value with object keys sorted, so key order does not matter.
+ *
+ * @example
+ * ```ts
+ * const a = await configHash({ lr: 0.3, batch: 256 });
+ * a === await configHash({ batch: 256, lr: 0.3 }); // true
+ * ```
+ */
 export async function configHash(config: unknown): Promise<string> {
   const text = JSON.stringify(stable(config)) ?? "undefined";
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -25,6 +33,12 @@ export async function configHash(config: unknown): Promise<string> {
  * Collective: checks that every rank was started with the same settings by all-gathering a
  * hash of them. Throws on every rank, naming the ranks whose hash differs from rank 0's.
  * `config` is a hash from {@linkcode configHash} or any JSON value (hashed here).
+ *
+ * @example
+ * ```ts
+ * const comm = await createCommunicator("auto");
+ * await assertSameConfig(comm, pipelineConfig); // throws "bad launch: ..." on every rank
+ * ```
  */
 export async function assertSameConfig(comm: Communicator, config: unknown): Promise<string> {
   const hash = typeof config === "string" && /^[0-9a-f]{64}$/.test(config)

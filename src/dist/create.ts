@@ -2,15 +2,32 @@ import type { Communicator } from "./communicator.ts";
 import type { MpiOptions } from "./mpi.ts";
 import { SingleCommunicator } from "./single.ts";
 
-/** Which communicator to create: `auto` = `mpi` under an MPI launcher, else `single`. */
+/**
+ * Which communicator to create: `auto` = `mpi` under an MPI launcher, else `single`.
+ *
+ * @example
+ * ```ts
+ * const kind: CommunicatorKind = Deno.env.get("DIST") === "off" ? "single" : "auto";
+ * const comm = await createCommunicator(kind);
+ * ```
+ */
 export type CommunicatorKind = "auto" | "single" | "mpi";
 
-/** What the environment says about an MPI launcher around this process. */
+/**
+ * What the environment says about an MPI launcher around this process.
+ *
+ * @example
+ * ```ts
+ * const info: LaunchInfo = detectLaunch();
+ * if (info.underLauncher) console.log(`rank ${info.rank} of ${info.size}`);
+ * ```
+ */
 export interface LaunchInfo {
   /** True when started by `mpirun`/`mpiexec`/`srun` with a process-manager interface. */
   underLauncher: boolean;
-  /** The launcher's idea of rank and size, when it says (before MPI starts). */
+  /** The launcher's idea of this process's rank (before MPI starts), when it says. */
   rank?: number;
+  /** The launcher's idea of the number of ranks, when it says. */
   size?: number;
   /** The variable that told. */
   source?: string;
@@ -23,7 +40,17 @@ const RANK_VARS: [string, string][] = [
   ["MPI_LOCALRANKID", "MPI_LOCALNRANKS"],
 ];
 
-/** Detects an MPI launcher from its environment variables (no MPI calls). */
+/**
+ * Detects an MPI launcher from its environment variables (no MPI calls): Open MPI's
+ * `OMPI_COMM_WORLD_RANK/SIZE`, PMIx's `PMIX_RANK`, MPICH's `PMI_RANK/SIZE`.
+ *
+ * @example
+ * ```ts
+ * detectLaunch(); // { underLauncher: false } outside mpirun
+ * detectLaunch(new Map([["OMPI_COMM_WORLD_RANK", "1"], ["OMPI_COMM_WORLD_SIZE", "2"]]));
+ * // { underLauncher: true, rank: 1, size: 2, source: "OMPI_COMM_WORLD_RANK" }
+ * ```
+ */
 export function detectLaunch(
   env: { get(name: string): string | undefined } = Deno.env,
 ): LaunchInfo {
@@ -55,7 +82,15 @@ export function detectLaunch(
 /**
  * Creates the communicator of this process. `auto` picks `mpi` when the environment shows an
  * MPI launcher (`OMPI_COMM_WORLD_SIZE`, `PMIX_RANK`, `PMI_SIZE`, ...), else `single`. `mpi`
- * loads the system MPI library (lazily: nothing is loaded for `single`).
+ * loads the system MPI library (lazily: nothing is loaded for `single`); it needs
+ * `--allow-ffi` and Debian's `openmpi-bin libopenmpi-dev` (or MPICH), and says so when missing.
+ *
+ * @example
+ * ```ts
+ * // deno run -A train.ts                      -> single (size 1)
+ * // mpirun -n 2 deno run -A train.ts          -> mpi (size 2)
+ * const comm = await createCommunicator("auto", { timeoutMs: 0 });
+ * ```
  */
 export async function createCommunicator(
   kind: CommunicatorKind = "auto",

@@ -1,16 +1,33 @@
 import type { Communicator, ReduceOp } from "./communicator.ts";
 
-/** Gradients (or any named float arrays), by parameter name. */
+/**
+ * Gradients (or any named float arrays), by parameter name.
+ *
+ * @example
+ * ```ts
+ * const grads: GradientMap = { "encoder.stem.conv.weight": new Float32Array(864) };
+ * ```
+ */
 export type GradientMap = Map<string, Float32Array> | Record<string, Float32Array>;
 
 function entries(grads: GradientMap): [string, Float32Array][] {
   return grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
 }
 
-/** One parameter's place in the flat buffer. */
+/**
+ * One parameter's place in the flat buffer.
+ *
+ * @example
+ * ```ts
+ * const slot: FlatSlot = new FlatPacker({ b: 2, a: 3 }).slots[1]; // { name: "b", offset: 3, length: 2 }
+ * ```
+ */
 export interface FlatSlot {
+  /** Parameter name. */
   name: string;
+  /** First float of the parameter in the flat buffer. */
   offset: number;
+  /** Number of floats. */
   length: number;
 }
 
@@ -19,6 +36,15 @@ export interface FlatSlot {
  * unit), so every rank lays out its gradients identically and one all-reduce averages them
  * all. The flat buffer is allocated once and reused; `view(name)` gives the slot to write
  * into directly (no packing copy at all).
+ *
+ * @example
+ * ```ts
+ * const packer = new FlatPacker({ "b.weight": 6, "a.bias": 2 }); // layout: a.bias, b.weight
+ * packer.view("a.bias").set([0.1, 0.2]); // write gradients in place...
+ * packer.view("b.weight").set(new Float32Array(6));
+ * await comm.allReduce(packer.buffer, "mean"); // ...one fused all-reduce
+ * const averaged = packer.unpack(); // Map of views, no copies
+ * ```
  */
 export class FlatPacker {
   /** Slots in buffer order (sorted names). */
@@ -86,6 +112,13 @@ export class FlatPacker {
 /**
  * Averages (or sums) named gradients across ranks with ONE fused all-reduce of a flat
  * buffer, then writes the results back into the given arrays.
+ *
+ * @example
+ * ```ts
+ * const grads = { w: new Float32Array([1, 2]), b: new Float32Array([3]) };
+ * const packer = new FlatPacker(grads); // build once, reuse every step
+ * await allReduceGradients(comm, grads, "mean", packer);
+ * ```
  */
 export async function allReduceGradients(
   comm: Communicator,

@@ -12,7 +12,14 @@
  * SIGKILL.
  */
 
-/** Options for {@linkcode mpirunArgs}. */
+/**
+ * Options for {@linkcode mpirunArgs}.
+ *
+ * @example
+ * ```ts
+ * const options: MpirunOptions = { np: 4, hostfile: "hosts", env: { OMP_NUM_THREADS: "1" } };
+ * ```
+ */
 export interface MpirunOptions {
   /** Number of ranks. */
   np: number;
@@ -24,7 +31,14 @@ export interface MpirunOptions {
   extra?: string[];
 }
 
-/** The `mpirun` on PATH and its flavor, or null when there is none. */
+/**
+ * The `mpirun` on PATH and its flavor, or null when there is none.
+ *
+ * @example
+ * ```ts
+ * const mpirun = await findMpirun(); // { path: "mpirun", flavor: "Open MPI" }
+ * ```
+ */
 export async function findMpirun(): Promise<{ path: string; flavor: "Open MPI" | "MPICH" } | null> {
   for (const name of ["mpirun", "mpiexec"]) {
     try {
@@ -47,6 +61,13 @@ export async function findMpirun(): Promise<{ path: string; flavor: "Open MPI" |
  * Arguments for `mpirun` (without the command). Open MPI: adds `--allow-run-as-root` when
  * running as root, `--oversubscribe` (more ranks than cores is allowed, e.g. 2 ranks on a
  * small machine), and `--bind-to none` (one thread pool per rank, the OS places them).
+ *
+ * @example
+ * ```ts
+ * const args = mpirunArgs("Open MPI", { np: 2 });
+ * // ["-n", "2", "--allow-run-as-root" (as root), "--oversubscribe", "--bind-to", "none"]
+ * new Deno.Command("mpirun", { args: [...args, "deno", "run", "-A", "train.ts"] });
+ * ```
  */
 export function mpirunArgs(flavor: "Open MPI" | "MPICH", options: MpirunOptions): string[] {
   const args = ["-n", String(options.np)];
@@ -70,7 +91,16 @@ function usage(): never {
   Deno.exit(2);
 }
 
-/** The launcher CLI; returns mpirun's exit status. */
+/**
+ * The launcher CLI (`-n N [--hostfile F] [--mpirun-arg A]... -- COMMAND...`); returns
+ * mpirun's exit status. The first Ctrl-C asks every rank to stop after its step (rank 0
+ * checkpoints); the second kills the job.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(await launchMain(["-n", "2", "--", "deno", "run", "-A", "src/cli/pretrain.ts"]));
+ * ```
+ */
 export async function launchMain(argv: string[]): Promise<number> {
   const sep = argv.indexOf("--");
   if (sep < 0 || sep === argv.length - 1) usage();

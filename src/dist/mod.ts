@@ -1,6 +1,47 @@
-export * from "./communicator.ts";
-export * from "./create.ts";
-export * from "./shard.ts";
-export * from "./flat.ts";
-export * from "./config_hash.ts";
+/**
+ * Communication among the processes (ranks) of a data-parallel run: a small
+ * {@linkcode Communicator} (`rank`, `size`, `allReduce`, `allGather`, `broadcast`, `barrier`)
+ * with two implementations, one process (`single`) or ranks under `mpirun` (`mpi`, the system
+ * MPI library through Deno FFI); helpers to split epochs among ranks, to fuse gradients into
+ * one all-reduce, to check that ranks share one config, and to launch `mpirun`.
+ *
+ * A rank that throws, exits or is killed makes the others stop within a second with an error
+ * naming the rank and the step, instead of waiting forever in a collective.
+ *
+ * @example
+ * ```ts
+ * import { assertSameConfig, createCommunicator, FlatPacker } from "./src/dist/mod.ts";
+ * const comm = await createCommunicator("auto"); // mpi under mpirun, else single
+ * await assertSameConfig(comm, config);
+ * const packer = new FlatPacker(gradientSizes);
+ * for (let step = 0; step < steps; step++) {
+ *   comm.step = step;
+ *   // ... write local gradients into packer.view(name) ...
+ *   await comm.allReduce(packer.buffer, "mean");
+ *   if (await comm.agreeToStop()) break; // Ctrl-C: every rank stops at the same step
+ * }
+ * await comm.close();
+ * ```
+ * @module
+ */
+export { type CommBuffer, type Communicator, DistError, type ReduceOp } from "./communicator.ts";
+export {
+  type CommunicatorKind,
+  createCommunicator,
+  detectLaunch,
+  type LaunchInfo,
+} from "./create.ts";
+export type { MpiOptions } from "./mpi.ts";
 export { SingleCommunicator } from "./single.ts";
+export {
+  batchRange,
+  epochShard,
+  type IndexRange,
+  localBatchIndices,
+  localBatchSize,
+  shardRange,
+  stepsPerEpoch,
+} from "./shard.ts";
+export { allReduceGradients, FlatPacker, type FlatSlot, type GradientMap } from "./flat.ts";
+export { assertSameConfig, configHash } from "./config_hash.ts";
+export { findMpirun, launchMain, mpirunArgs, type MpirunOptions } from "./launch.ts";

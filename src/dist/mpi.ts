@@ -10,7 +10,15 @@ import {
 import { type PeerFailure, type RendezvousInfo, SHARED_ACK, SHARED_STEP } from "./side_channel.ts";
 import { StopSignals } from "./signals.ts";
 
-/** Options of the MPI communicator. */
+/**
+ * Options of the MPI communicator (ignored by `single`).
+ *
+ * @example
+ * ```ts
+ * const options: MpiOptions = { timeoutMs: 600_000, exitAfterFailureMs: 5000 };
+ * const comm = await createCommunicator("auto", options);
+ * ```
+ */
 export interface MpiOptions {
   /**
    * Fail a collective that has not completed after this many ms (a hung, not dead, peer).

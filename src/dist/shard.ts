@@ -7,9 +7,18 @@
  * number of steps.
  */
 
-/** A half-open range `[start, end)`. */
+/**
+ * A half-open range `[start, end)`.
+ *
+ * @example
+ * ```ts
+ * const { start, end }: IndexRange = shardRange(10, 1, 3); // { start: 4, end: 7 }
+ * ```
+ */
 export interface IndexRange {
+  /** First position. */
   start: number;
+  /** One past the last position. */
   end: number;
 }
 
@@ -23,6 +32,11 @@ function checkRank(rank: number, size: number) {
 /**
  * The local batch of each rank for a global batch `globalBatch` split over `size` ranks;
  * throws when it does not divide evenly.
+ *
+ * @example
+ * ```ts
+ * localBatchSize(256, 2); // 128
+ * ```
  */
 export function localBatchSize(globalBatch: number, size: number): number {
   if (!Number.isInteger(globalBatch) || globalBatch < 1) {
@@ -37,7 +51,15 @@ export function localBatchSize(globalBatch: number, size: number): number {
   return globalBatch / size;
 }
 
-/** Full global batches (of `size * localBatch` samples) in an epoch of `n` samples. */
+/**
+ * Full global batches (of `size * localBatch` samples) in an epoch of `n` samples: the
+ * steps every rank takes (an incomplete last global batch is dropped).
+ *
+ * @example
+ * ```ts
+ * stepsPerEpoch(50_000, 128, 2); // 195 (256 per step)
+ * ```
+ */
 export function stepsPerEpoch(n: number, localBatch: number, size: number): number {
   if (!Number.isInteger(localBatch) || localBatch < 1) {
     throw new RangeError(`local batch must be a positive integer, got ${localBatch}`);
@@ -48,6 +70,11 @@ export function stepsPerEpoch(n: number, localBatch: number, size: number): numb
 /**
  * Positions (into the epoch's permutation) of rank `rank`'s local batch at step `step` of
  * the epoch: `[step*G + rank*B, step*G + (rank+1)*B)` with `G = size * B`.
+ *
+ * @example
+ * ```ts
+ * batchRange(3, 1, 2, 4); // { start: 28, end: 32 }
+ * ```
  */
 export function batchRange(
   step: number,
@@ -63,6 +90,12 @@ export function batchRange(
 /**
  * Sample indices of rank `rank`'s local batch at step `step`: the slice
  * {@linkcode batchRange} of `permutation` (a copy).
+ *
+ * @example
+ * ```ts
+ * const perm = Int32Array.from([5, 2, 7, 1, 0, 3, 6, 4]);
+ * localBatchIndices(perm, 0, 1, 2, 2); // Int32Array [7, 1]
+ * ```
  */
 export function localBatchIndices(
   permutation: ArrayLike<number>,
@@ -83,6 +116,12 @@ export function localBatchIndices(
 /**
  * Every sample index rank `rank` reads in an epoch, in the order it uses them: its local
  * batches of steps `0..stepsPerEpoch-1` back to back (a rank's data source reads this list).
+ *
+ * @example
+ * ```ts
+ * const perm = Int32Array.from([5, 2, 7, 1, 0, 3, 6, 4]);
+ * epochShard(perm, 1, 2, 2); // Int32Array [7, 1, 6, 4]: steps 0 and 1
+ * ```
  */
 export function epochShard(
   permutation: ArrayLike<number>,
@@ -103,6 +142,12 @@ export function epochShard(
 /**
  * A contiguous, nearly even split of `[0, n)` among ranks (the first `n % size` ranks get
  * one more): for work that has no batches, such as extracting features for evaluation.
+ *
+ * @example
+ * ```ts
+ * shardRange(10, 0, 3); // { start: 0, end: 4 }
+ * shardRange(10, 2, 3); // { start: 7, end: 10 }
+ * ```
  */
 export function shardRange(n: number, rank: number, size: number): IndexRange {
   checkRank(rank, size);

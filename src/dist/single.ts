@@ -2,7 +2,17 @@ import type { CommBuffer, Communicator, ReduceOp } from "./communicator.ts";
 import { describeError } from "./communicator.ts";
 import { StopSignals } from "./signals.ts";
 
-/** The communicator of a lone process (size 1): every collective is the identity. */
+/**
+ * The communicator of a lone process (size 1): every collective is the identity. Useful in
+ * tests of code that takes a {@linkcode Communicator}.
+ *
+ * @example
+ * ```ts
+ * const comm = new SingleCommunicator({ listenForStop: false });
+ * await comm.allReduce(new Float32Array([1, 2]), "mean"); // [1, 2]
+ * await comm.close();
+ * ```
+ */
 export class SingleCommunicator implements Communicator {
   readonly kind = "single" as const;
   readonly rank = 0;
