@@ -236,6 +236,14 @@ export function openLibraries(): NativeLibraries {
   if (cached) return cached;
   const missing: Record<string, string> = {};
   const out: NativeLibraries = { missing };
+  // OpenMP threads that spin-wait between kernels steal the core the other thread, the
+  // JavaScript work between kernels and the augmentation workers need; measured on this
+  // 2-core machine under load, 2 threads ran at 124 views/s spinning and 403 passive (1
+  // thread: 314 and 304). libgomp reads this once, when oneDNN loads it. The user's own
+  // setting wins.
+  try {
+    if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
+  } catch { /* no --allow-env: keep libgomp's default */ }
   try {
     const { lib, path } = open(["libdnnl.so.2", "libdnnl.so"], DNNL_SYMBOLS);
     out.dnnl = lib.symbols;
