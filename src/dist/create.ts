@@ -1,5 +1,6 @@
 import type { Communicator } from "./communicator.ts";
 import type { MpiOptions } from "./mpi.ts";
+import { envGet } from "./env.ts";
 import { SingleCommunicator } from "./single.ts";
 
 /**
@@ -52,7 +53,7 @@ const RANK_VARS: [string, string][] = [
  * ```
  */
 export function detectLaunch(
-  env: { get(name: string): string | undefined } = Deno.env,
+  env: { get(name: string): string | undefined } = { get: envGet },
 ): LaunchInfo {
   const read = (name: string) => {
     try {

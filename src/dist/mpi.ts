@@ -9,6 +9,7 @@ import {
 } from "./mpi_lib.ts";
 import { type PeerFailure, type RendezvousInfo, SHARED_ACK, SHARED_STEP } from "./side_channel.ts";
 import { StopSignals } from "./signals.ts";
+import { envGet } from "./env.ts";
 
 /**
  * Options of the MPI communicator (ignored by `single`).
@@ -96,10 +97,10 @@ export class MpiCommunicator implements Communicator {
 
   /** Initializes MPI (`MPI_Init_thread`, MULTIPLE) and the side channel. */
   static async create(options: MpiOptions = {}): Promise<MpiCommunicator> {
-    const envTimeout = Number(Deno.env.get("SIMCLR_DIST_TIMEOUT_S") ?? 0);
+    const envTimeout = Number(envGet("SIMCLR_DIST_TIMEOUT_S") ?? 0);
     const opts: Required<MpiOptions> = {
       timeoutMs: options.timeoutMs ?? (envTimeout > 0 ? envTimeout * 1000 : 0),
-      sideChannel: options.sideChannel ?? Deno.env.get("SIMCLR_DIST_SIDECHANNEL") !== "0",
+      sideChannel: options.sideChannel ?? envGet("SIMCLR_DIST_SIDECHANNEL") !== "0",
       exitAfterFailureMs: options.exitAfterFailureMs ?? 5000,
       catchUncaught: options.catchUncaught ?? true,
       blockedExitMs: options.blockedExitMs ?? 500,
@@ -135,6 +136,18 @@ export class MpiCommunicator implements Communicator {
     check(mpi, f.MPI_Comm_size(mpi.COMM_WORLD, out), "MPI_Comm_size");
     const size = out[0];
     const comm = new MpiCommunicator(mpi, rank, size, opts);
+    if (
+      opts.sideChannel && size > 1 &&
+      Deno.permissions.querySync({ name: "net" }).state !== "granted"
+    ) {
+      opts.sideChannel = false;
+      if (rank === 0) {
+        console.warn(
+          "warning: no --allow-net: ranks cannot open the side channel that reports a failed " +
+            "rank at once; a failure then ends the job through mpirun, without its reason",
+        );
+      }
+    }
     if (opts.sideChannel && size > 1) {
       comm.#side = await SideChannelHost.open(
         rank,

@@ -6,6 +6,8 @@
  * that is why MPI is started with `MPI_THREAD_MULTIPLE`.
  */
 
+import { envGet } from "./env.ts";
+
 /** A handle: a pointer (Open MPI) or an int (MPICH). */
 export type MpiHandle = Deno.PointerValue | number;
 
@@ -158,7 +160,7 @@ export function loadMpi(): MpiLib {
         "--allow-ffi (or -A)",
     );
   }
-  const override = Deno.env.get("SIMCLR_MPI_LIB");
+  const override = envGet("SIMCLR_MPI_LIB");
   const candidates = override ? [override] : MPI_SONAMES;
   const failures: string[] = [];
   for (const path of candidates) {

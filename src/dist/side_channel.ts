@@ -12,6 +12,8 @@
  *   without closing the communicator): the kernel closes its sockets at once.
  */
 
+import { envGet } from "./env.ts";
+
 /** Slots of the Int32Array shared with the worker: current step, failure acknowledged. */
 export const SHARED_STEP = 0, SHARED_ACK = 1;
 
@@ -124,7 +126,7 @@ export class SideChannel {
   listen(): RendezvousInfo {
     const listener = Deno.listen({ hostname: "0.0.0.0", port: 0 });
     this.#listener = listener;
-    const forced = Deno.env.get("SIMCLR_DIST_ADDR");
+    const forced = envGet("SIMCLR_DIST_ADDR");
     return {
       host: Deno.hostname(),
       addrs: forced ? [forced] : hostAddresses(),

@@ -1,20 +1,22 @@
 /**
- * Run under `mpirun -np 2`: steps of small all-reduces; rank 1 fails at step K.
- * Args: MODE K [sync], MODE one of throw | kill | exit0 | none; `sync` makes rank 0 use the
- * blocking `allReduceSync`. Rank 1 prints `FAILING_AT <Date.now()>` just before it fails; rank
- * 0 prints `T_DETECT <ms>` (from entering the failing step's collective to the error) when it
- * can (not when blocked: then the side channel's worker ends it).
+ * Run under `mpirun -np N`: steps of small all-reduces; rank F fails at step K.
+ * Args: MODE K [sync|async] [F], MODE one of throw | kill | exit0 | none; `sync` makes the
+ * surviving ranks use the blocking `allReduceSync`. Rank F (default 1) prints
+ * `FAILING_AT <Date.now()>` just before it fails; a survivor prints `T_DETECT <ms>` (from
+ * entering the failing step's collective to the error) when it can (not when blocked: then
+ * the side channel's worker ends it).
  */
 import { createCommunicator } from "../../src/dist/mod.ts";
 
-const [mode = "throw", kArg = "5", sync] = Deno.args;
-const k = Number(kArg);
+const [mode = "throw", kArg = "5", sync = "async", fArg = "1"] = Deno.args;
+const k = Number(kArg), failing = Number(fArg);
 const comm = await createCommunicator("auto", { exitAfterFailureMs: 10_000 });
 const buf = new Float32Array(1024);
+const expected = (comm.size * (comm.size + 1)) / 2;
 for (let step = 0; step < k + 20; step++) {
   comm.step = step;
-  if (comm.rank === 1 && step === k) {
-    await new Promise((r) => setTimeout(r, 300)); // let rank 0 enter the collective
+  if (comm.rank === failing && step === k) {
+    await new Promise((r) => setTimeout(r, 300)); // let the others enter the collective
     console.log(`FAILING_AT ${Date.now()}`);
     if (mode === "throw") throw new Error(`injected failure at step ${step}`);
     if (mode === "kill") Deno.kill(Deno.pid, "SIGKILL");
@@ -23,13 +25,13 @@ for (let step = 0; step < k + 20; step++) {
   buf.fill(comm.rank + 1);
   const t0 = performance.now();
   try {
-    if (sync === "sync" && comm.rank === 0) comm.allReduceSync(buf, "sum");
+    if (sync === "sync" && comm.rank !== failing) comm.allReduceSync(buf, "sum");
     else await comm.allReduce(buf, "sum");
   } catch (err) {
     console.error(`T_DETECT ${(performance.now() - t0).toFixed(0)}`);
     throw err;
   }
-  if (buf[0] !== 3) throw new Error(`bad sum ${buf[0]}`);
+  if (buf[0] !== expected) throw new Error(`bad sum ${buf[0]}`);
 }
 console.log(`rank ${comm.rank} done`);
 await comm.close();

@@ -54,6 +54,29 @@ for (
   }
 }
 
+mpiTest("mpi: rank 0 throwing stops the others; rank 2 killed is relayed to rank 1", async () => {
+  const a = await runRanks(2, "./_fault_worker.ts", ["throw", "4", "async", "0"], {
+    timeoutMs: 30_000,
+  });
+  assert.equal(a.timedOut, false, a.stderr);
+  assert.match(
+    a.stderr,
+    /rank 1 stops: rank 0 failed at step 4: Error: injected failure at step 4/,
+    a.stderr,
+  );
+  const b = await runRanks(3, "./_fault_worker.ts", ["kill", "4", "async", "2"], {
+    timeoutMs: 30_000,
+  });
+  assert.equal(b.timedOut, false, b.stderr);
+  for (const survivor of [0, 1]) {
+    assert.match(
+      b.stderr,
+      new RegExp(`rank ${survivor} stops: rank 2 failed at step 4: the process ended`),
+      b.stderr,
+    );
+  }
+});
+
 async function stopTest(viaLauncher: boolean) {
   const checkpoint = await Deno.makeTempFile({ suffix: ".ckpt" });
   await Deno.remove(checkpoint);
