@@ -44,6 +44,7 @@ export {
 } from "./blur.ts";
 export { solarize } from "./solarize.ts";
 export { denormalize, normalize } from "./normalize.ts";
+export { finishView } from "./finish.ts";
 export { compose, randomApply, type Transform } from "./compose.ts";
 export {
   type AugmentOptions,

@@ -5,12 +5,11 @@ import { blurKernelSize, BlurWorkspace, gaussianBlur } from "./blur.ts";
 import { toGrayscale } from "./grayscale.ts";
 import { checkRawImage, type FloatImage, floatImage } from "./image.ts";
 import { colorJitter } from "./jitter.ts";
-import { normalize } from "./normalize.ts";
+import { finishView } from "./finish.ts";
 import { sampleViewParams, type ViewParams } from "./params.ts";
 import type { AugmentSpec } from "./presets.ts";
 import { resizedCrop, ResizeWorkspace } from "./resize.ts";
 import type { Rng } from "./rng.ts";
-import { solarize } from "./solarize.ts";
 
 /**
  * Scratch buffers reused across views (one per worker).
@@ -50,13 +49,15 @@ export function renderView(
   const img: FloatImage = floatImage(size, size, image.channels, out);
   resizedCrop(image, params.crop, size, img, params.flip, ws.resize);
   if (params.jitter) colorJitter(img, params.jitter);
-  if (params.grayscale) toGrayscale(img);
-  if (params.blurSigma > 0) {
-    const k = blurKernelSize(size, spec.blur.kernelFraction);
-    if (k > 1) gaussianBlur(img, params.blurSigma, k, ws.blur);
+  const k = params.blurSigma > 0 ? blurKernelSize(size, spec.blur.kernelFraction) : 1;
+  let gray = params.grayscale;
+  if (k > 1) {
+    if (gray) toGrayscale(img);
+    gray = false;
+    gaussianBlur(img, params.blurSigma, k, ws.blur);
   }
-  if (params.solarize) solarize(img, spec.solarize.threshold);
-  normalize(img, spec.mean, spec.std);
+  // Grayscale (when no blur comes between), solarize and normalize share one pass.
+  finishView(img, gray, params.solarize ? spec.solarize.threshold : null, spec.mean, spec.std);
   return img.data;
 }
 
