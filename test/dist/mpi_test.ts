@@ -77,6 +77,22 @@ mpiTest("mpi: rank 0 throwing stops the others; rank 2 killed is relayed to rank
   }
 });
 
+mpiTest(
+  "mpi: NT-Xent with candidates gathered synchronously has the exact global gradient",
+  async () => {
+    for (const np of [2, 3]) {
+      const r = await runRanks(np, "./_gather_worker.ts", [], { timeoutMs: 90_000 });
+      assert.equal(r.timedOut, false, r.stderr);
+      for (let rank = 0; rank < np; rank++) {
+        const m = new RegExp(`^GATHER_OK ${rank} (\\S+) (\\S+)$`, "m").exec(r.stdout);
+        assert.ok(m, r.stdout + r.stderr);
+        assert.ok(Number(m[1]) < 1e-6, `loss rel. err ${m[1]}`);
+        assert.ok(Number(m[2]) < 1e-5, `gradient rel. err ${m[2]}`);
+      }
+    }
+  },
+);
+
 async function stopTest(viaLauncher: boolean) {
   const checkpoint = await Deno.makeTempFile({ suffix: ".ckpt" });
   await Deno.remove(checkpoint);
