@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { markAdded, saveStock } from "./stock.ts";
 import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { avgPoolGradConfig } from "./avg_pool_grad.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 
@@ -12,6 +13,7 @@ export const wasmKernelConfigs: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   batchMatMulConfig,
   maxPoolGradConfig,
+  avgPoolGradConfig,
 ];
 
 /**

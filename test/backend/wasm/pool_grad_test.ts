@@ -6,6 +6,8 @@ const cases: [number, number, "same" | "valid", number[]][] = [
   [3, 2, "valid", [1, 9, 9, 2]],
   [2, 2, "valid", [2, 8, 7, 4]],
   [3, 1, "same", [1, 5, 6, 3]],
+  [7, 7, "valid", [3, 7, 7, 5]], // global average pool
+  [2, 1, "valid", [1, 4, 5, 2]],
 ];
 for (const [k, s, pad, shape] of cases) {
   for (const relu of [false, true]) {
