@@ -164,7 +164,13 @@ export function resizedCrop(
       const n = xc[o];
       let s = sBase + xf[o] * C;
       const d = tBase + (flip ? size - 1 - o : o) * C;
-      if (C === 3) {
+      if (C === 3 && n === 2) {
+        // Upsampling mostly needs two taps: unrolled.
+        const w0 = xw[wBase], w1 = xw[wBase + 1];
+        tmp[d] = w0 * data[s] + w1 * data[s + 3];
+        tmp[d + 1] = w0 * data[s + 1] + w1 * data[s + 4];
+        tmp[d + 2] = w0 * data[s + 2] + w1 * data[s + 5];
+      } else if (C === 3) {
         let r0 = 0, g0 = 0, b0 = 0;
         for (let k = 0; k < n; k++, s += 3) {
           const w = xw[wBase + k];
