@@ -3,10 +3,13 @@
  * the global batch with projections all-gathered SYNCHRONOUSLY inside the loss (the
  * `NtXentOptions.gather` hook) and a backward that sums the candidates' gradient over ranks
  * (`allReduceSync`), so each rank's gradient to its local projections is exact. Compares with
- * one process computing the full batch; prints `GATHER_OK rank lossErr gradErr`.
+ * one process computing the full batch; prints `GATHER_OK rank lossErr gradErr`. Then the
+ * same for global batch norm through the model's `BatchNormHooks` (`GLOBAL_BN_OK rank err`).
  */
 import * as tf from "@tensorflow/tfjs";
 import { createCommunicator } from "../../src/dist/mod.ts";
+import { batchNormTraining } from "../../src/model/batch_norm.ts";
+import type { BatchNormHooks } from "../../src/model/forward_context.ts";
 import { ntXentLoss } from "../../src/train/nt_xent.ts";
 
 await tf.setBackend("cpu");
@@ -28,7 +31,8 @@ const refLoss = ntXentLoss(z1, z2, tau).loss.dataSync()[0];
 // distributed: this rank's slice, candidates gathered inside the loss
 const l1 = z1.slice([rank * localPairs, 0], [localPairs, d]);
 const l2 = z2.slice([rank * localPairs, 0], [localPairs, d]);
-const gatherAll = tf.customGrad((x: tf.Tensor) => {
+const gatherAll = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = inputs[0] as tf.Tensor;
   const local = x.dataSync() as Float32Array;
   const all = comm.allGatherSync(local);
   const rows = x.shape[0];
@@ -68,4 +72,52 @@ const want = new Float32Array([
 ]);
 const lossErr = Math.abs(lossSum - refLoss) / Math.abs(refLoss);
 console.log(`GATHER_OK ${rank} ${lossErr.toExponential(2)} ${relErr(mine, want).toExponential(2)}`);
+
+// global batch norm through the model's hooks: the local slice with hooks vs the full batch
+const hooks: BatchNormHooks = {
+  allReduceSum: (sums) =>
+    tf.tensor2d(comm.allReduceSync(sums.dataSync().slice() as Float32Array, "sum"), [
+      sums.shape[0],
+      sums.shape[1],
+    ]),
+  globalCount: (localCount) => localCount * size,
+};
+const c = 4, per = 2;
+const xs = tf.tensor4d(
+  Float32Array.from({ length: per * size * 3 * 3 * c }, (_, i) => rnd(i + 3e4) * 3 + (i % c)),
+  [per * size, 3, 3, c],
+);
+const w = tf.tensor4d(
+  Float32Array.from({ length: xs.size }, (_, i) => rnd(i + 5e4)),
+  xs.shape as [number, number, number, number],
+);
+const gamma = tf.tensor1d([1.5, 0.5, 1, 2]), beta = tf.tensor1d([0, 0.1, -0.2, 0.3]);
+const bnLoss = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, wt: tf.Tensor, h?: BatchNormHooks) => {
+  const r = batchNormTraining(x, g, b, 1e-5, true, h);
+  r.mean.dispose();
+  r.variance.dispose();
+  return tf.sum(tf.mul(r.y, wt)) as tf.Scalar;
+};
+const [rx, rg, rb] = tf.grads((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => bnLoss(x, g, b, w))([
+  xs,
+  gamma,
+  beta,
+]);
+const lx = xs.slice([rank * per, 0, 0, 0], [per, 3, 3, c]);
+const lw = w.slice([rank * per, 0, 0, 0], [per, 3, 3, c]);
+const [dx, dg, db] = tf.grads((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+  bnLoss(x, g, b, lw, hooks)
+)([lx, gamma, beta]);
+const dgSum = comm.allReduceSync(
+  new Float32Array([...dg.dataSync(), ...db.dataSync()]),
+  "sum",
+);
+const bnErr = Math.max(
+  relErr(
+    dx.dataSync() as Float32Array,
+    rx.slice([rank * per, 0, 0, 0], [per, 3, 3, c]).dataSync() as Float32Array,
+  ),
+  relErr(dgSum, new Float32Array([...rg.dataSync(), ...rb.dataSync()])),
+);
+console.log(`GLOBAL_BN_OK ${rank} ${bnErr.toExponential(2)}`);
 await comm.close();

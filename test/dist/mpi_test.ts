@@ -88,6 +88,8 @@ mpiTest(
         assert.ok(m, r.stdout + r.stderr);
         assert.ok(Number(m[1]) < 1e-6, `loss rel. err ${m[1]}`);
         assert.ok(Number(m[2]) < 1e-5, `gradient rel. err ${m[2]}`);
+        const bn = new RegExp(`^GLOBAL_BN_OK ${rank} (\\S+)$`, "m").exec(r.stdout);
+        assert.ok(bn && Number(bn[1]) < 1e-5, `global BN: ${bn?.[1]}\n${r.stdout}`);
       }
     }
   },
