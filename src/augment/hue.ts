@@ -18,45 +18,41 @@ export function adjustHue(img: FloatImage, shift: number): FloatImage {
   }
   if (img.channels !== 3) return img;
   const d = img.data;
+  const turn = 6 * shift; // in sextants of the wheel
   for (let i = 0; i < d.length; i += 3) {
     const r = d[i], g = d[i + 1], b = d[i + 2];
     const max = r > g ? (r > b ? r : b) : (g > b ? g : b);
     const min = r < g ? (r < b ? r : b) : (g < b ? g : b);
     const cr = max - min;
     if (cr === 0) continue; // gray: hue has no effect
-    const s = cr / max;
-    let h: number;
-    if (max === r) h = ((max - b) - (max - g)) / cr;
-    else if (max === g) h = 2 + ((max - r) - (max - b)) / cr;
-    else h = 4 + ((max - g) - (max - r)) / cr;
-    h = h / 6 + 1 + shift;
-    h -= Math.floor(h);
-    const h6 = h * 6;
-    const k = Math.floor(h6);
-    const f = h6 - k;
-    const v = max;
-    let p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
-    p = p < 0 ? 0 : p > 1 ? 1 : p;
-    q = q < 0 ? 0 : q > 1 ? 1 : q;
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    switch (k % 6) {
+    // Hue in sextants [0, 6): torchvision's _rgb2hsv, where (max - b) - (max - g) = g - b.
+    let h = max === r ? (g - b) / cr : max === g ? 2 + (b - r) / cr : 4 + (r - g) / cr;
+    h += turn;
+    while (h < 0) h += 6;
+    while (h >= 6) h -= 6;
+    const k = Math.floor(h);
+    const f = h - k;
+    // _hsv2rgb with v = max, s = cr / max: p = v(1-s) = min, q = v(1-sf) = max - cr f,
+    // t = v(1-s(1-f)) = min + cr f (all within [0, 1], so no clamping is needed).
+    const q = max - cr * f, t = min + cr * f;
+    switch (k) {
       case 0:
-        d[i] = v, d[i + 1] = t, d[i + 2] = p;
+        d[i] = max, d[i + 1] = t, d[i + 2] = min;
         break;
       case 1:
-        d[i] = q, d[i + 1] = v, d[i + 2] = p;
+        d[i] = q, d[i + 1] = max, d[i + 2] = min;
         break;
       case 2:
-        d[i] = p, d[i + 1] = v, d[i + 2] = t;
+        d[i] = min, d[i + 1] = max, d[i + 2] = t;
         break;
       case 3:
-        d[i] = p, d[i + 1] = q, d[i + 2] = v;
+        d[i] = min, d[i + 1] = q, d[i + 2] = max;
         break;
       case 4:
-        d[i] = t, d[i + 1] = p, d[i + 2] = v;
+        d[i] = t, d[i + 1] = min, d[i + 2] = max;
         break;
       default:
-        d[i] = v, d[i + 1] = p, d[i + 2] = q;
+        d[i] = max, d[i + 1] = min, d[i + 2] = q;
     }
   }
   return img;
