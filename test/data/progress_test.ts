@@ -18,6 +18,6 @@ Deno.test("progressBar redraws one terminal line and ends it at the total", () =
   bar(100, 100);
   bar(100, 100); // finished: silent
   assert.equal(written.length, 2);
-  assert.match(written[0], /^\rf \[##\.+\]  10%/);
+  assert.match(written[0], /^\rf \[##\.+\] {2}10%/);
   assert.match(written[1], /^\rf \[#{20}\] 100%.*\n$/);
 });
