@@ -10,6 +10,7 @@ import {
 import { type PeerFailure, type RendezvousInfo, SHARED_ACK, SHARED_STEP } from "./side_channel.ts";
 import { StopSignals } from "./signals.ts";
 import { envGet } from "./env.ts";
+import { Worker as NodeWorker } from "node:worker_threads";
 
 /**
  * Options of the MPI communicator (ignored by `single`).
@@ -79,6 +80,14 @@ export class MpiCommunicator implements Communicator {
     e.preventDefault();
     this.abort(e.reason);
   };
+  #onUnload = () => {
+    if (!this.#closed && !this.#aborting) {
+      console.error(
+        `rank ${this.rank}: the process ends without closing its communicator (call ` +
+          "`await comm.close()`); the other ranks see this rank as failed",
+      );
+    }
+  };
 
   private constructor(mpi: MpiLib, rank: number, size: number, options: Required<MpiOptions>) {
     this.#mpi = mpi;
@@ -89,6 +98,7 @@ export class MpiCommunicator implements Communicator {
     this.#failed = new Promise<never>((_, reject) => (this.#rejectFailed = reject));
     this.#failed.catch(() => {});
     this.#signals = new StopSignals();
+    globalThis.addEventListener("unload", this.#onUnload);
     if (options.catchUncaught) {
       globalThis.addEventListener("error", this.#onError);
       globalThis.addEventListener("unhandledrejection", this.#onRejection);
@@ -367,6 +377,7 @@ export class MpiCommunicator implements Communicator {
     this.#signals.dispose();
     globalThis.removeEventListener("error", this.#onError);
     globalThis.removeEventListener("unhandledrejection", this.#onRejection);
+    globalThis.removeEventListener("unload", this.#onUnload);
     check(this.#mpi, this.#mpi.fn.MPI_Finalize(), "MPI_Finalize");
   }
 
@@ -386,15 +397,18 @@ function check(mpi: MpiLib, code: number, what: string) {
 
 /** The main thread's end of the side channel worker (`side_channel_worker.ts`). */
 class SideChannelHost {
-  #worker: Worker;
+  #worker: NodeWorker;
   #shared: Int32Array;
   #waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  private constructor(worker: Worker, shared: Int32Array, onFailure: (f: PeerFailure) => void) {
+  private constructor(
+    worker: NodeWorker,
+    shared: Int32Array,
+    onFailure: (f: PeerFailure) => void,
+  ) {
     this.#worker = worker;
     this.#shared = shared;
-    worker.onmessage = (e: MessageEvent) => {
-      const msg = e.data;
+    worker.on("message", (msg) => {
       if (msg.t === "failure") {
         onFailure({ rank: msg.rank, step: msg.step, reason: msg.reason });
         return;
@@ -407,7 +421,13 @@ class SideChannelHost {
       const w = this.#waiting.get(msg.t);
       this.#waiting.delete(msg.t);
       w?.resolve(msg);
-    };
+    });
+    worker.on("error", (err) => {
+      for (const w of this.#waiting.values()) w.reject(err as Error);
+      this.#waiting.clear();
+    });
+    // The worker must not keep the process alive (a rank that ends without close()).
+    worker.unref();
   }
 
   #wait(t: string, timeoutMs: number): Promise<unknown> {
@@ -436,9 +456,7 @@ class SideChannelHost {
     onFailure: (f: PeerFailure) => void,
     graceMs: number,
   ): Promise<SideChannelHost> {
-    const worker = new Worker(new URL("./side_channel_worker.ts", import.meta.url).href, {
-      type: "module",
-    });
+    const worker = new NodeWorker(new URL("./side_channel_worker.ts", import.meta.url));
     const sab = new SharedArrayBuffer(8);
     const host = new SideChannelHost(worker, new Int32Array(sab), onFailure);
     try {
@@ -450,7 +468,7 @@ class SideChannelHost {
       worker.postMessage({ t: "connect", info });
       await ready;
     } catch (err) {
-      worker.terminate();
+      await worker.terminate();
       throw err;
     }
     return host;
@@ -474,6 +492,6 @@ class SideChannelHost {
     const done = this.#wait("closed", 3_000);
     this.#worker.postMessage({ t: "close" });
     await done.catch(() => {});
-    this.#worker.terminate();
+    await this.#worker.terminate();
   }
 }

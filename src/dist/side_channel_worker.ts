@@ -1,5 +1,6 @@
 /**
- * Hosts the side channel (`side_channel.ts`) in a Worker, so that failures are seen even
+ * Hosts the side channel (`side_channel.ts`) in a worker thread (`node:worker_threads`, whose
+ * `unref()` lets the process end even if the communicator was never closed), so that failures are seen even
  * while the main thread is blocked (in a synchronous collective or a long synchronous
  * computation). On a failure, the worker tells the main thread; if the main thread does not
  * acknowledge within `graceMs` (it is blocked), the worker prints the error and ends the
@@ -24,8 +25,9 @@ interface Init {
   graceMs: number;
 }
 
-// deno-lint-ignore no-explicit-any
-const scope = self as any;
+import { parentPort } from "node:worker_threads";
+
+const port = parentPort!;
 let channel: SideChannel | null = null;
 let shared: Int32Array;
 let rank = 0;
@@ -46,7 +48,7 @@ function hardExit(message: string): never {
 
 function onFailure(f: PeerFailure, graceMs: number) {
   if (closing) return;
-  scope.postMessage({ t: "failure", ...f });
+  port.postMessage({ t: "failure", ...f });
   setTimeout(() => {
     if (Atomics.load(shared, SHARED_ACK) === 0) {
       hardExit(
@@ -57,8 +59,7 @@ function onFailure(f: PeerFailure, graceMs: number) {
   }, graceMs);
 }
 
-scope.onmessage = async (e: MessageEvent) => {
-  const msg = e.data;
+port.on("message", async (msg) => {
   try {
     if (msg.t === "init") {
       const init = msg as Init;
@@ -70,22 +71,22 @@ scope.onmessage = async (e: MessageEvent) => {
         (f) => onFailure(f, init.graceMs),
         () => Atomics.load(shared, SHARED_STEP),
       );
-      if (rank === 0) scope.postMessage({ t: "info", info: channel.listen() });
+      if (rank === 0) port.postMessage({ t: "info", info: channel.listen() });
     } else if (msg.t === "connect") {
       const info = msg.info as RendezvousInfo;
       if (rank === 0) await channel!.accept(info);
       else await channel!.connect(info);
-      scope.postMessage({ t: "ready" });
+      port.postMessage({ t: "ready" });
     } else if (msg.t === "report") {
       await channel?.reportOwnFailure(msg.step, msg.reason);
-      scope.postMessage({ t: "reported" });
+      port.postMessage({ t: "reported" });
     } else if (msg.t === "close") {
       closing = true;
       await channel?.close();
-      scope.postMessage({ t: "closed" });
-      scope.close();
+      port.postMessage({ t: "closed" });
+      port.close();
     }
   } catch (err) {
-    scope.postMessage({ t: "error", message: (err as Error).message });
+    port.postMessage({ t: "error", message: (err as Error).message });
   }
-};
+});

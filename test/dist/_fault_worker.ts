@@ -1,6 +1,7 @@
 /**
  * Run under `mpirun -np N`: steps of small all-reduces; rank F fails at step K.
- * Args: MODE K [sync|async] [F], MODE one of throw | kill | exit0 | none; `sync` makes the
+ * Args: MODE K [sync|async] [F], MODE one of throw | kill | exit0 | none | noclose (every
+ * rank ends without closing its communicator); `sync` makes the
  * surviving ranks use the blocking `allReduceSync`. Rank F (default 1) prints
  * `FAILING_AT <Date.now()>` just before it fails; a survivor prints `T_DETECT <ms>` (from
  * entering the failing step's collective to the error) when it can (not when blocked: then
@@ -34,4 +35,4 @@ for (let step = 0; step < k + 20; step++) {
   if (buf[0] !== expected) throw new Error(`bad sum ${buf[0]}`);
 }
 console.log(`rank ${comm.rank} done`);
-await comm.close();
+if (mode !== "noclose") await comm.close();

@@ -95,6 +95,13 @@ mpiTest(
   },
 );
 
+mpiTest("mpi: ranks that end without closing the communicator do not hang", async () => {
+  const r = await runRanks(2, "./_fault_worker.ts", ["noclose", "100"], { timeoutMs: 30_000 });
+  assert.equal(r.timedOut, false, r.stderr);
+  assert.match(r.stdout, /rank 0 done/);
+  assert.match(r.stderr, /the process ends without closing its communicator/);
+});
+
 async function stopTest(viaLauncher: boolean) {
   const checkpoint = await Deno.makeTempFile({ suffix: ".ckpt" });
   await Deno.remove(checkpoint);
