@@ -135,29 +135,39 @@ export function batchNormTraining(
     const xhat = tf.mul(xc, invstd);
     let y = tf.add(tf.mul(xhat, gIn as tf.Tensor), bIn as tf.Tensor);
     if (relu) y = tf.relu(y);
-    (save as tf.GradSaveFunc)([xhat, invstd, gIn as tf.Tensor, y]);
+    // y is needed only for the ReLU mask.
+    (save as tf.GradSaveFunc)(
+      relu ? [xhat, invstd, gIn as tf.Tensor, y] : [xhat, invstd, gIn as tf.Tensor],
+    );
     mean = tf.keep(tf.reshape(mu, [c]));
     variance = tf.keep(tf.reshape(tf.mul(varBiased, m > 1 ? m / (m - 1) : 1), [c]));
     return {
       value: tf.reshape(y, shape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, inv, g, yOut] = saved;
-        let d = tf.reshape(dy, [localM, c]);
-        if (relu) d = tf.mul(d, tf.step(yOut));
-        const o = tf.ones([1, localM]);
-        const dBeta = tf.matMul(o, d);
-        const dGamma = tf.matMul(o, tf.mul(d, xh));
-        let sBeta = dBeta;
-        let sGamma = dGamma;
-        if (hooks) {
-          const s = hooks.allReduceSum(tf.concat([dBeta, dGamma], 0) as tf.Tensor2D);
-          [sBeta, sGamma] = tf.split(s, 2, 0);
-        }
-        const dx = tf.mul(
-          tf.sub(tf.sub(d, tf.div(sBeta, m)), tf.mul(xh, tf.div(sGamma, m))),
-          tf.mul(g, inv),
-        );
-        return [tf.reshape(dx, shape), tf.reshape(dGamma, [c]), tf.reshape(dBeta, [c])];
+        const grads = tf.tidy(() => {
+          const [xh, inv, g, yOut] = saved;
+          let d = tf.reshape(dy, [localM, c]);
+          if (relu) d = tf.mul(d, tf.step(yOut));
+          const o = tf.ones([1, localM]);
+          const dBeta = tf.matMul(o, d);
+          const dGamma = tf.matMul(o, tf.mul(d, xh));
+          let sBeta = dBeta;
+          let sGamma = dGamma;
+          if (hooks) {
+            const s = hooks.allReduceSum(tf.concat([dBeta, dGamma], 0) as tf.Tensor2D);
+            [sBeta, sGamma] = tf.split(s, 2, 0);
+          }
+          const dx = tf.mul(
+            tf.sub(tf.sub(d, tf.div(sBeta, m)), tf.mul(xh, tf.div(sGamma, m))),
+            tf.mul(g, inv),
+          );
+          return [tf.reshape(dx, shape), tf.reshape(dGamma, [c]), tf.reshape(dBeta, [c])];
+        });
+        // Free now what only this node needed, instead of at the end of the backward pass:
+        // its saved tensors (the engine's clones) and the gradient arriving at its output.
+        for (const t of saved) t.dispose();
+        dy.dispose();
+        return grads;
       },
     };
   });
