@@ -296,3 +296,51 @@ for (const mm of mms) {
   if (inputs.b !== b) tf.dispose(inputs.b as tf.Tensor);
   tf.dispose([a, b]);
 }
+
+// Memory-bound kernels of the stock batch-norm gradient: milliseconds, stock vs project.
+const memOps: [string, string, () => tf.NamedTensorInfoMap, tf.NamedAttrMap][] = [
+  ["tile [1,1,1,32] -> [128,32,32,32]", tf.Tile, () => ({ x: tf.randomNormal([1, 1, 1, 32]) }), {
+    reps: [batch, 32, 32, 1],
+  }],
+  ["sum [128,32,32,32] over 0,1,2", tf.Sum, () => ({ x: tf.randomNormal([batch, 32, 32, 32]) }), {
+    axis: [0, 1, 2],
+    keepDims: false,
+  }],
+  ["mean [128,8,8,128] over 0,1,2", tf.Mean, () => ({ x: tf.randomNormal([batch, 8, 8, 128]) }), {
+    axis: [0, 1, 2],
+    keepDims: true,
+  }],
+  [
+    "avg-pool grad [128,8,8,128] global",
+    tf.AvgPoolGrad,
+    () => ({ dy: tf.randomNormal([batch, 1, 1, 128]), input: tf.randomNormal([batch, 8, 8, 128]) }),
+    { filterSize: [8, 8], strides: [8, 8], pad: "valid" },
+  ],
+  [
+    "max-pool grad [32,112,112,64] 3x3/2",
+    tf.MaxPoolGrad,
+    () => {
+      const input = tf.randomNormal([r18Batch, 112, 112, 64]);
+      const output = tf.maxPool(input as tf.Tensor4D, 3, 2, "same");
+      return { dy: tf.randomNormal(output.shape), input, output };
+    },
+    { filterSize: [3, 3], strides: [2, 2], pad: "same" },
+  ],
+];
+console.log(["memory-bound kernel", "", "", "stock ms", "project ms", "speed-up"].join("\t"));
+for (const [label, name, make, attrs] of memOps) {
+  if (only && !label.includes(only)) continue;
+  const inputs = make();
+  const s = stockRun(name, inputs, attrs);
+  const st = s ? time(s) : null;
+  const pt = time(project(name, inputs, attrs));
+  console.log([
+    label,
+    name,
+    "",
+    st === null ? "missing" : (st * 1000).toFixed(1),
+    (pt * 1000).toFixed(1),
+    st === null ? "" : `${(st / pt).toFixed(1)}x`,
+  ].join("\t"));
+  tf.dispose(Object.values(inputs) as tf.Tensor[]);
+}

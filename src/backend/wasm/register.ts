@@ -4,6 +4,8 @@ import { markAdded, saveStock } from "./stock.ts";
 import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { avgPoolGradConfig } from "./avg_pool_grad.ts";
+import { tileConfig } from "./tile.ts";
+import { meanConfig, sumConfig } from "./reduce_leading.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 
@@ -14,6 +16,9 @@ export const wasmKernelConfigs: tf.KernelConfig[] = [
   batchMatMulConfig,
   maxPoolGradConfig,
   avgPoolGradConfig,
+  tileConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 /**
