@@ -30,6 +30,12 @@ export interface LaunchInfo {
   rank?: number;
   /** The launcher's idea of the number of ranks, when it says. */
   size?: number;
+  /**
+   * This rank's number among the ranks on its host, when the launcher says (Open MPI
+   * `OMPI_COMM_WORLD_LOCAL_RANK`, MPICH `MPI_LOCALRANKID`, Slurm `SLURM_LOCALID`): the GPU index
+   * to give it with one GPU per rank.
+   */
+  localRank?: number;
   /** The variable that told. */
   source?: string;
 }
@@ -38,8 +44,10 @@ const RANK_VARS: [string, string][] = [
   ["OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"], // Open MPI
   ["PMIX_RANK", "PMIX_SIZE"], // PMIx (Open MPI 5, Slurm)
   ["PMI_RANK", "PMI_SIZE"], // MPICH (Hydra), Intel MPI
-  ["MPI_LOCALRANKID", "MPI_LOCALNRANKS"],
 ];
+
+/** Rank among the ranks of this host (for one GPU per rank). */
+const LOCAL_RANK_VARS = ["OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"];
 
 /**
  * Detects an MPI launcher from its environment variables (no MPI calls): Open MPI's
@@ -62,6 +70,8 @@ export function detectLaunch(
       return undefined; // no --allow-env for it
     }
   };
+  const localVar = LOCAL_RANK_VARS.find((v) => read(v) !== undefined);
+  const local = localVar ? { localRank: Number(read(localVar)) } : {};
   for (const [rankVar, sizeVar] of RANK_VARS) {
     const rank = read(rankVar);
     if (rank !== undefined) {
@@ -70,6 +80,7 @@ export function detectLaunch(
         underLauncher: true,
         rank: Number(rank),
         size: size === undefined ? undefined : Number(size),
+        ...local,
         source: rankVar,
       };
     }

@@ -47,6 +47,10 @@ Deno.test("detectLaunch reads Open MPI, PMIx and MPICH variables", () => {
     source: "OMPI_COMM_WORLD_RANK",
   });
   assert.equal(detectLaunch(env({ PMIX_RANK: "0" })).underLauncher, true);
+  assert.equal(
+    detectLaunch(env({ OMPI_COMM_WORLD_RANK: "5", OMPI_COMM_WORLD_LOCAL_RANK: "1" })).localRank,
+    1,
+  );
   assert.equal(detectLaunch(env({ PMI_RANK: "2", PMI_SIZE: "3" })).size, 3);
 });
 
