@@ -1,6 +1,6 @@
 /**
  * Run under `mpirun -np N`: steps of small all-reduces; rank F fails at step K.
- * Args: MODE K [sync|async] [F], MODE one of throw | kill | exit0 | none | noclose (every
+ * Args: MODE K [sync|async] [F], MODE one of throw | kill | exit0 | hang | none | noclose (every
  * rank ends without closing its communicator); `sync` makes the
  * surviving ranks use the blocking `allReduceSync`. Rank F (default 1) prints
  * `FAILING_AT <Date.now()>` just before it fails; a survivor prints `T_DETECT <ms>` (from
@@ -22,6 +22,7 @@ for (let step = 0; step < k + 20; step++) {
     if (mode === "throw") throw new Error(`injected failure at step ${step}`);
     if (mode === "kill") Deno.kill(Deno.pid, "SIGKILL");
     if (mode === "exit0") Deno.exit(0);
+    if (mode === "hang") await new Promise((r) => setTimeout(r, 60_000));
   }
   buf.fill(comm.rank + 1);
   const t0 = performance.now();

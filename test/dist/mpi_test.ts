@@ -102,6 +102,20 @@ mpiTest("mpi: ranks that end without closing the communicator do not hang", asyn
   assert.match(r.stderr, /the process ends without closing its communicator/);
 });
 
+mpiTest(
+  "mpi: with a timeout, a rank that hangs (alive) is reported instead of waited for",
+  async () => {
+    const r = await runRanks(2, "./_fault_worker.ts", ["hang", "5"], {
+      timeoutMs: 40_000,
+      env: { SIMCLR_DIST_TIMEOUT_S: "2" },
+    });
+    assert.equal(r.timedOut, false, r.stderr);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /at step 5: MPI_Allreduce did not complete within 2000 ms on rank 0/);
+    assert.ok(r.ms < 15_000, `took ${r.ms} ms`);
+  },
+);
+
 async function stopTest(viaLauncher: boolean) {
   const checkpoint = await Deno.makeTempFile({ suffix: ".ckpt" });
   await Deno.remove(checkpoint);
