@@ -146,15 +146,19 @@ export class MpiCommunicator implements Communicator {
     check(mpi, f.MPI_Comm_size(mpi.COMM_WORLD, out), "MPI_Comm_size");
     const size = out[0];
     const comm = new MpiCommunicator(mpi, rank, size, opts);
-    if (
-      opts.sideChannel && size > 1 &&
-      Deno.permissions.querySync({ name: "net" }).state !== "granted"
-    ) {
+    // Every rank must take the same path (the set-up uses collectives): agree on it.
+    const canNet = Deno.permissions.querySync({ name: "net" }).state === "granted";
+    const agreed = comm.allReduceSync(
+      new Float32Array([opts.sideChannel && canNet ? 1 : 0]),
+      "min",
+    );
+    if (opts.sideChannel && size > 1 && agreed[0] === 0) {
       opts.sideChannel = false;
       if (rank === 0) {
         console.warn(
-          "warning: no --allow-net: ranks cannot open the side channel that reports a failed " +
-            "rank at once; a failure then ends the job through mpirun, without its reason",
+          "warning: the side channel that reports a failed rank at once is off (a rank has no " +
+            "--allow-net, or SIMCLR_DIST_SIDECHANNEL=0); a failure then ends the job through " +
+            "mpirun, without its reason",
         );
       }
     }
