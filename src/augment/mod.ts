@@ -47,6 +47,13 @@ export { denormalize, normalize } from "./normalize.ts";
 export { finishView } from "./finish.ts";
 export { compose, randomApply, type Transform } from "./compose.ts";
 export {
+  randomBlur,
+  randomColorJitter,
+  randomFlip,
+  randomGrayscale,
+  randomSolarize,
+} from "./transforms.ts";
+export {
   type AugmentOptions,
   type AugmentSpec,
   DEFAULT_PRESET,
