@@ -4,7 +4,14 @@ import type { IndexedDataset } from "./indexed.ts";
 import { RandomAccessFile } from "./random_access.ts";
 import type { RawImage } from "./sample.ts";
 
-/** CIFAR-10 class names, in label order. */
+/**
+ * CIFAR-10 class names, in label order.
+ *
+ * @example
+ * ```ts
+ * CIFAR10_CLASSES[3]; // "cat"
+ * ```
+ */
 export const CIFAR10_CLASSES: readonly string[] = [
   "airplane",
   "automobile",
@@ -18,7 +25,14 @@ export const CIFAR10_CLASSES: readonly string[] = [
   "truck",
 ];
 
-/** Options of {@link cifarDataset}. */
+/**
+ * Options of {@link cifarDataset}.
+ *
+ * @example
+ * ```ts
+ * await cifarDataset({ files: ["train.bin"], variant: 100, labels: "coarse" });
+ * ```
+ */
 export interface CifarOptions {
   /** Binary batch files, read in this order (e.g. `data_batch_1.bin` ... `data_batch_5.bin`). */
   files: readonly string[];

@@ -7,7 +7,14 @@ import type { DecoderName } from "./decoders.ts";
 import { DataError, type OnError, SkipLog } from "./errors.ts";
 import type { RawImage, Sample } from "./sample.ts";
 
-/** Options of the decode stages. */
+/**
+ * Options of the decode stages.
+ *
+ * @example
+ * ```ts
+ * samples.pipeThrough(decodeImages({ decoder: "imagescript", channels: "auto", onError: "skip" }));
+ * ```
+ */
 export interface DecodeOptions extends StageOptions {
   /** `imagescript` (default) or `sharp`. */
   decoder?: DecoderName;
@@ -19,7 +26,14 @@ export interface DecodeOptions extends StageOptions {
   skips?: SkipLog;
 }
 
-/** Options of {@link parallelDecode}. */
+/**
+ * Options of {@link parallelDecode}.
+ *
+ * @example
+ * ```ts
+ * samples.pipeThrough(parallelDecode({ workers: 2, inFlight: 8, decoder: "sharp" }));
+ * ```
+ */
 export interface ParallelDecodeOptions extends DecodeOptions {
   /** Workers (default `navigator.hardwareConcurrency`). */
   workers?: number;

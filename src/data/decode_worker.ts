@@ -6,13 +6,28 @@ import { type ChannelMode, decodeSample } from "./decoder.ts";
 import { createDecoder, type DecoderName } from "./decoders.ts";
 import { isEncoded, type RawImage, type Sample } from "./sample.ts";
 
-/** What the decode workers are started with. */
+/**
+ * What the decode workers are started with.
+ *
+ * @example
+ * ```ts
+ * parallelMap(decodeWorkerUrl, { init: { decoder: "sharp", channels: 3 } satisfies DecodeWorkerInit });
+ * ```
+ */
 export interface DecodeWorkerInit {
   decoder?: DecoderName;
   channels?: ChannelMode;
 }
 
-/** A sample that could not be decoded: its key, the message, and its epoch when known. */
+/**
+ * A sample that could not be decoded: its key, the message, and its epoch when known.
+ *
+ * @example
+ * ```ts
+ * const out = await mapper(sample);
+ * if ("failed" in out) console.warn(out.key, out.failed);
+ * ```
+ */
 export interface DecodeFailure {
   key: string;
   failed: string;

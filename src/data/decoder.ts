@@ -6,10 +6,24 @@ import { DataError } from "./errors.ts";
 import { checkComplete, type ImageFormat, sniffFormat, storesGray } from "./image_format.ts";
 import type { EncodedSample, RawImage } from "./sample.ts";
 
-/** Pixels without the sample's key and label. */
+/**
+ * Pixels without the sample's key and label.
+ *
+ * @example
+ * ```ts
+ * const { width, height, channels, data }: Pixels = await decoder.decode(bytes, "png", false);
+ * ```
+ */
 export type Pixels = Pick<RawImage, "width" | "height" | "channels" | "data">;
 
-/** Channel count wanted from a decoder: as stored (gray stays 1), or forced to 1 or 3. */
+/**
+ * Channel count wanted from a decoder: as stored (gray stays 1), or forced to 1 or 3.
+ *
+ * @example
+ * ```ts
+ * const image = await decodeSample(decoder, sample, 3 satisfies ChannelMode);
+ * ```
+ */
 export type ChannelMode = "auto" | 1 | 3;
 
 /**

@@ -3,7 +3,14 @@ import type { ImageDecoder } from "./decoder.ts";
 import { imagescriptDecoder } from "./imagescript_decoder.ts";
 import { createSharpDecoder } from "./sharp_decoder.ts";
 
-/** Decoder names. */
+/**
+ * Decoder names.
+ *
+ * @example
+ * ```ts
+ * const decoder = await createDecoder("sharp" satisfies DecoderName);
+ * ```
+ */
 export type DecoderName = "imagescript" | "sharp";
 
 /**

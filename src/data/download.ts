@@ -3,7 +3,14 @@ import { createHash } from "node:crypto";
 import { DataError } from "./errors.ts";
 import type { ProgressFn } from "./progress.ts";
 
-/** Options of {@link downloadFile}. */
+/**
+ * Options of {@link downloadFile}.
+ *
+ * @example
+ * ```ts
+ * await downloadFile(url, dest, { md5: "bb300cfdad3c16e7a12a480ee83cd310", onProgress: progressBar("labels") });
+ * ```
+ */
 export interface DownloadOptions {
   /** Expected MD5 (hex) of the file as downloaded. */
   md5?: string;

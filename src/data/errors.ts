@@ -3,7 +3,14 @@
  * wrong and what to do; and the `"skip"` policy's per-epoch tally.
  */
 
-/** What a source or decoder does with a bad sample: throw (default) or skip and count. */
+/**
+ * What a source or decoder does with a bad sample: throw (default) or skip and count.
+ *
+ * @example
+ * ```ts
+ * parallelDecode({ onError: "skip" satisfies OnError });
+ * ```
+ */
 export type OnError = "fail" | "skip";
 
 /**
@@ -22,7 +29,14 @@ export class DataError extends Error {
   }
 }
 
-/** One epoch's skipped samples. */
+/**
+ * One epoch's skipped samples.
+ *
+ * @example
+ * ```ts
+ * const skips = new SkipLog((r: SkipReport) => console.warn(r.epoch, r.count, r.examples));
+ * ```
+ */
 export interface SkipReport {
   epoch: number;
   /** Number of samples skipped in the epoch. */
@@ -31,7 +45,17 @@ export interface SkipReport {
   examples: string[];
 }
 
-/** A stage's handle on a {@link SkipLog}: where it is, what it skipped. */
+/**
+ * A stage's handle on a {@link SkipLog}: where it is, what it skipped.
+ *
+ * @example
+ * ```ts
+ * const t = skips.tracker();
+ * t.at(epoch);
+ * t.record(error, epoch);
+ * t.done();
+ * ```
+ */
 export interface SkipTracker {
   /** The stage is now handling items of `epoch`. */
   at(epoch: number): void;

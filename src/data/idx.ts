@@ -4,7 +4,14 @@ import type { IndexedDataset } from "./indexed.ts";
 import { RandomAccessFile, readMaybeGzip } from "./random_access.ts";
 import type { RawImage } from "./sample.ts";
 
-/** The header of an IDX file. */
+/**
+ * The header of an IDX file.
+ *
+ * @example
+ * ```ts
+ * const { dims, headerBytes } = parseIdxHeader(bytes, "train-images-idx3-ubyte");
+ * ```
+ */
 export interface IdxHeader {
   /** Dimensions, first one = number of records. */
   dims: number[];
@@ -125,7 +132,14 @@ export class IdxFile {
   }
 }
 
-/** Options of {@link idxDataset}. */
+/**
+ * Options of {@link idxDataset}.
+ *
+ * @example
+ * ```ts
+ * const opts: IdxDatasetOptions = { images: "t10k-images-idx3-ubyte.gz", labels: "t10k-labels-idx1-ubyte.gz" };
+ * ```
+ */
 export interface IdxDatasetOptions {
   /** Images file (`N x rows x cols`). */
   images: string;

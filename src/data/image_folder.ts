@@ -4,13 +4,28 @@ import { IMAGE_EXTENSIONS } from "./image_format.ts";
 import type { IndexedDataset } from "./indexed.ts";
 import type { EncodedSample } from "./sample.ts";
 
-/** Options of {@link imageFolder}. */
+/**
+ * Options of {@link imageFolder}.
+ *
+ * @example
+ * ```ts
+ * const ds = await imageFolder("data/flowers", { extensions: ["jpg", "jpeg"] });
+ * ```
+ */
 export interface ImageFolderOptions {
   /** Extensions to accept, lower case without dot (default png, jpg, jpeg, gif, tif, tiff). */
   extensions?: readonly string[];
 }
 
-/** An image folder: an indexed dataset of encoded files, plus its file list. */
+/**
+ * An image folder: an indexed dataset of encoded files, plus its file list.
+ *
+ * @example
+ * ```ts
+ * const ds = await imageFolder("data/flowers");
+ * console.log(ds.classes, ds.files[0], ds.labels[0]);
+ * ```
+ */
 export interface ImageFolderDataset extends IndexedDataset<EncodedSample> {
   readonly classes: readonly string[];
   /** Paths of the images, in index order. */

@@ -3,10 +3,24 @@
  * truncated file is an error rather than a half-grey image), and whether it stores gray.
  */
 
-/** Formats the decoders read. */
+/**
+ * Formats the decoders read.
+ *
+ * @example
+ * ```ts
+ * const f: ImageFormat = "png";
+ * ```
+ */
 export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
 
-/** File extensions (lower case, no dot) of the formats above. */
+/**
+ * File extensions (lower case, no dot) of the formats above.
+ *
+ * @example
+ * ```ts
+ * const isImage = (name: string) => IMAGE_EXTENSIONS.includes(name.split(".").pop()!.toLowerCase());
+ * ```
+ */
 export const IMAGE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg", "gif", "tif", "tiff"];
 
 /**

@@ -26,7 +26,14 @@ export interface IndexedDataset<T extends Sample = Sample> {
   close?(): void;
 }
 
-/** A sample with its place in the epoch order (the augmentation RNG keys on these). */
+/**
+ * A sample with its place in the epoch order (the augmentation RNG keys on these).
+ *
+ * @example
+ * ```ts
+ * for await (const s of indexedSamples(ds, { seed: 1, epochs: 1 })) console.log(s.key, s.epoch, s.index, s.position);
+ * ```
+ */
 export type IndexedSample<T extends Sample = Sample> = T & {
   /** Epoch (0-based). */
   epoch: number;
@@ -36,7 +43,14 @@ export type IndexedSample<T extends Sample = Sample> = T & {
   position: number;
 };
 
-/** Options of {@link indexedSamples}: the epoch order (length comes from the dataset). */
+/**
+ * Options of {@link indexedSamples}: the epoch order (length comes from the dataset).
+ *
+ * @example
+ * ```ts
+ * const opts: IndexedSamplesOptions = { seed: 42, epochs: 10, rank: 0, worldSize: 2, onError: "skip" };
+ * ```
+ */
 export interface IndexedSamplesOptions extends Omit<EpochOrderOptions, "length"> {
   /** `"fail"` (default): a bad sample errors the stream; `"skip"`: it is counted and dropped. */
   onError?: OnError;

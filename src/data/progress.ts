@@ -1,6 +1,13 @@
 /** A text progress bar for downloads, on stderr. */
 
-/** Called as bytes arrive: bytes so far, and the total when the server said it. */
+/**
+ * Called as bytes arrive: bytes so far, and the total when the server said it.
+ *
+ * @example
+ * ```ts
+ * const onProgress: ProgressFn = (got, total) => console.log(got, total);
+ * ```
+ */
 export type ProgressFn = (received: number, total: number | undefined) => void;
 
 /**

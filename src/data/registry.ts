@@ -12,7 +12,14 @@ import { progressBar, type ProgressFn } from "./progress.ts";
 import { expandShards } from "./shards.ts";
 import { tarMembers } from "./tar.ts";
 
-/** A file a dataset can download. */
+/**
+ * A file a dataset can download.
+ *
+ * @example
+ * ```ts
+ * const f: DatasetFile = { name: "a.gz", url: "https://host/a.gz", sha256: "..." };
+ * ```
+ */
 export interface DatasetFile {
   /** File name in the dataset folder. */
   name: string;
@@ -23,10 +30,25 @@ export interface DatasetFile {
   unpack?: boolean;
 }
 
-/** Which part of a dataset. */
+/**
+ * Which part of a dataset.
+ *
+ * @example
+ * ```ts
+ * await openDataset("cifar10", { split: "test" satisfies Split });
+ * ```
+ */
 export type Split = "train" | "test";
 
-/** A dataset the registry knows. */
+/**
+ * A dataset the registry knows.
+ *
+ * @example
+ * ```ts
+ * registerDataset({ name: "my-idx", description: "my data", required: ["a.idx"],
+ *   open: (dir) => idxDataset({ images: `${dir}/a.idx` }) } satisfies DatasetSpec);
+ * ```
+ */
 export interface DatasetSpec {
   name: string;
   description: string;
@@ -92,7 +114,14 @@ function idxSpec(
 const CIFAR10_DIR = "cifar-10-batches-bin";
 const CIFAR100_DIR = "cifar-100-binary";
 
-/** The built-in datasets by name; add more with {@link registerDataset}. */
+/**
+ * The built-in datasets by name; add more with {@link registerDataset}.
+ *
+ * @example
+ * ```ts
+ * console.log([...DATASETS.keys()]); // fashion-mnist, mnist, cifar10, cifar100
+ * ```
+ */
 export const DATASETS: Map<string, DatasetSpec> = new Map<string, DatasetSpec>([
   [
     "fashion-mnist",
@@ -205,7 +234,14 @@ export function defaultCacheDir(): string {
   return `${home}/.cache/simclr-streams/datasets`;
 }
 
-/** Options of {@link locateDataset}. */
+/**
+ * Options of {@link locateDataset}.
+ *
+ * @example
+ * ```ts
+ * await locateDataset("mnist", { path: "data/mnist", download: false });
+ * ```
+ */
 export interface LocateOptions {
   /** An explicit folder (looked at first; never downloaded into). */
   path?: string;
@@ -219,7 +255,14 @@ export interface LocateOptions {
   onProgress?: (file: string) => ProgressFn;
 }
 
-/** Where a dataset was found. */
+/**
+ * Where a dataset was found.
+ *
+ * @example
+ * ```ts
+ * const { dir, source } = await locateDataset("fashion-mnist"); // source: "system"
+ * ```
+ */
 export interface Located {
   dir: string;
   source: "path" | "cache" | "system" | "download";
@@ -356,13 +399,28 @@ function getSpec(name: string): DatasetSpec {
   return spec;
 }
 
-/** Options of {@link openDataset}. */
+/**
+ * Options of {@link openDataset}.
+ *
+ * @example
+ * ```ts
+ * await openDataset("fashion-mnist", { split: "test", cacheDir: "/tmp/cache" });
+ * ```
+ */
 export interface OpenOptions extends LocateOptions {
   /** `train` (default) or `test`. */
   split?: Split;
 }
 
-/** What {@link openDataset} gives: a random-access dataset, or a list of tar shards. */
+/**
+ * What {@link openDataset} gives: a random-access dataset, or a list of tar shards.
+ *
+ * @example
+ * ```ts
+ * const o = await openDataset("tar", { path: "shards-{0..9}.tar" });
+ * if (o.kind === "shards") console.log(o.shards.length);
+ * ```
+ */
 export type OpenedDataset =
   | { kind: "indexed"; dataset: IndexedDataset; located?: Located }
   | { kind: "shards"; shards: string[] };

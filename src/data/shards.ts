@@ -10,7 +10,14 @@ import type { EncodedSample } from "./sample.ts";
 import { tarMembers } from "./tar.ts";
 import { groupMembers, groupToSample, type MemberGroup } from "./webdataset.ts";
 
-/** Sample indices of shard `s` are `s * SHARD_INDEX_STRIDE + (ordinal in shard)`. */
+/**
+ * Sample indices of shard `s` are `s * SHARD_INDEX_STRIDE + (ordinal in shard)`.
+ *
+ * @example
+ * ```ts
+ * const shardIndex = Math.floor(sample.index / SHARD_INDEX_STRIDE);
+ * ```
+ */
 export const SHARD_INDEX_STRIDE = 1_000_000;
 
 /**
@@ -82,7 +89,14 @@ export async function openShard(shard: string): Promise<ReadableStream<Uint8Arra
   }
 }
 
-/** Options of {@link tarSamples}. */
+/**
+ * Options of {@link tarSamples}.
+ *
+ * @example
+ * ```ts
+ * tarSamples({ shards: "train-{000..099}.tar", seed: 1, epochs: 5, rank: 0, worldSize: 4 });
+ * ```
+ */
 export interface TarSamplesOptions extends StageOptions {
   /** Shard paths or URLs; brace patterns are expanded. */
   shards: string | readonly string[];

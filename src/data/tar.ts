@@ -5,7 +5,14 @@
 import { ByteReader } from "./byte_reader.ts";
 import { DataError } from "./errors.ts";
 
-/** A regular file inside a tar archive. */
+/**
+ * A regular file inside a tar archive.
+ *
+ * @example
+ * ```ts
+ * for await (const { name, data } of tarMembers(stream, "a.tar")) console.log(name, data.length);
+ * ```
+ */
 export interface TarMember {
   /** Path inside the archive. */
   name: string;

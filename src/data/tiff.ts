@@ -5,7 +5,14 @@
  * image of the file is read.
  */
 
-/** Decoded TIFF pixels, HWC, gray stays one channel, colour is RGB (alpha dropped). */
+/**
+ * Decoded TIFF pixels, HWC, gray stays one channel, colour is RGB (alpha dropped).
+ *
+ * @example
+ * ```ts
+ * const { width, height, channels, data }: TiffPixels = await decodeTiff(bytes);
+ * ```
+ */
 export interface TiffPixels {
   width: number;
   height: number;

@@ -7,7 +7,14 @@ import { IMAGE_EXTENSIONS } from "./image_format.ts";
 import type { EncodedSample } from "./sample.ts";
 import type { TarMember } from "./tar.ts";
 
-/** The members of one sample, by extension (lower case, e.g. `jpg`, `cls`, `json`). */
+/**
+ * The members of one sample, by extension (lower case, e.g. `jpg`, `cls`, `json`).
+ *
+ * @example
+ * ```ts
+ * for await (const g of groupMembers(members)) console.log(g.key, [...g.files.keys()]);
+ * ```
+ */
 export interface MemberGroup {
   /** Member path without the extension (`dir/000123`). */
   key: string;

@@ -1,7 +1,14 @@
 /** Groups consecutive items into arrays of `n`. */
 import { pullStage, type StageOptions, type StreamPair } from "./stage.ts";
 
-/** Options of {@link batch}. */
+/**
+ * Options of {@link batch}.
+ *
+ * @example
+ * ```ts
+ * source.pipeThrough(batch(64, { dropLast: true, name: "batch", telemetry }));
+ * ```
+ */
 export interface BatchOptions extends StageOptions {
   /** Drop a last, short batch instead of emitting it (default false). */
   dropLast?: boolean;

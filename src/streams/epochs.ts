@@ -8,7 +8,14 @@
 import { hashKeys, Rng } from "./rng.ts";
 import { fromPull, type StageOptions } from "./stage.ts";
 
-/** One step of an epoch order. */
+/**
+ * One step of an epoch order.
+ *
+ * @example
+ * ```ts
+ * for await (const { epoch, position, index } of epochOrder({ length: 10, seed: 1, epochs: 1 })) {}
+ * ```
+ */
 export interface EpochPosition {
   /** Epoch number (0-based). */
   epoch: number;
@@ -18,7 +25,14 @@ export interface EpochPosition {
   index: number;
 }
 
-/** How an epoch is split among ranks. */
+/**
+ * How an epoch is split among ranks.
+ *
+ * @example
+ * ```ts
+ * const split: RankSplit = { rank: 1, worldSize: 4, remainder: "drop" };
+ * ```
+ */
 export interface RankSplit {
   /** This process's rank, 0..worldSize-1 (default 0). */
   rank?: number;
@@ -31,7 +45,14 @@ export interface RankSplit {
   remainder?: "drop" | "keep";
 }
 
-/** Options of {@link epochOrder}. */
+/**
+ * Options of {@link epochOrder}.
+ *
+ * @example
+ * ```ts
+ * const opts: EpochOrderOptions = { length: 60000, seed: 42, epochs: 100, startEpoch: 3, startPosition: 500 };
+ * ```
+ */
 export interface EpochOrderOptions extends RankSplit, StageOptions {
   /** Dataset length. */
   length: number;

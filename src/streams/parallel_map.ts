@@ -7,7 +7,14 @@ import { type StageOptions, stageStats, type StreamPair } from "./stage.ts";
 import { transferables } from "./transfer.ts";
 import type { HostReply, HostRequest } from "./worker_protocol.ts";
 
-/** Options of {@link parallelMap}. */
+/**
+ * Options of {@link parallelMap}.
+ *
+ * @example
+ * ```ts
+ * const opts: ParallelMapOptions<Sample> = { workers: 2, inFlight: 8, init: { size: 32 }, timeoutMs: 60_000 };
+ * ```
+ */
 export interface ParallelMapOptions<I> extends StageOptions {
   /** Workers in the pool (default `navigator.hardwareConcurrency`, at least 1). */
   workers?: number;

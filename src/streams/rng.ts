@@ -3,7 +3,14 @@
  * shuffles and epoch orders. Same keys, same sequence, on every platform.
  */
 
-/** Mixes one 32-bit word (splitmix32's finalizer). */
+/**
+ * Mixes one 32-bit word (splitmix32's finalizer).
+ *
+ * @example
+ * ```ts
+ * const h = mix32(12345); // a well-mixed 32-bit word
+ * ```
+ */
 export function mix32(x: number): number {
   x = (x + 0x9e3779b9) | 0;
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);

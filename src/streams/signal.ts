@@ -1,4 +1,13 @@
-/** A reusable wake-up: waiters sleep until the next `notify()`. */
+/**
+ * A reusable wake-up: waiters sleep until the next `notify()`.
+ *
+ * @example
+ * ```ts
+ * const s = new Signal();
+ * setTimeout(() => s.notify(), 10);
+ * await s.wait();
+ * ```
+ */
 export class Signal {
   #resolve: (() => void) | undefined;
   #promise: Promise<void> | undefined;

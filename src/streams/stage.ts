@@ -6,13 +6,28 @@
  */
 import { StageStats, type Telemetry } from "./telemetry.ts";
 
-/** A transform expressed as its two ends, as `ReadableStream.pipeThrough` expects. */
+/**
+ * A transform expressed as its two ends, as `ReadableStream.pipeThrough` expects.
+ *
+ * @example
+ * ```ts
+ * const double: StreamPair<number, number> = map((x: number) => 2 * x);
+ * source.pipeThrough(double);
+ * ```
+ */
 export interface StreamPair<I, O> {
   writable: WritableStream<I>;
   readable: ReadableStream<O>;
 }
 
-/** Options every stage accepts. */
+/**
+ * Options every stage accepts.
+ *
+ * @example
+ * ```ts
+ * const opts: StageOptions = { name: "decode", telemetry };
+ * ```
+ */
 export interface StageOptions {
   /** Name in telemetry (defaults to the stage kind). */
   name?: string;
@@ -20,19 +35,42 @@ export interface StageOptions {
   telemetry?: Telemetry;
 }
 
-/** Upstream as a stage sees it: reads are booked as starved time and counted. */
+/**
+ * Upstream as a stage sees it: reads are booked as starved time and counted.
+ *
+ * @example
+ * ```ts
+ * const r = await up.read(); // booked as starved time
+ * if (r.done) controller.close();
+ * ```
+ */
 export interface Upstream<I> {
   read(): Promise<ReadableStreamReadResult<I>>;
   cancel(reason?: unknown): Promise<void>;
 }
 
-/** What a stage body implements. `pull` must enqueue at least one item, close, or throw. */
+/**
+ * What a stage body implements. `pull` must enqueue at least one item, close, or throw.
+ *
+ * @example
+ * ```ts
+ * const body: StageBody<number> = { async pull(c) { c.enqueue(1); } };
+ * ```
+ */
 export interface StageBody<O> {
   pull(controller: ReadableStreamDefaultController<O>): Promise<void>;
   cancel?(reason: unknown): void | Promise<void>;
 }
 
-/** Registers a stage's counters in `options.telemetry`, or makes unlisted ones. */
+/**
+ * Registers a stage's counters in `options.telemetry`, or makes unlisted ones.
+ *
+ * @example
+ * ```ts
+ * const stats = stageStats("myStage", { telemetry });
+ * stats.itemsOut++;
+ * ```
+ */
 export function stageStats(kind: string, options: StageOptions = {}): StageStats {
   const name = options.name ?? kind;
   return options.telemetry ? options.telemetry.stage(name) : new StageStats(name);
@@ -88,6 +126,13 @@ export function pullStage<I, O>(
 /**
  * A pull-driven ReadableStream that books backpressured time (the gap between the end of
  * one pull and the start of the next), counts items out and marks start and end.
+ *
+ * @example
+ * ```ts
+ * const out = pullReadable<number>(stageStats("count"), 0, {
+ *   async pull(c) { c.enqueue(1); },
+ * });
+ * ```
  */
 export function pullReadable<O>(
   stats: StageStats,

@@ -4,7 +4,15 @@
  * pipeline; `snapshot()` reads them, `summary()` renders one line for a CLI.
  */
 
-/** Live counters of one stage. Stages update them; readers take snapshots. */
+/**
+ * Live counters of one stage. Stages update them; readers take snapshots.
+ *
+ * @example
+ * ```ts
+ * const stats = telemetry.stage("read");
+ * const r = await stats.starve(() => reader.read());
+ * ```
+ */
 export class StageStats {
   /** Items that entered the stage. */
   itemsIn = 0;
@@ -42,7 +50,14 @@ export class StageStats {
   }
 }
 
-/** A frozen copy of a stage's counters. */
+/**
+ * A frozen copy of a stage's counters.
+ *
+ * @example
+ * ```ts
+ * for (const s of telemetry.snapshot()) console.log(s.name, s.itemsOut, s.starvedMs, s.backpressuredMs);
+ * ```
+ */
 export interface StageSnapshot {
   name: string;
   itemsIn: number;
@@ -104,7 +119,14 @@ export class Telemetry {
   }
 }
 
-/** Renders snapshots as one line (see `Telemetry.summary`). */
+/**
+ * Renders snapshots as one line (see `Telemetry.summary`).
+ *
+ * @example
+ * ```ts
+ * console.log(formatSummary(telemetry.snapshot())); // "read 1200 800/s starved 2% bp 90% | ..."
+ * ```
+ */
 export function formatSummary(stages: StageSnapshot[]): string {
   if (stages.length === 0) return "(no stages)";
   const pct = (ms: number, total: number) => total > 0 ? Math.round((100 * ms) / total) : 0;

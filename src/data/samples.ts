@@ -1,0 +1,61 @@
+/** One stream of samples from whatever `openDataset` returned. */
+import { hashKeys } from "../streams/rng.ts";
+import { shuffleBuffer } from "../streams/shuffle_buffer.ts";
+import { type IndexedSample, indexedSamples, type IndexedSamplesOptions } from "./indexed.ts";
+import type { OpenedDataset } from "./registry.ts";
+import { tarSamples } from "./shards.ts";
+
+/**
+ * Options of {@link datasetSamples}.
+ *
+ * @example
+ * ```ts
+ * datasetSamples(opened, { seed: 42, epochs: 10, shuffleBuffer: 2000 });
+ * ```
+ */
+export interface DatasetSamplesOptions extends IndexedSamplesOptions {
+  /** Tar shards: size of the shuffle buffer mixing samples across shards (default 1000; 0: none). */
+  shuffleBuffer?: number;
+}
+
+/**
+ * Samples in epoch order from an opened dataset: an indexed dataset through its epoch
+ * permutation (split among ranks, resumable), tar shards shard by shard (shard order
+ * per epoch from the seed, split among ranks by shard) through a shuffle buffer.
+ *
+ * @example
+ * ```ts
+ * const opened = await openDataset("fashion-mnist");
+ * const samples = datasetSamples(opened, { seed: 42, epochs: 100, rank: 0, worldSize: 1 });
+ * ```
+ */
+export function datasetSamples(
+  opened: OpenedDataset,
+  options: DatasetSamplesOptions,
+): ReadableStream<IndexedSample> {
+  if (opened.kind === "indexed") return indexedSamples(opened.dataset, options);
+  const samples = tarSamples({
+    shards: opened.shards,
+    seed: options.seed,
+    shuffleShards: options.shuffle ?? true,
+    epochs: options.epochs ?? Infinity,
+    startEpoch: options.startEpoch,
+    startPosition: options.startPosition,
+    rank: options.rank,
+    worldSize: options.worldSize,
+    onError: options.onError,
+    skips: options.skips,
+    telemetry: options.telemetry,
+  });
+  const size = options.shuffleBuffer ?? 1000;
+  if (size <= 0 || options.shuffle === false) return samples;
+  return samples.pipeThrough(
+    shuffleBuffer<IndexedSample>(
+      size,
+      hashKeys(options.seed, options.startEpoch ?? 0, options.rank ?? 0),
+      {
+        telemetry: options.telemetry,
+      },
+    ),
+  );
+}
