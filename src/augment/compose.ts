@@ -1,7 +1,7 @@
 /** Composing random transforms, for pipelines built from the single transforms. */
 
 import type { FloatImage } from "./image.ts";
-import type { Rng } from "./rng.ts";
+import type { AugmentRng } from "./rng.ts";
 
 /**
  * An in-place transform that may draw from the generator.
@@ -11,7 +11,7 @@ import type { Rng } from "./rng.ts";
  * const blur: Transform = (img, rng) => gaussianBlur(img, rng.uniform(0.1, 2), 3);
  * ```
  */
-export type Transform = (img: FloatImage, rng: Rng) => void;
+export type Transform = (img: FloatImage, rng: AugmentRng) => void;
 
 /**
  * Applies transforms in order.

@@ -1,6 +1,6 @@
 /** Random resized crop parameters, drawn as torchvision's `RandomResizedCrop.get_params`. */
 
-import type { Rng } from "./rng.ts";
+import type { AugmentRng } from "./rng.ts";
 
 /**
  * A crop rectangle in pixels of the source image.
@@ -71,7 +71,7 @@ export function centerCropFallback(
  * ```
  */
 export function sampleCrop(
-  rng: Rng,
+  rng: AugmentRng,
   width: number,
   height: number,
   scale: readonly [number, number] = [0.08, 1],

@@ -3,7 +3,7 @@
 import { adjustBrightness, adjustContrast, adjustSaturation } from "./adjust.ts";
 import { adjustHue } from "./hue.ts";
 import type { FloatImage } from "./image.ts";
-import type { Rng } from "./rng.ts";
+import type { AugmentRng } from "./rng.ts";
 
 /**
  * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
@@ -66,7 +66,7 @@ const OPS: readonly JitterOp[] = ["brightness", "contrast", "saturation", "hue"]
  * const p = sampleJitter(rngFor(3), { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 });
  * ```
  */
-export function sampleJitter(rng: Rng, s: JitterStrength): JitterParams {
+export function sampleJitter(rng: AugmentRng, s: JitterStrength): JitterParams {
   if (s.hue < 0 || s.hue > 0.5) {
     throw new RangeError(`colour jitter: hue ${s.hue} must lie in [0, 0.5]`);
   }

@@ -19,7 +19,7 @@ function mix32(x: number): number {
  * const sigma = rng.uniform(0.1, 2); // and rng.int(n), rng.chance(p), rng.permutation(n)
  * ```
  */
-export class Rng {
+export class AugmentRng {
   private a: number;
   private b: number;
   private c: number;
@@ -95,7 +95,7 @@ function checkKey(name: string, value: number, allowNegative: boolean): void {
  * console.assert(a === rngFor(42, 0, 7).next());
  * ```
  */
-export function rngFor(seed: number, epoch = 0, index = 0): Rng {
+export function rngFor(seed: number, epoch = 0, index = 0): AugmentRng {
   checkKey("seed", seed, true);
   checkKey("epoch", epoch, false);
   checkKey("index", index, false);
@@ -109,5 +109,5 @@ export function rngFor(seed: number, epoch = 0, index = 0): Rng {
   ];
   let h = 0x243f6a88;
   for (const w of words) h = mix32((h ^ w) + 0x9e3779b9);
-  return new Rng(mix32(h ^ 0x13198a2e), mix32(h ^ 0x03707344), mix32(h ^ 0xa4093822), h);
+  return new AugmentRng(mix32(h ^ 0x13198a2e), mix32(h ^ 0x03707344), mix32(h ^ 0xa4093822), h);
 }

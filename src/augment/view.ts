@@ -9,7 +9,7 @@ import { finishView } from "./finish.ts";
 import { sampleViewParams, type ViewParams } from "./params.ts";
 import type { AugmentSpec } from "./presets.ts";
 import { resizedCrop, ResizeWorkspace } from "./resize.ts";
-import type { Rng } from "./rng.ts";
+import type { AugmentRng } from "./rng.ts";
 
 /**
  * Scratch buffers reused across views (one per worker).
@@ -72,7 +72,7 @@ export function renderView(
 export function augmentView(
   image: RawImage,
   spec: AugmentSpec,
-  rng: Rng,
+  rng: AugmentRng,
   out?: Float32Array,
   ws?: ViewWorkspace,
 ): Float32Array {
