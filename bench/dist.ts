@@ -126,7 +126,7 @@ async function trainWorker() {
     keys: [],
     indices: new Int32Array(pairs),
   };
-  const stepTimes: number[] = [], commTimes: number[] = [], copyTimes: number[] = [];
+  const stepTimes: number[] = [], commTimes: number[] = [], waitTimes: number[] = [];
   for (let s = 0; s < steps + 2; s++) {
     comm.step = s;
     await comm.barrier();
@@ -138,6 +138,10 @@ async function trainWorker() {
         packer.view(p.name).set(await g.grads[p.name].data() as Float32Array)
       ),
     );
+    const tw = performance.now();
+    // (measurement only) wait for the slower rank first, so that the all-reduce's time is
+    // the transfer, not the other rank's lag
+    if (comm.size > 1) await comm.barrier();
     const t1 = performance.now();
     await comm.allReduce(packer.buffer, "mean");
     const t2 = performance.now();
@@ -152,7 +156,7 @@ async function trainWorker() {
     if (s >= 2) {
       stepTimes.push(t3 - t0);
       commTimes.push(t2 - t1);
-      copyTimes.push(t1 - t0 - 0); // includes compute: the readback waits for it
+      waitTimes.push(t1 - tw);
     }
   }
   const total = stepTimes.reduce((a, b) => a + b, 0);
@@ -174,6 +178,7 @@ async function trainWorker() {
         gradientFloats: packer.length,
         stepMs: stepTimes,
         commMs: commTimes,
+        waitMs: waitTimes,
         perRank,
       }),
     );
@@ -339,12 +344,15 @@ async function main() {
     const viewsPerStep = 2 * Number(r.pairs) * np;
     const rate = viewsPerStep / (median(stepMs) / 1000);
     if (np === 1) base = rate;
-    const share = commMs.reduce((a, b) => a + b, 0) / stepMs.reduce((a, b) => a + b, 0);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const share = sum(commMs) / sum(stepMs);
+    const waitShare = sum(r.waitMs as number[]) / sum(stepMs);
     console.log(
       `  ${np} rank${np > 1 ? "s" : " "}: ${rate.toFixed(1).padStart(6)} views/s ` +
         `(${(rate / 2).toFixed(1)} image pairs/s; global batch ${viewsPerStep} views), ` +
         `step ${median(stepMs).toFixed(0)} ms, communicating ${(100 * share).toFixed(1)}% ` +
-        `(all-reduce ${median(commMs).toFixed(1)} ms of ${r.gradientFloats} floats)` +
+        `(all-reduce ${median(commMs).toFixed(1)} ms of ${r.gradientFloats} floats), waiting ` +
+        `for the slower rank ${(100 * waitShare).toFixed(1)}%` +
         (np > 1 && base ? `, x${(rate / base).toFixed(2)} vs 1 rank` : ""),
     );
     if (np === 1) console.log(`  backend: ${r.backend}`);
