@@ -80,3 +80,17 @@ Deno.test("bad CIFAR files: sizes, variants and labels name the file", async () 
   ds.close?.();
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a CIFAR dataset can be streamed twice (a finished stream closes, reads reopen)", async () => {
+  const { indexedSamples } = await import("../../src/data/indexed.ts");
+  const { collect } = await import("../../src/streams/stage.ts");
+  const dir = await Deno.makeTempDir();
+  await Deno.writeFile(`${dir}/a.bin`, concat([0, 1, 2].map((i) => cifarRecord([i], i))));
+  const ds = await cifarDataset({ files: [`${dir}/a.bin`], variant: 10 });
+  const first = await collect(indexedSamples(ds, { seed: 1, epochs: 1 }));
+  const second = await collect(indexedSamples(ds, { seed: 1, epochs: 1 }));
+  assert.deepEqual(second.map((s) => s.label), first.map((s) => s.label));
+  assert.deepEqual(first.map((s) => s.label), first.map((s) => s.index));
+  ds.close?.();
+  await Deno.remove(dir, { recursive: true });
+});
