@@ -5,6 +5,7 @@ import {
   createCommunicator,
   detectLaunch,
   DistError,
+  mpirunArgs,
   SingleCommunicator,
 } from "../../src/dist/mod.ts";
 import { loadMpi } from "../../src/dist/mpi_lib.ts";
@@ -101,4 +102,17 @@ Deno.test("without --allow-ffi, the MPI communicator names the flag", async () =
   }).output().finally(() => Deno.remove(script));
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   assert.match(text, /--allow-ffi/);
+});
+
+Deno.test("mpirunArgs: Open MPI and MPICH spellings of hostfile and environment", () => {
+  const o = mpirunArgs("Open MPI", { np: 4, hostfile: "hosts", env: { A: "1" } });
+  assert.deepEqual(o.slice(0, 2), ["-n", "4"]);
+  assert.ok(o.includes("--oversubscribe"));
+  assert.deepEqual(o.slice(o.indexOf("--hostfile"), o.indexOf("--hostfile") + 2), [
+    "--hostfile",
+    "hosts",
+  ]);
+  assert.deepEqual(o.slice(o.indexOf("-x"), o.indexOf("-x") + 2), ["-x", "A=1"]);
+  const m = mpirunArgs("MPICH", { np: 2, hostfile: "hosts", env: { A: "1" } });
+  assert.deepEqual(m, ["-n", "2", "-f", "hosts", "-genv", "A", "1"]);
 });
