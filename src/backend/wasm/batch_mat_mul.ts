@@ -4,7 +4,7 @@
  * The stock kernel uses XNNPACK only when neither operand is transposed and there is one batch;
  * otherwise it falls back to a scalar loop (0.5-3 GFLOP/s). Dense-layer gradients
  * (`dy . W^T`, `x^T . dy`) and NT-Xent's `z . z^T` are exactly those transposed products.
- * Here a transposed operand is transposed explicitly (an O(size) copy in the heap) and the
+ * Here a transposed operand is transposed explicitly (a blocked O(size) copy in the heap) and the
  * product runs on the untransposed XNNPACK path; batched products loop over the batch with
  * zero-copy aliases of each matrix.
  *
@@ -16,6 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { alias, alloc, f32, free, freeAlias, type Info } from "./heap.ts";
 import { stock } from "./stock.ts";
+import { transpose2d } from "./transpose.ts";
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -64,8 +65,8 @@ function smallProduct(
 
 /** `a . b` of two 2-D aliases/tensors, transposing either first when asked. */
 function product2d(backend: BackendWasm, a: Info, b: Info, ta: boolean, tb: boolean): Info {
-  const at = ta ? stock(backend, tf.Transpose, { x: a }, { perm: [1, 0] }) : a;
-  const bt = tb ? stock(backend, tf.Transpose, { x: b }, { perm: [1, 0] }) : b;
+  const at = ta ? transpose2d(backend, a, a.shape[0], a.shape[1]) : a;
+  const bt = tb ? transpose2d(backend, b, b.shape[0], b.shape[1]) : b;
   const out = stock(backend, tf.BatchMatMul, { a: at, b: bt }, {
     transposeA: false,
     transposeB: false,

@@ -21,6 +21,10 @@ export function convExplicit(
   pads: Pads,
   dilation: [number, number] = [1, 1],
 ): Info {
+  if (x.shape.length !== 4 || filter.shape.length !== 4 || x.shape[3] !== filter.shape[2]) {
+    // XNNPACK trusts these shapes; a mismatch would read out of bounds and poison the heap.
+    throw new Error(`convExplicit: bad shapes x [${x.shape}], filter [${filter.shape}]`);
+  }
   let [top, bottom, left, right] = pads;
   let input = x;
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {

@@ -16,6 +16,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { alloc, f32, free, type Info } from "./heap.ts";
 import { convExplicit } from "./conv.ts";
 import { stock } from "./stock.ts";
+import { swapOuterInner } from "./transpose.ts";
 
 /** Kernel function of `Conv2DBackpropFilter` (NHWC only, dilation 1 as tfjs's gradient). */
 export function conv2DBackpropFilter(
@@ -46,7 +47,7 @@ export function conv2DBackpropFilter(
     return withInputAsFilter(backend, x, dy, kh, kw, top, left, ho, wo, ci, co);
   }
 
-  const xT = stock(backend, tf.Transpose, { x }, { perm: [3, 1, 2, 0] });
+  const xT = swapOuterInner(backend, x, x.shape[0], h * w, ci, [ci, h, w, x.shape[0]]);
   const dyT = stock(backend, tf.Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
   const r = convExplicit(backend, xT, dyT, [
     top,
@@ -76,7 +77,7 @@ function withInputAsFilter(
   co: number,
 ): Info {
   const [, h, w] = x.shape;
-  const dyT = stock(backend, tf.Transpose, { x: dy }, { perm: [3, 1, 2, 0] });
+  const dyT = swapOuterInner(backend, dy, dy.shape[0], ho * wo, co, [co, ho, wo, dy.shape[0]]);
   const xF = stock(backend, tf.Transpose, { x }, { perm: [1, 2, 0, 3] });
   const r = convExplicit(backend, dyT, xF, [
     kh - 1 - top,

@@ -12,6 +12,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { alloc, f32, free, type Info } from "./heap.ts";
 import { convExplicit } from "./conv.ts";
 import { stock } from "./stock.ts";
+import { transposeInto } from "./transpose.ts";
 
 /** How one spatial axis of the input splits for output parity `e` (see the module note). */
 export interface AxisParity {
@@ -44,13 +45,13 @@ export function axisParity(
 }
 
 /**
- * The sub-filter for taps `rh + sh*m`, `rw + sw*m` of HWIO `w` (`[kh, kw, ci, co]` values),
- * rotated 180 degrees and with in/out channels swapped: shape `[mh, mw, co, ci]`.
+ * The sub-filter for taps `rh + sh*m`, `rw + sw*m` of HWIO `filter` (`[kh, kw, ci, co]`),
+ * rotated 180 degrees and with in/out channels swapped: shape `[mh, mw, co, ci]`. Each tap is
+ * a blocked `[ci, co] -> [co, ci]` transpose in the heap.
  */
 function subFilter(
   backend: BackendWasm,
-  w: Float32Array,
-  shape: number[],
+  filter: Info,
   rh: number,
   sh: number,
   mh: number,
@@ -58,18 +59,14 @@ function subFilter(
   sw: number,
   mw: number,
 ): Info {
-  const [, kw, ci, co] = shape;
+  const [, kw, ci, co] = filter.shape;
   const out = alloc(backend, [mh, mw, co, ci]);
-  const dst = f32(backend, out);
-  let o = 0;
+  const src = f32(backend, filter), dst = f32(backend, out);
   for (let a = 0; a < mh; a++) {
     const fh = rh + sh * (mh - 1 - a);
     for (let b = 0; b < mw; b++) {
       const fw = rw + sw * (mw - 1 - b);
-      const base = (fh * kw + fw) * ci * co;
-      for (let q = 0; q < co; q++) {
-        for (let p = 0; p < ci; p++) dst[o++] = w[base + p * co + q];
-      }
+      transposeInto(src, (fh * kw + fw) * ci * co, ci, co, co, dst, (a * mw + b) * co * ci, ci);
     }
   }
   return out;
@@ -100,12 +97,11 @@ export function conv2DBackpropInput(
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { outHeight: ho, outWidth: wo } = info;
   const top = info.padInfo.top, left = info.padInfo.left;
-  const wv = f32(backend, filter).slice();
 
   if (sh === 1 && sw === 1) {
     const ph = axisParity(0, 1, top, kh, h, ho);
     const pw = axisParity(0, 1, left, kw, w, wo);
-    const sub = subFilter(backend, wv, filter.shape, 0, 1, kh, 0, 1, kw);
+    const sub = subFilter(backend, filter, 0, 1, kh, 0, 1, kw);
     const out = convExplicit(backend, dy, sub, [
       ph.padBefore,
       ph.padAfter,
@@ -125,7 +121,7 @@ export function conv2DBackpropInput(
       if (pw.count === 0) continue;
       let part: Info | null = null;
       if (ph.taps > 0 && pw.taps > 0) {
-        const sub = subFilter(backend, wv, filter.shape, ph.r, sh, ph.taps, pw.r, sw, pw.taps);
+        const sub = subFilter(backend, filter, ph.r, sh, ph.taps, pw.r, sw, pw.taps);
         part = convExplicit(backend, dy, sub, [
           ph.padBefore,
           ph.padAfter,
