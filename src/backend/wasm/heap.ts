@@ -1,6 +1,24 @@
 /**
  * Access to the `wasm` backend's memory: zero-copy `Float32Array` views of tensors, tensors that
  * alias part of another tensor's memory, and plain allocation/disposal of kernel outputs.
+ *
+ * Zero-copy recipe (for kernels written elsewhere, e.g. native code through `Deno.dlopen`):
+ *
+ * ```ts
+ * const backend = tf.backend() as BackendWasm;            // after startBackend("wasm")
+ * const view = f32(backend, tensor);                       // Float32Array on the wasm heap
+ * // = new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, t.size)
+ * // (BackendWasm's own `typedArrayFromHeap(tensorInfo)` does the same.)
+ * const out = alloc(backend, shape);                       // uninitialised output tensor info
+ * lib.symbols.kernel(Deno.UnsafePointer.of(view), Deno.UnsafePointer.of(f32(backend, out)));
+ * return out;                                              // from a kernelFunc; or
+ * // tf.engine().makeTensorFromTensorInfo(out) outside one
+ * ```
+ *
+ * Every view must be taken again after anything that can allocate in the wasm heap (any
+ * kernel call, `makeOutput`, `tf.tensor`): growth replaces the `ArrayBuffer` and detaches the
+ * old views. The heap is one `WebAssembly.Memory` (`backend.wasm.asm.memory`), little-endian,
+ * 4-byte aligned tensor offsets; another wasm module may import it.
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";

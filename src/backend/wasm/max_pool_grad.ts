@@ -40,25 +40,35 @@ export function maxPoolGrad(
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
       const h0 = i * sh - top;
+      // First in-bounds row/column of the window (the window always holds one).
+      const y0 = h0 >= 0 ? h0 : h0 + dh * Math.ceil(-h0 / dh);
+      const y1 = Math.min(h0 + fh, h);
       for (let j = 0; j < ow; j++, o += c) {
         const w0 = j * sw - left;
-        best.fill(-Infinity);
-        where.fill(-1);
-        for (let y = h0; y < h0 + fh; y += dh) {
-          if (y < 0 || y >= h) continue;
-          for (let x = w0; x < w0 + fw; x += dw) {
-            if (x < 0 || x >= w) continue;
+        const x0 = w0 >= 0 ? w0 : w0 + dw * Math.ceil(-w0 / dw);
+        const x1 = Math.min(w0 + fw, w);
+        let first = true;
+        for (let y = y0; y < y1; y += dh) {
+          for (let x = x0; x < x1; x += dw) {
             const base = ((b * h + y) * w + x) * c;
+            if (first) {
+              for (let k = 0; k < c; k++) {
+                best[k] = xv[base + k];
+                where[k] = base + k;
+              }
+              first = false;
+              continue;
+            }
             for (let k = 0; k < c; k++) {
               const v = xv[base + k];
-              if (v > best[k] || where[k] < 0) {
+              if (v > best[k]) {
                 best[k] = v;
                 where[k] = base + k;
               }
             }
           }
         }
-        for (let k = 0; k < c; k++) if (where[k] >= 0) dxv[where[k]] += dyv[o + k];
+        if (!first) { for (let k = 0; k < c; k++) dxv[where[k]] += dyv[o + k]; }
       }
     }
   }
