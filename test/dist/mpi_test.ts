@@ -78,7 +78,7 @@ mpiTest("mpi: rank 0 throwing stops the others; rank 2 killed is relayed to rank
 });
 
 mpiTest(
-  "mpi: NT-Xent with candidates gathered synchronously has the exact global gradient",
+  "mpi: gathered NT-Xent candidates and global BN (sync collectives) match one process",
   async () => {
     for (const np of [2, 3]) {
       const r = await runRanks(np, "./_gather_worker.ts", [], { timeoutMs: 90_000 });
