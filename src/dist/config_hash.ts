@@ -30,6 +30,40 @@ export async function configHash(config: unknown): Promise<string> {
 }
 
 /**
+ * Collective: all-gathers a hash from every rank and returns the ranks whose hash differs
+ * from rank 0's (empty when all agree), with rank 0's hash. Any JSON value is hashed with
+ * {@linkcode configHash}; a 64-digit hex string is taken as a hash already.
+ *
+ * @example
+ * ```ts
+ * // every N steps: are the weights still identical on every rank?
+ * const { differ } = await compareAcrossRanks(comm, await weightsChecksum(model));
+ * if (differ.length) throw new Error(`weights diverged on ranks ${differ.join(", ")}`);
+ * ```
+ */
+export async function compareAcrossRanks(
+  comm: Communicator,
+  value: unknown,
+): Promise<{ reference: string; differ: { rank: number; hash: string }[] }> {
+  const hash = typeof value === "string" && /^[0-9a-f]{64}$/.test(value)
+    ? value
+    : await configHash(value);
+  const mine = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) mine[i] = parseInt(hash.slice(2 * i, 2 * i + 2), 16);
+  const all = await comm.allGather(mine);
+  const hex = (r: number) =>
+    Array.from(all.subarray(32 * r, 32 * r + 32), (b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
+  const reference = hex(0);
+  const differ: { rank: number; hash: string }[] = [];
+  for (let r = 1; r < comm.size; r++) {
+    if (hex(r) !== reference) differ.push({ rank: r, hash: hex(r) });
+  }
+  return { reference, differ };
+}
+
+/**
  * Collective: checks that every rank was started with the same settings by all-gathering a
  * hash of them. Throws on every rank, naming the ranks whose hash differs from rank 0's.
  * `config` is a hash from {@linkcode configHash} or any JSON value (hashed here).
@@ -41,25 +75,14 @@ export async function configHash(config: unknown): Promise<string> {
  * ```
  */
 export async function assertSameConfig(comm: Communicator, config: unknown): Promise<string> {
-  const hash = typeof config === "string" && /^[0-9a-f]{64}$/.test(config)
-    ? config
-    : await configHash(config);
-  const mine = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) mine[i] = parseInt(hash.slice(2 * i, 2 * i + 2), 16);
-  const all = await comm.allGather(mine);
-  const hex = (r: number) =>
-    Array.from(all.subarray(32 * r, 32 * r + 32), (b) => b.toString(16).padStart(2, "0")).join(
-      "",
-    );
-  const ref = hex(0);
-  const differ: number[] = [];
-  for (let r = 1; r < comm.size; r++) if (hex(r) !== ref) differ.push(r);
+  const { reference, differ } = await compareAcrossRanks(comm, config);
   if (differ.length > 0) {
-    const list = differ.map((r) => `rank ${r} has ${hex(r).slice(0, 12)}`).join(", ");
+    const list = differ.map((d) => `rank ${d.rank} has ${d.hash.slice(0, 12)}`).join(", ");
     throw new Error(
       `bad launch: ranks were started with different settings (config hash of rank 0 is ` +
-        `${ref.slice(0, 12)}, ${list}); start every rank with the same pipeline and overrides`,
+        `${reference.slice(0, 12)}, ${list}); start every rank with the same pipeline and ` +
+        "overrides",
     );
   }
-  return ref;
+  return reference;
 }

@@ -43,5 +43,5 @@ export {
   stepsPerEpoch,
 } from "./shard.ts";
 export { allReduceGradients, FlatPacker, type FlatSlot, type GradientMap } from "./flat.ts";
-export { assertSameConfig, configHash } from "./config_hash.ts";
+export { assertSameConfig, compareAcrossRanks, configHash } from "./config_hash.ts";
 export { findMpirun, launchMain, mpirunArgs, type MpirunOptions } from "./launch.ts";

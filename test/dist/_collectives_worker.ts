@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   allReduceGradients,
   assertSameConfig,
+  compareAcrossRanks,
   createCommunicator,
   FlatPacker,
   localBatchIndices,
@@ -28,6 +29,8 @@ if (Deno.args[0] === "mismatch") {
 }
 
 await assertSameConfig(comm, { lr: 0.3, batch: 256, nested: { b: 1, a: [1, 2] } });
+const cmp = await compareAcrossRanks(comm, { weightsOf: rank === size - 1 ? "other" : "same" });
+assert.deepEqual(cmp.differ.map((d) => d.rank), size > 1 ? [size - 1] : []);
 
 // allReduce: sum, mean, max, min; a large buffer too (in place, same object back)
 const n = 1000;
