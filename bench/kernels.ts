@@ -211,6 +211,8 @@ const convs: Conv[] = [
   { net: "r18", n: r18Batch, h: 8, ci: 256, co: 512, k: 3, s: 2 },
   { net: "r18", n: r18Batch, h: 4, ci: 512, co: 512, k: 3, s: 1 },
   { net: "r50", n: 8, h: 224, ci: 3, co: 64, k: 7, s: 2, noInputGrad: true },
+  { net: "r50", n: 32, h: 8, ci: 256, co: 1024, k: 1, s: 1 },
+  { net: "r50", n: 8, h: 2, ci: 512, co: 2048, k: 1, s: 1 },
 ];
 
 console.log(
@@ -242,7 +244,7 @@ for (const c of convs) {
     label,
     "forward (fresh W)",
     flops,
-    null,
+    time(stockRun(tf.Conv2D, fwdInputs, attrs)!, freshW),
     time(project(tf.Conv2D, fwdInputs, attrs), freshW),
   );
   tf.dispose(fwdInputs.filter as tf.Tensor);
@@ -250,7 +252,7 @@ for (const c of convs) {
     label,
     "forward (cached W)",
     flops,
-    null,
+    time(stockRun(tf.Conv2D, { x, filter: w }, attrs)!),
     time(project(tf.Conv2D, { x, filter: w }, attrs)),
   );
   if (!c.noInputGrad) {

@@ -13,7 +13,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { alloc, f32, free, type Info } from "./heap.ts";
+import { alias, alloc, f32, free, freeAlias, type Info } from "./heap.ts";
+import { batchMatMul } from "./batch_mat_mul.ts";
 import { convExplicit } from "./conv.ts";
 import { stock } from "./stock.ts";
 import { swapOuterInner } from "./transpose.ts";
@@ -43,6 +44,9 @@ export function conv2DBackpropFilter(
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const top = info.padInfo.top, left = info.padInfo.left;
   const { inChannels: ci, outChannels: co } = info;
+  if (kh === 1 && kw === 1 && top === 0 && left === 0) {
+    return pointwiseFilterGrad(backend, x, dy, sh, sw, ho, wo, ci, co);
+  }
   if (sh === 1 && sw === 1 && h * w * ci < ho * wo * co) {
     return withInputAsFilter(backend, x, dy, kh, kw, top, left, ho, wo, ci, co);
   }
@@ -60,6 +64,50 @@ export function conv2DBackpropFilter(
   const out = stock(backend, tf.Transpose, { x: r }, { perm: [1, 2, 0, 3] });
   free(backend, r);
   return out;
+}
+
+/**
+ * Unpadded 1x1 kernels: `dW[ci, co] = xs^T . dy` with `xs` the pixels of `x` the stride visits
+ * (`x` itself at stride 1), as a transposed matrix product (blocked transpose + XNNPACK).
+ */
+function pointwiseFilterGrad(
+  backend: BackendWasm,
+  x: Info,
+  dy: Info,
+  sh: number,
+  sw: number,
+  ho: number,
+  wo: number,
+  ci: number,
+  co: number,
+): Info {
+  const [n, h, w] = x.shape;
+  let xs = x;
+  if (sh !== 1 || sw !== 1 || ho !== h || wo !== w) {
+    xs = alloc(backend, [n, ho, wo, ci]);
+    const src = f32(backend, x), dst = f32(backend, xs);
+    let o = 0;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < ho; i++) {
+        for (let j = 0; j < wo; j++, o += ci) {
+          const s = ((b * h + i * sh) * w + j * sw) * ci;
+          dst.set(src.subarray(s, s + ci), o);
+        }
+      }
+    }
+  }
+  const m = n * ho * wo;
+  const a = alias(backend, xs, 0, [m, ci]);
+  const d = alias(backend, dy, 0, [m, co]);
+  const out = batchMatMul({
+    inputs: { a, b: d },
+    backend,
+    attrs: { transposeA: true, transposeB: false },
+  });
+  freeAlias(backend, a);
+  freeAlias(backend, d);
+  if (xs !== x) free(backend, xs);
+  return { ...out, shape: [1, 1, ci, co] };
 }
 
 /** Stride 1, `x` packed as the filter: `dW[a, b] = r[co, kh-1-a, kw-1-b, ci]`. */

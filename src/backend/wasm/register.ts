@@ -6,11 +6,13 @@ import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { avgPoolGradConfig } from "./avg_pool_grad.ts";
 import { tileConfig } from "./tile.ts";
 import { meanConfig, sumConfig } from "./reduce_leading.ts";
+import { conv2dConfig } from "./conv2d.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 
 /** The project's `wasm` kernels, in registration order. */
 export const wasmKernelConfigs: tf.KernelConfig[] = [
+  conv2dConfig,
   conv2DBackpropInputConfig,
   conv2DBackpropFilterConfig,
   batchMatMulConfig,

@@ -59,3 +59,16 @@ for (const c of cases) {
     assertClose(await on("wasm", f), await on("cpu", f), 1e-4, name(c));
   });
 }
+
+for (const c of cases) {
+  Deno.test(`Conv2D forward matches cpu: ${name(c)}`, async () => {
+    const f = () =>
+      tf.conv2d(
+        rand([c.n, c.h, c.w, c.ci], 5) as tf.Tensor4D,
+        rand([c.k, c.k, c.ci, c.co], 6) as tf.Tensor4D,
+        c.s,
+        c.pad,
+      );
+    assertClose(await on("wasm", f), await on("cpu", f), 1e-4, name(c));
+  });
+}
