@@ -1,6 +1,6 @@
 /**
- * `deno task bench dist [--steps N] [--pairs P] [--iters N] [--no-train]`: data-parallel
- * figures on this machine, launching `mpirun` itself:
+ * `deno task bench dist [--steps N] [--pairs P] [--rounds R] [--iters N] [--no-train]`:
+ * data-parallel figures on this machine, launching `mpirun` itself:
  *
  * - all-reduce throughput (GB/s) of a gradient the size of ResNet-18's (CIFAR stem, with
  *   projection head), 2 ranks: asynchronous (`allReduce`, a Deno FFI thread) and synchronous
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     iters: { type: "string", default: "10" },
     steps: { type: "string", default: "5" },
     pairs: { type: "string", default: "64" },
+    rounds: { type: "string", default: "2" },
     "no-train": { type: "boolean", default: false },
   },
 });
@@ -321,19 +322,32 @@ async function main() {
     );
   }
   if (args["no-train"]) return;
-  console.log(`\ntraining, benchmark net, ${args.pairs} pairs per rank, one thread per rank`);
-  const rows: { np: number; r: Record<string, unknown> & { error?: string } }[] = [];
-  for (const np of [1, 2]) {
-    const r = await launch(np, [
-      "--worker",
-      "train",
-      "--pairs",
-      args.pairs!,
-      "--steps",
-      args.steps!,
-    ], 590_000);
-    rows.push({ np, r });
+  console.log(
+    `\ntraining, benchmark net, ${args.pairs} pairs per rank, one thread per rank ` +
+      `(best of ${args.rounds} interleaved rounds)`,
+  );
+  // 1 and 2 ranks interleaved round by round, best median step of each kept: the machine is
+  // shared, so compare the ratio, not the absolute figures
+  type Row = Record<string, unknown> & { error?: string; stepMs?: number[] };
+  const best = new Map<number, Row>();
+  const rounds = Math.max(1, Number(args.rounds));
+  for (let round = 0; round < rounds; round++) {
+    for (const np of [1, 2]) {
+      const r: Row = await launch(np, [
+        "--worker",
+        "train",
+        "--pairs",
+        args.pairs!,
+        "--steps",
+        args.steps!,
+      ], 590_000);
+      const prev = best.get(np);
+      if (!prev || prev.error || (!r.error && median(r.stepMs!) < median(prev.stepMs!))) {
+        best.set(np, r);
+      }
+    }
   }
+  const rows = [1, 2].map((np) => ({ np, r: best.get(np)! }));
   let base = 0;
   for (const { np, r } of rows) {
     if (r.error) {
