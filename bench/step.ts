@@ -8,9 +8,10 @@
  *   64, 128, strides 1, 2, 2; BN + ReLU; global average pool; linear 128-d head), 32x32x3,
  *   64 pairs (128 views) per step;
  * - `resnet18`: ResNet-18 with the CIFAR stem, 32x32x3, 256 pairs (512 views) per step, 2-layer
- *   head. When the backend cannot hold a 256-pair step (wasm's 4 GiB heap), the step is
- *   accumulated from micro-batches of `--micro-pairs` (default 64): same optimizer batch and
- *   FLOPs, NT-Xent negatives per micro-batch (noted in the table).
+ *   head. On `wasm`/`native`, whose 4 GiB wasm heap cannot hold a 512-view step (an allocation
+ *   failure aborts the wasm module for the whole process), the step is accumulated from
+ *   micro-batches of `--micro-pairs` (default 64): same optimizer batch and FLOPs, NT-Xent
+ *   negatives per micro-batch (noted in the table).
  *
  * After warm-up, the median over the timed steps; `tf.memory().numTensors` after the first
  * and the last step (must not grow). `wasm` runs before `native` (native replaces wasm's
@@ -137,11 +138,6 @@ function split(pairs: number, micro: number, step: number): Batch[] {
   return Array.from({ length: n }, (_, i) => makeBatch(Math.min(micro, pairs - i * micro), step));
 }
 
-function isOutOfMemory(err: unknown): boolean {
-  const m = String((err as Error)?.message ?? err);
-  return /memory|allocat|RangeError|OOM|Cannot enlarge/i.test(m);
-}
-
 async function measure(
   backend: string,
   info: BackendInfo,
@@ -159,26 +155,11 @@ async function measure(
   const model = createModel(spec.config);
   const opt = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
   try {
-    let micro = plan.pairs;
+    const micro = plan.micro > 0 && plan.micro < plan.pairs ? plan.micro : plan.pairs;
     const times: number[] = [];
     for (let s = 0; s < plan.warmup + plan.steps; s++) {
       const t0 = performance.now();
-      try {
-        await trainStep(model, opt, split(plan.pairs, micro, s));
-      } catch (err) {
-        if (s === 0 && micro > plan.micro && isOutOfMemory(err)) {
-          console.error(
-            `  ${backend} ${spec.label}: ${plan.pairs} pairs in one step failed ` +
-              `(${
-                (err as Error).message.split("\n")[0]
-              }); retrying as ${plan.micro}-pair micro-batches`,
-          );
-          micro = plan.micro;
-          s--;
-          continue;
-        }
-        throw err;
-      }
+      await trainStep(model, opt, split(plan.pairs, micro, s));
       const ms = performance.now() - t0;
       if (s === 0) row.tensorsBefore = tf.memory().numTensors;
       if (s >= plan.warmup) times.push(ms);
@@ -187,7 +168,8 @@ async function measure(
     row.tensorsAfter = tf.memory().numTensors;
     if (micro !== plan.pairs) row.micro = micro;
     times.sort((a, b) => a - b);
-    row.medianMs = times[Math.floor(times.length / 2)];
+    const mid = Math.floor(times.length / 2);
+    row.medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
     row.imgPerSec = (2 * plan.pairs) / (row.medianMs / 1000);
     if (args.profile) {
       await profile(model, opt, split(plan.pairs, micro, 99), `${backend} ${spec.label}`);
@@ -243,9 +225,14 @@ function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
   if (backend === "cpu" && !named) {
     return "skipped: cpu is ~0.1 img/s (about 20 min per 128-view step); run --backend cpu --steps 1 to measure";
   }
-  if (slow) return { steps: user.steps ?? 1, warmup: user.warmup ?? 1, pairs, micro };
-  if (net === "resnet18") return { steps: user.steps ?? 2, warmup: user.warmup ?? 1, pairs, micro };
-  return { steps: user.steps ?? 7, warmup: user.warmup ?? 2, pairs, micro };
+  // The wasm heap (4 GiB) cannot hold a 512-view ResNet-18 step, and an allocation failure
+  // aborts the wasm module for the rest of the process: micro-batch it up front there.
+  const microPairs = net === "resnet18" && info.tfBackend === "wasm" ? micro : 0;
+  if (slow) return { steps: user.steps ?? 1, warmup: user.warmup ?? 1, pairs, micro: microPairs };
+  if (net === "resnet18") {
+    return { steps: user.steps ?? 2, warmup: user.warmup ?? 1, pairs, micro: microPairs };
+  }
+  return { steps: user.steps ?? 7, warmup: user.warmup ?? 2, pairs, micro: 0 };
 }
 
 const working = await listWorkingBackends();
