@@ -277,14 +277,15 @@ function broadcastIndex(out: number[], own: number[]): (i: number) => number {
 
 type Impl = (deps: KernelDeps, args: Args) => TensorInfo | null;
 
-let enabled = true;
+let enabled: boolean | ReadonlySet<string> = true;
 
 /**
  * Turns the registered native kernels on or off (off: every call goes to the wasm kernel they
- * replaced), so one process can measure `wasm` and `native` side by side.
+ * replaced), or on for the named kernels only, so one process can compare `wasm` and `native`
+ * side by side, kernel by kernel.
  */
-export function setNativeKernelsEnabled(on: boolean): void {
-  enabled = on;
+export function setNativeKernelsEnabled(on: boolean | string[]): void {
+  enabled = typeof on === "boolean" ? on : new Set(on);
 }
 
 const IMPLS: Record<string, { impl: Impl; needsDnnl: boolean }> = {
@@ -312,7 +313,8 @@ export function registerNativeKernels(deps: KernelDeps): string[] {
     }
     const fallback = previous?.kernelFunc;
     const kernelFunc = ((args: Args) => {
-      const out = enabled ? impl(deps, args) : null;
+      const on = enabled === true || (enabled !== false && enabled.has(name));
+      const out = on ? impl(deps, args) : null;
       if (out) return out;
       if (!fallback) throw new Error(`${name}: no wasm kernel for this case`);
       return (fallback as unknown as (a: Args) => TensorInfo)(args);

@@ -19,8 +19,11 @@ export interface NativeProvider {
   threads?: number;
   /** Changes the native libraries' thread count (takes effect on the next kernel). */
   setThreads?(threads: number): void;
-  /** Turns the registered kernels off (pure wasm) and on again, e.g. to compare in one run. */
-  setEnabled?(on: boolean): void;
+  /**
+   * Turns the registered kernels off (pure wasm) and on again, or on for the named kernels
+   * only, e.g. to compare in one run.
+   */
+  setEnabled?(on: boolean | string[]): void;
   /** The kernels `register()` installed. */
   kernels?: string[];
 }
