@@ -1,16 +1,21 @@
 /**
- * `deno task bench native [--nets bench,resnet18] [--steps N] [--rounds R] [--profile]`:
+ * `deno task bench native [--nets bench,resnet18] [--steps N] [--rounds R] [--profile]
+ * [--native-bn]`:
  * training-step throughput (views/s, 128 views per step by default) of the benchmark net and
  * ResNet-18 (CIFAR stem) on `wasm` (the project's pure-wasm kernels) and `native` (wasm plus
  * oneDNN kernels through FFI) with 1 and 2 threads, measured in the same run and interleaved
  * round by round (the machine is shared: compare ratios, not absolute figures). With
- * `--profile`, prints the kernel-time profile of one native step per net.
+ * `--profile`, prints the kernel-time profile of one native step per net (the last native
+ * 1-thread row's). With `--native-bn`, adds rows where the model's batch norms run as oneDNN's
+ * one-pass forward/backward (`nativeBatchNorm`, patched in by this benchmark only).
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { loadNativeProvider } from "../src/backend/native/load.ts";
 import { startWasm } from "../src/backend/wasm_start.ts";
-import { commitRunningStats } from "../src/model/batch_norm.ts";
+import { nativeBatchNorm, nativeBatchNormAvailable } from "../src/backend/native/batch_norm.ts";
+import { BatchNorm, commitRunningStats } from "../src/model/batch_norm.ts";
+import type { ForwardContext } from "../src/model/forward_context.ts";
 import type { RunningStatUpdate } from "../src/model/forward_context.ts";
 import { createModel, type SimCLRModel } from "../src/model/simclr_model.ts";
 import { ntXentLoss } from "../src/train/nt_xent.ts";
@@ -26,6 +31,7 @@ const { values: args } = parseArgs({
     threads: { type: "string", default: "1,2" },
     profile: { type: "boolean", default: false },
     "no-wasm": { type: "boolean", default: false },
+    "native-bn": { type: "boolean", default: false },
   },
 });
 const pairs = Number(args.pairs);
@@ -64,19 +70,75 @@ function makeStep(model: SimCLRModel, views: Float32Array): () => Promise<number
   };
 }
 
+/**
+ * Bench-only: makes the model's training-mode batch norms call the native one-pass kernels
+ * (`nativeBatchNorm`) whenever they are enabled, to measure what the model would gain by
+ * calling it (src/model is not changed here).
+ */
+function patchBatchNorms(root: unknown, seen = new Set<unknown>()): number {
+  if (root === null || typeof root !== "object" || seen.has(root)) return 0;
+  seen.add(root);
+  if (root instanceof BatchNorm) {
+    const bn = root;
+    const original = bn.apply.bind(bn);
+    bn.apply = (x: tf.Tensor, ctx: ForwardContext, relu = false) => {
+      if (!ctx.training || ctx.batchNorm || !nativeBatchNormAvailable()) {
+        return original(x, ctx, relu);
+      }
+      const { y, mean, variance } = nativeBatchNorm(
+        x,
+        bn.weight.variable,
+        bn.bias.variable,
+        bn.eps,
+        relu,
+      );
+      const m = x.size / bn.channels;
+      const unbiased = tf.keep(tf.mul(variance, m > 1 ? m / (m - 1) : 1)) as tf.Tensor1D;
+      variance.dispose();
+      if (ctx.updates) {
+        ctx.updates.push({
+          mean,
+          variance: unbiased,
+          runningMean: bn.runningMean,
+          runningVar: bn.runningVar,
+          batchesTracked: bn.batchesTracked,
+        });
+      } else tf.dispose([mean, unbiased]);
+      return y;
+    };
+    return 1;
+  }
+  let n = 0;
+  for (const v of Object.values(root)) n += patchBatchNorms(v, seen);
+  return n;
+}
+
 interface Config {
   label: string;
   native: boolean;
   threads: number;
+  bn?: boolean;
 }
 const configs: Config[] = [];
 if (!args["no-wasm"]) configs.push({ label: "wasm", native: false, threads: 1 });
-for (const t of args.threads.split(",").map(Number).filter((t) => t > 0)) {
+const threadCounts = args.threads.split(",").map(Number).filter((t) => t > 0);
+for (const t of threadCounts) {
   configs.push({ label: `native ${t} thread${t > 1 ? "s" : ""}`, native: true, threads: t });
 }
+if (args["native-bn"]) {
+  for (const t of threadCounts) {
+    configs.push({
+      label: `native+BN ${t} thread${t > 1 ? "s" : ""}`,
+      native: true,
+      threads: t,
+      bn: true,
+    });
+  }
+}
 
+const replacing = (provider.kernels ?? []).filter((k) => !k.startsWith("NativeBatchNorm"));
 function use(c: Config) {
-  provider.setEnabled!(c.native);
+  provider.setEnabled!(c.native ? (c.bn ? true : replacing) : false);
   provider.setThreads!(c.threads);
 }
 
@@ -85,6 +147,7 @@ for (const net of args.nets.split(",")) {
   const model = createModel(
     net === "bench" ? { encoder: "bench" } : { encoder: net as "resnet18", stem: "cifar" },
   );
+  if (args["native-bn"]) patchBatchNorms(model);
   const step = makeStep(model, views);
   const best = new Map<string, number>();
   for (const c of configs) {
@@ -108,7 +171,9 @@ for (const net of args.nets.split(",")) {
     console.log(`  ${c.label.padEnd(18)} ${v.toFixed(1).padStart(7)} views/s${ratio}`);
   }
   if (args.profile) {
-    use(configs.find((c) => c.native && c.threads === 1) ?? configs[configs.length - 1]);
+    use(
+      configs.findLast((c) => c.native && c.threads === 1) ?? configs[configs.length - 1],
+    );
     const t0 = performance.now();
     const info = await tf.profile(() => step());
     const wall = performance.now() - t0;

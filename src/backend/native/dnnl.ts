@@ -55,6 +55,7 @@ export const DNNL = {
     dstMd: 133,
     diffDstMd: 134,
     workspaceMd: 135,
+    execArgMd: 255,
   },
   bnFlags: { useGlobalStats: 1, fuseRelu: 4, useScale: 8, useShift: 16 },
 } as const;
@@ -213,6 +214,11 @@ export class DnnlContext {
   /** The memory descriptor a primitive descriptor chose for `query` (a `DNNL.query.*Md`). */
   queryMd(pd: Deno.PointerObject, query: number, index = 0): Deno.PointerValue {
     return this.lib.dnnl_primitive_desc_query_md(pd, query, index);
+  }
+
+  /** The memory descriptor a primitive descriptor expects for argument `arg` (`DNNL.arg.*`). */
+  argMd(pd: Deno.PointerObject, arg: number): Deno.PointerValue {
+    return this.lib.dnnl_primitive_desc_query_md(pd, DNNL.query.execArgMd, arg);
   }
 
   /** Whether two memory descriptors describe the same layout. */

@@ -10,6 +10,10 @@ import type { DnnlContext } from "./dnnl.ts";
 import type { Gemm } from "./gemm.ts";
 import { Heap, type WasmBackend } from "./heap.ts";
 import { type PoolGeometry, type PoolKind, poolPlan } from "./pool.ts";
+import { batchNormPlan } from "./batch_norm.ts";
+import { nativeKernelEnabled } from "./enabled.ts";
+
+export { setNativeKernelsEnabled } from "./enabled.ts";
 
 type Inputs = Record<string, TensorInfo | undefined>;
 type Args = { inputs: Inputs; backend: WasmBackend; attrs: NamedAttrMap };
@@ -173,6 +177,59 @@ function pool(deps: KernelDeps, args: Args, kind: PoolKind): TensorInfo | null {
   return out;
 }
 
+function bnForward(deps: KernelDeps, args: Args): TensorInfo[] | null {
+  const { inputs, backend, attrs } = args;
+  const { x, gamma, beta } = inputs;
+  if (!deps.dnnl || !x || !gamma || !beta || !allF32(x, gamma, beta)) return null;
+  const c = x.shape[x.shape.length - 1];
+  const m = size(x.shape) / c;
+  const plan = batchNormPlan(deps.dnnl, m, c, attrs.eps as number, !!attrs.relu);
+  const y = backend.makeOutput([...x.shape], "float32");
+  const mean = backend.makeOutput([c], "float32");
+  const variance = backend.makeOutput([c], "float32");
+  const ws = backend.makeOutput([Math.max(1, Math.ceil(plan.workspaceBytes / 4))], "int32");
+  if (m * c > 0) {
+    const h = new Heap(backend);
+    plan.forward(
+      h.ptr(x),
+      h.ptr(y),
+      h.ptr(mean),
+      h.ptr(variance),
+      h.ptr(gamma),
+      h.ptr(beta),
+      h.ptr(ws),
+    );
+  }
+  return [y, mean, variance, ws];
+}
+
+function bnBackward(deps: KernelDeps, args: Args): TensorInfo[] | null {
+  const { inputs, backend, attrs } = args;
+  const { dy, x, mean, variance, gamma, workspace } = inputs;
+  if (!deps.dnnl || !dy || !x || !mean || !variance || !gamma || !workspace) return null;
+  const c = x.shape[x.shape.length - 1];
+  const m = size(x.shape) / c;
+  const plan = batchNormPlan(deps.dnnl, m, c, attrs.eps as number, !!attrs.relu);
+  const dx = backend.makeOutput([...x.shape], "float32");
+  const dgamma = backend.makeOutput([c], "float32");
+  const dbeta = backend.makeOutput([c], "float32");
+  if (m * c > 0) {
+    const h = new Heap(backend);
+    plan.backward(
+      h.ptr(x),
+      h.ptr(mean),
+      h.ptr(variance),
+      h.ptr(dy),
+      h.ptr(gamma),
+      h.ptr(dx),
+      h.ptr(dgamma),
+      h.ptr(dbeta),
+      h.ptr(workspace),
+    );
+  }
+  return [dx, dgamma, dbeta];
+}
+
 /** Element-wise activations applied in JavaScript after a matrix product. */
 function activate(v: Float32Array, activation: string, alpha: number): boolean {
   switch (activation) {
@@ -275,18 +332,7 @@ function broadcastIndex(out: number[], own: number[]): (i: number) => number {
   };
 }
 
-type Impl = (deps: KernelDeps, args: Args) => TensorInfo | null;
-
-let enabled: boolean | ReadonlySet<string> = true;
-
-/**
- * Turns the registered native kernels on or off (off: every call goes to the wasm kernel they
- * replaced), or on for the named kernels only, so one process can compare `wasm` and `native`
- * side by side, kernel by kernel.
- */
-export function setNativeKernelsEnabled(on: boolean | string[]): void {
-  enabled = typeof on === "boolean" ? on : new Set(on);
-}
+type Impl = (deps: KernelDeps, args: Args) => TensorInfo | TensorInfo[] | null;
 
 const IMPLS: Record<string, { impl: Impl; needsDnnl: boolean }> = {
   Conv2D: { impl: (d, a) => conv2d(d, a, false), needsDnnl: true },
@@ -299,6 +345,9 @@ const IMPLS: Record<string, { impl: Impl; needsDnnl: boolean }> = {
   AvgPoolGrad: { impl: (d, a) => pool(d, a, "avgBackward"), needsDnnl: true },
   MaxPool: { impl: (d, a) => pool(d, a, "maxForward"), needsDnnl: true },
   MaxPoolGrad: { impl: (d, a) => pool(d, a, "maxBackward"), needsDnnl: true },
+  // The project's own kernels (no wasm counterpart): see batch_norm.ts.
+  NativeBatchNormForward: { impl: bnForward, needsDnnl: true },
+  NativeBatchNormBackward: { impl: bnBackward, needsDnnl: true },
 };
 
 /** Registers the native kernels for `wasm`; returns their names. Safe to call again. */
@@ -313,11 +362,10 @@ export function registerNativeKernels(deps: KernelDeps): string[] {
     }
     const fallback = previous?.kernelFunc;
     const kernelFunc = ((args: Args) => {
-      const on = enabled === true || (enabled !== false && enabled.has(name));
-      const out = on ? impl(deps, args) : null;
+      const out = !fallback || nativeKernelEnabled(name) ? impl(deps, args) : null;
       if (out) return out;
       if (!fallback) throw new Error(`${name}: no wasm kernel for this case`);
-      return (fallback as unknown as (a: Args) => TensorInfo)(args);
+      return (fallback as unknown as (a: Args) => TensorInfo | TensorInfo[])(args);
     }) as unknown as KernelFunc;
     if (previous) tf.unregisterKernel(name, "wasm");
     tf.registerKernel(
