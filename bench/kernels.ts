@@ -112,13 +112,13 @@ async function profileStep(which: string, side: number, pairs: number): Promise<
         (2 * pairs / (cpu / 1000)).toFixed(1)
       } views/s by CPU time; no optimizer)`,
   );
+  console.log(
+    "('forward' is tf.customGrad's wrapper around the custom batch norm: its time includes " +
+      "the kernels it ran, which are listed too)",
+  );
   console.log(["kernel", "calls", "ms", "%", "project kernel", "first input shapes"].join("\t"));
-  const ours = new Set([
-    "Conv2DBackpropInput",
-    "Conv2DBackpropFilter",
-    "BatchMatMul",
-    "MaxPoolGrad",
-  ]);
+  const { wasmKernelConfigs } = await import("../src/backend/wasm/register.ts");
+  const ours = new Set(wasmKernelConfigs.map((k) => k.kernelName));
   for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms)) {
     console.log([
       name,
