@@ -9,7 +9,7 @@
  */
 import { DnnlContext } from "./dnnl.ts";
 import { openLibraries } from "./ffi.ts";
-import { blasGemm, dnnlGemm } from "./gemm.ts";
+import { blasGemm, dnnlGemm, type Gemm } from "./gemm.ts";
 import { registerNativeKernels, setNativeKernelsEnabled } from "./kernels.ts";
 import { type NativeOptions, type NativeProvider, NativeUnavailableError } from "./load.ts";
 
@@ -42,33 +42,66 @@ export function openNativeProvider(options: NativeOptions): NativeProvider {
       `neither oneDNN nor OpenBLAS loaded (${libs.missing.oneDNN}); install them: ${HOW}`,
     );
   }
-  const dnnl = libs.dnnl ? new DnnlContext(libs.dnnl) : undefined;
-  const gemm = libs.dnnl ? dnnlGemm(libs.dnnl) : blasGemm(libs.blas!);
-  const setThreads = (n: number) => {
-    const t = Math.max(1, Math.floor(n));
-    libs.omp?.omp_set_num_threads(t);
-    libs.blas?.openblas_set_num_threads(t);
-    provider.threads = t;
-    if (dnnl) dnnl.threads = t;
-  };
-  const parts = [
-    libs.dnnl ? `oneDNN ${libs.dnnlVersion ?? "2"} convolutions` : "no oneDNN (no conv kernels)",
-    gemm.name,
-  ];
+  // One oneDNN context, sgemm and kernel registration per process: the kernels registered
+  // for `wasm` are global, so every provider must drive the same context and threads.
+  if (!shared) {
+    const dnnl = libs.dnnl ? new DnnlContext(libs.dnnl) : undefined;
+    const gemm = libs.dnnl ? dnnlGemm(libs.dnnl) : blasGemm(libs.blas!);
+    const omp = libs.omp, blas = libs.blas;
+    shared = {
+      dnnl,
+      gemm,
+      threads: 1,
+      kernels: undefined,
+      setThreads(t: number) {
+        omp?.omp_set_num_threads(t);
+        blas?.openblas_set_num_threads(t);
+        if (dnnl) dnnl.threads = t;
+        this.threads = t;
+      },
+      parts: [
+        libs.dnnl
+          ? `oneDNN ${libs.dnnlVersion ?? "2"} convolutions`
+          : "no oneDNN (no conv kernels)",
+        gemm.name,
+      ],
+    };
+  }
+  const s = shared;
+  // This provider's thread count takes effect when it registers (or on setThreads), so probing
+  // (listWorkingBackends) does not change the threads of a running native backend.
+  let threads = Math.max(1, Math.floor(options.threads ?? defaultThreads(options.dataWorkers)));
   const provider: NativeProvider = {
-    device: "",
-    threads: 1,
-    kernels: [],
-    setThreads,
+    get device() {
+      return `${s.parts.join(" + ")} (native, ${threads} thread${threads > 1 ? "s" : ""})`;
+    },
+    get threads() {
+      return threads;
+    },
+    get kernels() {
+      return s.kernels;
+    },
+    setThreads(n: number) {
+      threads = Math.max(1, Math.floor(n));
+      s.setThreads(threads);
+    },
     setEnabled: setNativeKernelsEnabled,
     register() {
-      provider.kernels = registerNativeKernels({ dnnl, gemm });
+      s.setThreads(threads);
+      s.kernels ??= registerNativeKernels({ dnnl: s.dnnl, gemm: s.gemm });
+      setNativeKernelsEnabled(true);
     },
   };
-  setThreads(options.threads ?? defaultThreads(options.dataWorkers));
-  Object.defineProperty(provider, "device", {
-    get: () => `${parts.join(" + ")} (native, ${provider.threads} thread(s))`,
-    enumerable: true,
-  });
   return provider;
 }
+
+interface Shared {
+  dnnl?: DnnlContext;
+  gemm: Gemm;
+  threads: number;
+  kernels: string[] | undefined;
+  setThreads(t: number): void;
+  parts: string[];
+}
+
+let shared: Shared | undefined;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { loadNativeProvider } from "../../../src/backend/native/load.ts";
 import { available, onBoth, relError, skipReason, useNative } from "./_harness.ts";
 
 const TOL = 1e-4;
@@ -36,6 +37,14 @@ Deno.test({
       assert.ok(provider.kernels?.includes(k), `${k} not registered`);
     }
     assert.match(provider.device, /oneDNN|OpenBLAS/);
+    // A second provider (e.g. `startBackend("native", { threads: 2 })` later in the process)
+    // drives the same kernels; its thread count applies when it registers.
+    const again = await loadNativeProvider({ threads: 2 });
+    assert.equal(provider.threads, 1);
+    again.register();
+    assert.deepEqual(again.kernels, provider.kernels);
+    assert.match(again.device, /2 threads/);
+    provider.register();
   },
 });
 
