@@ -77,6 +77,7 @@ export class BatchNorm {
       this.eps,
       relu,
       ctx.batchNorm,
+      ctx.retain,
     );
     if (ctx.updates) {
       ctx.updates.push({
@@ -105,6 +106,7 @@ export function batchNormTraining(
   eps: number,
   relu: boolean,
   hooks?: BatchNormHooks,
+  retain?: tf.Tensor[],
 ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
   const shape = x.shape;
   const c = shape[shape.length - 1];
@@ -112,6 +114,7 @@ export function batchNormTraining(
   const m = hooks ? hooks.globalCount(localM) : localM;
   let mean!: tf.Tensor1D;
   let variance!: tf.Tensor1D;
+  let aliases: tf.Tensor[] | undefined;
   const op = tf.customGrad((xIn, gIn, bIn, save) => {
     const x2 = tf.reshape(xIn as tf.Tensor, [localM, c]);
     const ones = tf.ones([1, localM]);
@@ -135,17 +138,24 @@ export function batchNormTraining(
     const xhat = tf.mul(xc, invstd);
     let y = tf.add(tf.mul(xhat, gIn as tf.Tensor), bIn as tf.Tensor);
     if (relu) y = tf.relu(y);
-    // y is needed only for the ReLU mask.
-    (save as tf.GradSaveFunc)(
-      relu ? [xhat, invstd, gIn as tf.Tensor, y] : [xhat, invstd, gIn as tf.Tensor],
-    );
+    // y is needed only for the ReLU mask. With `retain`, keep zero-copy aliases (reshape shares
+    // the data) rather than `save`, whose clones are copies on wasm.
+    const toKeep = relu ? [xhat, invstd, y] : [xhat, invstd];
+    if (retain) {
+      aliases = toKeep.map((t) => tf.keep(tf.reshape(t, t.shape)));
+      retain.push(...aliases);
+    } else {
+      (save as tf.GradSaveFunc)(toKeep);
+    }
     mean = tf.keep(tf.reshape(mu, [c]));
     variance = tf.keep(tf.reshape(tf.mul(varBiased, m > 1 ? m / (m - 1) : 1), [c]));
     return {
       value: tf.reshape(y, shape),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, savedByEngine: tf.Tensor[]) => {
+        const saved = aliases ?? savedByEngine;
+        const g = gIn as tf.Tensor;
         const grads = tf.tidy(() => {
-          const [xh, inv, g, yOut] = saved;
+          const [xh, inv, yOut] = saved;
           let d = tf.reshape(dy, [localM, c]);
           if (relu) d = tf.mul(d, tf.step(yOut));
           const o = tf.ones([1, localM]);
@@ -164,7 +174,7 @@ export function batchNormTraining(
           return [tf.reshape(dx, shape), tf.reshape(dGamma, [c]), tf.reshape(dBeta, [c])];
         });
         // Free now what only this node needed, instead of at the end of the backward pass:
-        // its saved tensors (the engine's clones) and the gradient arriving at its output.
+        // its saved tensors (aliases or the engine's clones) and the gradient at its output.
         for (const t of saved) t.dispose();
         dy.dispose();
         return grads;

@@ -4,7 +4,7 @@
  * by BN + ReLU, then global average pooling. (No residual connections: it measures the
  * per-step machinery, not accuracy.)
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { BatchNorm } from "./batch_norm.ts";
 import { Conv2d } from "./conv.ts";
 import type { Encoder } from "./encoder.ts";
@@ -59,7 +59,12 @@ export class BenchNet implements Encoder {
 
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
     let y = x;
-    for (const { conv, bn } of this.layers) y = bn.apply(conv.apply(y), ctx, true) as tf.Tensor4D;
+    for (const { conv, bn } of this.layers) {
+      const input = y;
+      // One tidy per layer: the conv output is freed at once (gradients use saved tensors).
+      y = tf.tidy(() => bn.apply(conv.apply(input, ctx), ctx, true) as tf.Tensor4D);
+      if (input !== x) input.dispose();
+    }
     return globalAveragePool(y);
   }
 }

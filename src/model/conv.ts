@@ -1,5 +1,6 @@
 /** A 2-D convolution without bias (as in ResNets), weight stored HWIO, torchvision padding. */
 import * as tf from "@tensorflow/tfjs";
+import type { ForwardContext } from "./forward_context.ts";
 import type { Param, ParamStore } from "./params.ts";
 
 /** Convolution options. */
@@ -34,9 +35,65 @@ export class Conv2d {
     );
   }
 
-  /** Convolves an NHWC batch. */
-  apply(x: tf.Tensor4D): tf.Tensor4D {
+  /** Convolves an NHWC batch (`ctx.retain`: see {@link ForwardContext}). */
+  apply(x: tf.Tensor4D, ctx?: ForwardContext): tf.Tensor4D {
     const pad = this.padding === 0 ? "valid" : this.padding;
-    return tf.conv2d(x, this.weight.variable as tf.Tensor4D, this.stride, pad);
+    const w = this.weight.variable as tf.Tensor4D;
+    return conv2dFreeingGradients(x, w, this.stride, pad, ctx?.retain);
   }
+}
+
+/**
+ * `tf.conv2d` whose gradient is the stock pair of kernels (Conv2DBackpropInput and
+ * Conv2DBackpropFilter, whatever the backend registers), but which frees its saved input and
+ * the incoming gradient as soon as it has used them, instead of at the end of the backward
+ * pass: with the BN gradient doing the same, a ResNet step's peak memory drops a lot, which
+ * matters on wasm's 4 GiB heap.
+ */
+export function conv2dFreeingGradients(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  pad: "valid" | number,
+  retain?: tf.Tensor[],
+): tf.Tensor4D {
+  let alias: tf.Tensor | undefined;
+  const op = tf.customGrad((xIn, wIn, save) => {
+    const input = xIn as tf.Tensor4D;
+    const filter = wIn as tf.Tensor4D;
+    if (retain) {
+      // A zero-copy alias of the input (the engine's saved clones are copies on wasm); the
+      // filter is read from the closure.
+      alias = tf.keep(tf.reshape(input, input.shape));
+      retain.push(alias);
+    } else {
+      (save as tf.GradSaveFunc)([input, filter]);
+    }
+    return {
+      value: tf.conv2d(input, filter, stride, pad),
+      gradFunc: (dy: tf.Tensor, savedByEngine: tf.Tensor[]) => {
+        const saved = alias ? [alias] : savedByEngine;
+        const xs = saved[0];
+        const ws = filter;
+        const common = {
+          strides: [stride, stride],
+          pad,
+          dataFormat: "NHWC",
+          dimRoundingMode: undefined,
+        };
+        const dx = tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: ws }, {
+          ...common,
+          inputShape: xs.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const dw = tf.engine().runKernel("Conv2DBackpropFilter", { x: xs, dy }, {
+          ...common,
+          filterShape: ws.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        for (const t of saved) t.dispose();
+        dy.dispose();
+        return [dx, dw];
+      },
+    };
+  });
+  return op(x, w) as tf.Tensor4D;
 }

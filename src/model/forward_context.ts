@@ -37,4 +37,11 @@ export interface ForwardContext {
   batchNorm?: BatchNormHooks;
   /** Filled in training mode; apply with `commitRunningStats` after the step. */
   updates?: RunningStatUpdate[];
+  /**
+   * When given (training under a gradient tape), layers keep the tensors their gradients need
+   * as zero-copy aliases listed here instead of the engine's saved copies, and free each as
+   * soon as its gradient has run. The caller disposes the list after computing gradients (this
+   * frees what a gradient that never ran still holds). Without it, layers save as usual.
+   */
+  retain?: tf.Tensor[];
 }

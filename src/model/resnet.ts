@@ -89,9 +89,19 @@ export class ResNet implements Encoder {
           `(NHWC layout)`,
       );
     }
-    let y = this.bn1.apply(this.conv1.apply(x), ctx, true) as tf.Tensor4D;
-    if (this.stem === "imagenet") y = tf.maxPool(y, 3, 2, 1);
-    for (const layer of this.layers) for (const block of layer) y = block.apply(y, ctx);
+    // One tidy per block: a block's intermediates are freed when it ends (gradients use only
+    // saved tensors), so the forward pass does not hold every op's output until the loss.
+    let y = tf.tidy(() => {
+      const s = this.bn1.apply(this.conv1.apply(x, ctx), ctx, true) as tf.Tensor4D;
+      return this.stem === "imagenet" ? tf.maxPool(s, 3, 2, 1) : s;
+    });
+    for (const layer of this.layers) {
+      for (const block of layer) {
+        const input = y;
+        y = tf.tidy(() => block.apply(input, ctx));
+        if (input !== x) input.dispose();
+      }
+    }
     return globalAveragePool(y);
   }
 }

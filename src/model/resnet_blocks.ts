@@ -1,5 +1,6 @@
 /** torchvision's residual blocks: BasicBlock (ResNet-18/34) and Bottleneck (ResNet-50). */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
+import { addRelu } from "./add_relu.ts";
 import { BatchNorm } from "./batch_norm.ts";
 import { Conv2d } from "./conv.ts";
 import type { ForwardContext } from "./forward_context.ts";
@@ -20,7 +21,7 @@ class Downsample {
     this.bn = new BatchNorm(store, `${name}.downsample.1`, outC);
   }
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    return this.bn.apply(this.conv.apply(x), ctx) as tf.Tensor4D;
+    return this.bn.apply(this.conv.apply(x, ctx), ctx) as tf.Tensor4D;
   }
 }
 
@@ -46,10 +47,10 @@ export class BasicBlock implements ResidualBlock {
   }
 
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    const a = this.bn1.apply(this.conv1.apply(x), ctx, true) as tf.Tensor4D;
-    const b = this.bn2.apply(this.conv2.apply(a), ctx);
+    const a = this.bn1.apply(this.conv1.apply(x, ctx), ctx, true) as tf.Tensor4D;
+    const b = this.bn2.apply(this.conv2.apply(a, ctx), ctx);
     const shortcut = this.downsample ? this.downsample.apply(x, ctx) : x;
-    return tf.relu(tf.add(b, shortcut)) as tf.Tensor4D;
+    return addRelu(b, shortcut, ctx.retain) as tf.Tensor4D;
   }
 }
 
@@ -80,10 +81,10 @@ export class Bottleneck implements ResidualBlock {
   }
 
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    const a = this.bn1.apply(this.conv1.apply(x), ctx, true) as tf.Tensor4D;
-    const b = this.bn2.apply(this.conv2.apply(a), ctx, true) as tf.Tensor4D;
-    const c = this.bn3.apply(this.conv3.apply(b), ctx);
+    const a = this.bn1.apply(this.conv1.apply(x, ctx), ctx, true) as tf.Tensor4D;
+    const b = this.bn2.apply(this.conv2.apply(a, ctx), ctx, true) as tf.Tensor4D;
+    const c = this.bn3.apply(this.conv3.apply(b, ctx), ctx);
     const shortcut = this.downsample ? this.downsample.apply(x, ctx) : x;
-    return tf.relu(tf.add(c, shortcut)) as tf.Tensor4D;
+    return addRelu(c, shortcut, ctx.retain) as tf.Tensor4D;
   }
 }

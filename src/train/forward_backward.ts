@@ -38,7 +38,13 @@ export function computeStepGradients(
   }
   const params = model.store.trainable();
   const updates: RunningStatUpdate[] = [];
-  const ctx: ForwardContext = { training: true, batchNorm: opts.hooks?.batchNorm, updates };
+  const retain: tf.Tensor[] = [];
+  const ctx: ForwardContext = {
+    training: true,
+    batchNorm: opts.hooks?.batchNorm,
+    updates,
+    retain,
+  };
   const x = tf.tensor4d(batch.views, [2 * n, h, w, c]);
   let accuracy!: tf.Scalar;
   let value: tf.Scalar;
@@ -53,6 +59,7 @@ export function computeStepGradients(
     }, params.map((p) => p.variable)));
   } finally {
     x.dispose();
+    tf.dispose(retain);
   }
   commitRunningStats(updates, opts.bnMomentum ?? 0.1);
   const grads: NamedTensors = {};
