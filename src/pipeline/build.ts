@@ -1,0 +1,95 @@
+/** From a pipeline config to the objects that train: model, optimizer, schedule. */
+import type { PipelineConfig } from "../config/pipeline.ts";
+import type { ModelConfig } from "../model/simclr_model.ts";
+import { AdamW } from "../train/adamw.ts";
+import { Lars } from "../train/lars.ts";
+import type { LrScheduleOptions } from "../train/lr_schedule.ts";
+import type { Optimizer } from "../train/optimizer.ts";
+import { MomentumSgd } from "../train/sgd.ts";
+
+/** The model a pipeline describes (`small` is the benchmark net of the design). */
+export function modelConfigOf(cfg: PipelineConfig): ModelConfig {
+  const m = cfg.model;
+  return {
+    encoder: m.encoder === "small" ? "bench" : m.encoder,
+    stem: m.stem,
+    inChannels: m.inChannels,
+    widthMultiplier: m.widthMultiplier,
+    head: { layers: m.head.layers, hiddenDim: m.head.hidden, outDim: m.head.out },
+    seed: cfg.run.seed,
+  };
+}
+
+/** The optimizer a pipeline names, with its settings. */
+export function optimizerOf(cfg: PipelineConfig): Optimizer {
+  const o = cfg.optim;
+  switch (o.name) {
+    case "lars":
+      return new Lars({
+        momentum: o.momentum,
+        weightDecay: o.weightDecay,
+        eeta: o.trustCoefficient,
+      });
+    case "sgd":
+      return new MomentumSgd({ momentum: o.momentum, weightDecay: o.weightDecay });
+    case "adamw":
+      return new AdamW({ beta1: o.momentum, weightDecay: o.weightDecay });
+  }
+}
+
+/** How many steps a run makes, from the dataset size and the batch settings. */
+export interface StepPlan {
+  /** Pairs per micro-batch on one process. */
+  microBatch: number;
+  /** Micro-batches per epoch on one process (the data position's unit). */
+  microStepsPerEpoch: number;
+  /** Optimizer steps per epoch. */
+  stepsPerEpoch: number;
+  /** Optimizer steps of the whole run (after `maxSteps`). */
+  totalSteps: number;
+  /** Epochs the data stream must cover. */
+  epochs: number;
+}
+
+/** Splits the global batch over accumulation steps and ranks; counts steps. */
+export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): StepPlan {
+  const o = cfg.optim;
+  const perStep = o.batchSize / o.accumulateSteps;
+  if (!Number.isInteger(perStep / worldSize)) {
+    throw new Error(
+      `optim.batchSize ${o.batchSize} / accumulateSteps ${o.accumulateSteps} = ${perStep} ` +
+        `pairs per micro-batch cannot be split evenly over ${worldSize} processes`,
+    );
+  }
+  const microBatch = perStep / worldSize;
+  const microStepsPerEpoch = Math.floor(samples / perStep);
+  const stepsPerEpoch = Math.floor(microStepsPerEpoch / o.accumulateSteps);
+  if (stepsPerEpoch < 1) {
+    throw new Error(
+      `the dataset has ${samples} samples, fewer than one optimizer batch of ${o.batchSize} ` +
+        `pairs: lower optim.batchSize (or raise data.maxSamples)`,
+    );
+  }
+  const planned = stepsPerEpoch * o.epochs;
+  const totalSteps = Math.min(planned, cfg.train.maxSteps ?? planned);
+  return {
+    microBatch,
+    microStepsPerEpoch: stepsPerEpoch * o.accumulateSteps,
+    stepsPerEpoch,
+    totalSteps,
+    epochs: Math.ceil(totalSteps / stepsPerEpoch),
+  };
+}
+
+/** The LR schedule: scaling rule on the global batch, warmup, cosine decay to the end. */
+export function scheduleOf(cfg: PipelineConfig, plan: StepPlan): LrScheduleOptions {
+  const o = cfg.optim;
+  const planned = plan.stepsPerEpoch * o.epochs;
+  return {
+    baseLr: o.baseLr,
+    scaling: o.lrScaling,
+    batchSize: o.batchSize,
+    warmupSteps: Math.min(Math.round(o.warmupEpochs * plan.stepsPerEpoch), planned),
+    totalSteps: planned,
+  };
+}

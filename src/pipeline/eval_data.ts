@@ -1,0 +1,63 @@
+/**
+ * Labelled, un-augmented images for evaluation: each image resized whole to the view size and
+ * normalized like the training views, read in index order and batched for feature extraction.
+ */
+import { resolveAugment } from "../augment/presets.ts";
+import type { AugmentOptions } from "../augment/presets.ts";
+import { finishView } from "../augment/finish.ts";
+import { floatImage } from "../augment/image.ts";
+import { resizedCrop, ResizeWorkspace } from "../augment/resize.ts";
+import { convertChannels, decodeSample, type ImageDecoder } from "../data/decoder.ts";
+import type { IndexedDataset } from "../data/indexed.ts";
+import { isEncoded, type RawImage } from "../data/sample.ts";
+import type { ImageBatchLike } from "../eval/features.ts";
+
+/** Options of {@link evalBatches}. */
+export interface EvalBatchOptions {
+  augment: AugmentOptions;
+  channels: 1 | 3;
+  /** Indices of the dataset to read, in order. */
+  indices: ArrayLike<number>;
+  batchSize?: number;
+  decoder: ImageDecoder;
+}
+
+/** Batches of normalized whole images with their labels. */
+export async function* evalBatches(
+  dataset: IndexedDataset,
+  o: EvalBatchOptions,
+): AsyncGenerator<ImageBatchLike> {
+  const spec = resolveAugment(o.augment);
+  const S = spec.size, C = o.channels, per = S * S * C;
+  const B = o.batchSize ?? 256;
+  const ws = new ResizeWorkspace();
+  for (let start = 0; start < o.indices.length; start += B) {
+    const n = Math.min(B, o.indices.length - start);
+    const views = new Float32Array(n * per);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const sample = await dataset.get(o.indices[start + i]);
+      let image: RawImage = isEncoded(sample) ? await decodeSample(o.decoder, sample, C) : sample;
+      if (image.channels !== C) image = { ...image, ...convertChannels(image, C) } as RawImage;
+      const out = floatImage(S, S, C, views.subarray(i * per, (i + 1) * per));
+      resizedCrop(
+        image,
+        { top: 0, left: 0, width: image.width, height: image.height },
+        S,
+        out,
+        false,
+        ws,
+      );
+      finishView(out, false, null, spec.mean, spec.std);
+      labels[i] = image.label ?? -1;
+    }
+    yield { views, height: S, width: S, channels: C, count: n, labels };
+  }
+}
+
+/** `0, 1, ..., n-1` (or every index for which `keep` holds). */
+export function indexRange(n: number, keep?: (i: number) => boolean): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (!keep || keep(i)) out.push(i);
+  return Int32Array.from(out);
+}

@@ -1,0 +1,121 @@
+/** Writes `report.html` of a run: metrics from `metrics.jsonl`, evaluation, example view pairs. */
+import { pairToImages } from "../augment/render.ts";
+import { pairedViews } from "../augment/paired.ts";
+import { resolveAugment } from "../augment/presets.ts";
+import type { BackendInfo } from "../backend/info.ts";
+import type { PipelineConfig } from "../config/pipeline.ts";
+import { convertChannels, decodeSample } from "../data/decoder.ts";
+import { createDecoder } from "../data/decoders.ts";
+import type { OpenedDataset } from "../data/registry.ts";
+import { isEncoded, type RawImage } from "../data/sample.ts";
+import { renderReport, type StepMetrics, type ViewPairImage } from "../report/render.ts";
+import type { StepMetrics as TrainMetrics } from "../train/step_metrics.ts";
+import type { RunEvaluation } from "./evaluate_run.ts";
+import { runFiles } from "./run_dir.ts";
+
+/** What the report shows besides the metrics file. */
+export interface ReportContext {
+  evaluation?: RunEvaluation;
+  backend?: BackendInfo;
+  /** The training dataset, for example view pairs (indexed datasets only). */
+  dataset?: OpenedDataset;
+  /** Example pairs to show (default 8). */
+  pairs?: number;
+}
+
+/** Renders and writes the report; returns its path. */
+export async function writeReport(
+  cfg: PipelineConfig,
+  runDir: string,
+  ctx: ReportContext = {},
+): Promise<string> {
+  const files = runFiles(runDir);
+  const metrics = await readMetrics(files.metrics);
+  const viewPairs = ctx.dataset ? await examplePairs(cfg, ctx.dataset, ctx.pairs ?? 8) : [];
+  const e = ctx.evaluation;
+  const html = renderReport({
+    config: cfg,
+    metrics,
+    eval: e
+      ? {
+        pretrained: e.pretrained,
+        random: e.random,
+        trainCount: e.pretrained.trainCount,
+        testCount: e.pretrained.testCount,
+      }
+      : undefined,
+    viewPairs,
+    info: {
+      ...(ctx.backend ? { backend: `${ctx.backend.name}` } : {}),
+      "run dir": runDir,
+    },
+  });
+  await Deno.writeTextFile(files.report, html);
+  return files.report;
+}
+
+/** Reads `metrics.jsonl` into the report's per-step records. */
+export async function readMetrics(path: string): Promise<StepMetrics[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+  const t0 = new Map<number, number>();
+  const out: StepMetrics[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (!line.trim()) continue;
+    let m: TrainMetrics;
+    try {
+      m = JSON.parse(line);
+    } catch {
+      throw new Error(`${path}:${i + 1}: not a JSON line; the metrics file is damaged`);
+    }
+    const time = Date.parse(m.time) / 1000;
+    if (!t0.has(0)) t0.set(0, time);
+    out.push({
+      step: m.step,
+      epoch: m.epoch,
+      loss: m.loss,
+      accuracy: m.accuracy,
+      lr: m.lr,
+      imagesPerSec: m.imagesPerSec,
+      dataWaitShare: m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs),
+      time: time - t0.get(0)!,
+    });
+  }
+  return out;
+}
+
+async function examplePairs(
+  cfg: PipelineConfig,
+  opened: OpenedDataset,
+  n: number,
+): Promise<ViewPairImage[]> {
+  if (opened.kind !== "indexed") return [];
+  const ds = opened.dataset;
+  const decoder = await createDecoder(cfg.data.decoder);
+  const views = pairedViews({ ...cfg.augment, seed: cfg.run.seed });
+  const spec = resolveAugment(cfg.augment);
+  const C = cfg.model.inChannels;
+  const out: ViewPairImage[] = [];
+  const stride = Math.max(1, Math.floor(ds.length / n));
+  for (let i = 0; i < Math.min(n, ds.length); i++) {
+    const index = i * stride;
+    const s = await ds.get(index);
+    let image: RawImage = isEncoded(s) ? await decodeSample(decoder, s, C) : s;
+    if (image.channels !== C) image = { ...image, ...convertChannels(image, C) } as RawImage;
+    const [a, b] = pairToImages(views(image, 0, index), spec);
+    out.push({
+      key: image.key,
+      width: a.width,
+      height: a.height,
+      channels: a.channels,
+      view1: a.data,
+      view2: b.data,
+    });
+  }
+  return out;
+}
