@@ -1,8 +1,8 @@
 /**
  * `deno task bench step [--backend all|NAME[,NAME]] [--model all|bench|resnet18] [--steps N]
- * [--warmup N] [--pairs N] [--micro-pairs N] [--profile]`: training-step throughput (images per
- * second, counting both views) of one full SimCLR step (forward, NT-Xent, backward, momentum
- * SGD, loss read back) on every backend that starts here:
+ * [--warmup N] [--pairs N] [--micro-pairs N] [--native-threads 1,2] [--profile]`: training-step
+ * throughput (images per second, counting both views) of one full SimCLR step (forward, NT-Xent,
+ * backward, momentum SGD, loss read back) on every backend that starts here:
  *
  * - `bench`: the design's benchmark net (3x3 stem 32 ch; stages of two 3x3 convs, widths 32,
  *   64, 128, strides 1, 2, 2; BN + ReLU; global average pool; linear 128-d head), 32x32x3,
@@ -10,14 +10,16 @@
  * - `resnet18`: ResNet-18 with the CIFAR stem, 32x32x3, 256 pairs (512 views) per step, 2-layer
  *   head. On `wasm`/`native`, whose 4 GiB wasm heap cannot hold a 512-view step (an allocation
  *   failure aborts the wasm module for the whole process), the step is accumulated from
- *   micro-batches of `--micro-pairs` (default 64): same optimizer batch and FLOPs, NT-Xent
+ *   micro-batches of `--micro-pairs` (default 128): same optimizer batch and FLOPs, NT-Xent
  *   negatives per micro-batch (noted in the table).
  *
  * After warm-up, the median over the timed steps; `tf.memory().numTensors` after the first
  * and the last step (must not grow). `wasm` runs before `native` (native replaces wasm's
  * kernels in this process). `cpu` (~0.1 img/s) and `webgpu` on a software adapter are skipped
  * for ResNet-18, and `cpu` for both unless named. `--profile` adds, per backend and net, the
- * kernels that dominate one step (tf.profile).
+ * kernels that dominate one step (tf.profile). `native` is measured once per thread count in
+ * `--native-threads` (rows `native:1`, `native:2`), and each native row's ratio to the `wasm`
+ * row of the same net, measured in the same run, is printed after the table.
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
@@ -39,9 +41,10 @@ const { values: args } = parseArgs({
     steps: { type: "string" },
     warmup: { type: "string" },
     pairs: { type: "string" },
-    "micro-pairs": { type: "string", default: "64" },
+    "micro-pairs": { type: "string", default: "128" },
     profile: { type: "boolean", default: false },
     top: { type: "string", default: "12" },
+    "native-threads": { type: "string", default: "1,2" },
   },
 });
 
@@ -252,10 +255,18 @@ for (const n of nets) {
 console.log(`backends working here: ${working.join(", ")}; measuring: ${requested.join(", ")}`);
 
 const rows: Row[] = [];
-for (const backend of requested) {
+const runs = requested.flatMap((b): { backend: string; threads?: number }[] =>
+  b === "native"
+    ? args["native-threads"].split(",").map((t) => ({
+      backend: `native:${Number(t)}`,
+      threads: Number(t),
+    }))
+    : [{ backend: b, threads: undefined }]
+);
+for (const { backend, threads } of runs) {
   let info: BackendInfo;
   try {
-    info = await startBackend(backend);
+    info = await startBackend(backend.split(":")[0], { threads });
   } catch (err) {
     rows.push({
       backend,
@@ -308,5 +319,22 @@ for (const r of rows) {
     } ${(r.medianMs !== undefined ? (r.medianMs / 1000).toFixed(2) : "-").padStart(9)} ${
       (r.imgPerSec !== undefined ? r.imgPerSec.toFixed(1) : "-").padStart(8)
     } ${tensors.padStart(13)}  ${r.device}${notes.length ? ` | ${notes.join("; ")}` : ""}`,
+  );
+}
+
+const wasmRate = (net: string) =>
+  rows.find((r) => r.backend === "wasm" && r.net === net)?.imgPerSec;
+const ratios = rows.filter((r) => r.backend.startsWith("native") && r.imgPerSec !== undefined);
+if (ratios.length) console.log("\nnative vs wasm, measured in this run:");
+for (const r of ratios) {
+  const base = wasmRate(r.net);
+  console.log(
+    `  ${r.backend.padEnd(8)} ${r.net.padEnd(15)} ${
+      base
+        ? `x${(r.imgPerSec! / base).toFixed(2)} (${r.imgPerSec!.toFixed(1)} vs ${
+          base.toFixed(1)
+        } img/s)`
+        : "no wasm row"
+    }`,
   );
 }
