@@ -56,7 +56,7 @@ interface ConvCase {
   o: number;
   k: number;
   s: number;
-  pad: "same" | "valid";
+  pad: "same" | "valid" | number;
   dil?: number;
 }
 
@@ -71,6 +71,10 @@ for (const k of [1, 3, 7]) {
 }
 CONV_CASES.push({ n: 2, h: 8, w: 8, c: 32, o: 64, k: 3, s: 2, pad: "same" });
 CONV_CASES.push({ n: 2, h: 6, w: 5, c: 4, o: 3, k: 3, s: 1, pad: "same", dil: 2 });
+// Explicit symmetric padding, as the model's convs use (torchvision's `padding`).
+CONV_CASES.push({ n: 3, h: 9, w: 8, c: 5, o: 6, k: 3, s: 2, pad: 1 });
+CONV_CASES.push({ n: 2, h: 15, w: 16, c: 3, o: 8, k: 7, s: 2, pad: 3 });
+CONV_CASES.push({ n: 1, h: 8, w: 8, c: 4, o: 4, k: 3, s: 1, pad: 1 });
 
 const label = (c: ConvCase) =>
   `${c.n}x${c.h}x${c.w}x${c.c} k${c.k} o${c.o} s${c.s} ${c.pad}${c.dil ? ` d${c.dil}` : ""}`;
@@ -110,8 +114,13 @@ Deno.test({
   async fn() {
     for (const [i, cc] of CONV_CASES.entries()) {
       if (cc.dil) continue; // TensorFlow.js has no gradient for dilated conv2d
-      const outH = cc.pad === "same" ? Math.ceil(cc.h / cc.s) : Math.ceil((cc.h - cc.k + 1) / cc.s);
-      const outW = cc.pad === "same" ? Math.ceil(cc.w / cc.s) : Math.ceil((cc.w - cc.k + 1) / cc.s);
+      const out = (size: number) =>
+        typeof cc.pad === "number"
+          ? Math.floor((size + 2 * cc.pad - cc.k) / cc.s) + 1
+          : cc.pad === "same"
+          ? Math.ceil(size / cc.s)
+          : Math.ceil((size - cc.k + 1) / cc.s);
+      const outH = out(cc.h), outW = out(cc.w);
       if (outH <= 0 || outW <= 0) continue;
       const { cpu, native, leaked } = await onBoth(
         [
