@@ -1,0 +1,118 @@
+/**
+ * The whole job, built from the other modules' stages: training input, pretraining with
+ * checkpoints and Ctrl-C handling, evaluation against the random-init floor, the report.
+ * @module
+ */
+
+/**
+ * Runs SimCLR pretraining as a pipeline config describes, then evaluates and writes the report.
+ *
+ * @example
+ * ```ts
+ * import { loadPipeline } from "../config/mod.ts";
+ * import { pretrain } from "./mod.ts";
+ * const cfg = await loadPipeline("pipelines/fashion-mnist.yaml");
+ * const { runDir, evaluation } = await pretrain(cfg, { signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
+export { pretrain, type PretrainOptions, type PretrainResult } from "./pretrain.ts";
+/**
+ * The training input as one stream of batches: epoch order, decode + augmentation in a worker
+ * pool, whole-epoch batches, prefetch.
+ *
+ * @example
+ * ```ts
+ * import { openDataset } from "../data/mod.ts";
+ * import { trainingBatches } from "./mod.ts";
+ * const dataset = await openDataset("fashion-mnist");
+ * const batches = trainingBatches({
+ *   dataset, augment: { preset: "simclr-gray", size: 28 }, channels: 1, batchSize: 256,
+ *   stepsPerEpoch: 234, seed: 0, epochs: 10, workers: 2, prefetch: 2,
+ * });
+ * ```
+ */
+export { limitDataset, trainingBatches, type TrainingInputOptions } from "./input.ts";
+/**
+ * Packs view pairs into batches of whole epochs (`TransformStream<ViewPair, Batch>`).
+ *
+ * @example
+ * ```ts
+ * import { packBatches } from "./mod.ts";
+ * const batches = pairs.pipeThrough(packBatches({ size: 64, firstStep: 0 }));
+ * ```
+ */
+export { pack, packBatches, type PackOptions } from "./pack_batches.ts";
+/**
+ * The objects a pipeline config describes: model config, optimizer, step plan, LR schedule.
+ *
+ * @example
+ * ```ts
+ * import { modelConfigOf, planSteps } from "./mod.ts";
+ * const plan = planSteps(cfg, 60000); // { stepsPerEpoch, totalSteps, ... }
+ * const modelConfig = modelConfigOf(cfg);
+ * ```
+ */
+export { modelConfigOf, optimizerOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
+/**
+ * kNN and linear probe of a model's encoder, and of a random-init one as the floor.
+ *
+ * @example
+ * ```ts
+ * import { evaluateRun } from "./mod.ts";
+ * const { pretrained, random } = await evaluateRun(cfg, model);
+ * ```
+ */
+export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from "./evaluate_run.ts";
+/**
+ * Un-augmented, normalized labelled batches for evaluation.
+ *
+ * @example
+ * ```ts
+ * import { evalBatches, indexRange } from "./mod.ts";
+ * const batches = evalBatches(dataset, {
+ *   augment: { preset: "simclr-gray", size: 28 }, channels: 1, indices: indexRange(1000), decoder,
+ * });
+ * ```
+ */
+export { evalBatches, type EvalBatchOptions, indexRange } from "./eval_data.ts";
+/**
+ * Writes a run's `report.html`.
+ *
+ * @example
+ * ```ts
+ * import { writeReport } from "./mod.ts";
+ * const path = await writeReport(cfg, "runs/fashion-mnist-20260101-000000");
+ * ```
+ */
+export { readMetrics, type ReportContext, writeReport } from "./report.ts";
+/**
+ * A run directory's config and model.
+ *
+ * @example
+ * ```ts
+ * import { loadRunConfig, loadRunModel } from "./mod.ts";
+ * const cfg = await loadRunConfig("runs/x");
+ * const { model } = await loadRunModel("runs/x", cfg);
+ * ```
+ */
+export { loadRunConfig, loadRunModel } from "./load_run.ts";
+/**
+ * The files of a run directory.
+ *
+ * @example
+ * ```ts
+ * import { runFiles } from "./mod.ts";
+ * console.log(runFiles("runs/x").report); // runs/x/report.html
+ * ```
+ */
+export { runFiles } from "./run_dir.ts";
+/**
+ * The worker module of the training input (decode + paired views).
+ *
+ * @example
+ * ```ts
+ * import { createMapper } from "./view_worker.ts";
+ * const map = await createMapper({ augment: { preset: "simclr-cifar" }, channels: 3 });
+ * ```
+ */
+export type { ViewFailure, ViewWorkerInit } from "./view_worker.ts";
