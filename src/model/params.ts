@@ -44,7 +44,9 @@ export class ParamStore {
     }
     const trainable = !tags.includes("buffer");
     const values = initialValues(shape, init, this.seed, name);
-    const variable = tf.variable(tf.tensor(values, shape, "float32"), trainable);
+    const initial = tf.tensor(values, shape, "float32");
+    const variable = tf.variable(initial, trainable); // copies: the initial tensor is ours to free
+    initial.dispose();
     const param: Param = { name, variable, tags: new Set(tags), trainable, layout };
     this.#params.set(name, param);
     this.#byVariable.set(variable.name, name);

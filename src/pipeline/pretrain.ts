@@ -192,6 +192,7 @@ export async function pretrain(
     await writer.abort(err).catch(() => {});
     bar?.done();
     model.dispose();
+    optimizer.dispose();
     throw err;
   } finally {
     bar?.done();
@@ -228,6 +229,7 @@ export async function pretrain(
     }
   } finally {
     model.dispose();
+    optimizer.dispose();
   }
   return result;
 }

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import type { ViewPair } from "../../src/augment/view_pair.ts";
+import { packBatches } from "../../src/pipeline/pack_batches.ts";
+import type { Batch } from "../../src/train/batch.ts";
+
+function pair(index: number, epoch: number): ViewPair {
+  // 2x2x1 views whose values encode (index, view) so the layout can be checked by hand.
+  return {
+    key: `k${index}`,
+    size: 2,
+    channels: 1,
+    view1: Float32Array.from({ length: 4 }, (_, j) => index * 10 + j),
+    view2: Float32Array.from({ length: 4 }, (_, j) => -(index * 10 + j)),
+    label: index % 3,
+    index,
+    epoch,
+  };
+}
+
+async function run(pairs: ViewPair[], size: number, firstStep = 0): Promise<Batch[]> {
+  const out: Batch[] = [];
+  await ReadableStream.from(pairs).pipeThrough(packBatches({ size, firstStep })).pipeTo(
+    new WritableStream({ write: (b) => void out.push(b) }),
+  );
+  return out;
+}
+
+Deno.test("packBatches: N first views, then N second views, with labels, keys and indices", async () => {
+  const [b] = await run([pair(5, 0), pair(8, 0)], 2);
+  assert.equal(b.size, 2);
+  assert.deepEqual([b.height, b.width, b.channels], [2, 2, 1]);
+  assert.deepEqual(
+    Array.from(b.views),
+    [50, 51, 52, 53, 80, 81, 82, 83, -50, -51, -52, -53, -80, -81, -82, -83],
+  );
+  assert.deepEqual(Array.from(b.labels!), [2, 2]);
+  assert.deepEqual(Array.from(b.indices), [5, 8]);
+  assert.deepEqual(b.keys, ["k5", "k8"]);
+});
+
+Deno.test("packBatches: an epoch's incomplete last batch is dropped, never mixed with the next", async () => {
+  // Epoch 0 has 5 pairs (2 batches of 2 and one left over), epoch 1 has 4.
+  const pairs = [0, 1, 2, 3, 4].map((i) => pair(i, 0)).concat([5, 6, 7, 8].map((i) => pair(i, 1)));
+  const batches = await run(pairs, 2, 10);
+  assert.deepEqual(batches.map((b) => b.step), [10, 11, 12, 13]);
+  assert.deepEqual(batches.map((b) => b.epoch), [0, 0, 1, 1]);
+  assert.deepEqual(batches.map((b) => Array.from(b.indices)), [[0, 1], [2, 3], [5, 6], [7, 8]]);
+});
+
+Deno.test("packBatches: views of another size are refused with the sample's key", async () => {
+  const odd = { ...pair(1, 0), view1: new Float32Array(9), view2: new Float32Array(9) };
+  await assert.rejects(() => run([pair(0, 0), odd], 2), /sample 'k1'.*9 values, expected 4/);
+});
