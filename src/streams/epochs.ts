@@ -43,6 +43,14 @@ export interface RankSplit {
    * rank gets the same count, so steps line up) or `"keep"` (the first ranks take one more).
    */
   remainder?: "drop" | "keep";
+  /**
+   * Blocked split with blocks of this many positions (a rank's batch): rank `r` takes positions
+   * `[k*G + r*block, k*G + (r+1)*block)` for `k = 0, 1, ...` with `G = block * worldSize`, so
+   * the ranks' batches of a step, concatenated in rank order, are exactly the batch of one
+   * process with batch `G` (same samples, same order). Incomplete last groups of `G` are
+   * dropped. Default: strided (positions `r, r + R, r + 2R, ...`).
+   */
+  block?: number;
 }
 
 /**
@@ -96,6 +104,9 @@ export function epochPermutation(length: number, seed: number, epoch: number): U
  */
 export function rankLength(length: number, split: RankSplit = {}): number {
   const { rank, worldSize } = checkSplit(split);
+  if (split.block !== undefined) {
+    return Math.floor(length / (split.block * worldSize)) * split.block;
+  }
   const base = Math.floor(length / worldSize);
   if ((split.remainder ?? "drop") === "drop") return base;
   return base + (rank < length % worldSize ? 1 : 0);
@@ -103,7 +114,8 @@ export function rankLength(length: number, split: RankSplit = {}): number {
 
 /**
  * Rank `rank`'s global indices for one epoch: epoch positions `rank, rank + R, rank + 2R, …`
- * of the permutation (strided, as PyTorch's DistributedSampler). Ranks' parts are disjoint.
+ * of the permutation (strided, as PyTorch's DistributedSampler), or with `block` its blocks
+ * `[k*G + rank*block, k*G + (rank+1)*block)`. Ranks' parts are disjoint.
  *
  * @example
  * ```ts
@@ -114,6 +126,13 @@ export function rankIndices(permutation: Uint32Array, split: RankSplit = {}): Ui
   const { rank, worldSize } = checkSplit(split);
   const n = rankLength(permutation.length, split);
   const out = new Uint32Array(n);
+  const b = split.block;
+  if (b !== undefined) {
+    for (let p = 0; p < n; p++) {
+      out[p] = permutation[Math.floor(p / b) * b * worldSize + rank * b + (p % b)];
+    }
+    return out;
+  }
   for (let p = 0; p < n; p++) out[p] = permutation[rank + p * worldSize];
   return out;
 }
@@ -138,7 +157,7 @@ export function dataPosition(
 
 /**
  * A stream of `{ epoch, position, index }`: each epoch a fresh permutation from
- * `(seed, epoch)`, this rank's strided part of it, starting at `(startEpoch, startPosition)`.
+ * `(seed, epoch)`, this rank's part of it (strided, or blocked with `block`), starting at `(startEpoch, startPosition)`.
  * Map it to samples with the dataset's `get(index)`.
  *
  * @example
@@ -191,6 +210,9 @@ function checkSplit(split: RankSplit): { rank: number; worldSize: number } {
   const worldSize = split.worldSize ?? 1;
   if (!Number.isInteger(worldSize) || worldSize < 1) {
     throw new RangeError(`worldSize must be a positive integer, got ${worldSize}`);
+  }
+  if (split.block !== undefined && !(Number.isInteger(split.block) && split.block >= 1)) {
+    throw new RangeError(`block must be a positive integer, got ${split.block}`);
   }
   if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
     throw new RangeError(`rank must be an integer in 0..${worldSize - 1}, got ${rank}`);
