@@ -14,11 +14,12 @@ import { parseArgs } from "node:util";
 import { loadNativeProvider } from "../src/backend/native/load.ts";
 import { startWasm } from "../src/backend/wasm_start.ts";
 import { nativeBatchNorm, nativeBatchNormAvailable } from "../src/backend/native/batch_norm.ts";
-import { BatchNorm, commitRunningStats } from "../src/model/batch_norm.ts";
+import { BatchNorm } from "../src/model/batch_norm.ts";
 import type { ForwardContext } from "../src/model/forward_context.ts";
-import type { RunningStatUpdate } from "../src/model/forward_context.ts";
 import { createModel, type SimCLRModel } from "../src/model/simclr_model.ts";
-import { ntXentLoss } from "../src/train/nt_xent.ts";
+import type { Batch } from "../src/train/batch.ts";
+import { computeStepGradients } from "../src/train/forward_backward.ts";
+import { disposeStepGradients } from "../src/train/step_gradients.ts";
 import { MomentumSgd } from "../src/train/sgd.ts";
 
 const { values: args } = parseArgs({
@@ -44,28 +45,29 @@ provider.register();
 await tf.setBackend("wasm");
 console.log(`native: ${provider.device}; kernels: ${provider.kernels?.join(", ")}`);
 
-/** One SimCLR training step (forward, NT-Xent, backward, momentum SGD); returns the loss. */
+/**
+ * One SimCLR training step as bench/step.ts takes it (computeStepGradients: forward, NT-Xent,
+ * backward; then momentum SGD and the loss read back); returns the loss.
+ */
 function makeStep(model: SimCLRModel, views: Float32Array): () => Promise<number> {
   const params = model.store.trainable();
   const opt = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
+  const batch: Batch = {
+    step: 0,
+    epoch: 0,
+    size: pairs,
+    height: 32,
+    width: 32,
+    channels: 3,
+    views,
+    keys: [],
+    indices: new Int32Array(pairs),
+  };
   return async () => {
-    const updates: RunningStatUpdate[] = [];
-    const x = tf.tensor4d(views, [2 * pairs, 32, 32, 3]);
-    const { value, grads } = tf.variableGrads(() => {
-      const { z } = model.apply(x, { training: true, updates });
-      const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-      const r = ntXentLoss(z1, z2, 0.5);
-      r.accuracy.dispose();
-      return r.loss;
-    }, params.map((p) => p.variable));
-    x.dispose();
-    commitRunningStats(updates, 0.1);
-    const byName: tf.NamedTensorMap = {};
-    for (const p of params) if (grads[p.variable.name]) byName[p.name] = grads[p.variable.name];
-    opt.apply(params, byName, 0.1);
-    tf.dispose(grads);
-    const loss = (await value.data())[0];
-    value.dispose();
+    const g = computeStepGradients(model, batch, { temperature: 0.5 });
+    opt.apply(params, g.grads, 0.1);
+    const loss = (await g.loss.data())[0];
+    disposeStepGradients(g);
     return loss;
   };
 }
@@ -91,6 +93,7 @@ function patchBatchNorms(root: unknown, seen = new Set<unknown>()): number {
         bn.bias.variable,
         bn.eps,
         relu,
+        ctx.retain,
       );
       const m = x.size / bn.channels;
       const unbiased = tf.keep(tf.mul(variance, m > 1 ? m / (m - 1) : 1)) as tf.Tensor1D;
