@@ -190,7 +190,10 @@ async function profile(model: SimCLRModel, opt: MomentumSgd, batches: Batch[], l
   const info = await tf.profile(() => trainStep(model, opt, batches));
   const byKernel = new Map<string, { ms: number; calls: number }>();
   let total = 0;
+  const backendName = tf.getBackend();
   for (const k of info.kernels) {
+    // customGrad ops appear as scopes wrapping their own kernels: count only real kernels.
+    if (!tf.getKernel(k.name, backendName)) continue;
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
     const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
     e.ms += ms;

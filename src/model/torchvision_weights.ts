@@ -117,7 +117,7 @@ export function importTorchvision(encoder: Encoder, bytes: Uint8Array, source = 
     const t = tensors.get(p.name.slice(encoder.prefix.length));
     if (!t) continue;
     const values = fromTorch(p, t, source);
-    p.variable.assign(tf.tensor(values, p.variable.shape, "float32"));
+    tf.tidy(() => p.variable.assign(tf.tensor(values, p.variable.shape, "float32")));
   }
 }
 

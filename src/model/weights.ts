@@ -36,7 +36,9 @@ export function assignStoreTensors(
         `${source}: '${p.name}' has shape [${t.shape}], the model expects [${p.variable.shape}]`,
       );
     }
-    p.variable.assign(tf.tensor(Float32Array.from(t.data as Float32Array), t.shape, "float32"));
+    tf.tidy(() =>
+      p.variable.assign(tf.tensor(Float32Array.from(t.data as Float32Array), t.shape, "float32"))
+    );
   }
 }
 

@@ -11,7 +11,9 @@ export class Slots {
     const key = `${param.name}/${slot}`;
     let v = this.#vars.get(key);
     if (!v) {
-      v = tf.variable(tf.zerosLike(param.variable), false);
+      const zeros = tf.zerosLike(param.variable);
+      v = tf.variable(zeros, false);
+      zeros.dispose(); // the variable holds its own reference to the data
       this.#vars.set(key, v);
     }
     return v;
@@ -25,7 +27,11 @@ export class Slots {
   /** Replaces all slots with copies of `slots`. */
   load(slots: Record<string, tf.Tensor>): void {
     this.dispose();
-    for (const [k, t] of Object.entries(slots)) this.#vars.set(k, tf.variable(t.clone(), false));
+    for (const [k, t] of Object.entries(slots)) {
+      const copy = t.clone();
+      this.#vars.set(k, tf.variable(copy, false));
+      copy.dispose(); // the variable holds its own reference to the data
+    }
   }
 
   dispose(): void {

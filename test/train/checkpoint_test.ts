@@ -88,3 +88,17 @@ Deno.test("checkpoint: parameters holding NaN are not written", async () => {
   opt.dispose();
   model.dispose();
 });
+
+Deno.test("checkpoint: restoring again leaves no extra tensors (weights, slots)", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/a.ckpt`;
+  const { model, opt } = await saved(path);
+  const ck = await loadCheckpoint(path);
+  restoreCheckpoint(ck, model, opt);
+  const before = tf.memory().numTensors;
+  restoreCheckpoint(ck, model, opt);
+  assert.equal(tf.memory().numTensors, before);
+  opt.dispose();
+  model.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
