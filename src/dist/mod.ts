@@ -44,4 +44,5 @@ export {
 } from "./shard.ts";
 export { allReduceGradients, FlatPacker, type FlatSlot, type GradientMap } from "./flat.ts";
 export { assertSameConfig, compareAcrossRanks, configHash } from "./config_hash.ts";
+export { broadcastBytes, broadcastText } from "./broadcast_bytes.ts";
 export { findMpirun, launchMain, mpirunArgs, type MpirunOptions } from "./launch.ts";

@@ -45,6 +45,7 @@ export interface TrainingInputOptions {
   shuffleBuffer?: number;
   onError?: "fail" | "skip";
   decoder?: DecoderName;
+  /** This rank and the number of ranks (each reads its blocked part of every epoch). */
   rank?: number;
   worldSize?: number;
   telemetry?: Telemetry;
@@ -66,6 +67,9 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
     startPosition,
     rank: o.rank ?? 0,
     worldSize: o.worldSize ?? 1,
+    // several ranks: blocked split, so a step's global batch is the ranks' batches in rank
+    // order, exactly as one process with the global batch reads it
+    block: (o.worldSize ?? 1) > 1 ? o.batchSize : undefined,
     onError,
     skips,
     shuffleBuffer: o.shuffleBuffer,

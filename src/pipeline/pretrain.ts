@@ -2,6 +2,13 @@
  * `pretrain(config)`: the whole job of `deno task pretrain`. Starts the backend, opens the
  * dataset, streams augmented batches into the trainer sink (metrics, checkpoints, progress),
  * stops cleanly on request, then evaluates and writes the report into the run directory.
+ *
+ * Under `mpirun` (or with `dist.mode: mpi`) every rank runs it: each reads its blocked part of
+ * every epoch (the global batch of a step is the ranks' batches in rank order), NT-Xent sees
+ * the projections of the global batch, batch norm can use global statistics (`dist.globalBn`),
+ * gradients are averaged with one fused all-reduce per step, the ranks check every
+ * {@link PretrainOptions.checkWeightsEvery} steps that their weights are identical, and rank 0
+ * alone writes the config, checkpoints, metrics, progress, evaluation and report.
  */
 import { configToYaml } from "../config/load.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
@@ -18,6 +25,19 @@ import type { StepMetrics } from "../train/step_metrics.ts";
 import { initialTrainState, type TrainState } from "../train/train_state.ts";
 import { trainer } from "../train/trainer.ts";
 import { ProgressBar } from "../cli/progress.ts";
+import type { Communicator } from "../dist/communicator.ts";
+import { assertSameConfig, compareAcrossRanks } from "../dist/config_hash.ts";
+import { broadcastBytes, broadcastText } from "../dist/broadcast_bytes.ts";
+import { createCommunicator, detectLaunch } from "../dist/create.ts";
+import { SingleCommunicator } from "../dist/single.ts";
+import { decodeCheckpoint } from "../train/checkpoint.ts";
+import {
+  allReduceGradientsStage,
+  assertSyncBackend,
+  distTrainingHooks,
+  weightsHash,
+} from "../train/dist_hooks.ts";
+import { Lockstep } from "../train/dist_lockstep.ts";
 import { modelConfigOf, optimizerOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
 import { evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
@@ -36,8 +56,15 @@ export interface PretrainOptions {
   progress?: boolean;
   /** Evaluate and write the report after training (default true). */
   evaluate?: boolean;
-  /** Where messages go (default stderr). */
+  /** Where messages go (default stderr; rank 0 only when there are several ranks). */
   log?: (line: string) => void;
+  /**
+   * The ranks' communicator (default: one from `cfg.dist.mode`, closed at the end). With
+   * several ranks, a failure is reported to the peers and ends the process (`comm.abort`).
+   */
+  communicator?: Communicator;
+  /** With several ranks: compare a checksum of the weights across ranks every N steps (100). */
+  checkWeightsEvery?: number;
 }
 
 /** What a run produced. */
@@ -49,7 +76,9 @@ export interface PretrainResult {
   steps: number;
   /** True when stopped by the signal before the planned end. */
   stopped: boolean;
-  /** Mean views/s and data-wait share of this process's steps. */
+  /** Number of ranks that trained together. */
+  ranks: number;
+  /** Mean views/s (of all ranks together) and data-wait share of this process's steps. */
   imagesPerSec: number;
   dataWaitShare: number;
   evaluation?: RunEvaluation;
@@ -61,20 +90,70 @@ export async function pretrain(
   cfg: PipelineConfig,
   options: PretrainOptions = {},
 ): Promise<PretrainResult> {
-  const log = options.log ?? ((l: string) => console.error(l));
-  const runDir = options.runDir ?? defaultRunDir(cfg);
-  await Deno.mkdir(runDir, { recursive: true });
+  const comm = options.communicator ?? await openCommunicator(cfg);
+  if (comm.size === 1) {
+    try {
+      return await pretrainRanks(cfg, options, comm);
+    } finally {
+      if (!options.communicator) await comm.close();
+    }
+  }
+  let result: PretrainResult;
+  try {
+    result = await pretrainRanks(cfg, options, comm);
+  } catch (err) {
+    return await comm.abort(err); // tells the peers, then exits this process
+  }
+  if (!options.communicator) await comm.close();
+  return result;
+}
+
+/** The communicator `dist.mode` asks for (`auto`: MPI under an MPI launcher). */
+async function openCommunicator(cfg: PipelineConfig): Promise<Communicator> {
+  const mode = cfg.dist.mode;
+  if (mode === "single" || (mode === "auto" && !detectLaunch().underLauncher)) {
+    return new SingleCommunicator({ listenForStop: false }); // the caller's signal stops it
+  }
+  return await createCommunicator("mpi");
+}
+
+async function pretrainRanks(
+  cfg: PipelineConfig,
+  options: PretrainOptions,
+  comm: Communicator,
+): Promise<PretrainResult> {
+  const { rank, size } = comm;
+  const root = rank === 0;
+  const userLog = options.log ?? ((l: string) => console.error(l));
+  const log = root ? userLog : () => {};
+  if (size > 1) {
+    await assertSameConfig(comm, { cfg, runDir: options.runDir, resume: options.resume });
+  }
+  const runDir = await broadcastText(
+    comm,
+    root ? options.runDir ?? defaultRunDir(cfg) : undefined,
+  );
   const files = runFiles(runDir);
-  if (!options.resume) {
-    await Deno.writeTextFile(files.config, configToYaml(cfg, [`resolved config of ${runDir}`]));
+  if (root) {
+    await Deno.mkdir(runDir, { recursive: true });
+    if (!options.resume) {
+      await Deno.writeTextFile(files.config, configToYaml(cfg, [`resolved config of ${runDir}`]));
+    }
   }
 
   const backend = await startBackend(cfg.train.backend, {
     threads: cfg.train.threads,
     dataWorkers: cfg.data.workers,
   });
+  assertSyncBackend(size);
   log(`backend: ${backend.name} (${backend.device})`);
   for (const note of backend.notes) log(`  ${note}`);
+  if (size > 1) {
+    log(
+      `${size} ranks (${comm.kind}); global BN ${cfg.dist.globalBn ? "on" : "off"}` +
+        (cfg.dist.globalBn ? "" : " (set dist.globalBn: true to reduce BN statistics)"),
+    );
+  }
 
   const opened = await openTraining(cfg);
   const samples = opened.kind === "indexed" ? opened.dataset.length : cfg.data.maxSamples;
@@ -84,18 +163,23 @@ export async function pretrain(
         "data.maxSamples to it (the LR schedule and the epochs depend on it)",
     );
   }
-  const plan = planSteps(cfg, samples);
+  const plan = planSteps(cfg, samples, size);
   const model = createModel(modelConfigOf(cfg));
   const optimizer = optimizerOf(cfg);
   let state: TrainState = initialTrainState();
   if (options.resume) {
-    const ck = await loadCheckpoint(files.checkpoint);
+    // rank 0 reads the checkpoint and sends it: the other ranks need no access to its disk
+    const ck = size === 1 ? await loadCheckpoint(files.checkpoint) : await decodeCheckpoint(
+      await broadcastBytes(comm, root ? await Deno.readFile(files.checkpoint) : undefined),
+      files.checkpoint,
+    );
     state = restoreCheckpoint(ck, model, optimizer);
     log(`resumed from ${files.checkpoint} at step ${state.step} (epoch ${state.epoch + 1})`);
   }
   log(
     `data: ${cfg.data.dataset}, ${samples} samples; ${plan.stepsPerEpoch} steps/epoch of ` +
-      `${cfg.optim.batchSize} pairs, ${plan.totalSteps} steps; run dir ${runDir}`,
+      `${cfg.optim.batchSize} pairs${size > 1 ? ` (${plan.microBatch} per rank)` : ""}, ` +
+      `${plan.totalSteps} steps; run dir ${runDir}`,
   );
 
   const telemetry = new Telemetry();
@@ -120,9 +204,11 @@ export async function pretrain(
     decoder: cfg.data.decoder,
     telemetry,
     skips,
+    rank,
+    worldSize: size,
   });
 
-  const bar = options.progress === false ? undefined : new ProgressBar();
+  const bar = options.progress === false || !root ? undefined : new ProgressBar();
   const rates: { images: number; seconds: number; wait: number; compute: number } = {
     images: 0,
     seconds: 0,
@@ -143,25 +229,47 @@ export async function pretrain(
       dataWaitShare: share,
     });
   };
+  const lockstep = size > 1 ? new Lockstep() : undefined;
   const sink = trainer({
     model,
     optimizer,
     learningRate: scheduleOf(cfg, plan),
     temperature: cfg.loss.temperature,
     accumulate: cfg.optim.accumulateSteps,
+    hooks: distTrainingHooks(comm, { globalBn: cfg.dist.globalBn }),
+    stages: lockstep ? [allReduceGradientsStage(comm), lockstep.stage()] : undefined,
     state,
     logEvery: cfg.train.logEvery,
-    metricsFile: files.metrics,
+    metricsFile: root ? files.metrics : undefined,
     totalSteps: plan.totalSteps,
     onMetrics,
-    checkpoint: {
-      path: files.checkpoint,
-      every: cfg.train.checkpointEvery * plan.stepsPerEpoch,
-      dataPosition: (s) => ({ epoch: s.epoch, nextBatchStep: s.batchStep + 1 }),
-      rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
-    },
+    checkpoint: root
+      ? {
+        path: files.checkpoint,
+        every: cfg.train.checkpointEvery * plan.stepsPerEpoch,
+        dataPosition: (s) => ({ epoch: s.epoch, nextBatchStep: s.batchStep + 1 }),
+        rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
+      }
+      : undefined,
     onCheckpoint: (path, s) => bar?.log(`checkpoint: ${path} (step ${s.step})`),
   });
+  // with several ranks: are the weights still identical? (BN buffers too with global BN)
+  const checkEvery = Math.max(1, options.checkWeightsEvery ?? 100);
+  let checkedAt = state.step;
+  const checkWeights = async () => {
+    if (size === 1 || checkedAt === state.step) return;
+    checkedAt = state.step;
+    const params = cfg.dist.globalBn ? model.store.all() : model.store.trainable();
+    const { reference, differ } = await compareAcrossRanks(comm, await weightsHash(params));
+    if (differ.length > 0) {
+      throw new Error(
+        `the weights diverged across ranks after step ${state.step}: rank 0 has ` +
+          `${reference.slice(0, 12)}, ` +
+          differ.map((d) => `rank ${d.rank} has ${d.hash.slice(0, 12)}`).join(", ") +
+          " (a non-deterministic kernel, or ranks that applied different updates)",
+      );
+    }
+  };
 
   const started = performance.now();
   const startImages = state.images;
@@ -171,22 +279,42 @@ export async function pretrain(
   let lastWritten = firstMicroStep - 1;
   try {
     for (let micro = firstMicroStep; micro < lastMicroStep; micro++) {
-      if (options.signal?.aborted) {
+      if (size === 1 && options.signal?.aborted) {
         stopped = true;
         break;
       }
       const r = await reader.read();
+      if (size > 1) {
+        // every rank takes the same steps: stop together when one is asked to stop or has
+        // run out of data (tar shards of uneven length)
+        const flags = new Float32Array([
+          options.signal?.aborted || comm.stopRequested ? 1 : 0,
+          r.done ? 1 : 0,
+        ]);
+        await comm.allReduce(flags, "max");
+        if (flags[0] > 0 && micro % cfg.optim.accumulateSteps === 0) {
+          stopped = true;
+          break;
+        }
+        if (flags[1] > 0) break;
+      }
       if (r.done) break;
       const batch: Batch = r.value;
+      comm.step = batch.step;
       if (isMonitorDue(cfg, plan, batch, lastWritten)) {
         await drained(state, lastWritten);
-        await monitor(cfg, model, batch.epoch, bar, log);
+        if (root) await monitor(cfg, model, batch.epoch, bar, log);
       }
       await writer.write(batch);
       lastWritten = batch.step;
+      if (lockstep && (batch.step + 1) % cfg.optim.accumulateSteps === 0) {
+        await lockstep.applied(state, batch.step);
+        if (state.step % checkEvery === 0) await checkWeights();
+      }
     }
     await reader.cancel().catch(() => {});
     await writer.close();
+    await checkWeights();
   } catch (err) {
     await reader.cancel(err).catch(() => {});
     await writer.abort(err).catch(() => {});
@@ -212,13 +340,14 @@ export async function pretrain(
     runDir,
     backend,
     plan,
+    ranks: size,
     steps: state.step,
     stopped,
     imagesPerSec: rates.images / seconds,
     dataWaitShare: rates.wait / Math.max(1e-9, rates.wait + rates.compute),
   };
   try {
-    if (!stopped && options.evaluate !== false) {
+    if (root && !stopped && options.evaluate !== false) {
       result.evaluation = await evaluateRun(cfg, model, { log });
       await Deno.writeTextFile(files.eval, JSON.stringify(result.evaluation, null, 2) + "\n");
       result.reportPath = await writeReport(cfg, runDir, {

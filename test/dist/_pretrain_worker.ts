@@ -1,0 +1,20 @@
+/**
+ * Run alone or under `mpirun -np N`: `pretrain()` on the pipeline tests' tiny IDX fixture.
+ * Args: `<dataDir> <outDir> <runDir> <resume: 0|1> [override...]`. Prints
+ * `PRETRAIN_DONE <rank> <size> <steps>` on every rank.
+ */
+import { pretrain } from "../../src/pipeline/pretrain.ts";
+import { fixtureConfig } from "../pipeline/_fixture.ts";
+
+const [data, out, runDir, resume, ...overrides] = Deno.args;
+const cfg = fixtureConfig(data, out, overrides);
+const result = await pretrain(cfg, {
+  runDir,
+  resume: resume === "1",
+  evaluate: false,
+  progress: false,
+  log: () => {},
+  checkWeightsEvery: 1,
+});
+const rank = Number(Deno.env.get("OMPI_COMM_WORLD_RANK") ?? Deno.env.get("PMI_RANK") ?? 0);
+console.log(`PRETRAIN_DONE ${rank} ${result.ranks} ${result.steps}`);

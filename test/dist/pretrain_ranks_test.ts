@@ -1,0 +1,98 @@
+/**
+ * `pretrain()` over 2 ranks under `mpirun` (real input pipeline: IDX fixture, blocked epoch
+ * split, augmentation keyed by the global sample index; global BN): the same losses and
+ * weights as 1 process with the same global batch, rank 0 alone writing the run directory,
+ * and resuming with a different number of ranks than the run was stopped with.
+ */
+import assert from "node:assert/strict";
+import { decodeSafetensors } from "../../src/model/safetensors.ts";
+import { runFiles } from "../../src/pipeline/run_dir.ts";
+import { writeFixtureDataset } from "../pipeline/_fixture.ts";
+import { mpiSkipReason, mpiTest, run, runRanks } from "./_mpirun.ts";
+
+const data = mpiSkipReason ? "" : await writeFixtureDataset(96, 32);
+const out = mpiSkipReason ? "" : await Deno.makeTempDir({ prefix: "simclr-dist-runs-" });
+const GLOBAL_BN = "dist.globalBn=true";
+globalThis.addEventListener("unload", () => {
+  for (const dir of [data, out]) if (dir) Deno.removeSync(dir, { recursive: true });
+});
+
+async function train(np: number, runDir: string, resume: boolean, overrides: string[] = []) {
+  const args = [data, out, runDir, resume ? "1" : "0", GLOBAL_BN, ...overrides];
+  const script = new URL("./_pretrain_worker.ts", import.meta.url).pathname;
+  const r = np === 1
+    ? await run([Deno.execPath(), "run", "-A", script, ...args], { timeoutMs: 90_000 })
+    : await runRanks(np, "./_pretrain_worker.ts", args, { timeoutMs: 90_000 });
+  assert.equal(r.timedOut, false, `timed out:\n${r.stderr}`);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const steps = [...r.stdout.matchAll(/^PRETRAIN_DONE (\d+) (\d+) (\d+)$/gm)];
+  assert.equal(steps.length, np, r.stdout + r.stderr);
+  for (const m of steps) assert.equal(Number(m[2]), np);
+  return Number(steps[0][3]);
+}
+
+async function losses(runDir: string): Promise<Map<number, number>> {
+  const lines = (await Deno.readTextFile(runFiles(runDir).metrics)).trim().split("\n");
+  return new Map(lines.map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]));
+}
+
+async function weights(runDir: string): Promise<Map<string, Float32Array>> {
+  const file = decodeSafetensors(await Deno.readFile(runFiles(runDir).checkpoint), runDir);
+  const m = new Map<string, Float32Array>();
+  for (const [name, t] of file.tensors) {
+    if (name.startsWith("model/") && t.data instanceof Float32Array) m.set(name, t.data);
+  }
+  return m;
+}
+
+/** Largest relative difference of the losses per step and of all weights (max-norm). */
+async function compare(a: string, b: string) {
+  const [la, lb] = [await losses(a), await losses(b)];
+  assert.deepEqual([...lb.keys()], [...la.keys()]);
+  let loss = 0;
+  for (const [s, v] of la) loss = Math.max(loss, Math.abs(lb.get(s)! - v) / Math.abs(v));
+  const [wa, wb] = [await weights(a), await weights(b)];
+  assert.deepEqual([...wb.keys()].sort(), [...wa.keys()].sort());
+  let num = 0, den = 0;
+  for (const [name, x] of wa) {
+    const y = wb.get(name)!;
+    for (let i = 0; i < x.length; i++) {
+      num = Math.max(num, Math.abs(x[i] - y[i]));
+      den = Math.max(den, Math.abs(x[i]));
+    }
+  }
+  return { loss, weights: num / den };
+}
+
+mpiTest("pretrain on 2 ranks: same losses and weights as 1 process, global batch 16", async () => {
+  assert.equal(await train(1, `${out}/one`, false), 12);
+  assert.equal(await train(2, `${out}/two`, false), 12);
+  const e = await compare(`${out}/one`, `${out}/two`);
+  console.log(
+    `  12 steps: loss rel ${e.loss.toExponential(2)}, weights rel ${e.weights.toExponential(2)}`,
+  );
+  assert.ok(e.loss < 1e-4, `loss relative error ${e.loss}`);
+  assert.ok(e.weights < 1e-4, `weights relative error ${e.weights}`);
+  // rank 0 alone wrote the run directory: one line per step, no duplicates
+  const lines = (await Deno.readTextFile(runFiles(`${out}/two`).metrics)).trim().split("\n");
+  assert.equal(lines.length, 12);
+});
+
+mpiTest(
+  "pretrain: stopped on 2 ranks, resumed on 1 (and the reverse), matches an uninterrupted run",
+  async () => {
+    await train(1, `${out}/whole`, false);
+    assert.equal(await train(2, `${out}/2then1`, false, ["train.maxSteps=5"]), 5);
+    assert.equal(await train(1, `${out}/2then1`, true), 12);
+    assert.equal(await train(1, `${out}/1then2`, false, ["train.maxSteps=7"]), 7);
+    assert.equal(await train(2, `${out}/1then2`, true), 12);
+    for (const run of ["2then1", "1then2"]) {
+      const e = await compare(`${out}/whole`, `${out}/${run}`);
+      console.log(
+        `  ${run}: loss rel ${e.loss.toExponential(2)}, weights rel ${e.weights.toExponential(2)}`,
+      );
+      assert.ok(e.loss < 1e-4, `${run}: loss relative error ${e.loss}`);
+      assert.ok(e.weights < 1e-4, `${run}: weights relative error ${e.weights}`);
+    }
+  },
+);
