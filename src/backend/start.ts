@@ -13,6 +13,7 @@ import {
   loadNativeProvider,
   type NativeOptions,
   NativeUnavailableError,
+  setNativeKernelsEnabled,
   warnNativeFallback,
 } from "./native/load.ts";
 
@@ -115,6 +116,7 @@ async function startNamed(
       return { name, tfBackend: "wasm", device: `${wasm.device} + ${provider.device}`, notes };
     }
     case "wasm": {
+      setNativeKernelsEnabled(false); // `wasm` stays pure even after `native` in this process
       const wasm = await startWasm();
       return { name, tfBackend: "wasm", device: wasm.device, notes };
     }

@@ -3,6 +3,8 @@
  * kernels run on the wasm backend's own memory. See `provider.ts`.
  */
 
+export { nativeKernelEnabled, setNativeKernelsEnabled } from "./enabled.ts";
+
 /** Options for the native provider. */
 export interface NativeOptions {
   /** Library threads; default: cores minus the data workers' share. */
