@@ -244,7 +244,13 @@ export function openLibraries(): NativeLibraries {
   try {
     if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
   } catch { /* no --allow-env: keep libgomp's default */ }
+  let skipDnnl = false;
   try {
+    // Testing knob: behave as if oneDNN were not installed (OpenBLAS-only path).
+    skipDnnl = Deno.env.get("SIMCLR_NATIVE_NO_ONEDNN") === "1";
+  } catch { /* no --allow-env */ }
+  try {
+    if (skipDnnl) throw new Error("oneDNN skipped (SIMCLR_NATIVE_NO_ONEDNN=1)");
     const { lib, path } = open(["libdnnl.so.2", "libdnnl.so"], DNNL_SYMBOLS);
     out.dnnl = lib.symbols;
     out.dnnlPath = path;

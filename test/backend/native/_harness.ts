@@ -14,8 +14,11 @@ try {
 
 /** Whether the native libraries loaded (tests are ignored otherwise). */
 export const available = provider !== null;
+/** Whether oneDNN loaded (convolution, pooling and batch-norm kernels need it). */
+export const hasDnnl = provider !== null && /oneDNN \d/.test(provider.device);
+if (provider && !hasDnnl) console.log("SKIP oneDNN kernel tests: only OpenBLAS loaded");
 /** Why they did not. */
-export const skipReason = reason;
+export const skipReason = reason || (available && !hasDnnl ? "oneDNN (libdnnl2) not loaded" : "");
 
 let started = false;
 

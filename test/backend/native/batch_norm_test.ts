@@ -4,9 +4,9 @@ import {
   nativeBatchNorm,
   nativeBatchNormAvailable,
 } from "../../../src/backend/native/batch_norm.ts";
-import { available, random, relError, skipReason, useNative } from "./_harness.ts";
+import { hasDnnl, random, relError, skipReason, useNative } from "./_harness.ts";
 
-const why = available ? "" : ` (skipped: ${skipReason})`;
+const why = hasDnnl ? "" : ` (skipped: ${skipReason})`;
 
 /** Output, batch mean, biased variance and the gradients of sum(y * w), composed from tf ops. */
 function reference(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, w: tf.Tensor, relu: boolean) {
@@ -25,7 +25,7 @@ function reference(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, w: tf.Tensor, relu:
 
 Deno.test({
   name: `nativeBatchNorm (+ReLU) forward and gradients match composed ops on cpu, no leaks${why}`,
-  ignore: !available,
+  ignore: !hasDnnl,
   async fn() {
     for (const shape of [[3, 5, 7, 6], [1, 4, 4, 32], [9, 17], [2, 8, 8, 64]]) {
       for (const relu of [false, true]) {

@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createModel, type ModelConfig } from "../../../src/model/simclr_model.ts";
 import { ntXentLoss } from "../../../src/train/nt_xent.ts";
-import { available, random, skipReason, useNative } from "./_harness.ts";
+import { hasDnnl, random, skipReason, useNative } from "./_harness.ts";
 
-const why = available ? "" : ` (skipped: ${skipReason})`;
+const why = hasDnnl ? "" : ` (skipped: ${skipReason})`;
 
 type Grads = Record<string, Float32Array>;
 
@@ -64,7 +64,7 @@ for (
 ) {
   Deno.test({
     name: `a whole ${name} training step on native matches wasm, no leaks${why}`,
-    ignore: !available,
+    ignore: !hasDnnl,
     async fn() {
       const provider = await useNative();
       const views = random(shape.reduce((a, b) => a * b, 1), 99);

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { nativeKernelEnabled } from "../../../src/backend/native/load.ts";
 import { startBackend } from "../../../src/backend/start.ts";
-import { available, skipReason } from "./_harness.ts";
+import { hasDnnl, skipReason } from "./_harness.ts";
 
 Deno.test({
   name: `--backend native starts wasm + native kernels; wasm after it is pure wasm again${
-    available ? "" : ` (skipped: ${skipReason})`
+    hasDnnl ? "" : ` (skipped: ${skipReason})`
   }`,
-  ignore: !available,
+  ignore: !hasDnnl,
   async fn() {
     const native = await startBackend("native", { threads: 1 });
     assert.equal(native.name, "native");
