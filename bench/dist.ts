@@ -6,8 +6,10 @@
  *   projection head), 2 ranks: asynchronous (`allReduce`, a Deno FFI thread) and synchronous
  *   (`allReduceSync`), plus the small-message latency of each;
  * - training throughput of the benchmark net for 1 and 2 ranks (one thread each, `pairs` pairs
- *   per rank, fused gradient all-reduce before LARS), and the share of each step spent
- *   communicating.
+ *   per rank) through the training path of `src/train/dist_hooks.ts`: NT-Xent over the
+ *   all-gathered projections, global BN, one fused gradient all-reduce before LARS; and the
+ *   share of each step spent in collectives (the gathers and BN reductions inside the forward
+ *   and backward passes, and the gradient all-reduce).
  *
  * Ranks run this same file with `--worker`; rank 0 prints one `RESULT <json>` line.
  */
@@ -97,8 +99,26 @@ async function trainWorker() {
   const { loadNativeProvider } = await import("../src/backend/native/load.ts");
   const { createModel } = await import("../src/model/simclr_model.ts");
   const { computeStepGradients } = await import("../src/train/forward_backward.ts");
+  const { distTrainingHooks, reduceStepGradients } = await import("../src/train/dist_hooks.ts");
   const { Lars } = await import("../src/train/lars.ts");
   const comm = await createCommunicator("auto");
+  // time spent inside the synchronous collectives (gathers, BN sums, gradient all-reduce)
+  let inCollectives = 0, inGradientReduce = 0;
+  const reduceSync = comm.allReduceSync.bind(comm), gatherSync = comm.allGatherSync.bind(comm);
+  comm.allReduceSync = (data, op) => {
+    const t = performance.now();
+    const r = reduceSync(data, op);
+    const ms = performance.now() - t;
+    inCollectives += ms;
+    if (op === "mean") inGradientReduce += ms;
+    return r;
+  };
+  comm.allGatherSync = (data, out) => {
+    const t = performance.now();
+    const r = gatherSync(data, out);
+    inCollectives += performance.now() - t;
+    return r;
+  };
   await startWasm();
   let backend = "wasm";
   try {
@@ -113,7 +133,8 @@ async function trainWorker() {
   const model = createModel({ encoder: "bench", seed: 1 });
   const params = model.store.trainable();
   const opt = new Lars();
-  const packer = new FlatPacker(new Map(params.map((p) => [p.name, p.variable.size])));
+  const hooks = distTrainingHooks(comm, { globalBn: true });
+  const holder: { packer?: InstanceType<typeof FlatPacker> } = {};
   const views = new Float32Array(2 * pairs * 32 * 32 * 3)
     .map((_, i) => Math.sin(i * 0.37 + comm.rank));
   const batch = {
@@ -128,35 +149,31 @@ async function trainWorker() {
     indices: new Int32Array(pairs),
   };
   const stepTimes: number[] = [], commTimes: number[] = [], waitTimes: number[] = [];
+  const reduceTimes: number[] = [];
   for (let s = 0; s < steps + 2; s++) {
     comm.step = s;
     await comm.barrier();
+    inCollectives = inGradientReduce = 0;
     const t0 = performance.now();
-    const g = computeStepGradients(model, { ...batch, step: s });
-    // device -> flat buffer (wasm: a copy out of wasm memory)
-    await Promise.all(
-      params.map(async (p) =>
-        packer.view(p.name).set(await g.grads[p.name].data() as Float32Array)
-      ),
-    );
+    const local = computeStepGradients(model, { ...batch, step: s }, { hooks });
     const tw = performance.now();
     // (measurement only) wait for the slower rank first, so that the all-reduce's time is
     // the transfer, not the other rank's lag
     if (comm.size > 1) await comm.barrier();
     const t1 = performance.now();
-    await comm.allReduce(packer.buffer, "mean");
-    const t2 = performance.now();
-    const reduced = Object.fromEntries(
-      params.map((p) => [p.name, tf.tensor(packer.view(p.name), p.variable.shape)]),
-    );
-    opt.apply(params, reduced, 0.1);
+    // one fused all-reduce (mean) of every gradient, loss and accuracy
+    const g = comm.size > 1
+      ? reduceStepGradients(comm, { ...local, waitMs: 0, computeMs: 0 }, holder)
+      : local;
+    opt.apply(params, g.grads, 0.1);
     const loss = (await g.loss.data())[0];
-    tf.dispose([...Object.values(reduced), ...Object.values(g.grads), g.loss, g.accuracy]);
+    tf.dispose([...Object.values(g.grads), g.loss, g.accuracy]);
     const t3 = performance.now();
     if (!Number.isFinite(loss)) throw new Error(`loss ${loss} at step ${s}`);
     if (s >= 2) {
       stepTimes.push(t3 - t0);
-      commTimes.push(t2 - t1);
+      commTimes.push(inCollectives);
+      reduceTimes.push(inGradientReduce);
       waitTimes.push(t1 - tw);
     }
   }
@@ -176,9 +193,10 @@ async function trainWorker() {
         pairs,
         steps,
         backend,
-        gradientFloats: packer.length,
+        gradientFloats: params.reduce((n, p) => n + p.variable.size, 0),
         stepMs: stepTimes,
         commMs: commTimes,
+        reduceMs: reduceTimes,
         waitMs: waitTimes,
         perRank,
       }),
@@ -365,7 +383,9 @@ async function main() {
       `  ${np} rank${np > 1 ? "s" : " "}: ${rate.toFixed(1).padStart(6)} views/s ` +
         `(${(rate / 2).toFixed(1)} image pairs/s; global batch ${viewsPerStep} views), ` +
         `step ${median(stepMs).toFixed(0)} ms, communicating ${(100 * share).toFixed(1)}% ` +
-        `(all-reduce ${median(commMs).toFixed(1)} ms of ${r.gradientFloats} floats), waiting ` +
+        `in collectives (${median(commMs).toFixed(1)} ms a step: gradient all-reduce ` +
+        `${median(r.reduceMs as number[]).toFixed(1)} ms of ${r.gradientFloats} floats, the ` +
+        `rest NT-Xent gathers and global-BN sums), waiting ` +
         `for the slower rank ${(100 * waitShare).toFixed(1)}%` +
         (np > 1 && base ? `, x${(rate / base).toFixed(2)} vs 1 rank` : ""),
     );
