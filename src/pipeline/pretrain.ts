@@ -304,6 +304,7 @@ async function pretrainRanks(
       if (isMonitorDue(cfg, plan, batch, lastWritten)) {
         await drained(state, lastWritten);
         if (root) await monitor(cfg, model, batch.epoch, bar, log);
+        if (size > 1) await comm.barrier(); // the others wait here, not in a blocking gather
       }
       await writer.write(batch);
       lastWritten = batch.step;

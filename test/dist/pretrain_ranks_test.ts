@@ -17,18 +17,27 @@ globalThis.addEventListener("unload", () => {
   for (const dir of [data, out]) if (dir) Deno.removeSync(dir, { recursive: true });
 });
 
-async function train(np: number, runDir: string, resume: boolean, overrides: string[] = []) {
+async function train(
+  np: number,
+  runDir: string,
+  resume: boolean,
+  overrides: string[] = [],
+  onStdout?: (text: string, child: Deno.ChildProcess) => void,
+) {
   const args = [data, out, runDir, resume ? "1" : "0", GLOBAL_BN, ...overrides];
   const script = new URL("./_pretrain_worker.ts", import.meta.url).pathname;
   const r = np === 1
     ? await run([Deno.execPath(), "run", "-A", script, ...args], { timeoutMs: 90_000 })
-    : await runRanks(np, "./_pretrain_worker.ts", args, { timeoutMs: 90_000 });
+    : await runRanks(np, "./_pretrain_worker.ts", args, { timeoutMs: 90_000, onStdout });
   assert.equal(r.timedOut, false, `timed out:\n${r.stderr}`);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  const steps = [...r.stdout.matchAll(/^PRETRAIN_DONE (\d+) (\d+) (\d+)$/gm)];
-  assert.equal(steps.length, np, r.stdout + r.stderr);
-  for (const m of steps) assert.equal(Number(m[2]), np);
-  return Number(steps[0][3]);
+  const done = [...r.stdout.matchAll(/^PRETRAIN_DONE (\d+) (\d+) (\d+) (true|false)$/gm)];
+  assert.equal(done.length, np, r.stdout + r.stderr);
+  for (const m of done) {
+    assert.equal(Number(m[2]), np);
+    assert.equal(m[3], done[0][3], "every rank stopped at the same step");
+  }
+  return Number(done[0][3]);
 }
 
 async function losses(runDir: string): Promise<Map<number, number>> {
@@ -94,5 +103,48 @@ mpiTest(
       assert.ok(e.loss < 1e-4, `${run}: loss relative error ${e.loss}`);
       assert.ok(e.weights < 1e-4, `${run}: weights relative error ${e.weights}`);
     }
+  },
+);
+
+mpiTest("pretrain on 2 ranks with 2 accumulated micro-batches matches 1 process", async () => {
+  const acc = ["optim.accumulateSteps=2"];
+  assert.equal(await train(1, `${out}/acc1`, false, acc), 12);
+  assert.equal(await train(2, `${out}/acc2`, false, acc), 12);
+  const e = await compare(`${out}/acc1`, `${out}/acc2`);
+  console.log(`  loss rel ${e.loss.toExponential(2)}, weights rel ${e.weights.toExponential(2)}`);
+  assert.ok(e.loss < 1e-4, `loss relative error ${e.loss}`);
+  assert.ok(e.weights < 1e-4, `weights relative error ${e.weights}`);
+});
+
+mpiTest(
+  "pretrain on 2 ranks: a stop request (SIGUSR2 through mpirun) stops every rank at one step, resuming finishes the run",
+  async () => {
+    const cfg = ["optim.epochs=3"]; // 18 steps of 16 pairs
+    assert.equal(await train(2, `${out}/nostop`, false, cfg), 18);
+    const dir = `${out}/stopped`;
+    let child: Deno.ChildProcess | undefined;
+    let sent = false;
+    const poll = setInterval(async () => {
+      const text = await Deno.readTextFile(runFiles(dir).metrics).catch(() => "");
+      if (child && !sent && text.split("\n").length > 3) {
+        sent = true;
+        child.kill("SIGUSR2"); // mpirun forwards it to every rank
+      }
+    }, 20);
+    let stoppedAt: number;
+    try {
+      stoppedAt = await train(2, dir, false, cfg, (_text, c) => child = c);
+    } finally {
+      clearInterval(poll);
+    }
+    assert.ok(sent, "the stop was requested");
+    assert.ok(stoppedAt > 0 && stoppedAt < 18, `stopped at step ${stoppedAt}`);
+    assert.equal(await train(2, dir, true, cfg), 18);
+    const e = await compare(`${out}/nostop`, dir);
+    console.log(
+      `  stopped at step ${stoppedAt}; resumed vs uninterrupted (2 ranks both): loss rel ` +
+        `${e.loss.toExponential(2)}, weights rel ${e.weights.toExponential(2)}`,
+    );
+    assert.ok(e.loss < 1e-6 && e.weights < 1e-6, JSON.stringify(e));
   },
 );
