@@ -26,16 +26,16 @@ import { initialTrainState, type TrainState } from "../train/train_state.ts";
 import { trainer } from "../train/trainer.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import type { Communicator } from "../dist/communicator.ts";
-import { assertSameConfig, compareAcrossRanks } from "../dist/config_hash.ts";
+import { assertSameConfig } from "../dist/config_hash.ts";
 import { broadcastBytes, broadcastText } from "../dist/broadcast_bytes.ts";
 import { createCommunicator, detectLaunch } from "../dist/create.ts";
 import { SingleCommunicator } from "../dist/single.ts";
 import { decodeCheckpoint } from "../train/checkpoint.ts";
 import {
   allReduceGradientsStage,
+  assertSameWeights,
   assertSyncBackend,
   distTrainingHooks,
-  weightsHash,
 } from "../train/dist_hooks.ts";
 import { Lockstep } from "../train/dist_lockstep.ts";
 import { modelConfigOf, optimizerOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
@@ -260,15 +260,7 @@ async function pretrainRanks(
     if (size === 1 || checkedAt === state.step) return;
     checkedAt = state.step;
     const params = cfg.dist.globalBn ? model.store.all() : model.store.trainable();
-    const { reference, differ } = await compareAcrossRanks(comm, await weightsHash(params));
-    if (differ.length > 0) {
-      throw new Error(
-        `the weights diverged across ranks after step ${state.step}: rank 0 has ` +
-          `${reference.slice(0, 12)}, ` +
-          differ.map((d) => `rank ${d.rank} has ${d.hash.slice(0, 12)}`).join(", ") +
-          " (a non-deterministic kernel, or ranks that applied different updates)",
-      );
-    }
+    await assertSameWeights(comm, params, state.step);
   };
 
   const started = performance.now();

@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Communicator } from "../dist/communicator.ts";
+import { compareAcrossRanks } from "../dist/config_hash.ts";
 import { FlatPacker } from "../dist/flat.ts";
 import type { BatchNormHooks } from "../model/forward_context.ts";
 import type { GatheredCandidates } from "./nt_xent.ts";
@@ -197,4 +198,26 @@ export async function weightsHash(
   }
   const digest = await crypto.subtle.digest("SHA-256", all);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Collective: throws on every rank, naming the ranks that differ from rank 0, when a checksum
+ * of `params` is not the same on every rank (the weights of data-parallel ranks must stay
+ * identical: a difference means a non-deterministic kernel or a missed update).
+ */
+export async function assertSameWeights(
+  comm: Communicator,
+  params: { name: string; variable: tf.Variable }[],
+  step: number,
+): Promise<void> {
+  if (comm.size === 1) return;
+  const { reference, differ } = await compareAcrossRanks(comm, await weightsHash(params));
+  if (differ.length > 0) {
+    throw new Error(
+      `the weights diverged across ranks after step ${step}: rank 0 has ` +
+        `${reference.slice(0, 12)}, ` +
+        differ.map((d) => `rank ${d.rank} has ${d.hash.slice(0, 12)}`).join(", ") +
+        " (a non-deterministic kernel, or ranks that applied different updates)",
+    );
+  }
 }

@@ -88,3 +88,29 @@ mpiTest(
     }
   },
 );
+
+mpiTest(
+  "dist: weights that diverge on one rank stop every rank with an error naming it",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "dist_equiv_" });
+    try {
+      const r = await runRanks(2, "./_equivalence_worker.ts", [
+        `${dir}/x.json`,
+        "8",
+        "4",
+        "diverge",
+      ], {
+        timeoutMs: 60_000,
+      });
+      assert.equal(r.timedOut, false, r.stderr);
+      assert.notEqual(r.code, 0);
+      assert.match(
+        r.stderr,
+        /the weights diverged across ranks after step 2: rank 0 has [0-9a-f]{12}, rank 1 has [0-9a-f]{12}/,
+      );
+      assert.doesNotMatch(r.stdout, /EQUIV_DONE/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
