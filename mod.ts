@@ -71,3 +71,42 @@ export { peakLearningRate as configPeakLearningRate } from "./src/config/mod.ts"
  * ```
  */
 export type { StepMetrics as ReportStepMetrics } from "./src/report/mod.ts";
+
+/**
+ * Data-parallel training hooks over a communicator: NT-Xent candidates gathered from every
+ * rank (exact gradient back to the local rows), global batch norm, one fused gradient
+ * all-reduce per step, and a cross-rank weights check.
+ *
+ * @example
+ * ```ts
+ * import { allReduceGradientsStage, createCommunicator, distTrainingHooks, trainer } from "./mod.ts";
+ * const comm = await createCommunicator("auto");
+ * const sink = trainer({
+ *   model, optimizer, learningRate,
+ *   hooks: distTrainingHooks(comm, { globalBn: true }),
+ *   stages: [allReduceGradientsStage(comm)],
+ * });
+ * ```
+ */
+export {
+  allReduceGradientsStage,
+  assertSameWeights,
+  assertSyncBackend,
+  type DistHooksOptions,
+  distTrainingHooks,
+  gatherCandidates,
+  globalBatchNorm,
+  reduceStepGradients,
+  weightsHash,
+} from "./src/train/dist_hooks.ts";
+/**
+ * Keeps ranks in step: the next batch is sent only after the optimizer applied the last one.
+ *
+ * @example
+ * ```ts
+ * import { Lockstep } from "./mod.ts";
+ * const lockstep = new Lockstep();
+ * const stages = [lockstep.stage()];
+ * ```
+ */
+export { Lockstep } from "./src/train/dist_lockstep.ts";

@@ -216,8 +216,16 @@ export function helpText(spec: CommandSpec): string {
     }`
   );
   const w = Math.max(...left.map((l) => l.length)) + 3;
+  // The usage line wraps at 100 columns, continuing under the first flag.
+  const head = `Usage: ${spec.name} `;
+  const usageLines: string[] = [];
+  for (const u of usage) {
+    const last = usageLines.length - 1;
+    if (last >= 0 && usageLines[last].length + 1 + u.length <= 100) usageLines[last] += ` ${u}`;
+    else usageLines.push(last < 0 ? head + u : " ".repeat(head.length) + u);
+  }
   const lines = [
-    `Usage: ${spec.name} ${usage.join(" ")}`.trimEnd(),
+    ...(usageLines.length ? usageLines : [head.trimEnd()]),
     "",
     ...wrap(spec.summary, 96),
     "",
@@ -286,6 +294,12 @@ export const PRETRAIN_COMMAND = {
       type: "string",
       valueName: "RUN_DIR",
       description: "continue a run from its last checkpoint (its config.yaml is used)",
+    },
+    dist: {
+      type: "string",
+      valueName: "MODE",
+      choices: ["auto", "single", "mpi"],
+      description: "processes: auto (MPI under mpirun), single, mpi (overrides dist.mode)",
     },
     help: HELP,
   },

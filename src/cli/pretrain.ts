@@ -15,6 +15,7 @@ if (import.meta.main) {
     const log = (line: string) => console.error(line);
     const overrides = [...args.set];
     if (args.backend) overrides.push(`train.backend=${args.backend}`);
+    if (args.dist) overrides.push(`dist.mode=${args.dist}`);
     const file = args.resume ? runFiles(args.resume).config : args.config;
     const cfg = await loadPipeline(file, { overrides });
     const signal = interruptSignal(log);

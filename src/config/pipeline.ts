@@ -288,7 +288,10 @@ export const distSchema = s.object({
     default: "auto",
     description: "auto: mpi under mpirun",
   }),
-  globalBn: s.bool({ default: false, description: "reduce batch-norm statistics across ranks" }),
+  globalBn: s.bool({
+    optional: true,
+    description: "reduce batch-norm statistics across ranks (default: on with more than one rank)",
+  }),
 });
 
 /**

@@ -148,10 +148,12 @@ async function pretrainRanks(
   assertSyncBackend(size);
   log(`backend: ${backend.name} (${backend.device})`);
   for (const note of backend.notes) log(`  ${note}`);
+  // Global BN by default on several ranks: per-rank statistics let the model cheat on positives.
+  const globalBn = cfg.dist.globalBn ?? size > 1;
   if (size > 1) {
     log(
-      `${size} ranks (${comm.kind}); global BN ${cfg.dist.globalBn ? "on" : "off"}` +
-        (cfg.dist.globalBn ? "" : " (set dist.globalBn: true to reduce BN statistics)"),
+      `${size} ranks (${comm.kind}); global BN ${globalBn ? "on" : "off"}` +
+        (globalBn ? "" : " (set dist.globalBn: true to reduce BN statistics)"),
     );
   }
 
@@ -236,7 +238,7 @@ async function pretrainRanks(
     learningRate: scheduleOf(cfg, plan),
     temperature: cfg.loss.temperature,
     accumulate: cfg.optim.accumulateSteps,
-    hooks: distTrainingHooks(comm, { globalBn: cfg.dist.globalBn }),
+    hooks: distTrainingHooks(comm, { globalBn }),
     stages: lockstep ? [allReduceGradientsStage(comm), lockstep.stage()] : undefined,
     state,
     logEvery: cfg.train.logEvery,
@@ -259,7 +261,7 @@ async function pretrainRanks(
   const checkWeights = async () => {
     if (size === 1 || checkedAt === state.step) return;
     checkedAt = state.step;
-    const params = cfg.dist.globalBn ? model.store.all() : model.store.trainable();
+    const params = globalBn ? model.store.all() : model.store.trainable();
     await assertSameWeights(comm, params, state.step);
   };
 

@@ -26,6 +26,7 @@ Deno.test("pretrain flags: both value forms, repeated --set, defaults", () => {
     set: ["optim.epochs=1", "loss.temperature=0.5"],
     backend: "wasm",
     resume: undefined,
+    dist: undefined,
     help: false,
   });
   // The parsed type follows the spec.
@@ -38,6 +39,7 @@ Deno.test("pretrain flags: both value forms, repeated --set, defaults", () => {
     set: [],
     backend: undefined,
     resume: undefined,
+    dist: undefined,
     help: false,
   });
   assert.equal(parseArgs(["-h"], PRETRAIN_COMMAND).help, true);
@@ -60,7 +62,7 @@ Deno.test("mistakes give errors that say how to fix them", () => {
   assert.equal(
     err(["--confg", "x.yaml"]),
     "unknown flag '--confg' for deno task pretrain (did you mean --config?); " +
-      "known flags: --config, --set, --backend, --resume, --help",
+      "known flags: --config, --set, --backend, --resume, --dist, --help",
   );
   assert.match(err(["--run", "x"]), /unknown flag '--run' .*known flags: --config/);
   assert.match(err(["--config"]), /^--config needs a value: --config FILE$/);
@@ -83,6 +85,7 @@ Deno.test("help text lists usage, every flag with its value name, choices and ex
     lines[0],
     "Usage: deno task pretrain [--config FILE] [--set KEY=VALUE]... [--backend NAME] [--resume RUN_DIR]",
   );
+  assert.equal(lines[1], "                          [--dist MODE]");
   assert.match(text, /\n {6}--config FILE {6}pipeline YAML file\n/);
   assert.match(
     text,
