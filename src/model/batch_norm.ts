@@ -5,6 +5,7 @@
  * instead of the stock gradient's `Tile` and transposing reductions.
  */
 import * as tf from "@tensorflow/tfjs";
+import { nativeBatchNorm, nativeBatchNormAvailable } from "../backend/native/batch_norm.ts";
 import type { BatchNormHooks, ForwardContext } from "./forward_context.ts";
 import type { Param, ParamStore } from "./params.ts";
 
@@ -50,6 +51,26 @@ export class BatchNorm {
     }, ["buffer"]);
   }
 
+  /**
+   * The `native` backend's fused batch norm (+ReLU) kernels, forward and backward in one call
+   * each. Statistics come back biased; running statistics take the unbiased variance, as here.
+   * Global BN (hooks) keeps the generic path, whose channel sums the hooks reduce across ranks.
+   */
+  #native(x: tf.Tensor, relu: boolean, ctx: ForwardContext) {
+    const { y, mean, variance } = nativeBatchNorm(
+      x,
+      this.weight.variable,
+      this.bias.variable,
+      this.eps,
+      relu,
+      ctx.retain,
+    );
+    const m = x.size / this.channels;
+    const unbiased = tf.keep(tf.mul(variance, m > 1 ? m / (m - 1) : 1)) as tf.Tensor1D;
+    variance.dispose();
+    return { y, mean, variance: unbiased };
+  }
+
   /** Normalizes `x` (channels last), then ReLU when `relu` is true. */
   apply(x: tf.Tensor, ctx: ForwardContext, relu = false): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.channels) {
@@ -70,15 +91,17 @@ export class BatchNorm {
         return relu ? tf.relu(y) : y;
       });
     }
-    const { y, mean, variance } = batchNormTraining(
-      x,
-      this.weight.variable,
-      this.bias.variable,
-      this.eps,
-      relu,
-      ctx.batchNorm,
-      ctx.retain,
-    );
+    const { y, mean, variance } = !ctx.batchNorm && nativeBatchNormAvailable()
+      ? this.#native(x, relu, ctx)
+      : batchNormTraining(
+        x,
+        this.weight.variable,
+        this.bias.variable,
+        this.eps,
+        relu,
+        ctx.batchNorm,
+        ctx.retain,
+      );
     if (ctx.updates) {
       ctx.updates.push({
         mean,
