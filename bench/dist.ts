@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { createCommunicator, FlatPacker } from "../src/dist/mod.ts";
 import { findMpirun, mpirunArgs } from "../src/dist/launch.ts";
+import { syntheticBatch } from "./_batch.ts";
 
 const argv = Deno.args[0] === "dist" ? Deno.args.slice(1) : Deno.args;
 const { values: args } = parseArgs({
@@ -137,17 +138,7 @@ async function trainWorker() {
   const holder: { packer?: InstanceType<typeof FlatPacker> } = {};
   const views = new Float32Array(2 * pairs * 32 * 32 * 3)
     .map((_, i) => Math.sin(i * 0.37 + comm.rank));
-  const batch = {
-    step: 0,
-    epoch: 0,
-    size: pairs,
-    height: 32,
-    width: 32,
-    channels: 3,
-    views,
-    keys: [],
-    indices: new Int32Array(pairs),
-  };
+  const batch = syntheticBatch(views, pairs);
   const stepTimes: number[] = [], commTimes: number[] = [], waitTimes: number[] = [];
   const reduceTimes: number[] = [];
   for (let s = 0; s < steps + 2; s++) {

@@ -21,6 +21,7 @@ import type { Batch } from "../src/train/batch.ts";
 import { computeStepGradients } from "../src/train/forward_backward.ts";
 import { disposeStepGradients } from "../src/train/step_gradients.ts";
 import { MomentumSgd } from "../src/train/sgd.ts";
+import { syntheticBatch } from "./_batch.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args.slice(Deno.args[0] === "native" ? 1 : 0),
@@ -179,17 +180,7 @@ console.log(`native: ${provider.device}; kernels: ${provider.kernels?.join(", ")
 function makeStep(model: SimCLRModel, views: Float32Array): () => Promise<number> {
   const params = model.store.trainable();
   const opt = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
-  const batch: Batch = {
-    step: 0,
-    epoch: 0,
-    size: pairs,
-    height: 32,
-    width: 32,
-    channels: 3,
-    views,
-    keys: [],
-    indices: new Int32Array(pairs),
-  };
+  const batch: Batch = syntheticBatch(views, pairs);
   return async () => {
     const g = computeStepGradients(model, batch, { temperature: 0.5 });
     opt.apply(params, g.grads, 0.1);

@@ -32,6 +32,7 @@ import { computeStepGradients } from "../src/train/forward_backward.ts";
 import { MomentumSgd } from "../src/train/sgd.ts";
 import { disposeStepGradients } from "../src/train/step_gradients.ts";
 import type { NamedTensors } from "../src/train/parameter_set.ts";
+import { syntheticBatch } from "./_batch.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args.slice(Deno.args[0] === "step" ? 1 : 0),
@@ -79,17 +80,7 @@ interface Row {
 function makeBatch(pairs: number, step: number): Batch {
   const views = new Float32Array(2 * pairs * 32 * 32 * 3);
   SeededRng.fromSeed(7, `bench${step}`).fillNormal(views);
-  return {
-    step,
-    epoch: 0,
-    size: pairs,
-    height: 32,
-    width: 32,
-    channels: 3,
-    views,
-    keys: [],
-    indices: new Int32Array(pairs),
-  };
+  return syntheticBatch(views, pairs, step);
 }
 
 /** One optimizer step over `pairs` pairs, as `micro`-pair micro-batches; returns the loss. */
