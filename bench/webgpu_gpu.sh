@@ -18,7 +18,8 @@
 # Settings (environment): PAIRS ("256 512"), STEPS (3), WARMUP (1), PIPE_STEPS (60),
 # PIPE_BATCH (512), WORKERS (CPU cores - 2, at most 16), CIFAR (a cifar-10-batches-bin folder;
 # default: located as the pipeline does, else synthetic batches are written: throughput does
-# not depend on the pixels), ALLOW_SOFTWARE=1 (measure on a software adapter anyway).
+# not depend on the pixels), ALLOW_SOFTWARE=1 (measure on a software adapter anyway), OFFLINE=1
+# (no registry reachable; implied when node_modules comes from the pack).
 #
 # Carrying it to a GPU machine without network (e.g. the device tool, 64 MiB per call):
 # - Deno: the 96 MB binary is ~31 MB as xz; `pack` writes .dev/webgpu/deno.xz, `run` unpacks it
@@ -26,8 +27,8 @@
 # - npm packages: node_modules is ~380 MB (every tfjs flavour, sharp, wasm builds). `pack` runs
 #   this chain once with tiny settings under strace and keeps only the node_modules files that
 #   were opened (+ package.json files and the symlinks), as .dev/webgpu/node_modules.tar.xz;
-#   `run` unpacks it when node_modules is missing. Deno then runs with --cached-only semantics
-#   (DENO_NO_UPDATE_CHECK, no registry reachable: every import must already be there).
+#   `run` unpacks it when node_modules is missing (checked here: a copy of the repo with only
+#   that tarball, an empty DENO_DIR and no registry runs `run --tiny` through).
 # - Vulkan loader: Deno's navigator.gpu needs libvulkan.so.1; the NVIDIA driver ships the ICD.
 #   `pack` downloads Debian's amd64 libvulkan1 (and the GL/EGL loaders) into .gl/ as in the
 #   device README; `run` unpacks them with `dpkg -x` into / when `ldconfig -p` lacks
@@ -55,7 +56,11 @@ setup_runtime() {
   command -v deno >/dev/null || { log "no deno: install Deno 2.9.6 or run 'pack' first"; exit 2; }
   if [[ ! -d node_modules/@tensorflow && -f $PACK/node_modules.tar.xz ]]; then
     tar -xJf "$PACK/node_modules.tar.xz"
+    OFFLINE=${OFFLINE:-1}
   fi
+  # Offline, Deno still asks the registry about dynamically imported packages and then uses
+  # node_modules: point it at a closed local port so that it fails at once instead of waiting.
+  [[ ${OFFLINE:-0} == 1 ]] && export NPM_CONFIG_REGISTRY=http://127.0.0.1:9/
   if ! ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null; then
     if compgen -G ".gl/*.deb" >/dev/null; then
       for f in .gl/*.deb; do dpkg -x "$f" /; done
@@ -170,7 +175,10 @@ run_all() {
   local metrics
   metrics=$(find "$out/runs" -name metrics.jsonl | head -1)
   [[ -n $metrics ]] && steady_state "$metrics" | tee "$out/pipeline_steady_state.txt"
-  grep -h "views/s, data wait" "$out/pretrain.txt" || true
+  # On an asynchronous device the trainer's "data wait" also holds the time the forward stage is
+  # held back while the optimizer awaits the GPU (loss read every logEvery steps): read it with
+  # the stage telemetry below, where "starved" is the time a stage waited for its input.
+  grep -h "views/s, data wait\|^pipeline:" "$out/pretrain.txt" || true
   log "done: $out"
 }
 
@@ -191,7 +199,8 @@ pack() {
     strace -f -ff -e trace=%file -o "$trace" bash "$0" run --tiny >/dev/null 2>&1 ||
     log "the traced tiny run failed (see $0 run --tiny)"
   cat "$trace".* | grep -o "\"$ROOT/node_modules/[^\"]*\"" | tr -d '"' | sed "s|^$ROOT/||" |
-    sort -u | while read -r f; do [[ -f $f ]] && echo "$f"; done >/tmp/webgpu_gpu.files
+    sort -u | while read -r f; do [[ -f $f ]] && realpath --relative-to="$ROOT" "$f"; done \
+    >/tmp/webgpu_gpu.files
   { find node_modules -name package.json; find node_modules -type l; } >>/tmp/webgpu_gpu.files
   sort -u /tmp/webgpu_gpu.files | tar -cJf "$PACK/node_modules.tar.xz" -T -
   rm -f "$trace".*
