@@ -32,8 +32,9 @@ if (import.meta.main) {
     if (e) {
       const pct = (x: number | undefined) => x === undefined ? "-" : `${(100 * x).toFixed(2)}%`;
       console.log(
-        `kNN top-1 ${pct(e.pretrained.knnTop1)} (random init ${pct(e.random.knnTop1)}), ` +
-          `linear top-1 ${pct(e.pretrained.linearTop1)} (random init ${pct(e.random.linearTop1)})`,
+        `kNN top-1 ${pct(e.pretrained.knnTop1)} (random init ${pct(e.random?.knnTop1)}), ` +
+          `linear top-1 ${pct(e.pretrained.linearTop1)} ` +
+          `(random init ${pct(e.random?.linearTop1)})`,
       );
     }
     console.log(`run directory: ${result.runDir}`);

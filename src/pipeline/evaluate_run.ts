@@ -15,7 +15,8 @@ import { evalBatches, indexRange } from "./eval_data.ts";
 /** Scores of the trained encoder and of the random-init floor. */
 export interface RunEvaluation {
   pretrained: EvalScores;
-  random: EvalScores;
+  /** The random-init floor, unless skipped. */
+  random?: EvalScores;
   dataset: string;
   trainSplit: string;
   testSplit: string;
@@ -76,7 +77,7 @@ async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
 export interface EvaluateRunOptions {
   /** Skip the linear probe (the kNN monitor during pretraining). */
   knnOnly?: boolean;
-  /** Skip the random-init floor (it is the same for every epoch of a run). */
+  /** Skip the random-init floor (default: `!eval.randomInitFloor`; the monitor skips it). */
   skipFloor?: boolean;
   log?: (line: string) => void;
 }
@@ -126,8 +127,8 @@ export async function evaluateRun(
     return scores;
   };
   const pretrained = await score(model, "pretrained");
-  let random = pretrained;
-  if (!options.skipFloor) {
+  let random: EvalScores | undefined;
+  if (!(options.skipFloor ?? !cfg.eval.randomInitFloor)) {
     const fresh = createModel(modelConfigOf(cfg));
     try {
       random = await score(fresh, "random init");

@@ -65,5 +65,6 @@ export function pack(pairs: ViewPair[], step: number): Batch {
     keys,
     labels,
     indices,
+    readyAt: performance.now(),
   };
 }

@@ -15,4 +15,10 @@ export interface Batch {
   labels?: Int32Array;
   /** Global sample indices (for resume and for checking rank splits). */
   indices: Int32Array;
+  /**
+   * `performance.now()` (of the thread that runs the training stages) when the batch was
+   * complete. The forward stage counts as data wait only the time it was ready for a batch
+   * that had not arrived yet; without it, any time between two batches counts.
+   */
+  readyAt?: number;
 }

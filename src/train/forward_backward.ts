@@ -93,7 +93,12 @@ export function forwardBackward(
         const start = performance.now();
         const out = computeStepGradients(model, batch, opts);
         const end = performance.now();
-        controller.enqueue({ ...out, waitMs: start - ready, computeMs: end - start });
+        // Data wait: the time this stage was ready before the batch existed. Time spent held
+        // back by the stages after it (an optimizer awaiting the GPU) is not waiting for data.
+        const waitMs = batch.readyAt !== undefined
+          ? Math.max(0, Math.min(start, batch.readyAt) - ready)
+          : start - ready;
+        controller.enqueue({ ...out, waitMs, computeMs: end - start });
         ready = performance.now();
       },
     },
