@@ -4,10 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param, ParamTag } from "../model/params.ts";
-import { checkKind } from "./lars.ts";
-import type { Optimizer, OptimizerState } from "./optimizer.ts";
 import { hasAnyTag, type NamedTensors } from "./parameter_set.ts";
-import { Slots } from "./slots.ts";
+import { SlotOptimizer } from "./slot_optimizer.ts";
 
 /** AdamW hyper-parameters. */
 export interface AdamWOptions {
@@ -24,17 +22,16 @@ export interface AdamWOptions {
 }
 
 /** AdamW. */
-export class AdamW implements Optimizer {
+export class AdamW extends SlotOptimizer {
   readonly kind = "adamw";
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
   readonly excludeFromWeightDecay: ParamTag[];
-  #iterations = 0;
-  readonly #slots = new Slots();
 
   constructor(opts: AdamWOptions = {}) {
+    super();
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
@@ -43,7 +40,7 @@ export class AdamW implements Optimizer {
   }
 
   apply(params: Param[], grads: NamedTensors, lr: number): void {
-    const t = this.#iterations + 1;
+    const t = this.iterations + 1;
     const c1 = 1 - this.beta1 ** t;
     const c2 = 1 - this.beta2 ** t;
     tf.tidy(() => {
@@ -51,8 +48,8 @@ export class AdamW implements Optimizer {
         const g = grads[p.name];
         if (!g || !p.trainable) continue;
         const w = p.variable;
-        const m = this.#slots.get(p, "m");
-        const v = this.#slots.get(p, "v");
+        const m = this.slots.get(p, "m");
+        const v = this.slots.get(p, "v");
         m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
         v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
         const decay = this.weightDecay !== 0 && !hasAnyTag(p, this.excludeFromWeightDecay)
@@ -62,20 +59,6 @@ export class AdamW implements Optimizer {
         w.assign(tf.sub(tf.mul(w, decay), tf.mul(step, lr)));
       }
     });
-    this.#iterations = t;
-  }
-
-  state(): OptimizerState {
-    return { kind: this.kind, iterations: this.#iterations, slots: this.#slots.entries() };
-  }
-
-  loadState(state: OptimizerState): void {
-    checkKind(this.kind, state);
-    this.#iterations = state.iterations;
-    this.#slots.load(state.slots);
-  }
-
-  dispose(): void {
-    this.#slots.dispose();
+    this.iterations = t;
   }
 }

@@ -6,9 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param, ParamTag } from "../model/params.ts";
-import type { Optimizer, OptimizerState } from "./optimizer.ts";
 import { hasAnyTag, type NamedTensors } from "./parameter_set.ts";
-import { Slots } from "./slots.ts";
+import { SlotOptimizer } from "./slot_optimizer.ts";
 
 /** LARS hyper-parameters (SimCLR defaults). */
 export interface LarsOptions {
@@ -27,7 +26,7 @@ export interface LarsOptions {
 }
 
 /** The LARS optimizer. */
-export class Lars implements Optimizer {
+export class Lars extends SlotOptimizer {
   readonly kind = "lars";
   readonly momentum: number;
   readonly weightDecay: number;
@@ -35,10 +34,9 @@ export class Lars implements Optimizer {
   readonly nesterov: boolean;
   readonly excludeFromWeightDecay: ParamTag[];
   readonly excludeFromAdaptation: ParamTag[];
-  #iterations = 0;
-  readonly #slots = new Slots();
 
   constructor(opts: LarsOptions = {}) {
+    super();
     this.momentum = opts.momentum ?? 0.9;
     this.weightDecay = opts.weightDecay ?? 1e-6;
     this.eeta = opts.eeta ?? 0.001;
@@ -64,7 +62,7 @@ export class Lars implements Optimizer {
           const trust = tf.where(ok, tf.div(tf.mul(wNorm, this.eeta), gNorm), tf.onesLike(wNorm));
           scaledLr = tf.mul(scaledLr, trust);
         }
-        const v = this.#slots.get(p, "momentum");
+        const v = this.slots.get(p, "momentum");
         const scaled = tf.mul(g, scaledLr);
         const next = tf.add(tf.mul(v, this.momentum), scaled);
         v.assign(next);
@@ -72,30 +70,6 @@ export class Lars implements Optimizer {
         w.assign(tf.sub(w, update));
       }
     });
-    this.#iterations++;
-  }
-
-  state(): OptimizerState {
-    return { kind: this.kind, iterations: this.#iterations, slots: this.#slots.entries() };
-  }
-
-  loadState(state: OptimizerState): void {
-    checkKind(this.kind, state);
-    this.#iterations = state.iterations;
-    this.#slots.load(state.slots);
-  }
-
-  dispose(): void {
-    this.#slots.dispose();
-  }
-}
-
-/** Throws when a saved state belongs to another optimizer. */
-export function checkKind(kind: string, state: OptimizerState): void {
-  if (state.kind !== kind) {
-    throw new Error(
-      `optimizer state is for '${state.kind}' but this run uses '${kind}': resume with the same ` +
-        `optimizer, or start from the weights only`,
-    );
+    this.iterations++;
   }
 }

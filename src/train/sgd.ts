@@ -4,10 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param, ParamTag } from "../model/params.ts";
-import { checkKind } from "./lars.ts";
-import type { Optimizer, OptimizerState } from "./optimizer.ts";
 import { hasAnyTag, type NamedTensors } from "./parameter_set.ts";
-import { Slots } from "./slots.ts";
+import { SlotOptimizer } from "./slot_optimizer.ts";
 
 /** SGD hyper-parameters. */
 export interface SgdOptions {
@@ -21,16 +19,15 @@ export interface SgdOptions {
 }
 
 /** Momentum SGD. */
-export class MomentumSgd implements Optimizer {
+export class MomentumSgd extends SlotOptimizer {
   readonly kind = "sgd";
   readonly momentum: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
   readonly excludeFromWeightDecay: ParamTag[];
-  #iterations = 0;
-  readonly #slots = new Slots();
 
   constructor(opts: SgdOptions = {}) {
+    super();
     this.momentum = opts.momentum ?? 0.9;
     this.weightDecay = opts.weightDecay ?? 0;
     this.nesterov = opts.nesterov ?? false;
@@ -48,7 +45,7 @@ export class MomentumSgd implements Optimizer {
           : g0;
         let step: tf.Tensor = g;
         if (this.momentum !== 0) {
-          const v = this.#slots.get(p, "momentum");
+          const v = this.slots.get(p, "momentum");
           const next = tf.add(tf.mul(v, this.momentum), g);
           v.assign(next);
           step = this.nesterov ? tf.add(g, tf.mul(next, this.momentum)) : next;
@@ -56,20 +53,6 @@ export class MomentumSgd implements Optimizer {
         w.assign(tf.sub(w, tf.mul(step, lr)));
       }
     });
-    this.#iterations++;
-  }
-
-  state(): OptimizerState {
-    return { kind: this.kind, iterations: this.#iterations, slots: this.#slots.entries() };
-  }
-
-  loadState(state: OptimizerState): void {
-    checkKind(this.kind, state);
-    this.#iterations = state.iterations;
-    this.#slots.load(state.slots);
-  }
-
-  dispose(): void {
-    this.#slots.dispose();
+    this.iterations++;
   }
 }
