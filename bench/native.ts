@@ -7,15 +7,13 @@
  * round by round (the machine is shared: compare ratios, not absolute figures). With
  * `--profile`, prints the kernel-time profile of one native step per net (the last native
  * 1-thread row's). With `--native-bn`, adds rows where the model's batch norms run as oneDNN's
- * one-pass forward/backward (`nativeBatchNorm`, patched in by this benchmark only).
+ * one-pass forward/backward (`nativeBatchNorm`, which the model uses whenever its kernels are
+ * enabled); the other native rows switch those two kernels off.
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { loadNativeProvider } from "../src/backend/native/load.ts";
 import { startWasm } from "../src/backend/wasm_start.ts";
-import { nativeBatchNorm, nativeBatchNormAvailable } from "../src/backend/native/batch_norm.ts";
-import { BatchNorm } from "../src/model/batch_norm.ts";
-import type { ForwardContext } from "../src/model/forward_context.ts";
 import { createModel, type SimCLRModel } from "../src/model/simclr_model.ts";
 import type { Batch } from "../src/train/batch.ts";
 import { computeStepGradients } from "../src/train/forward_backward.ts";
@@ -190,50 +188,6 @@ function makeStep(model: SimCLRModel, views: Float32Array): () => Promise<number
   };
 }
 
-/**
- * Bench-only: makes the model's training-mode batch norms call the native one-pass kernels
- * (`nativeBatchNorm`) whenever they are enabled, to measure what the model would gain by
- * calling it (src/model is not changed here).
- */
-function patchBatchNorms(root: unknown, seen = new Set<unknown>()): number {
-  if (root === null || typeof root !== "object" || seen.has(root)) return 0;
-  seen.add(root);
-  if (root instanceof BatchNorm) {
-    const bn = root;
-    const original = bn.apply.bind(bn);
-    bn.apply = (x: tf.Tensor, ctx: ForwardContext, relu = false) => {
-      if (!ctx.training || ctx.batchNorm || !nativeBatchNormAvailable()) {
-        return original(x, ctx, relu);
-      }
-      const { y, mean, variance } = nativeBatchNorm(
-        x,
-        bn.weight.variable,
-        bn.bias.variable,
-        bn.eps,
-        relu,
-        ctx.retain,
-      );
-      const m = x.size / bn.channels;
-      const unbiased = tf.keep(tf.mul(variance, m > 1 ? m / (m - 1) : 1)) as tf.Tensor1D;
-      variance.dispose();
-      if (ctx.updates) {
-        ctx.updates.push({
-          mean,
-          variance: unbiased,
-          runningMean: bn.runningMean,
-          runningVar: bn.runningVar,
-          batchesTracked: bn.batchesTracked,
-        });
-      } else tf.dispose([mean, unbiased]);
-      return y;
-    };
-    return 1;
-  }
-  let n = 0;
-  for (const v of Object.values(root)) n += patchBatchNorms(v, seen);
-  return n;
-}
-
 interface Config {
   label: string;
   native: boolean;
@@ -267,7 +221,6 @@ for (const net of args.nets.split(",")) {
   const model = createModel(
     net === "bench" ? { encoder: "bench" } : { encoder: net as "resnet18", stem: "cifar" },
   );
-  if (args["native-bn"]) patchBatchNorms(model);
   const step = makeStep(model, views);
   const best = new Map<string, number>();
   for (const c of configs) {
