@@ -24,7 +24,15 @@ export function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/**
+ * One PNG chunk: length, type, data and the CRC of type + data.
+ *
+ * @example
+ * ```ts
+ * const iend = pngChunk("IEND", new Uint8Array(0)); // 12 bytes
+ * ```
+ */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -68,9 +76,9 @@ export function encodePng(
   ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // colour type
   const parts = [
     Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", new Uint8Array(deflateSync(raw))),
-    chunk("IEND", new Uint8Array(0)),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", new Uint8Array(deflateSync(raw))),
+    pngChunk("IEND", new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param, ParamTag } from "../model/params.ts";
-import { hasAnyTag, type NamedTensors } from "./parameter_set.ts";
+import { hasAnyTag, type NamedTensors, withWeightDecay } from "./parameter_set.ts";
 import { SlotOptimizer } from "./slot_optimizer.ts";
 
 /** LARS hyper-parameters (SimCLR defaults). */
@@ -51,9 +51,7 @@ export class Lars extends SlotOptimizer {
         const g0 = grads[p.name];
         if (!g0 || !p.trainable) continue;
         const w = p.variable;
-        const g = this.weightDecay !== 0 && !hasAnyTag(p, this.excludeFromWeightDecay)
-          ? tf.add(g0, tf.mul(w, this.weightDecay))
-          : g0;
+        const g = withWeightDecay(p, g0, this.weightDecay, this.excludeFromWeightDecay);
         let scaledLr: tf.Tensor = tf.scalar(lr);
         if (!hasAnyTag(p, this.excludeFromAdaptation)) {
           const wNorm = tf.norm(w);

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param, ParamTag } from "../model/params.ts";
-import { hasAnyTag, type NamedTensors } from "./parameter_set.ts";
+import { type NamedTensors, withWeightDecay } from "./parameter_set.ts";
 import { SlotOptimizer } from "./slot_optimizer.ts";
 
 /** SGD hyper-parameters. */
@@ -40,9 +40,7 @@ export class MomentumSgd extends SlotOptimizer {
         const g0 = grads[p.name];
         if (!g0 || !p.trainable) continue;
         const w = p.variable;
-        const g = this.weightDecay !== 0 && !hasAnyTag(p, this.excludeFromWeightDecay)
-          ? tf.add(g0, tf.mul(w, this.weightDecay))
-          : g0;
+        const g = withWeightDecay(p, g0, this.weightDecay, this.excludeFromWeightDecay);
         let step: tf.Tensor = g;
         if (this.momentum !== 0) {
           const v = this.slots.get(p, "momentum");
