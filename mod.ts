@@ -27,7 +27,7 @@ export * from "./src/train/mod.ts";
 export * from "./src/eval/mod.ts";
 export * from "./src/config/mod.ts";
 export * from "./src/report/mod.ts";
-export * from "./src/dist/mod.ts";
+export * from "./src/distributed/mod.ts";
 export * from "./src/pipeline/mod.ts";
 
 // Names that two modules export: the explicit exports below settle which one a name means.

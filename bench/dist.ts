@@ -14,8 +14,8 @@
  * Ranks run this same file with `--worker`; rank 0 prints one `RESULT <json>` line.
  */
 import { parseArgs } from "node:util";
-import { createCommunicator, FlatPacker } from "../src/dist/mod.ts";
-import { findMpirun, mpirunArgs } from "../src/dist/launch.ts";
+import { createCommunicator, FlatPacker } from "../src/distributed/mod.ts";
+import { findMpirun, mpirunArgs } from "../src/distributed/launch.ts";
 import { syntheticBatch } from "./_batch.ts";
 
 const argv = Deno.args[0] === "dist" ? Deno.args.slice(1) : Deno.args;

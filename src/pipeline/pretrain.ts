@@ -25,11 +25,11 @@ import type { StepMetrics } from "../train/step_metrics.ts";
 import { initialTrainState, type TrainState } from "../train/train_state.ts";
 import { trainer } from "../train/trainer.ts";
 import { ProgressBar } from "../cli/progress.ts";
-import type { Communicator } from "../dist/communicator.ts";
-import { assertSameConfig } from "../dist/config_hash.ts";
-import { broadcastBytes, broadcastText } from "../dist/broadcast_bytes.ts";
-import { createCommunicator, detectLaunch } from "../dist/create.ts";
-import { SingleCommunicator } from "../dist/single.ts";
+import type { Communicator } from "../distributed/communicator.ts";
+import { assertSameConfig } from "../distributed/config_hash.ts";
+import { broadcastBytes, broadcastText } from "../distributed/broadcast_bytes.ts";
+import { createCommunicator, detectLaunch } from "../distributed/create.ts";
+import { SingleCommunicator } from "../distributed/single.ts";
 import { decodeCheckpoint } from "../train/checkpoint.ts";
 import {
   allReduceGradientsStage,

@@ -14,9 +14,9 @@
  * `tensorflow` backends, not on `webgpu` (several ranks are refused there).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Communicator } from "../dist/communicator.ts";
-import { compareAcrossRanks } from "../dist/config_hash.ts";
-import { FlatPacker } from "../dist/flat.ts";
+import type { Communicator } from "../distributed/communicator.ts";
+import { compareAcrossRanks } from "../distributed/config_hash.ts";
+import { FlatPacker } from "../distributed/flat.ts";
 import type { BatchNormHooks } from "../model/forward_context.ts";
 import type { GatheredCandidates } from "./nt_xent.ts";
 import type { NamedTensors } from "./parameter_set.ts";

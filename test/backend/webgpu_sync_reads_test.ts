@@ -2,7 +2,7 @@
  * No synchronous device reads in the training and evaluation path: `dataSync()`,
  * `arraySync()` and `bufferSync()` fail on `webgpu` (and stall any accelerator). The sources of
  * `src/train`, `src/model`, `src/eval`, `src/pipeline` and `src/backend/webgpu` must read with
- * `await t.data()` / `await t.array()`. Distributed hooks (`src/dist/`, or a `dist_*` file)
+ * `await t.data()` / `await t.array()`. Distributed hooks (`src/distributed/`, or a `dist_*` file)
  * may read synchronously, since they must refuse `webgpu` anyway; they are not scanned.
  */
 import assert from "node:assert/strict";
@@ -47,7 +47,7 @@ function syncReads(path: string, text: string): string[] {
 }
 
 function exempt(rel: string): boolean {
-  return rel.split("/").includes("dist") || /(^|\/)dist_[^/]*$/.test(rel);
+  return rel.split("/").includes("distributed") || /(^|\/)dist_[^/]*$/.test(rel);
 }
 
 Deno.test("the scanner finds sync reads in code and ignores comments", () => {
@@ -64,7 +64,7 @@ Deno.test("the scanner finds sync reads in code and ignores comments", () => {
     "f.ts:5",
     "f.ts:6",
   ]);
-  assert.ok(exempt("src/dist/mpi.ts"));
+  assert.ok(exempt("src/distributed/mpi.ts"));
   assert.ok(exempt("src/train/dist_hooks.ts"));
   assert.ok(!exempt("src/train/distance.ts"));
 });

@@ -2,12 +2,12 @@
  * The data-parallel hooks and stages in one process: with a stand-in communicator of 2 ranks
  * whose other rank holds the same batch (a mirror), the gathered NT-Xent, global BN and the
  * fused gradient all-reduce must give exactly what one process computes on that batch taken
- * twice. (The real thing, over MPI, is test/dist/equivalence_test.ts.)
+ * twice. (The real thing, over MPI, is test/distributed/equivalence_test.ts.)
  */
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import type { CommBuffer, Communicator, ReduceOp } from "../../src/dist/communicator.ts";
-import { SingleCommunicator } from "../../src/dist/single.ts";
+import type { CommBuffer, Communicator, ReduceOp } from "../../src/distributed/communicator.ts";
+import { SingleCommunicator } from "../../src/distributed/single.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
 import type { Batch } from "../../src/train/batch.ts";
 import {

@@ -7,7 +7,7 @@
  * same for global batch norm through the model's `BatchNormHooks` (`GLOBAL_BN_OK rank err`).
  */
 import * as tf from "@tensorflow/tfjs";
-import { createCommunicator } from "../../src/dist/mod.ts";
+import { createCommunicator } from "../../src/distributed/mod.ts";
 import { batchNormTraining } from "../../src/model/batch_norm.ts";
 import type { BatchNormHooks } from "../../src/model/forward_context.ts";
 import { ntXentLoss } from "../../src/train/nt_xent.ts";

@@ -10,7 +10,7 @@
  * after step 2, which the weights check must catch).
  */
 import * as tf from "@tensorflow/tfjs";
-import { createCommunicator, epochShard } from "../../src/dist/mod.ts";
+import { createCommunicator, epochShard } from "../../src/distributed/mod.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
 import { epochPermutation } from "../../src/streams/epochs.ts";
 import type { Batch } from "../../src/train/batch.ts";

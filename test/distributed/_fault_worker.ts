@@ -7,7 +7,7 @@
  * entering the failing step's collective to the error) when it can (not when blocked: then
  * the side channel's worker ends it).
  */
-import { createCommunicator } from "../../src/dist/mod.ts";
+import { createCommunicator } from "../../src/distributed/mod.ts";
 
 const [mode = "throw", kArg = "5", sync = "async", fArg = "1"] = Deno.args;
 const k = Number(kArg), failing = Number(fArg);

@@ -140,7 +140,7 @@ async function stopTest(viaLauncher: boolean) {
       Deno.execPath(),
       "run",
       "-A",
-      new URL("../../src/dist/launch.ts", import.meta.url).pathname,
+      new URL("../../src/distributed/launch.ts", import.meta.url).pathname,
       "-n",
       "2",
       "--",

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { assertSameConfig, createCommunicator, FlatPacker } from "./src/dist/mod.ts";
+ * import { assertSameConfig, createCommunicator, FlatPacker } from "./src/distributed/mod.ts";
  * const comm = await createCommunicator("auto"); // mpi under mpirun, else single
  * await assertSameConfig(comm, config);
  * const packer = new FlatPacker(gradientSizes);

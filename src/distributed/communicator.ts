@@ -1,7 +1,7 @@
 /**
  * The communicator interface: what a training process needs from its peers. Two
  * implementations exist (`single.ts` for one process, `mpi.ts` for ranks under `mpirun`);
- * `create.ts` picks one, and nothing outside `src/dist/` knows which one runs.
+ * `create.ts` picks one, and nothing outside `src/distributed/` knows which one runs.
  */
 
 /**

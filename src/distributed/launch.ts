@@ -2,7 +2,7 @@
  * Launching ranks with the system's `mpirun`, and a small launcher CLI around it:
  *
  * ```sh
- * deno run -A src/dist/launch.ts -n 2 [--hostfile hosts] -- deno run -A src/cli/pretrain.ts ...
+ * deno run -A src/distributed/launch.ts -n 2 [--hostfile hosts] -- deno run -A src/cli/pretrain.ts ...
  * ```
  *
  * The CLI runs `mpirun` in its own session so that Ctrl-C reaches only the launcher, which
@@ -85,7 +85,7 @@ export function mpirunArgs(flavor: "Open MPI" | "MPICH", options: MpirunOptions)
 
 function usage(): never {
   console.error(
-    "usage: deno run -A src/dist/launch.ts -n N [--hostfile FILE] [--mpirun-arg ARG]... " +
+    "usage: deno run -A src/distributed/launch.ts -n N [--hostfile FILE] [--mpirun-arg ARG]... " +
       "-- COMMAND...",
   );
   Deno.exit(2);

@@ -3,7 +3,7 @@
  * rank 0 writes a "checkpoint" (the file named by the first argument) and all ranks close.
  * Prints `STEP s` on each step (rank 0) and `STOPPED rank s` at the end.
  */
-import { createCommunicator } from "../../src/dist/mod.ts";
+import { createCommunicator } from "../../src/distributed/mod.ts";
 
 const checkpoint = Deno.args[0];
 const comm = await createCommunicator("auto");

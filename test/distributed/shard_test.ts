@@ -6,7 +6,7 @@ import {
   localBatchSize,
   shardRange,
   stepsPerEpoch,
-} from "../../src/dist/mod.ts";
+} from "../../src/distributed/mod.ts";
 
 const perm = Int32Array.from({ length: 50 }, (_, i) => (i * 17 + 3) % 50);
 

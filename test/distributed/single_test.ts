@@ -7,8 +7,8 @@ import {
   DistError,
   mpirunArgs,
   SingleCommunicator,
-} from "../../src/dist/mod.ts";
-import { loadMpi } from "../../src/dist/mpi_lib.ts";
+} from "../../src/distributed/mod.ts";
+import { loadMpi } from "../../src/distributed/mpi_lib.ts";
 
 Deno.test("the single communicator: size 1, collectives are the identity", async () => {
   const comm = new SingleCommunicator({ listenForStop: false });
@@ -87,7 +87,7 @@ Deno.test("a missing MPI library names the Debian package", () => {
 });
 
 Deno.test("without --allow-ffi, the MPI communicator names the flag", async () => {
-  const src = new URL("../../src/dist/mod.ts", import.meta.url).href;
+  const src = new URL("../../src/distributed/mod.ts", import.meta.url).href;
   const script = await Deno.makeTempFile({ suffix: ".ts" });
   await Deno.writeTextFile(
     script,

@@ -11,7 +11,7 @@ import {
   createCommunicator,
   FlatPacker,
   localBatchIndices,
-} from "../../src/dist/mod.ts";
+} from "../../src/distributed/mod.ts";
 
 const comm = await createCommunicator("auto");
 const { rank, size } = comm;

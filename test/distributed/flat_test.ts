@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { allReduceGradients, FlatPacker, SingleCommunicator } from "../../src/dist/mod.ts";
+import { allReduceGradients, FlatPacker, SingleCommunicator } from "../../src/distributed/mod.ts";
 
 Deno.test("FlatPacker lays names out sorted and round-trips", () => {
   const grads = new Map([
