@@ -3,7 +3,7 @@
  * and TensorFlow.js: sources and decode (`src/data`), generic stream stages (`src/streams`),
  * SimCLR augmentation (`src/augment`), ResNet encoders and projection heads (`src/model`),
  * NT-Xent, LARS and the training stages (`src/train`), evaluation (`src/eval`), YAML pipelines
- * (`src/config`), reports (`src/report`), multi-process training (`src/dist`), backends
+ * (`src/config`), reports (`src/report`), multi-process training (`src/distributed`), backends
  * (`src/backend`) and the whole job (`src/pipeline`).
  *
  * @example
@@ -32,25 +32,15 @@ export * from "./src/pipeline/mod.ts";
 
 // Names that two modules export: the explicit exports below settle which one a name means.
 /**
- * The one-line progress text of a training step (loss, views/s, data wait).
+ * The peak learning rate of a schedule (scaling rule on the global batch).
  *
  * @example
  * ```ts
- * import { formatProgress } from "./mod.ts";
- * console.log(formatProgress({ step: 10, epoch: 0, loss: 4.2, accuracy: 0.3, lr: 0.1,
- *   imagesPerSec: 120, waitMs: 2, computeMs: 900, time: new Date().toISOString() }, 100));
+ * import { peakLearningRate } from "./mod.ts";
+ * peakLearningRate({ baseLr: 0.3, batchSize: 4096, totalSteps: 1000 }); // 4.8
  * ```
  */
-export { formatProgress, peakLearningRate, type StepMetrics } from "./src/train/mod.ts";
-/**
- * A download's progress text (bytes, rate), as the dataset registry prints it.
- *
- * @example
- * ```ts
- * import { formatDownloadProgress } from "./mod.ts";
- * ```
- */
-export { formatProgress as formatDownloadProgress } from "./src/data/mod.ts";
+export { peakLearningRate } from "./src/train/mod.ts";
 /**
  * The peak learning rate of a pipeline's `optim` section (scaling rule on the global batch).
  *
@@ -61,16 +51,6 @@ export { formatProgress as formatDownloadProgress } from "./src/data/mod.ts";
  * ```
  */
 export { peakLearningRate as configPeakLearningRate } from "./src/config/mod.ts";
-/**
- * One step's record as the HTML report plots it (with the data-wait share).
- *
- * @example
- * ```ts
- * import type { ReportStepMetrics } from "./mod.ts";
- * const m: ReportStepMetrics = { step: 1, epoch: 0, loss: 5.1, dataWaitShare: 0.02 };
- * ```
- */
-export type { StepMetrics as ReportStepMetrics } from "./src/report/mod.ts";
 
 /**
  * Data-parallel training hooks over a communicator: NT-Xent candidates gathered from every
@@ -99,14 +79,3 @@ export {
   reduceStepGradients,
   weightsHash,
 } from "./src/train/dist_hooks.ts";
-/**
- * Keeps ranks in step: the next batch is sent only after the optimizer applied the last one.
- *
- * @example
- * ```ts
- * import { Lockstep } from "./mod.ts";
- * const lockstep = new Lockstep();
- * const stages = [lockstep.stage()];
- * ```
- */
-export { Lockstep } from "./src/train/dist_lockstep.ts";

@@ -131,7 +131,7 @@ async function trainWorker() {
   }
   await tf.setBackend("wasm");
   const pairs = Number(args.pairs), steps = Number(args.steps);
-  const model = createModel({ encoder: "bench", seed: 1 });
+  const model = createModel({ encoder: "small", seed: 1 });
   const params = model.store.trainable();
   const opt = new Lars();
   const hooks = distTrainingHooks(comm, { globalBn: true });
@@ -146,7 +146,7 @@ async function trainWorker() {
     await comm.barrier();
     inCollectives = inGradientReduce = 0;
     const t0 = performance.now();
-    const local = computeStepGradients(model, { ...batch, step: s }, { hooks });
+    const local = computeStepGradients(model, { ...batch, microStep: s }, { hooks });
     const tw = performance.now();
     // (measurement only) wait for the slower rank first, so that the all-reduce's time is
     // the transfer, not the other rank's lag

@@ -64,7 +64,7 @@ async function profileStep(which: string, side: number, pairs: number): Promise<
     const { createModel } = await import("../src/model/simclr_model.ts");
     const { ntXentLoss } = await import("../src/train/nt_xent.ts");
     const model = createModel(
-      which === "bench" ? { encoder: "bench" } : { encoder: "resnet50", stem: "imagenet" },
+      which === "small" ? { encoder: "small" } : { encoder: "resnet50", stem: "imagenet" },
     );
     const vars = model.store.trainable().map((q) => q.variable);
     step = () => {
@@ -104,9 +104,9 @@ async function profileStep(which: string, side: number, pairs: number): Promise<
   }
   const total = [...byName.values()].reduce((a, e) => a + e.ms, 0);
   console.log(
-    `${which === "bench" ? "bench net" : `ResNet-50 (${which})`} training step on wasm: ${
-      2 * pairs
-    } views of ${side}x${side}x3; ` +
+    `${
+      which === "small" ? "small (benchmark) net" : `ResNet-50 (${which})`
+    } training step on wasm: ${2 * pairs} views of ${side}x${side}x3; ` +
       `kernel time ${total.toFixed(0)} ms, profiled wall ${wall.toFixed(0)} ms; unprofiled step ` +
       `${cpu.toFixed(0)} ms CPU, ${wallBest.toFixed(0)} ms wall (${
         (2 * pairs / (cpu / 1000)).toFixed(1)
@@ -204,12 +204,12 @@ interface Conv {
   noInputGrad?: boolean;
 }
 const convs: Conv[] = [
-  { net: "bench", n: batch, h: 32, ci: 3, co: 32, k: 3, s: 1, noInputGrad: true },
-  { net: "bench", n: batch, h: 32, ci: 32, co: 32, k: 3, s: 1 },
-  { net: "bench", n: batch, h: 32, ci: 32, co: 64, k: 3, s: 2 },
-  { net: "bench", n: batch, h: 16, ci: 64, co: 64, k: 3, s: 1 },
-  { net: "bench", n: batch, h: 16, ci: 64, co: 128, k: 3, s: 2 },
-  { net: "bench", n: batch, h: 8, ci: 128, co: 128, k: 3, s: 1 },
+  { net: "small", n: batch, h: 32, ci: 3, co: 32, k: 3, s: 1, noInputGrad: true },
+  { net: "small", n: batch, h: 32, ci: 32, co: 32, k: 3, s: 1 },
+  { net: "small", n: batch, h: 32, ci: 32, co: 64, k: 3, s: 2 },
+  { net: "small", n: batch, h: 16, ci: 64, co: 64, k: 3, s: 1 },
+  { net: "small", n: batch, h: 16, ci: 64, co: 128, k: 3, s: 2 },
+  { net: "small", n: batch, h: 8, ci: 128, co: 128, k: 3, s: 1 },
   { net: "r18", n: r18Batch, h: 32, ci: 3, co: 64, k: 3, s: 1, noInputGrad: true },
   { net: "r18", n: r18Batch, h: 32, ci: 64, co: 64, k: 3, s: 1 },
   { net: "r18", n: r18Batch, h: 32, ci: 64, co: 128, k: 3, s: 2 },
@@ -226,7 +226,7 @@ const convs: Conv[] = [
 
 console.log(
   `wasm backend, batch ${batch} ` +
-    `(bench net), ${r18Batch} (resnet18-cifar); best of runs >= ${minSeconds}s; ` +
+    `(small net), ${r18Batch} (resnet18-cifar); best of runs >= ${minSeconds}s; ` +
     (wallOnly ? "wall-clock time" : "min(process CPU time, wall time) per run (--wall: wall)"),
 );
 console.log(

@@ -1,5 +1,5 @@
 /**
- * `deno task bench native [--nets bench,resnet18] [--steps N] [--rounds R] [--profile]
+ * `deno task bench native [--nets small,resnet18] [--steps N] [--rounds R] [--profile]
  * [--native-bn] [--gemm] [--layers]`:
  * training-step throughput (views/s, 128 views per step by default) of the benchmark net and
  * ResNet-18 (CIFAR stem) on `wasm` (the project's pure-wasm kernels) and `native` (wasm plus
@@ -24,7 +24,7 @@ import { syntheticBatch } from "./_batch.ts";
 const { values: args } = parseArgs({
   args: Deno.args.slice(Deno.args[0] === "native" ? 1 : 0),
   options: {
-    nets: { type: "string", default: "bench,resnet18" },
+    nets: { type: "string", default: "small,resnet18" },
     pairs: { type: "string", default: "64" },
     steps: { type: "string", default: "3" },
     rounds: { type: "string", default: "2" },
@@ -219,7 +219,7 @@ function use(c: Config) {
 const views = new Float32Array(2 * pairs * 32 * 32 * 3).map((_, i) => Math.sin(i * 0.37));
 for (const net of args.nets.split(",")) {
   const model = createModel(
-    net === "bench" ? { encoder: "bench" } : { encoder: net as "resnet18", stem: "cifar" },
+    net === "small" ? { encoder: "small" } : { encoder: net as "resnet18", stem: "cifar" },
   );
   const step = makeStep(model, views);
   const best = new Map<string, number>();

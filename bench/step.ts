@@ -1,10 +1,10 @@
 /**
- * `deno task bench step [--backend all|NAME[,NAME]] [--model all|bench|resnet18] [--steps N]
+ * `deno task bench step [--backend all|NAME[,NAME]] [--model all|small|resnet18] [--steps N]
  * [--warmup N] [--pairs N] [--micro-pairs N] [--native-threads 1,2] [--profile]`: training-step
  * throughput (images per second, counting both views) of one full SimCLR step (forward, NT-Xent,
  * backward, momentum SGD, loss read back) on every backend that starts here:
  *
- * - `bench`: the design's benchmark net (3x3 stem 32 ch; stages of two 3x3 convs, widths 32,
+ * - `small`: the design's benchmark net (3x3 stem 32 ch; stages of two 3x3 convs, widths 32,
  *   64, 128, strides 1, 2, 2; BN + ReLU; global average pool; linear 128-d head), 32x32x3,
  *   64 pairs (128 views) per step;
  * - `resnet18`: ResNet-18 with the CIFAR stem, 32x32x3, 256 pairs (512 views) per step, 2-layer
@@ -49,12 +49,12 @@ const { values: args } = parseArgs({
   },
 });
 
-type Net = "bench" | "resnet18";
+type Net = "small" | "resnet18";
 const NETS: Record<Net, { config: ModelConfig; pairs: number; label: string }> = {
-  bench: {
-    config: { encoder: "bench", head: { layers: 1, outDim: 128 }, seed: 0 },
+  small: {
+    config: { encoder: "small", head: { layers: 1, outDim: 128 }, seed: 0 },
     pairs: 64,
-    label: "bench net",
+    label: "small net",
   },
   resnet18: {
     config: { encoder: "resnet18", stem: "cifar", head: { layers: 2, outDim: 128 }, seed: 0 },
@@ -239,10 +239,10 @@ const requested = args.backend === "all"
 // wasm before native (native replaces wasm kernels in-process); cpu last.
 const order = ["tensorflow", "wasm", "native", "webgpu", "cpu"];
 requested.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-const nets: Net[] = args.model === "all" ? ["bench", "resnet18"] : args.model.split(",") as Net[];
+const nets: Net[] = args.model === "all" ? ["small", "resnet18"] : args.model.split(",") as Net[];
 for (const n of nets) {
   if (!(n in NETS)) {
-    console.error(`unknown --model '${n}': choose bench, resnet18 or all`);
+    console.error(`unknown --model '${n}': choose small, resnet18 or all`);
     Deno.exit(2);
   }
 }

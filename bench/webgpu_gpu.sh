@@ -7,7 +7,7 @@
 #
 # `run` measures, on the `webgpu` backend:
 #   1. the training step (forward + NT-Xent + backward + momentum SGD) of ResNet-18 with the
-#      CIFAR stem at 256 and 512 pairs (512 and 1024 views of 32x32x3), and the bench net at 64
+#      CIFAR stem at 256 and 512 pairs (512 and 1024 views of 32x32x3), and the small net at 64
 #      pairs, with `deno task bench step` (median after warm-up; tensor counts; the adapter);
 #   2. the whole pipeline, `deno task pretrain --config pipelines/cifar10.yaml --backend webgpu`
 #      for `train.maxSteps` steps at batch 512: images/s and the share of the step time spent
@@ -149,7 +149,7 @@ run_all() {
     deno task bench step --backend webgpu --model resnet18 --pairs "$p" --steps "$STEPS" \
       --warmup "$WARMUP" | tee "$out/step_resnet18_$p.txt"
   done
-  deno task bench step --backend webgpu --model bench --pairs "$BENCH_NET_PAIRS" \
+  deno task bench step --backend webgpu --model small --pairs "$BENCH_NET_PAIRS" \
     --steps "$STEPS" --warmup "$WARMUP" | tee "$out/step_bench.txt"
 
   log "2. pipeline: pipelines/cifar10.yaml on webgpu, $PIPE_STEPS steps of $PIPE_BATCH pairs"

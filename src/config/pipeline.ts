@@ -185,7 +185,12 @@ export const optimSchema = s.object({
     default: 1e-6,
     description: "weight decay (not on biases/BN)",
   }),
-  trustCoefficient: s.number({ ...positive, max: 1, default: 0.001, description: "LARS eta" }),
+  trustCoefficient: s.number({
+    ...positive,
+    max: 1,
+    default: 0.001,
+    description: "LARS trust coefficient (eta; `eeta` in the SimCLR code)",
+  }),
   warmupEpochs: s.number({
     min: 0,
     default: 10,

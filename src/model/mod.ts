@@ -42,11 +42,11 @@ export { BasicBlock, Bottleneck, type ResidualBlock } from "./resnet_blocks.ts";
  *
  * @example
  * ```ts
- * import { benchNet } from "./mod.ts";
- * const enc = benchNet({ widths: [32, 64, 128] });
+ * import { smallNet } from "./mod.ts";
+ * const enc = smallNet({ widths: [32, 64, 128] });
  * ```
  */
-export { BenchNet, benchNet, type BenchNetOptions } from "./bench_net.ts";
+export { SmallNet, smallNet, type SmallNetOptions } from "./small_net.ts";
 /**
  * What every encoder offers: `apply(x, ctx)` giving `[N, featureDim]`, its parameter store.
  *

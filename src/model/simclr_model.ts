@@ -3,7 +3,7 @@
  * built from a JSON-serializable {@link ModelConfig} (checkpoints store it).
  */
 import type * as tf from "@tensorflow/tfjs";
-import { benchNet } from "./bench_net.ts";
+import { smallNet } from "./small_net.ts";
 import type { Encoder } from "./encoder.ts";
 import type { ForwardContext } from "./forward_context.ts";
 import { ParamStore } from "./params.ts";
@@ -12,16 +12,16 @@ import { resnet } from "./resnet.ts";
 
 /** What to build. */
 export interface ModelConfig {
-  /** `resnet18 | resnet34 | resnet50 | bench`. */
-  encoder: "resnet18" | "resnet34" | "resnet50" | "bench";
-  /** ResNet stem (default `imagenet`); ignored by `bench`. */
+  /** `resnet18 | resnet34 | resnet50 | small` (`small`: the benchmark net of the design). */
+  encoder: "resnet18" | "resnet34" | "resnet50" | "small";
+  /** ResNet stem (default `imagenet`); ignored by `small`. */
   stem?: "imagenet" | "cifar";
   /** 1 or 3 (default 3). */
   inChannels?: number;
   /** ResNet width multiplier (default 1). */
   widthMultiplier?: number;
-  /** Benchmark-net stem and stage widths (default 32 and [32, 64, 128]). */
-  benchWidths?: { stem: number; stages: number[] };
+  /** Stem and stage widths of the `small` encoder (default 32 and [32, 64, 128]). */
+  smallWidths?: { stem: number; stages: number[] };
   /** Projection head (default: 2 layers, hidden = feature width, 128 out). */
   head?: ProjectionHeadOptions;
   /** Seed of the initial weights (default 0). */
@@ -37,12 +37,12 @@ export class SimCLRModel {
   constructor(readonly config: ModelConfig) {
     this.store = new ParamStore(config.seed ?? 0);
     const inChannels = config.inChannels ?? 3;
-    if (config.encoder === "bench") {
-      this.encoder = benchNet({
+    if (config.encoder === "small") {
+      this.encoder = smallNet({
         store: this.store,
         inChannels,
-        stemWidth: config.benchWidths?.stem,
-        widths: config.benchWidths?.stages,
+        stemWidth: config.smallWidths?.stem,
+        widths: config.smallWidths?.stages,
       });
     } else if (["resnet18", "resnet34", "resnet50"].includes(config.encoder)) {
       this.encoder = resnet(config.encoder, {
@@ -53,7 +53,7 @@ export class SimCLRModel {
       });
     } else {
       throw new Error(
-        `unknown encoder '${config.encoder}': choose resnet18, resnet34, resnet50 or bench`,
+        `unknown encoder '${config.encoder}': choose resnet18, resnet34, resnet50 or small`,
       );
     }
     this.head = new ProjectionHead(this.store, this.encoder.featureDim, config.head);

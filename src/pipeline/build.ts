@@ -7,11 +7,11 @@ import type { LrScheduleOptions } from "../train/lr_schedule.ts";
 import type { Optimizer } from "../train/optimizer.ts";
 import { MomentumSgd } from "../train/sgd.ts";
 
-/** The model a pipeline describes (`small` is the benchmark net of the design). */
+/** The model a pipeline describes. */
 export function modelConfigOf(cfg: PipelineConfig): ModelConfig {
   const m = cfg.model;
   return {
-    encoder: m.encoder === "small" ? "bench" : m.encoder,
+    encoder: m.encoder,
     stem: m.stem,
     inChannels: m.inChannels,
     widthMultiplier: m.widthMultiplier,
@@ -28,7 +28,7 @@ export function optimizerOf(cfg: PipelineConfig): Optimizer {
       return new Lars({
         momentum: o.momentum,
         weightDecay: o.weightDecay,
-        eeta: o.trustCoefficient,
+        trustCoefficient: o.trustCoefficient,
       });
     case "sgd":
       return new MomentumSgd({ momentum: o.momentum, weightDecay: o.weightDecay });

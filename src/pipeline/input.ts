@@ -7,7 +7,7 @@ import type { PairedViewsConfig } from "../augment/paired.ts";
 import type { ViewPair } from "../augment/view_pair.ts";
 import type { DecoderName } from "../data/decoders.ts";
 import { SkipLog } from "../data/errors.ts";
-import type { IndexedDataset } from "../data/indexed.ts";
+import type { IndexedDataset, IndexedSample } from "../data/indexed.ts";
 import type { OpenedDataset } from "../data/registry.ts";
 import { datasetSamples } from "../data/samples.ts";
 import { filter, map } from "../streams/map.ts";
@@ -16,12 +16,7 @@ import { prefetch } from "../streams/prefetch.ts";
 import type { Telemetry } from "../streams/telemetry.ts";
 import type { Batch } from "../train/batch.ts";
 import { packBatches } from "./pack_batches.ts";
-import {
-  createMapper,
-  type OrderedSample,
-  type ViewFailure,
-  type ViewWorkerInit,
-} from "./view_worker.ts";
+import { createMapper, type ViewFailure, type ViewWorkerInit } from "./view_worker.ts";
 
 /** Options of {@link trainingBatches}. */
 export interface TrainingInputOptions {
@@ -31,12 +26,12 @@ export interface TrainingInputOptions {
   channels: 1 | 3;
   /** Pairs per batch on this process. */
   batchSize: number;
-  /** Batches per epoch on this process (the schedule's unit). */
-  stepsPerEpoch: number;
+  /** Micro-batches per epoch on this process (`StepPlan.microStepsPerEpoch`). */
+  microStepsPerEpoch: number;
   seed: number;
   epochs: number;
-  /** First `Batch.step` to produce (resume: the step after the checkpoint's). */
-  startStep?: number;
+  /** First `Batch.microStep` to produce (resume: the one after the checkpoint's). */
+  startMicroStep?: number;
   /** Augmentation workers (0: on this thread). */
   workers: number;
   /** Batches queued ahead of the trainer. */
@@ -53,11 +48,11 @@ export interface TrainingInputOptions {
   skips?: SkipLog;
 }
 
-/** The training batches, from `startStep` to the end of the last epoch. */
+/** The training batches, from `startMicroStep` to the end of the last epoch. */
 export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> {
-  const startStep = o.startStep ?? 0;
-  const startEpoch = Math.floor(startStep / o.stepsPerEpoch);
-  const startPosition = (startStep % o.stepsPerEpoch) * o.batchSize;
+  const startMicroStep = o.startMicroStep ?? 0;
+  const startEpoch = Math.floor(startMicroStep / o.microStepsPerEpoch);
+  const startPosition = (startMicroStep % o.microStepsPerEpoch) * o.batchSize;
   const skips = o.skips ?? new SkipLog();
   const onError = o.onError ?? "fail";
   const samples = datasetSamples(o.dataset, {
@@ -74,7 +69,7 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
     skips,
     shuffleBuffer: o.shuffleBuffer,
     telemetry: o.telemetry,
-  }) as ReadableStream<OrderedSample>;
+  });
   const init: ViewWorkerInit = {
     augment: { ...o.augment, seed: o.seed },
     decoder: o.decoder,
@@ -83,7 +78,7 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
   };
   const augmented: ReadableStream<ViewPair | ViewFailure> = o.workers > 0
     ? samples.pipeThrough(
-      parallelMap<OrderedSample, ViewPair | ViewFailure>(
+      parallelMap<IndexedSample, ViewPair | ViewFailure>(
         new URL("./view_worker.ts", import.meta.url),
         { workers: o.workers, init, name: "augment", telemetry: o.telemetry },
       ),
@@ -102,13 +97,13 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
       ViewPair | ViewFailure,
       ViewPair
     >)
-    .pipeThrough(packBatches({ size: o.batchSize, firstStep: startStep }))
+    .pipeThrough(packBatches({ size: o.batchSize, firstMicroStep: startMicroStep }))
     .pipeThrough(prefetch<Batch>(o.prefetch, { name: "prefetch", telemetry: o.telemetry }));
 }
 
 function inlineViews(init: ViewWorkerInit, telemetry?: Telemetry) {
   const mapper = createMapper(init);
-  return map(async (s: OrderedSample) => (await mapper)(s), { name: "augment", telemetry });
+  return map(async (s: IndexedSample) => (await mapper)(s), { name: "augment", telemetry });
 }
 
 /** The first `n` samples of a dataset (quick runs, `data.maxSamples`). */

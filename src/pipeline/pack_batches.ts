@@ -10,21 +10,21 @@ import type { Batch } from "../train/batch.ts";
 export interface PackOptions {
   /** Pairs per batch. */
   size: number;
-  /** `Batch.step` of the first batch (resume point). */
-  firstStep: number;
+  /** `Batch.microStep` of the first batch (resume point). */
+  firstMicroStep: number;
 }
 
 /** `TransformStream<ViewPair, Batch>`. */
 export function packBatches(options: PackOptions): TransformStream<ViewPair, Batch> {
   const { size } = options;
-  let step = options.firstStep;
+  let microStep = options.firstMicroStep;
   let group: ViewPair[] = [];
   return new TransformStream<ViewPair, Batch>({
     transform(pair, controller) {
       if (group.length > 0 && group[0].epoch !== pair.epoch) group = [];
       group.push(pair);
       if (group.length === size) {
-        controller.enqueue(pack(group, step++));
+        controller.enqueue(pack(group, microStep++));
         group = [];
       }
     },
@@ -32,7 +32,7 @@ export function packBatches(options: PackOptions): TransformStream<ViewPair, Bat
 }
 
 /** Packs `pairs` (all of one epoch, same size and channels) into a Batch. */
-export function pack(pairs: ViewPair[], step: number): Batch {
+export function pack(pairs: ViewPair[], microStep: number): Batch {
   const n = pairs.length;
   const { size: side, channels } = pairs[0];
   const per = side * side * channels;
@@ -55,7 +55,7 @@ export function pack(pairs: ViewPair[], step: number): Batch {
     keys[i] = p.key;
   }
   return {
-    step,
+    microStep,
     epoch: pairs[0].epoch,
     size: n,
     height: side,

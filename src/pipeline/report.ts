@@ -8,8 +8,8 @@ import { convertChannels, decodeSample } from "../data/decoder.ts";
 import { createDecoder } from "../data/decoders.ts";
 import type { OpenedDataset } from "../data/registry.ts";
 import { isEncoded, type RawImage } from "../data/sample.ts";
-import { renderReport, type StepMetrics, type ViewPairImage } from "../report/render.ts";
-import type { StepMetrics as TrainMetrics } from "../train/step_metrics.ts";
+import { renderReport, type ViewPairImage } from "../report/render.ts";
+import type { StepMetrics } from "../train/step_metrics.ts";
 import type { RunEvaluation } from "./evaluate_run.ts";
 import { runFiles } from "./run_dir.ts";
 
@@ -54,7 +54,7 @@ export async function writeReport(
   return files.report;
 }
 
-/** Reads `metrics.jsonl` into the report's per-step records. */
+/** Reads the records of `metrics.jsonl` (none when the file does not exist). */
 export async function readMetrics(path: string): Promise<StepMetrics[]> {
   let text: string;
   try {
@@ -63,28 +63,14 @@ export async function readMetrics(path: string): Promise<StepMetrics[]> {
     if (err instanceof Deno.errors.NotFound) return [];
     throw err;
   }
-  const t0 = new Map<number, number>();
   const out: StepMetrics[] = [];
   for (const [i, line] of text.split("\n").entries()) {
     if (!line.trim()) continue;
-    let m: TrainMetrics;
     try {
-      m = JSON.parse(line);
+      out.push(JSON.parse(line));
     } catch {
       throw new Error(`${path}:${i + 1}: not a JSON line; the metrics file is damaged`);
     }
-    const time = Date.parse(m.time) / 1000;
-    if (!t0.has(0)) t0.set(0, time);
-    out.push({
-      step: m.step,
-      epoch: m.epoch,
-      loss: m.loss,
-      accuracy: m.accuracy,
-      lr: m.lr,
-      imagesPerSec: m.imagesPerSec,
-      dataWaitShare: m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs),
-      time: time - t0.get(0)!,
-    });
   }
   return out;
 }

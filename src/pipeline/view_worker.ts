@@ -5,7 +5,8 @@
  */
 import { convertChannels, decodeSample } from "../data/decoder.ts";
 import { createDecoder, type DecoderName } from "../data/decoders.ts";
-import { isEncoded, type RawImage, type Sample } from "../data/sample.ts";
+import type { IndexedSample } from "../data/indexed.ts";
+import { isEncoded, type RawImage } from "../data/sample.ts";
 import { pairedViews, type PairedViewsConfig } from "../augment/paired.ts";
 import type { ViewPair } from "../augment/view_pair.ts";
 
@@ -20,9 +21,6 @@ export interface ViewWorkerInit {
   onError?: "fail" | "skip";
 }
 
-/** A sample from the epoch order: a Sample tagged with its epoch and global index. */
-export type OrderedSample = Sample & { epoch: number; index: number };
-
 /** What comes back for a sample skipped under `onError: "skip"`. */
 export interface ViewFailure {
   failed: string;
@@ -34,7 +32,7 @@ export interface ViewFailure {
 /** The factory `parallelMap` calls once per worker. */
 export async function createMapper(
   init: ViewWorkerInit,
-): Promise<(s: OrderedSample) => Promise<ViewPair | ViewFailure>> {
+): Promise<(s: IndexedSample) => Promise<ViewPair | ViewFailure>> {
   const views = pairedViews(init.augment);
   const decoder = await createDecoder(init.decoder ?? "imagescript");
   return async (sample) => {

@@ -1,6 +1,7 @@
 /**
  * The run report: a self-contained HTML page with SVG training curves, evaluation against the
- * random-init floor and augmented view pairs; plus the PNG encoder and chart helpers it uses.
+ * random-init floor and augmented view pairs; plus the PNG encoder and chart helpers it uses,
+ * and the progress line shown while training.
  *
  * @example
  * ```ts
@@ -9,13 +10,13 @@
  * ```
  * @module
  */
+export { type EvalNumbers, renderReport, type ReportInput, type ViewPairImage } from "./render.ts";
 export {
-  type EvalNumbers,
-  renderReport,
-  type ReportInput,
-  type StepMetrics,
-  type ViewPairImage,
-} from "./render.ts";
+  ProgressBar,
+  type ProgressOptions,
+  type ProgressState,
+  type TextSink,
+} from "./progress_bar.ts";
 export { type ChartOptions, downsample, lineChart, niceTicks, type Series } from "./chart.ts";
 export { crc32, denormalizeView, encodePng, pngDataUrl } from "./png.ts";
 export { formatDuration, formatNumber, formatPercent } from "./format.ts";

@@ -4,33 +4,12 @@
  * example augmented view pairs and the resolved config.
  */
 import { stringify } from "yaml";
+import type { StepMetrics } from "../train/step_metrics.ts";
 import { downsample, lineChart, type Series } from "./chart.ts";
 import { escapeHtml } from "./escape.ts";
 import { formatDuration, formatNumber, formatPercent } from "./format.ts";
 import { pngDataUrl } from "./png.ts";
 import { REPORT_CSS } from "./style.ts";
-
-/**
- * One record of `metrics.jsonl`: the state after an optimizer step.
- *
- * @example
- * ```ts
- * const m: StepMetrics = { step: 1, epoch: 0, loss: 6.1, accuracy: 0.05, lr: 0.01, imagesPerSec: 180, dataWaitShare: 0.1 };
- * ```
- */
-export interface StepMetrics {
-  step: number;
-  epoch: number;
-  loss: number;
-  /** Contrastive accuracy: share of anchors whose positive ranks first (0..1). */
-  accuracy?: number;
-  lr?: number;
-  imagesPerSec?: number;
-  /** Share of the step's wall time spent waiting for data (0..1). */
-  dataWaitShare?: number;
-  /** Seconds since the run started. */
-  time?: number;
-}
 
 /**
  * Evaluation numbers of one encoder (shares, 0..1).
@@ -172,11 +151,12 @@ function summaryTiles(input: ReportInput): string {
     if (Number.isFinite(acc)) tiles.push(tile("contrastive acc.", formatPercent(acc), "last 10%"));
     const ips = mean(ms.map((m) => m.imagesPerSec));
     if (Number.isFinite(ips)) tiles.push(tile("throughput", `${formatNumber(ips)} img/s`, "mean"));
-    const wait = mean(ms.map((m) => m.dataWaitShare));
+    const wait = mean(ms.map(dataWaitShare));
     if (Number.isFinite(wait)) {
       tiles.push(tile("waiting for data", formatPercent(wait), "share of step time"));
     }
-    if (last.time !== undefined) tiles.push(tile("wall time", formatDuration(last.time)));
+    const seconds = (Date.parse(last.time) - Date.parse(ms[0].time)) / 1000;
+    if (Number.isFinite(seconds)) tiles.push(tile("wall time", formatDuration(seconds)));
   }
   const pre = input.eval?.pretrained;
   if (pre?.knnTop1 !== undefined) {
@@ -255,6 +235,11 @@ function ema(values: readonly number[], alpha: number): number[] {
   return out;
 }
 
+/** Share (0..1) of a step's time spent waiting for data. */
+function dataWaitShare(m: StepMetrics): number {
+  return m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs);
+}
+
 function chartsSection(ms: readonly StepMetrics[]): string {
   const bucket = Math.max(1, Math.ceil(ms.length / 1500));
   const steps = ms.map((m) => m.step);
@@ -293,7 +278,7 @@ function chartsSection(ms: readonly StepMetrics[]): string {
   const acc = pick((m) => m.accuracy);
   const lr = pick((m) => m.lr);
   const ips = pick((m) => m.imagesPerSec);
-  const wait = pick((m) => m.dataWaitShare);
+  const wait = pick(dataWaitShare);
   const pct = { yMin: 0, yMax: 1, yFormat: (v: number) => `${Math.round(v * 100)}%` };
   return `<h2>Training</h2><div class="charts">
 ${

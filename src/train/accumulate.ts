@@ -47,7 +47,7 @@ export function accumulateGradients(k: number): TransformStream<StepGradients, S
           }));
           acc = {
             ...sum,
-            step: g.step,
+            microStep: g.microStep,
             epoch: g.epoch,
             pairs: prev.pairs + g.pairs,
             microBatches: prev.microBatches + g.microBatches,

@@ -1,7 +1,12 @@
 /** A batch of view pairs, packed for the accelerator. */
 export interface Batch {
-  /** Global optimizer step this batch feeds (0-based). */
-  step: number;
+  /**
+   * Index of this micro-batch in the run, over all epochs (0-based). With `k` micro-batches
+   * per optimizer step, it feeds optimizer step `floor(microStep / k)` (0-based); without
+   * accumulation the two are equal. On several ranks, the ranks' micro-batches of one index
+   * make up one global micro-batch.
+   */
+  microStep: number;
   epoch: number;
   /** Pairs in the batch (N); `views` holds 2N images. */
   size: number;

@@ -1,7 +1,8 @@
 /**
  * Checkpoints: model parameters and BN statistics, optimizer state, schedule position, RNG state
  * and the caller's data position, in one safetensors file with a SHA-256 checksum. Written
- * atomically (temporary file, fsync, rename); the checksum is verified on load.
+ * atomically (temporary file, fsync, rename); the checksum is verified on load. Version-1 files
+ * (written before the training vocabulary was renamed) load too: see {@link upgradeMeta}.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig, SimCLRModel } from "../model/simclr_model.ts";
@@ -14,7 +15,8 @@ import type { TrainState } from "./train_state.ts";
 /** The JSON part of a checkpoint. */
 export interface CheckpointMeta {
   format: "simclr-checkpoint";
-  version: 1;
+  /** 2 since `train.batchStep` became `train.microStep` and the `bench` encoder `small`. */
+  version: 2;
   modelConfig: ModelConfig;
   optimizer: { kind: string; iterations: number };
   train: TrainState;
@@ -69,7 +71,7 @@ export async function encodeCheckpoint(input: CheckpointInput): Promise<Uint8Arr
   }
   const meta: CheckpointMeta = {
     format: "simclr-checkpoint",
-    version: 1,
+    version: 2,
     modelConfig: input.model.config,
     optimizer: { kind: opt.kind, iterations: opt.iterations },
     train: { ...input.state },
@@ -141,10 +143,7 @@ export async function decodeCheckpoint(bytes: Uint8Array, path: string): Promise
   copy.set(new TextEncoder().encode(ZEROS), at);
   const actual = await sha256Hex(copy);
   if (actual !== stored) corrupt(`checksum mismatch: stored ${stored}, computed ${actual}`);
-  const meta = JSON.parse(file.metadata.simclr_checkpoint) as CheckpointMeta;
-  if (meta.format !== "simclr-checkpoint" || meta.version !== 1) {
-    throw new Error(`${path} is not a version-1 SimCLR checkpoint (format ${meta.format})`);
-  }
+  const meta = upgradeMeta(JSON.parse(file.metadata.simclr_checkpoint), path);
   const model = new Map<string, SafeTensor>();
   const optimizerSlots = new Map<string, SafeTensor>();
   for (const [name, t] of file.tensors) {
@@ -174,6 +173,38 @@ export function restoreCheckpoint(
     tf.dispose(Object.values(slots));
   }
   return { ...checkpoint.meta.train };
+}
+
+/**
+ * The metadata of a version-2 checkpoint from that of a version 1 or 2 one. Version 1 named the
+ * index of the last micro-batch `train.batchStep` (now `microStep`) and the small encoder
+ * `bench` (now `small`, with `smallWidths`); its `dataPosition` stays as written.
+ */
+function upgradeMeta(meta: Record<string, unknown>, path: string): CheckpointMeta {
+  if (meta.format !== "simclr-checkpoint" || (meta.version !== 1 && meta.version !== 2)) {
+    throw new Error(
+      `${path} is not a SimCLR checkpoint of version 1 or 2 (format ${meta.format}, version ` +
+        `${meta.version}): it was written by another program or a newer version of this one`,
+    );
+  }
+  if (meta.version === 2) return meta as unknown as CheckpointMeta;
+  const { batchStep, ...train } = meta.train as Omit<TrainState, "microStep"> & {
+    batchStep: number;
+  };
+  const { benchWidths, ...model } = meta.modelConfig as Omit<ModelConfig, "encoder"> & {
+    encoder: ModelConfig["encoder"] | "bench";
+    benchWidths?: ModelConfig["smallWidths"];
+  };
+  return {
+    ...meta as unknown as CheckpointMeta,
+    version: 2,
+    train: { ...train, microStep: batchStep },
+    modelConfig: {
+      ...model,
+      encoder: model.encoder === "bench" ? "small" : model.encoder,
+      ...(benchWidths ? { smallWidths: benchWidths } : {}),
+    },
+  };
 }
 
 function findChecksum(bytes: Uint8Array, hex: string): number {

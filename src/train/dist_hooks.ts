@@ -126,14 +126,13 @@ export function reduceStepGradients(
   const packer = holder.packer;
   if (packer.slots.length !== names.length + 2) {
     throw new Error(
-      `gradient all-reduce: step ${g.step} has ${names.length} gradients, the first step had ` +
+      `gradient all-reduce: micro-batch ${g.microStep} has ${names.length} gradients, the first had ` +
         `${packer.slots.length - 2}`,
     );
   }
   for (const n of names) packer.view(n).set(g.grads[n].dataSync() as Float32Array);
   packer.view(LOSS_SLOT)[0] = g.loss.dataSync()[0];
   packer.view(ACCURACY_SLOT)[0] = g.accuracy.dataSync()[0];
-  comm.step = g.step;
   comm.allReduceSync(packer.buffer, "mean");
   const grads: NamedTensors = {};
   for (const n of names) grads[n] = tf.tensor(packer.view(n), g.grads[n].shape);

@@ -32,7 +32,7 @@ export function computeStepGradients(
   const { size: n, height: h, width: w, channels: c } = batch;
   if (batch.views.length !== 2 * n * h * w * c) {
     throw new Error(
-      `batch of step ${batch.step}: views has ${batch.views.length} values, expected ` +
+      `micro-batch ${batch.microStep}: views has ${batch.views.length} values, expected ` +
         `2 x ${n} x ${h} x ${w} x ${c} = ${2 * n * h * w * c}`,
     );
   }
@@ -68,7 +68,7 @@ export function computeStepGradients(
     if (g) grads[p.name] = g;
   }
   return {
-    step: batch.step,
+    microStep: batch.microStep,
     epoch: batch.epoch,
     pairs: n,
     microBatches: 1,

@@ -1,6 +1,6 @@
 /**
  * LARS as in the official SimCLR code (`lars_optimizer.py`): weight decay is added to the
- * gradient, the trust ratio `eeta * ||w|| / ||g||` scales the learning rate when both norms are
+ * gradient, the trust ratio `trustCoefficient * ||w|| / ||g||` scales the learning rate when both norms are
  * non-zero (else 1), momentum accumulates the scaled update. Parameters carrying an excluded tag
  * (default: biases and BN parameters) get neither weight decay nor adaptation.
  */
@@ -15,8 +15,8 @@ export interface LarsOptions {
   momentum?: number;
   /** Default 1e-6. */
   weightDecay?: number;
-  /** Trust coefficient, default 0.001. */
-  eeta?: number;
+  /** Trust coefficient (eta in the LARS paper, `eeta` in the official SimCLR code), default 0.001. */
+  trustCoefficient?: number;
   /** Default false. */
   nesterov?: boolean;
   /** Tags excluded from weight decay (default `["bias", "bn"]`). */
@@ -30,7 +30,7 @@ export class Lars extends SlotOptimizer {
   readonly kind = "lars";
   readonly momentum: number;
   readonly weightDecay: number;
-  readonly eeta: number;
+  readonly trustCoefficient: number;
   readonly nesterov: boolean;
   readonly excludeFromWeightDecay: ParamTag[];
   readonly excludeFromAdaptation: ParamTag[];
@@ -39,7 +39,7 @@ export class Lars extends SlotOptimizer {
     super();
     this.momentum = opts.momentum ?? 0.9;
     this.weightDecay = opts.weightDecay ?? 1e-6;
-    this.eeta = opts.eeta ?? 0.001;
+    this.trustCoefficient = opts.trustCoefficient ?? 0.001;
     this.nesterov = opts.nesterov ?? false;
     this.excludeFromWeightDecay = opts.excludeFromWeightDecay ?? ["bias", "bn"];
     this.excludeFromAdaptation = opts.excludeFromAdaptation ?? ["bias", "bn"];
@@ -57,7 +57,11 @@ export class Lars extends SlotOptimizer {
           const wNorm = tf.norm(w);
           const gNorm = tf.norm(g);
           const ok = tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0));
-          const trust = tf.where(ok, tf.div(tf.mul(wNorm, this.eeta), gNorm), tf.onesLike(wNorm));
+          const trust = tf.where(
+            ok,
+            tf.div(tf.mul(wNorm, this.trustCoefficient), gNorm),
+            tf.onesLike(wNorm),
+          );
           scaledLr = tf.mul(scaledLr, trust);
         }
         const v = this.slots.get(p, "momentum");

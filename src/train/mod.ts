@@ -11,14 +11,15 @@
  * @example
  * ```ts
  * import type { Batch } from "./mod.ts";
- * const b: Batch = { step: 0, epoch: 0, size: 1, height: 1, width: 1, channels: 1,
+ * const b: Batch = { microStep: 0, epoch: 0, size: 1, height: 1, width: 1, channels: 1,
  *   views: new Float32Array(2), keys: ["a"], indices: Int32Array.of(0) };
  * ```
  */
 export type { Batch } from "./batch.ts";
 /**
  * The training sink: `WritableStream<Batch>` composing forward/backward -> [accumulate] ->
- * [your stages] -> optimizer step with metrics and checkpoints.
+ * [your stages] -> optimizer step with metrics and checkpoints; `applied.until(microStep)`
+ * resolves once a micro-batch went through an applied optimizer step.
  *
  * @example
  * ```ts
@@ -32,12 +33,11 @@ export type { Batch } from "./batch.ts";
  *   temperature: 0.5,
  *   logEvery: 10,
  *   metricsFile: "runs/metrics.jsonl",
- *   progress: true,
  *   checkpoint: { path: "runs/last.ckpt", every: 500, dataPosition: (s) => ({ epoch: s.epoch }) },
  * }));
  * ```
  */
-export { trainer, type TrainerOptions } from "./trainer.ts";
+export { type Trainer, trainer, type TrainerOptions } from "./trainer.ts";
 /**
  * The forward + NT-Xent + backward stage, `TransformStream<Batch, StepGradients>`, and the
  * single-batch function behind it.
@@ -70,9 +70,24 @@ export {
  */
 export {
   type CheckpointOptions,
+  type OptimizerStage,
   optimizerStep,
   type OptimizerStepOptions,
 } from "./optimizer_step.ts";
+/**
+ * The optimizer stage's applied steps as promises (no polling): `until(microStep)` resolves
+ * once that micro-batch went through an applied step, and rejects when training failed.
+ *
+ * @example
+ * ```ts
+ * import { trainer } from "./mod.ts";
+ * const sink = trainer({ model, optimizer, learningRate: () => 0.1 });
+ * const writer = sink.getWriter();
+ * await writer.write(batch);
+ * await sink.applied.until(batch.microStep); // the weights now include this batch
+ * ```
+ */
+export { AppliedSteps } from "./applied_steps.ts";
 /**
  * Gradient accumulation over k micro-batches (`TransformStream<StepGradients, StepGradients>`).
  * It enlarges the optimizer batch, not the set of NT-Xent negatives.
@@ -133,7 +148,7 @@ export {
  * @example
  * ```ts
  * import { Lars } from "./mod.ts";
- * const opt = new Lars({ momentum: 0.9, weightDecay: 1e-6, eeta: 0.001 });
+ * const opt = new Lars({ momentum: 0.9, weightDecay: 1e-6, trustCoefficient: 0.001 });
  * opt.apply(model.store.trainable(), grads, 0.3);
  * ```
  */
@@ -190,23 +205,18 @@ export type { NamedTensors } from "./parameter_set.ts";
  */
 export { learningRateAt, type LrScheduleOptions, peakLearningRate } from "./lr_schedule.ts";
 /**
- * Per-step metrics, a JSONL writer and the progress line.
+ * Per-step metrics (the record of `metrics.jsonl`) and their JSONL writer.
  *
  * @example
  * ```ts
- * import { JsonlMetricsWriter, progressPrinter } from "./mod.ts";
+ * import { JsonlMetricsWriter } from "./mod.ts";
  * const jsonl = new JsonlMetricsWriter("runs/metrics.jsonl");
- * const show = progressPrinter(1000);
+ * await jsonl.write(metrics);
  * ```
  */
-export {
-  formatProgress,
-  JsonlMetricsWriter,
-  progressPrinter,
-  type StepMetrics,
-} from "./step_metrics.ts";
+export { JsonlMetricsWriter, type StepMetrics } from "./step_metrics.ts";
 /**
- * The trainer's position (optimizer step, images, last batch step, epoch).
+ * The trainer's position (optimizer steps, images, index of the last micro-batch, epoch).
  *
  * @example
  * ```ts

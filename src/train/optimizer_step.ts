@@ -2,9 +2,11 @@
  * The optimizer stage: a `WritableStream<StepGradients>` that applies each (already reduced)
  * gradient with the scheduled learning rate, reads loss and accuracy every `logEvery` steps
  * (asynchronously; a NaN or infinite loss stops training there), reports metrics and writes
- * checkpoints every `checkpoint.every` steps and at the end.
+ * checkpoints every `checkpoint.every` steps and at the end. Each applied step resolves the
+ * waits of its {@link AppliedSteps}.
  */
 import type { SimCLRModel } from "../model/simclr_model.ts";
+import { AppliedSteps } from "./applied_steps.ts";
 import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
 import { learningRateAt, type LrScheduleOptions } from "./lr_schedule.ts";
 import type { Optimizer } from "./optimizer.ts";
@@ -18,7 +20,7 @@ export interface CheckpointOptions {
   path: string;
   /** Every this many optimizer steps (default: only at the end). */
   every?: number;
-  /** The data position to store, e.g. `{ epoch, offset }` (default `{ epoch, nextBatchStep }`). */
+  /** The data position to store, e.g. `{ epoch, offset }` (default `{ epoch, nextMicroStep }`). */
   dataPosition?: (state: TrainState) => unknown;
   /** The caller's RNG state to store (e.g. augmentation seeds). */
   rngState?: () => unknown;
@@ -41,9 +43,13 @@ export interface OptimizerStepOptions {
   onCheckpoint?: (path: string, state: TrainState) => void;
 }
 
+/** The optimizer stage, and the steps it applied as promises. */
+export type OptimizerStage = WritableStream<StepGradients> & { readonly applied: AppliedSteps };
+
 /** `WritableStream<StepGradients>` applying the optimizer. Disposes what it consumes. */
-export function optimizerStep(opts: OptimizerStepOptions): WritableStream<StepGradients> {
+export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
   const state = opts.state ?? initialTrainState();
+  const applied = new AppliedSteps(state);
   const logEvery = Math.max(1, opts.logEvery ?? 10);
   const lrOf = typeof opts.learningRate === "function"
     ? opts.learningRate
@@ -63,7 +69,7 @@ export function optimizerStep(opts: OptimizerStepOptions): WritableStream<StepGr
         rng: ck.rngState?.(),
         dataPosition: ck.dataPosition
           ? ck.dataPosition(state)
-          : { epoch: state.epoch, nextBatchStep: state.batchStep + 1 },
+          : { epoch: state.epoch, nextMicroStep: state.microStep + 1 },
       });
     } catch (err) {
       if (err instanceof NonFiniteError) {
@@ -86,53 +92,67 @@ export function optimizerStep(opts: OptimizerStepOptions): WritableStream<StepGr
       { cause },
     );
 
-  return new WritableStream<StepGradients>({
+  const stage = new WritableStream<StepGradients>({
     async write(g) {
-      const stepNo = state.step;
-      const lr = lrOf(stepNo);
-      const due = ck?.every && (stepNo + 1) % ck.every === 0;
-      const report = (stepNo + 1) % logEvery === 0 || due;
-      let loss = NaN;
-      let accuracy = NaN;
       try {
-        if (report) {
-          const [l, a] = await Promise.all([g.loss.data(), g.accuracy.data()]);
-          loss = l[0];
-          accuracy = a[0];
-          if (!Number.isFinite(loss)) throw nonFinite(`the loss at step ${stepNo + 1} (${loss})`);
-        }
-        opts.optimizer.apply(opts.model.store.trainable(), g.grads, lr);
-      } finally {
-        disposeStepGradients(g);
+        await applyStep(g);
+      } catch (err) {
+        applied.fail(err);
+        throw err;
       }
-      state.step = stepNo + 1;
-      state.images += 2 * g.pairs;
-      state.batchStep = g.step;
-      state.epoch = g.epoch;
-      interval.images += 2 * g.pairs;
-      interval.steps++;
-      interval.waitMs += g.waitMs;
-      interval.computeMs += g.computeMs;
-      if (report) {
-        const now = performance.now();
-        const m: StepMetrics = {
-          step: state.step,
-          epoch: state.epoch,
-          loss,
-          accuracy,
-          lr,
-          imagesPerSec: interval.images / ((now - interval.start) / 1000),
-          waitMs: interval.waitMs / interval.steps,
-          computeMs: interval.computeMs / interval.steps,
-          time: new Date().toISOString(),
-        };
-        interval = { start: now, images: 0, steps: 0, waitMs: 0, computeMs: 0 };
-        await opts.onMetrics?.(m);
-      }
-      if (due) await save();
     },
     async close() {
       if (ck && savedAt !== state.step) await save();
     },
+    abort(reason) {
+      applied.fail(reason); // an earlier stage failed
+    },
   }, { highWaterMark: 1 });
+  return Object.assign(stage, { applied });
+
+  async function applyStep(g: StepGradients): Promise<void> {
+    const stepNo = state.step;
+    const lr = lrOf(stepNo);
+    const due = ck?.every && (stepNo + 1) % ck.every === 0;
+    const report = (stepNo + 1) % logEvery === 0 || due;
+    let loss = NaN;
+    let accuracy = NaN;
+    try {
+      if (report) {
+        const [l, a] = await Promise.all([g.loss.data(), g.accuracy.data()]);
+        loss = l[0];
+        accuracy = a[0];
+        if (!Number.isFinite(loss)) throw nonFinite(`the loss at step ${stepNo + 1} (${loss})`);
+      }
+      opts.optimizer.apply(opts.model.store.trainable(), g.grads, lr);
+    } finally {
+      disposeStepGradients(g);
+    }
+    state.step = stepNo + 1;
+    state.images += 2 * g.pairs;
+    state.microStep = g.microStep;
+    state.epoch = g.epoch;
+    interval.images += 2 * g.pairs;
+    interval.steps++;
+    interval.waitMs += g.waitMs;
+    interval.computeMs += g.computeMs;
+    if (report) {
+      const now = performance.now();
+      const m: StepMetrics = {
+        step: state.step,
+        epoch: state.epoch,
+        loss,
+        accuracy,
+        lr,
+        imagesPerSec: interval.images / ((now - interval.start) / 1000),
+        waitMs: interval.waitMs / interval.steps,
+        computeMs: interval.computeMs / interval.steps,
+        time: new Date().toISOString(),
+      };
+      interval = { start: now, images: 0, steps: 0, waitMs: 0, computeMs: 0 };
+      await opts.onMetrics?.(m);
+    }
+    if (due) await save();
+    applied.advance();
+  }
 }

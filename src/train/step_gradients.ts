@@ -7,8 +7,8 @@ import type { NamedTensors } from "./parameter_set.ts";
  * device; whoever consumes a `StepGradients` disposes it (see {@link disposeStepGradients}).
  */
 export interface StepGradients {
-  /** `Batch.step` of the (last) batch these gradients come from. */
-  step: number;
+  /** `Batch.microStep` of the (last) micro-batch these gradients come from. */
+  microStep: number;
   /** `Batch.epoch` of that batch. */
   epoch: number;
   /** Pairs that contributed (summed over accumulated micro-batches). */

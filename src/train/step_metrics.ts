@@ -1,6 +1,9 @@
-/** Per-step metrics, written as JSON lines and shown as a one-line progress display. */
+/** Per-step metrics: the record of `metrics.jsonl`, and its writer. */
 
-/** What the optimizer stage reports every `logEvery` steps. */
+/**
+ * What the optimizer stage reports every `logEvery` steps: one line of `metrics.jsonl`, which
+ * the run report reads back.
+ */
 export interface StepMetrics {
   /** Optimizer steps done (after this one). */
   step: number;
@@ -37,24 +40,4 @@ export class JsonlMetricsWriter {
     this.#file?.close();
     this.#file = undefined;
   }
-}
-
-/** One human-readable progress line. */
-export function formatProgress(m: StepMetrics, totalSteps?: number): string {
-  const of = totalSteps ? `/${totalSteps}` : "";
-  return `step ${m.step}${of} epoch ${m.epoch} loss ${m.loss.toFixed(4)} acc ${
-    (100 * m.accuracy).toFixed(1)
-  }% lr ${m.lr.toExponential(2)} ${m.imagesPerSec.toFixed(1)} img/s (wait ${
-    m.waitMs.toFixed(0)
-  } ms, compute ${m.computeMs.toFixed(0)} ms per step)`;
-}
-
-/** Prints progress lines to stderr, overwriting the line on a terminal. */
-export function progressPrinter(totalSteps?: number): (m: StepMetrics) => void {
-  const tty = Deno.stderr.isTerminal();
-  const enc = new TextEncoder();
-  return (m) => {
-    const line = formatProgress(m, totalSteps);
-    Deno.stderr.writeSync(enc.encode(tty ? `\r\x1b[K${line}` : `${line}\n`));
-  };
 }

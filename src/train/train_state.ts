@@ -6,13 +6,16 @@ export interface TrainState {
   step: number;
   /** Images (views) processed. */
   images: number;
-  /** `Batch.step` of the last batch consumed (-1 before the first). */
-  batchStep: number;
+  /**
+   * `Batch.microStep` of the last micro-batch consumed (-1 before the first). Checkpoints
+   * written before this field was renamed call it `batchStep`; loading maps it.
+   */
+  microStep: number;
   /** `Batch.epoch` of the last batch consumed. */
   epoch: number;
 }
 
 /** A fresh state at step 0. */
 export function initialTrainState(): TrainState {
-  return { step: 0, images: 0, batchStep: -1, epoch: 0 };
+  return { step: 0, images: 0, microStep: -1, epoch: 0 };
 }

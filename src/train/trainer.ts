@@ -2,84 +2,50 @@
  * `trainer(...)`: the usual training chain as one `WritableStream<Batch>` sink:
  * forward/NT-Xent/backward -> [accumulate k] -> [your stages: all-reduce, clipping, ...] ->
  * optimizer step (metrics, checkpoints). Pipe batches into it; it resolves when the last
- * optimizer step and the final checkpoint are done.
+ * optimizer step and the final checkpoint are done, and `applied.until(microStep)` resolves
+ * once a given micro-batch went through an applied optimizer step.
  */
-import type { SimCLRModel } from "../model/simclr_model.ts";
 import { accumulateGradients } from "./accumulate.ts";
+import type { AppliedSteps } from "./applied_steps.ts";
 import type { Batch } from "./batch.ts";
-import { forwardBackward } from "./forward_backward.ts";
-import type { LrScheduleOptions } from "./lr_schedule.ts";
-import type { Optimizer } from "./optimizer.ts";
-import { type CheckpointOptions, optimizerStep } from "./optimizer_step.ts";
+import { forwardBackward, type ForwardBackwardOptions } from "./forward_backward.ts";
+import { optimizerStep, type OptimizerStepOptions } from "./optimizer_step.ts";
 import type { StepGradients } from "./step_gradients.ts";
-import { JsonlMetricsWriter, progressPrinter, type StepMetrics } from "./step_metrics.ts";
-import type { TrainState } from "./train_state.ts";
-import type { TrainingHooks } from "./training_hooks.ts";
+import { JsonlMetricsWriter } from "./step_metrics.ts";
 
-/** Options of {@link trainer}. */
-export interface TrainerOptions {
-  model: SimCLRModel;
-  optimizer: Optimizer;
-  /** LR schedule (its `batchSize` should be the optimizer batch) or a function of the step. */
-  learningRate: LrScheduleOptions | ((step: number) => number);
-  /** NT-Xent temperature (default 0.5). */
-  temperature?: number;
+/** Options of {@link trainer}: the optimizer step's, the forward pass's, and the chain's. */
+export interface TrainerOptions extends OptimizerStepOptions, ForwardBackwardOptions {
   /** Micro-batches per optimizer step (default 1). Enlarges the optimizer batch, not negatives. */
   accumulate?: number;
   /** Stages between accumulation and the optimizer (e.g. gradient all-reduce, clipping). */
   stages?: TransformStream<StepGradients, StepGradients>[];
-  /** Distributed seams: global BN, gathered NT-Xent candidates. */
-  hooks?: TrainingHooks;
-  /** BN running-statistics momentum (default 0.1). */
-  bnMomentum?: number;
-  /** Progress to continue from (mutated in place); default a fresh one. */
-  state?: TrainState;
-  /** Read loss/accuracy every this many optimizer steps (default 10). */
-  logEvery?: number;
   /** Append metrics to this JSONL file. */
   metricsFile?: string;
-  /** Show a progress line on stderr (default false). */
-  progress?: boolean;
-  /** Total steps (for the progress display). */
-  totalSteps?: number;
-  /** Receives metrics every `logEvery` steps. */
-  onMetrics?: (m: StepMetrics) => void | Promise<void>;
-  checkpoint?: CheckpointOptions;
-  onCheckpoint?: (path: string, state: TrainState) => void;
 }
 
+/** The training sink, with the optimizer steps it applied as promises. */
+export type Trainer = WritableStream<Batch> & { readonly applied: AppliedSteps };
+
 /** The training sink: a `WritableStream<Batch>` composed of the stages. */
-export function trainer(opts: TrainerOptions): WritableStream<Batch> {
-  const fb = forwardBackward(opts.model, {
-    temperature: opts.temperature,
-    bnMomentum: opts.bnMomentum,
-    hooks: opts.hooks,
-  });
+export function trainer(opts: TrainerOptions): Trainer {
+  const fb = forwardBackward(opts.model, opts);
   let readable: ReadableStream<StepGradients> = fb.readable;
   if ((opts.accumulate ?? 1) > 1) {
     readable = readable.pipeThrough(accumulateGradients(opts.accumulate!));
   }
   for (const s of opts.stages ?? []) readable = readable.pipeThrough(s);
   const jsonl = opts.metricsFile ? new JsonlMetricsWriter(opts.metricsFile) : undefined;
-  const show = opts.progress ? progressPrinter(opts.totalSteps) : undefined;
   const sink = optimizerStep({
-    model: opts.model,
-    optimizer: opts.optimizer,
-    learningRate: opts.learningRate,
-    state: opts.state,
-    logEvery: opts.logEvery,
-    checkpoint: opts.checkpoint,
-    onCheckpoint: opts.onCheckpoint,
+    ...opts,
     onMetrics: async (m) => {
       await jsonl?.write(m);
-      show?.(m);
       await opts.onMetrics?.(m);
     },
   });
   const done = readable.pipeTo(sink).finally(() => jsonl?.close());
-  done.catch(() => {}); // surfaced through write/close below
+  done.catch((err) => sink.applied.fail(err)); // also surfaced through write/close below
   const writer = fb.writable.getWriter();
-  return new WritableStream<Batch>({
+  const stream = new WritableStream<Batch>({
     async write(batch) {
       await writer.ready;
       await writer.write(batch);
@@ -87,11 +53,11 @@ export function trainer(opts: TrainerOptions): WritableStream<Batch> {
     async close() {
       await writer.close();
       await done;
-      if (opts.progress && Deno.stderr.isTerminal()) console.error();
     },
     async abort(reason) {
       await writer.abort(reason);
       await done.catch(() => {});
     },
   }, { highWaterMark: 1 });
+  return Object.assign(stream, { applied: sink.applied });
 }

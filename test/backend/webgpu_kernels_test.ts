@@ -63,7 +63,7 @@ Deno.test({
     const views = new Float32Array(2 * pairs * side * side * 3);
     SeededRng.fromSeed(5, "kernels").fillNormal(views);
     const batch = {
-      step: 0,
+      microStep: 0,
       epoch: 0,
       size: pairs,
       height: side,

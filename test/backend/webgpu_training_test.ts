@@ -9,7 +9,7 @@
  * buffers and LARS momentum before each step. Free-running trajectories cannot be compared on a
  * tiny ResNet: a 1e-6 relative perturbation of the weights on `cpu` alone makes the gradients
  * differ by ~1e-2 after one LARS step and by O(1) after two (LARS scales each update to
- * `eeta * ||w||`, whatever the gradient's size, and BN over a handful of values amplifies).
+ * `trustCoefficient * ||w||`, whatever the gradient's size, and BN over a handful of values amplifies).
  *
  * Tolerance 1e-4 (max |diff| / max |cpu value|, per tensor). Measured on llvmpipe: loss <= 2e-5,
  * gradients, weights and momentum <= 2.1e-5 (bench net <= 6.3e-6); features 5e-7. The ops are the
@@ -42,8 +42,8 @@ else console.log(`webgpu training tests on: ${JSON.stringify(probe)}`);
 const TOL = 1e-4;
 
 const BENCH: ModelConfig = {
-  encoder: "bench",
-  benchWidths: { stem: 4, stages: [4, 8] },
+  encoder: "small",
+  smallWidths: { stem: 4, stages: [4, 8] },
   head: { layers: 2, hiddenDim: 8, outDim: 8 },
   seed: 3,
 };
@@ -55,14 +55,14 @@ const RESNET18: ModelConfig = {
   seed: 5,
 };
 
-/** Batch `step`: second views are noisy copies of the first (a learnable task). */
+/** Micro-batch `step`: second views are noisy copies of the first (a learnable task). */
 function batch(step: number, pairs: number, side = 8): Batch {
   const views = new Float32Array(2 * pairs * side * side * 3);
   SeededRng.fromSeed(99, `webgpu${step}`).fillNormal(views);
   const half = views.length / 2;
   for (let i = 0; i < half; i++) views[half + i] = views[i] + 0.3 * views[half + i];
   return {
-    step,
+    microStep: step,
     epoch: 0,
     size: pairs,
     height: side,

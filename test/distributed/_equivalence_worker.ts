@@ -32,8 +32,8 @@ try {
   const local = globalPairs / size;
   const side = 8, ch = 3, samples = globalPairs * steps + 3; // a few left over: dropped
   const model = createModel({
-    encoder: "bench",
-    benchWidths: { stem: 4, stages: [4, 8, 8] },
+    encoder: "small",
+    smallWidths: { stem: 4, stages: [4, 8, 8] },
     head: { layers: 2, hiddenDim: 8, outDim: 6 },
     seed: 11,
   });
@@ -80,7 +80,7 @@ try {
       }
     }
     const batch: Batch = {
-      step,
+      microStep: step,
       epoch: 0,
       size: local,
       height: side,
@@ -91,7 +91,7 @@ try {
       indices,
     };
     await writer.write(batch);
-    while (state.batchStep < step) await new Promise((r) => setTimeout(r, 1));
+    while (state.microStep < step) await new Promise((r) => setTimeout(r, 1));
     // with local BN the running statistics are per rank: compare the trainable weights only
     const checked = bnArg === "localBn" ? model.store.trainable() : model.store.all();
     if (bnArg === "diverge" && rank === 1 && step === 1) {

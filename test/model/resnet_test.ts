@@ -72,8 +72,8 @@ Deno.test("resnet: torchvision names (conv1, bn1, layer1.0.conv1, downsample)", 
 Deno.test("SimCLR model: bench net and projection heads (1, 2, 3 layers) give [N, 128]", () => {
   for (const layers of [1, 2, 3]) {
     const m = createModel({
-      encoder: "bench",
-      benchWidths: { stem: 4, stages: [4, 8, 8] },
+      encoder: "small",
+      smallWidths: { stem: 4, stages: [4, 8, 8] },
       head: { layers, hiddenDim: 16 },
     });
     const { h, z } = tf.tidy(() => m.apply(tf.ones([2, 8, 8, 3]), { training: false }));

@@ -18,7 +18,7 @@ async function options(extra: Partial<TrainingInputOptions>): Promise<TrainingIn
     augment: { preset: "simclr-gray", size: 12 },
     channels: 1,
     batchSize: 8,
-    stepsPerEpoch: 5,
+    microStepsPerEpoch: 5,
     seed: 11,
     epochs: 2,
     workers: 0,
@@ -30,7 +30,7 @@ async function options(extra: Partial<TrainingInputOptions>): Promise<TrainingIn
 Deno.test("trainingBatches: each epoch is a permutation of the dataset, in whole batches", async () => {
   const batches = await collect(trainingBatches(await options({})));
   assert.equal(batches.length, 10);
-  assert.deepEqual(batches.map((b) => b.step), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(batches.map((b) => b.microStep), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   for (const epoch of [0, 1]) {
     const seen = batches.filter((b) => b.epoch === epoch).flatMap((b) => Array.from(b.indices));
     assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i));
@@ -54,8 +54,8 @@ Deno.test("trainingBatches: the same views with 0 and 2 workers, and when resume
     assert.deepEqual(b.indices, inline[i].indices);
     assert.deepEqual(b.views, inline[i].views);
   });
-  const resumed = await collect(trainingBatches(await options({ startStep: 3 })));
-  assert.deepEqual(resumed.map((b) => b.step), [3, 4, 5, 6, 7, 8, 9]);
+  const resumed = await collect(trainingBatches(await options({ startMicroStep: 3 })));
+  assert.deepEqual(resumed.map((b) => b.microStep), [3, 4, 5, 6, 7, 8, 9]);
   resumed.forEach((b, i) => {
     assert.deepEqual(b.indices, inline[i + 3].indices);
     assert.deepEqual(b.views, inline[i + 3].views);

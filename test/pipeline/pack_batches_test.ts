@@ -17,9 +17,9 @@ function pair(index: number, epoch: number): ViewPair {
   };
 }
 
-async function run(pairs: ViewPair[], size: number, firstStep = 0): Promise<Batch[]> {
+async function run(pairs: ViewPair[], size: number, firstMicroStep = 0): Promise<Batch[]> {
   const out: Batch[] = [];
-  await ReadableStream.from(pairs).pipeThrough(packBatches({ size, firstStep })).pipeTo(
+  await ReadableStream.from(pairs).pipeThrough(packBatches({ size, firstMicroStep })).pipeTo(
     new WritableStream({ write: (b) => void out.push(b) }),
   );
   return out;
@@ -42,7 +42,7 @@ Deno.test("packBatches: an epoch's incomplete last batch is dropped, never mixed
   // Epoch 0 has 5 pairs (2 batches of 2 and one left over), epoch 1 has 4.
   const pairs = [0, 1, 2, 3, 4].map((i) => pair(i, 0)).concat([5, 6, 7, 8].map((i) => pair(i, 1)));
   const batches = await run(pairs, 2, 10);
-  assert.deepEqual(batches.map((b) => b.step), [10, 11, 12, 13]);
+  assert.deepEqual(batches.map((b) => b.microStep), [10, 11, 12, 13]);
   assert.deepEqual(batches.map((b) => b.epoch), [0, 0, 1, 1]);
   assert.deepEqual(batches.map((b) => Array.from(b.indices)), [[0, 1], [2, 3], [5, 6], [7, 8]]);
 });

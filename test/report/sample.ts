@@ -1,5 +1,6 @@
 /** A synthetic run for report tests: metrics, evaluation numbers and view pairs. */
-import type { ReportInput, StepMetrics, ViewPairImage } from "../../src/report/mod.ts";
+import type { ReportInput, ViewPairImage } from "../../src/report/mod.ts";
+import type { StepMetrics } from "../../src/train/step_metrics.ts";
 import { parsePipeline } from "../../src/config/mod.ts";
 
 /** 3 epochs x 40 steps of plausible SimCLR curves (deterministic noise). */
@@ -20,11 +21,16 @@ export function sampleMetrics(): StepMetrics[] {
       accuracy: Math.min(1, Math.max(0, 0.05 + 0.6 * (1 - Math.exp(-3.5 * p)) + 0.06 * rnd())),
       lr,
       imagesPerSec: 180 + 25 * rnd() - (step % 40 === 1 ? 90 : 0),
-      dataWaitShare: Math.max(0, 0.08 + 0.06 * rnd() + (step % 40 === 1 ? 0.5 : 0)),
-      time: step * 2.8,
+      ...waitAndCompute(Math.max(0, 0.08 + 0.06 * rnd() + (step % 40 === 1 ? 0.5 : 0))),
+      time: new Date(Date.UTC(2026, 0, 2, 3, 0, 0) + step * 2800).toISOString(),
     });
   }
   return out;
+}
+
+/** Milliseconds of a 2.8 s step of which `share` waited for data. */
+function waitAndCompute(share: number): { waitMs: number; computeMs: number } {
+  return { waitMs: 2800 * share, computeMs: 2800 * (1 - share) };
 }
 
 /** Deterministic pattern images standing in for augmented views: gray 28x28 and RGB 32x32. */

@@ -4,13 +4,13 @@ import { SeededRng } from "../../src/model/rng.ts";
 import type { Batch } from "../../src/train/batch.ts";
 
 export const TINY: ModelConfig = {
-  encoder: "bench",
-  benchWidths: { stem: 4, stages: [4, 8, 8] },
+  encoder: "small",
+  smallWidths: { stem: 4, stages: [4, 8, 8] },
   head: { layers: 2, hiddenDim: 8, outDim: 16 },
   seed: 1,
 };
 
-/** Batch `step` of a synthetic stream: the same values for the same step, every time. */
+/** Micro-batch `step` of a synthetic stream: the same values for the same step, every time. */
 export function tinyBatch(step: number, pairs = 4, side = 8): Batch {
   const views = new Float32Array(2 * pairs * side * side * 3);
   SeededRng.fromSeed(1234, `batch${step}`).fillNormal(views);
@@ -18,7 +18,7 @@ export function tinyBatch(step: number, pairs = 4, side = 8): Batch {
   const half = views.length / 2;
   for (let i = 0; i < half; i++) views[half + i] = views[i] + 0.3 * views[half + i];
   return {
-    step,
+    microStep: step,
     epoch: Math.floor(step / 10),
     size: pairs,
     height: side,

@@ -7,7 +7,7 @@ await tf.setBackend("cpu");
 
 function sg(step: number, g: number[], loss: number): StepGradients {
   return {
-    step,
+    microStep: step,
     epoch: 0,
     pairs: 2,
     microBatches: 1,
@@ -33,7 +33,7 @@ Deno.test("accumulateGradients: mean of every k, partial group flushed, inputs d
     new WritableStream({
       async write(s) {
         out.push({
-          step: s.step,
+          step: s.microStep,
           pairs: s.pairs,
           micro: s.microBatches,
           g: Array.from(await s.grads.w.data()),

@@ -128,7 +128,7 @@ Deno.test("dist hooks: one rank needs no hooks, and the stage passes gradients t
   const comm = new SingleCommunicator({ listenForStop: false });
   assert.equal(distTrainingHooks(comm), undefined);
   const g: StepGradients = {
-    step: 0,
+    microStep: 0,
     epoch: 0,
     pairs: 4,
     microBatches: 1,

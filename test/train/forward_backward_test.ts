@@ -16,7 +16,7 @@ async function gradsOn(backend: string, config: ModelConfig, side: number) {
   return out;
 }
 
-Deno.test("computeStepGradients: wasm (project kernels) matches cpu for the bench net and a ResNet", async () => {
+Deno.test("computeStepGradients: wasm (project kernels) matches cpu for the small net and a ResNet", async () => {
   const configs: [ModelConfig, number][] = [
     [TINY, 8],
     [{
@@ -54,7 +54,7 @@ Deno.test("forwardBackward stage: one StepGradients per batch, gradients for eve
   await batches(0, 3).pipeThrough(forwardBackward(m, { temperature: 0.2 })).pipeTo(
     new WritableStream({ write: (g) => void got.push(g) }),
   );
-  assert.deepEqual(got.map((g) => g.step), [0, 1, 2]);
+  assert.deepEqual(got.map((g) => g.microStep), [0, 1, 2]);
   assert.deepEqual(Object.keys(got[0].grads).sort(), m.store.trainable().map((p) => p.name).sort());
   assert.ok(got.every((g) => g.pairs === 4 && g.microBatches === 1 && g.computeMs >= 0));
   assert.equal((await m.store.get("encoder.stem.bn.num_batches_tracked").variable.data())[0], 3);

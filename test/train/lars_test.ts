@@ -30,7 +30,7 @@ function setup() {
 function plainLars(w: number[], g: number[], v: number[], lr: number, o: {
   momentum: number;
   wd: number;
-  eeta: number;
+  trustCoefficient: number;
   excluded: boolean;
 }) {
   const gg = o.excluded ? g : g.map((x, i) => x + o.wd * w[i]);
@@ -38,7 +38,7 @@ function plainLars(w: number[], g: number[], v: number[], lr: number, o: {
   if (!o.excluded) {
     const wn = Math.hypot(...w);
     const gn = Math.hypot(...gg);
-    scaled = wn > 0 && gn > 0 ? lr * o.eeta * wn / gn : lr;
+    scaled = wn > 0 && gn > 0 ? lr * o.trustCoefficient * wn / gn : lr;
   }
   const nv = v.map((x, i) => o.momentum * x + scaled * gg[i]);
   return { w: w.map((x, i) => x - nv[i]), v: nv };
@@ -46,7 +46,7 @@ function plainLars(w: number[], g: number[], v: number[], lr: number, o: {
 
 Deno.test("Lars: two steps for a weight and an excluded bias match plain arrays", async () => {
   const { store, w, b } = setup();
-  const opt = new Lars({ momentum: 0.9, weightDecay: 0.01, eeta: 0.001 });
+  const opt = new Lars({ momentum: 0.9, weightDecay: 0.01, trustCoefficient: 0.001 });
   const gw = [0.1, -0.3, 0.2, 0.05];
   const gb = [0.4, -0.2];
   let pw = { w: [1, -2, 3, 0.5], v: [0, 0, 0, 0] };
@@ -55,8 +55,18 @@ Deno.test("Lars: two steps for a weight and an excluded bias match plain arrays"
     const grads = { "fc.weight": tf.tensor2d(gw, [2, 2]), "fc.bias": tf.tensor1d(gb) };
     opt.apply(store.trainable(), grads, lr);
     tf.dispose(Object.values(grads));
-    pw = plainLars(pw.w, gw, pw.v, lr, { momentum: 0.9, wd: 0.01, eeta: 0.001, excluded: false });
-    pb = plainLars(pb.w, gb, pb.v, lr, { momentum: 0.9, wd: 0.01, eeta: 0.001, excluded: true });
+    pw = plainLars(pw.w, gw, pw.v, lr, {
+      momentum: 0.9,
+      wd: 0.01,
+      trustCoefficient: 0.001,
+      excluded: false,
+    });
+    pb = plainLars(pb.w, gb, pb.v, lr, {
+      momentum: 0.9,
+      wd: 0.01,
+      trustCoefficient: 0.001,
+      excluded: true,
+    });
     close(await w.variable.data(), pw.w, 1e-6, "weight");
     close(await b.variable.data(), pb.w, 1e-6, "bias");
   }

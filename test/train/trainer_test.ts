@@ -87,13 +87,13 @@ Deno.test("trainer: k steps in one go == j steps, checkpoint, resume, k - j step
   b.dispose();
   // resume in a fresh model and optimizer
   const ckpt = await loadCheckpoint(path);
-  assert.deepEqual(ckpt.meta.dataPosition, { epoch: 0, nextBatchStep: j });
+  assert.deepEqual(ckpt.meta.dataPosition, { epoch: 0, nextMicroStep: j });
   assert.deepEqual(ckpt.meta.rng, { seed: 1234 });
   const c = createModel(ckpt.meta.modelConfig);
   const optC = new Lars({ weightDecay: 1e-4 });
   const state = restoreCheckpoint(ckpt, c, optC);
   assert.equal(state.step, j);
-  const next = (ckpt.meta.dataPosition as { nextBatchStep: number }).nextBatchStep;
+  const next = (ckpt.meta.dataPosition as { nextMicroStep: number }).nextMicroStep;
   await batches(next, k).pipeTo(trainer({
     model: c,
     optimizer: optC,

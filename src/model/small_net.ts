@@ -12,8 +12,8 @@ import type { ForwardContext } from "./forward_context.ts";
 import { globalAveragePool } from "./global_pool.ts";
 import { ParamStore } from "./params.ts";
 
-/** Options of {@link benchNet}. */
-export interface BenchNetOptions {
+/** Options of {@link smallNet}. */
+export interface SmallNetOptions {
   inChannels?: number;
   /** Stem width (default 32). */
   stemWidth?: number;
@@ -26,16 +26,16 @@ export interface BenchNetOptions {
   prefix?: string;
 }
 
-/** The benchmark encoder. */
-export class BenchNet implements Encoder {
-  readonly name = "bench";
+/** The small encoder (the benchmark net of the design; `model.encoder: small`). */
+export class SmallNet implements Encoder {
+  readonly name = "small";
   readonly featureDim: number;
   readonly inChannels: number;
   readonly store: ParamStore;
   readonly prefix: string;
   readonly layers: { conv: Conv2d; bn: BatchNorm }[] = [];
 
-  constructor(opts: BenchNetOptions = {}) {
+  constructor(opts: SmallNetOptions = {}) {
     this.inChannels = opts.inChannels ?? 3;
     this.store = opts.store ?? new ParamStore(opts.seed ?? 0);
     this.prefix = opts.prefix ?? "encoder.";
@@ -69,7 +69,7 @@ export class BenchNet implements Encoder {
   }
 }
 
-/** Creates the benchmark net. */
-export function benchNet(opts: BenchNetOptions = {}): BenchNet {
-  return new BenchNet(opts);
+/** Creates the small net. */
+export function smallNet(opts: SmallNetOptions = {}): SmallNet {
+  return new SmallNet(opts);
 }

@@ -4,7 +4,7 @@ import {
   formatProgress,
   ProgressBar,
   type ProgressState,
-} from "../../src/cli/progress.ts";
+} from "../../src/report/progress_bar.ts";
 
 const state = (step: number, extra: Partial<ProgressState> = {}): ProgressState => ({
   epoch: Math.floor(step / 40),
