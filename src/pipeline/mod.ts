@@ -17,6 +17,32 @@
  */
 export { pretrain, type PretrainOptions, type PretrainResult } from "./pretrain.ts";
 /**
+ * The training loop of `pretrain()`: micro-batches from an input stream into a trainer, with
+ * the stop vote, the kNN monitor and (several ranks) lockstep and weights checks.
+ *
+ * @example
+ * ```ts
+ * import { SingleCommunicator } from "../distributed/mod.ts";
+ * import { ranksOf, trainLoop } from "./mod.ts";
+ * const sink = trainer({ model, optimizer, learningRate: () => 0.1, state });
+ * const ranks = ranksOf(new SingleCommunicator({ listenForStop: false }), { accumulate: 1 });
+ * const end = await trainLoop({ input: batches, trainer: sink, model, ranks, microSteps: 1000 });
+ * ```
+ */
+export { trainLoop, type TrainLoopOptions } from "./train_loop.ts";
+/**
+ * What several ranks add to a run, behind one object (a do-nothing one for one process).
+ *
+ * @example
+ * ```ts
+ * import { createCommunicator } from "../distributed/mod.ts";
+ * import { ranksOf } from "./mod.ts";
+ * const ranks = ranksOf(await createCommunicator("auto"), { accumulate: 2, globalBn: true });
+ * const runDir = await ranks.shareRunDir(ranks.root ? "runs/x" : undefined);
+ * ```
+ */
+export { type EarlyEnd, type Ranks, ranksOf, type RanksOptions } from "./ranks.ts";
+/**
  * The training input as one stream of batches: epoch order, decode + augmentation in a worker
  * pool, whole-epoch batches, prefetch.
  *
@@ -27,7 +53,7 @@ export { pretrain, type PretrainOptions, type PretrainResult } from "./pretrain.
  * const dataset = await openDataset("fashion-mnist");
  * const batches = trainingBatches({
  *   dataset, augment: { preset: "simclr-gray", size: 28 }, channels: 1, batchSize: 256,
- *   stepsPerEpoch: 234, seed: 0, epochs: 10, workers: 2, prefetch: 2,
+ *   microStepsPerEpoch: 234, seed: 0, epochs: 10, workers: 2, prefetch: 2,
  * });
  * ```
  */
@@ -38,7 +64,7 @@ export { limitDataset, trainingBatches, type TrainingInputOptions } from "./inpu
  * @example
  * ```ts
  * import { packBatches } from "./mod.ts";
- * const batches = pairs.pipeThrough(packBatches({ size: 64, firstStep: 0 }));
+ * const batches = pairs.pipeThrough(packBatches({ size: 64, firstMicroStep: 0 }));
  * ```
  */
 export { pack, packBatches, type PackOptions } from "./pack_batches.ts";
@@ -48,7 +74,7 @@ export { pack, packBatches, type PackOptions } from "./pack_batches.ts";
  * @example
  * ```ts
  * import { modelConfigOf, planSteps } from "./mod.ts";
- * const plan = planSteps(cfg, 60000); // { stepsPerEpoch, totalSteps, ... }
+ * const plan = planSteps(cfg, 60000); // { stepsPerEpoch, microStepsPerEpoch, totalSteps, ... }
  * const modelConfig = modelConfigOf(cfg);
  * ```
  */

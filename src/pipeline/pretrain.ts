@@ -26,7 +26,7 @@ import type { Optimizer } from "../train/optimizer.ts";
 import { restoreCheckpoint } from "../train/checkpoint.ts";
 import type { StepMetrics } from "../train/step_metrics.ts";
 import { initialTrainState, type TrainState } from "../train/train_state.ts";
-import { trainer } from "../train/trainer.ts";
+import { type Trainer, trainer } from "../train/trainer.ts";
 import type { TrainingHooks } from "../train/training_hooks.ts";
 import type { Communicator } from "../distributed/communicator.ts";
 import { createCommunicator, detectLaunch } from "../distributed/create.ts";
@@ -215,89 +215,33 @@ interface Trained {
 
 /** The input stream, the trainer sink with progress, and the loop between them. */
 async function train(run: Run, options: PretrainOptions): Promise<Trained> {
-  const { cfg, plan, ranks, files, state, log } = run;
+  const { cfg, plan, state, log } = run;
   const telemetry = new Telemetry();
-  const skips = new SkipLog((r) => {
-    if (r.count > 0) log(`epoch ${r.epoch + 1}: skipped ${r.count} bad samples: ${r.examples[0]}`);
-  });
-  const input = trainingBatches({
-    dataset: run.dataset,
-    augment: { ...cfg.augment },
-    channels: cfg.model.inChannels,
-    batchSize: plan.microBatch,
-    microStepsPerEpoch: plan.microStepsPerEpoch,
-    seed: cfg.run.seed,
-    epochs: plan.epochs,
-    startMicroStep: state.microStep + 1,
-    workers: cfg.data.workers,
-    prefetch: cfg.data.prefetch,
-    shuffleBuffer: cfg.data.shuffleBuffer,
-    onError: cfg.data.onError,
-    decoder: cfg.data.decoder,
-    telemetry,
-    skips,
-    rank: ranks.rank,
-    worldSize: ranks.size,
-  });
-
-  const bar = options.progress === false || !ranks.root ? undefined : new ProgressBar();
+  const bar = options.progress === false || !run.ranks.root ? undefined : new ProgressBar();
   const time = { waitMs: 0, computeMs: 0 };
-  const onMetrics = (m: StepMetrics) => {
+  const sink = trainerOf(run, bar, (m) => {
     time.waitMs += m.waitMs;
     time.computeMs += m.computeMs;
-    bar?.update({
-      epoch: Math.floor((m.step - 1) / plan.stepsPerEpoch),
-      epochs: plan.epochs,
-      step: m.step,
-      totalSteps: plan.totalSteps,
-      loss: m.loss,
-      imagesPerSec: m.imagesPerSec,
-      dataWaitShare: m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs),
-    });
-  };
-  const sink = trainer({
-    model: run.model,
-    optimizer: run.optimizer,
-    learningRate: scheduleOf(cfg, plan),
-    temperature: cfg.loss.temperature,
-    accumulate: cfg.optim.accumulateSteps,
-    hooks: run.hooks,
-    stages: ranks.gradientStages(),
-    state,
-    logEvery: cfg.train.logEvery,
-    metricsFile: ranks.root ? files.metrics : undefined,
-    onMetrics,
-    checkpoint: ranks.root
-      ? {
-        path: files.checkpoint,
-        every: cfg.train.checkpointEvery * plan.stepsPerEpoch,
-        dataPosition: (s) => ({ epoch: s.epoch, nextMicroStep: s.microStep + 1 }),
-        rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
-      }
-      : undefined,
-    onCheckpoint: (path, s) => bar?.log(`checkpoint: ${path} (step ${s.step})`),
   });
-  const monitorEvery = cfg.eval.monitorEvery;
-  const monitor = monitorEvery > 0
-    ? {
-      due: (b: Batch) =>
-        b.epoch > 0 && b.epoch % monitorEvery === 0 && b.microStep % plan.microStepsPerEpoch === 0,
-      run: (epoch: number) => monitorKnn(run, epoch, bar),
-    }
-    : undefined;
-
+  const every = cfg.eval.monitorEvery;
   const started = performance.now();
   const startImages = state.images;
   let end: EarlyEnd | undefined;
   try {
     end = await trainLoop({
-      input,
+      input: inputOf(run, telemetry),
       trainer: sink,
       model: run.model,
-      ranks,
+      ranks: run.ranks,
       microSteps: plan.totalSteps * cfg.optim.accumulateSteps,
       signal: options.signal,
-      monitor,
+      monitor: every > 0
+        ? {
+          due: (b: Batch) =>
+            b.epoch > 0 && b.epoch % every === 0 && b.microStep % plan.microStepsPerEpoch === 0,
+          run: (epoch: number) => monitorKnn(run, epoch, bar),
+        }
+        : undefined,
     });
   } finally {
     bar?.done();
@@ -311,10 +255,81 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   log(
     `${trained.stopped ? "stopped" : "trained"} at step ${state.step}/${plan.totalSteps}: ` +
       `${trained.imagesPerSec.toFixed(1)} views/s, data wait ` +
-      `${(100 * trained.dataWaitShare).toFixed(1)}%; checkpoint ${files.checkpoint}`,
+      `${(100 * trained.dataWaitShare).toFixed(1)}%; checkpoint ${run.files.checkpoint}`,
   );
   log(`pipeline: ${telemetry.summary()}`);
   return trained;
+}
+
+/** This rank's micro-batches, from the one after the state's on. */
+function inputOf(run: Run, telemetry: Telemetry): ReadableStream<Batch> {
+  const { cfg, plan, ranks } = run;
+  const skips = new SkipLog((r) => {
+    if (r.count > 0) {
+      run.log(`epoch ${r.epoch + 1}: skipped ${r.count} bad samples: ${r.examples[0]}`);
+    }
+  });
+  return trainingBatches({
+    dataset: run.dataset,
+    augment: { ...cfg.augment },
+    channels: cfg.model.inChannels,
+    batchSize: plan.microBatch,
+    microStepsPerEpoch: plan.microStepsPerEpoch,
+    seed: cfg.run.seed,
+    epochs: plan.epochs,
+    startMicroStep: run.state.microStep + 1,
+    workers: cfg.data.workers,
+    prefetch: cfg.data.prefetch,
+    shuffleBuffer: cfg.data.shuffleBuffer,
+    onError: cfg.data.onError,
+    decoder: cfg.data.decoder,
+    telemetry,
+    skips,
+    rank: ranks.rank,
+    worldSize: ranks.size,
+  });
+}
+
+/** The trainer sink: metrics to the file and the progress bar, checkpoints (rank 0). */
+function trainerOf(
+  run: Run,
+  bar: ProgressBar | undefined,
+  onMetrics: (m: StepMetrics) => void,
+): Trainer {
+  const { cfg, plan, ranks, files } = run;
+  return trainer({
+    model: run.model,
+    optimizer: run.optimizer,
+    learningRate: scheduleOf(cfg, plan),
+    temperature: cfg.loss.temperature,
+    accumulate: cfg.optim.accumulateSteps,
+    hooks: run.hooks,
+    stages: ranks.gradientStages(),
+    state: run.state,
+    logEvery: cfg.train.logEvery,
+    metricsFile: ranks.root ? files.metrics : undefined,
+    onMetrics: (m) => {
+      onMetrics(m);
+      bar?.update({
+        epoch: Math.floor((m.step - 1) / plan.stepsPerEpoch),
+        epochs: plan.epochs,
+        step: m.step,
+        totalSteps: plan.totalSteps,
+        loss: m.loss,
+        imagesPerSec: m.imagesPerSec,
+        dataWaitShare: m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs),
+      });
+    },
+    checkpoint: ranks.root
+      ? {
+        path: files.checkpoint,
+        every: cfg.train.checkpointEvery * plan.stepsPerEpoch,
+        dataPosition: (s) => ({ epoch: s.epoch, nextMicroStep: s.microStep + 1 }),
+        rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
+      }
+      : undefined,
+    onCheckpoint: (path, s) => bar?.log(`checkpoint: ${path} (step ${s.step})`),
+  });
 }
 
 /** kNN and linear probe against the random-init floor, `eval.json` and the report (rank 0). */

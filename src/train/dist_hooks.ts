@@ -126,8 +126,8 @@ export function reduceStepGradients(
   const packer = holder.packer;
   if (packer.slots.length !== names.length + 2) {
     throw new Error(
-      `gradient all-reduce: micro-batch ${g.microStep} has ${names.length} gradients, the first had ` +
-        `${packer.slots.length - 2}`,
+      `gradient all-reduce: micro-batch ${g.microStep} has ${names.length} gradients, the ` +
+        `first had ${packer.slots.length - 2}`,
     );
   }
   for (const n of names) packer.view(n).set(g.grads[n].dataSync() as Float32Array);

@@ -1,7 +1,7 @@
 /**
  * LARS as in the official SimCLR code (`lars_optimizer.py`): weight decay is added to the
- * gradient, the trust ratio `trustCoefficient * ||w|| / ||g||` scales the learning rate when both norms are
- * non-zero (else 1), momentum accumulates the scaled update. Parameters carrying an excluded tag
+ * gradient, the trust ratio `trustCoefficient * ||w|| / ||g||` scales the learning rate when
+ * both norms are non-zero (else 1), momentum accumulates the scaled update. Parameters carrying an excluded tag
  * (default: biases and BN parameters) get neither weight decay nor adaptation.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -15,7 +15,10 @@ export interface LarsOptions {
   momentum?: number;
   /** Default 1e-6. */
   weightDecay?: number;
-  /** Trust coefficient (eta in the LARS paper, `eeta` in the official SimCLR code), default 0.001. */
+  /**
+   * Trust coefficient, default 0.001 (eta in the LARS paper, `eeta` in the official SimCLR
+   * code; `optim.trustCoefficient` in a pipeline).
+   */
   trustCoefficient?: number;
   /** Default false. */
   nesterov?: boolean;

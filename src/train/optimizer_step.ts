@@ -92,25 +92,8 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
       { cause },
     );
 
-  const stage = new WritableStream<StepGradients>({
-    async write(g) {
-      try {
-        await applyStep(g);
-      } catch (err) {
-        applied.fail(err);
-        throw err;
-      }
-    },
-    async close() {
-      if (ck && savedAt !== state.step) await save();
-    },
-    abort(reason) {
-      applied.fail(reason); // an earlier stage failed
-    },
-  }, { highWaterMark: 1 });
-  return Object.assign(stage, { applied });
-
-  async function applyStep(g: StepGradients): Promise<void> {
+  /** One optimizer step: LR, (log steps: loss read), update, state, metrics, checkpoint. */
+  const applyStep = async (g: StepGradients): Promise<void> => {
     const stepNo = state.step;
     const lr = lrOf(stepNo);
     const due = ck?.every && (stepNo + 1) % ck.every === 0;
@@ -154,5 +137,23 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
     }
     if (due) await save();
     applied.advance();
-  }
+  };
+
+  const stage = new WritableStream<StepGradients>({
+    async write(g) {
+      try {
+        await applyStep(g);
+      } catch (err) {
+        applied.fail(err);
+        throw err;
+      }
+    },
+    async close() {
+      if (ck && savedAt !== state.step) await save();
+    },
+    abort(reason) {
+      applied.fail(reason); // an earlier stage failed
+    },
+  }, { highWaterMark: 1 });
+  return Object.assign(stage, { applied });
 }

@@ -5,6 +5,8 @@
 import { gzipSync } from "node:zlib";
 import { parsePipeline } from "../../src/config/load.ts";
 import type { PipelineConfig } from "../../src/config/pipeline.ts";
+import { decodeSafetensors } from "../../src/model/safetensors.ts";
+import { runFiles } from "../../src/pipeline/run_dir.ts";
 
 /** Side of the fixture's images. */
 export const SIDE = 12;
@@ -87,4 +89,20 @@ eval:
   linearProbe: { enabled: true, maxIterations: 50 }
 `;
   return parsePipeline(text, "fixture.yaml", { overrides });
+}
+
+/** The model tensors of a run's checkpoint, by name (`model/...`). */
+export async function checkpointModel(runDir: string): Promise<Map<string, Float32Array>> {
+  const file = decodeSafetensors(await Deno.readFile(runFiles(runDir).checkpoint), runDir);
+  const m = new Map<string, Float32Array>();
+  for (const [name, t] of file.tensors) {
+    if (name.startsWith("model/")) m.set(name, t.data as Float32Array);
+  }
+  return m;
+}
+
+/** The loss of each logged step of a `metrics.jsonl` file, by step. */
+export async function metricLosses(path: string): Promise<Map<number, number>> {
+  const lines = (await Deno.readTextFile(path)).trim().split("\n");
+  return new Map(lines.map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]));
 }

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { loadCheckpoint } from "../../src/train/checkpoint.ts";
-import { decodeSafetensors } from "../../src/model/safetensors.ts";
 import { loadRunConfig } from "../../src/pipeline/load_run.ts";
 import { pretrain } from "../../src/pipeline/pretrain.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { fixtureConfig, writeFixtureDataset } from "./_fixture.ts";
+import { checkpointModel, fixtureConfig, metricLosses, writeFixtureDataset } from "./_fixture.ts";
 
 // A run directory written by the code before issue 14's renames (see
 // fixtures/make_pre_rename_run.ts): 2 optimizer steps of 2 micro-batches of 8 pairs.
@@ -12,6 +11,9 @@ const FIXTURE = new URL("./fixtures/pre_rename_run/", import.meta.url).pathname;
 
 const data = await writeFixtureDataset(96, 32);
 const out = await Deno.makeTempDir({ prefix: "simclr-pre-rename-" });
+globalThis.addEventListener("unload", () => {
+  for (const dir of [data, out]) Deno.removeSync(dir, { recursive: true });
+});
 const quiet = { progress: false, log: () => {}, evaluate: false };
 
 async function copyFixtureRun(runDir: string): Promise<void> {
@@ -21,20 +23,6 @@ async function copyFixtureRun(runDir: string): Promise<void> {
   await Deno.writeTextFile(runFiles(runDir).config, config);
   await Deno.copyFile(`${FIXTURE}checkpoint.safetensors`, runFiles(runDir).checkpoint);
   await Deno.copyFile(`${FIXTURE}metrics.jsonl`, runFiles(runDir).metrics);
-}
-
-async function losses(path: string): Promise<Map<number, number>> {
-  const lines = (await Deno.readTextFile(path)).trim().split("\n");
-  return new Map(lines.map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]));
-}
-
-async function modelTensors(runDir: string): Promise<Map<string, Float32Array>> {
-  const file = decodeSafetensors(await Deno.readFile(runFiles(runDir).checkpoint), runDir);
-  const m = new Map<string, Float32Array>();
-  for (const [name, t] of file.tensors) {
-    if (name.startsWith("model/")) m.set(name, t.data as Float32Array);
-  }
-  return m;
 }
 
 Deno.test("a run checkpointed before the step/microStep rename resumes exactly where it stopped", async () => {
@@ -51,8 +39,8 @@ Deno.test("a run checkpointed before the step/microStep rename resumes exactly w
   });
   assert.equal(whole.steps, 12); // 96 samples / 16 pairs = 6 steps an epoch, 2 epochs
 
-  const lw = await losses(runFiles(`${out}/whole`).metrics);
-  const lf = await losses(`${FIXTURE}metrics.jsonl`);
+  const lw = await metricLosses(runFiles(`${out}/whole`).metrics);
+  const lf = await metricLosses(`${FIXTURE}metrics.jsonl`);
   for (const step of [1, 2]) {
     assert.equal(
       lw.get(step),
@@ -61,10 +49,10 @@ Deno.test("a run checkpointed before the step/microStep rename resumes exactly w
         `the one that made it (regenerate it with fixtures/make_pre_rename_run.ts at 84e61b4)`,
     );
   }
-  const lr = await losses(runFiles(old).metrics);
+  const lr = await metricLosses(runFiles(old).metrics);
   for (let step = 1; step <= 12; step++) assert.equal(lr.get(step), lw.get(step), `loss ${step}`);
-  const a = await modelTensors(`${out}/whole`);
-  const b = await modelTensors(old);
+  const a = await checkpointModel(`${out}/whole`);
+  const b = await checkpointModel(old);
   assert.equal(a.size, b.size);
   for (const [name, va] of a) assert.deepEqual(b.get(name), va, `${name} differs after resume`);
 

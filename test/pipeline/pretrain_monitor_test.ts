@@ -4,29 +4,17 @@
  * it does not change training.
  */
 import assert from "node:assert/strict";
-import { decodeSafetensors } from "../../src/model/safetensors.ts";
 import { pretrain } from "../../src/pipeline/pretrain.ts";
 import { evaluateRun } from "../../src/pipeline/evaluate_run.ts";
 import { loadRunModel } from "../../src/pipeline/load_run.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { fixtureConfig, writeFixtureDataset } from "./_fixture.ts";
+import { checkpointModel, fixtureConfig, metricLosses, writeFixtureDataset } from "./_fixture.ts";
 
 const data = await writeFixtureDataset(96, 32);
 const out = await Deno.makeTempDir({ prefix: "simclr-monitor-" });
-
-async function losses(runDir: string): Promise<number[]> {
-  const lines = (await Deno.readTextFile(runFiles(runDir).metrics)).trim().split("\n");
-  return lines.map((l) => JSON.parse(l).loss);
-}
-
-async function modelTensors(runDir: string): Promise<Map<string, Float32Array>> {
-  const file = decodeSafetensors(await Deno.readFile(runFiles(runDir).checkpoint), runDir);
-  const m = new Map<string, Float32Array>();
-  for (const [name, t] of file.tensors) {
-    if (name.startsWith("model/")) m.set(name, t.data as Float32Array);
-  }
-  return m;
-}
+globalThis.addEventListener("unload", () => {
+  for (const dir of [data, out]) Deno.removeSync(dir, { recursive: true });
+});
 
 Deno.test("pretrain: the kNN monitor sees the weights of the epoch before it and leaves training alone", async () => {
   const lines: string[] = [];
@@ -39,8 +27,9 @@ Deno.test("pretrain: the kNN monitor sees the weights of the epoch before it and
   });
   // the same run without the monitor: the same losses and weights
   await pretrain(fixtureConfig(data, out), { ...quiet, runDir: `${out}/plain`, log: () => {} });
+  const losses = (dir: string) => metricLosses(runFiles(dir).metrics);
   assert.deepEqual(await losses(`${out}/monitored`), await losses(`${out}/plain`));
-  const [a, b] = [await modelTensors(`${out}/monitored`), await modelTensors(`${out}/plain`)];
+  const [a, b] = [await checkpointModel(`${out}/monitored`), await checkpointModel(`${out}/plain`)];
   assert.equal(a.size, b.size);
   for (const [name, va] of a) assert.deepEqual(b.get(name), va, name);
 
