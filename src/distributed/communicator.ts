@@ -49,8 +49,9 @@ export interface Communicator {
   /** Number of processes. */
   readonly size: number;
   /**
-   * Current training step, set by the trainer before each step's collectives. Failures are
-   * reported with it ("rank 1 failed at step 17: ...").
+   * Current training step (the optimizer step being computed, 0-based), set by the training
+   * loop before each micro-batch's collectives. Failures are reported with it ("rank 1 failed
+   * at step 17: ...").
    */
   step: number;
   /** Element-wise reduction over all ranks, in place: every rank ends with the result. */

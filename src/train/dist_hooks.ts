@@ -8,7 +8,8 @@
  * gradient stage stays synchronous too so that every rank issues the same collectives in the
  * same order (an asynchronous all-reduce of step k could otherwise interleave with the
  * gathers of step k+1). The ranks must also not start step k+1 before step k's optimizer
- * update: drive the trainer one batch at a time (see `pretrain`).
+ * update: write one micro-batch at a time and await `trainer.applied.until(...)` at the end of
+ * each step (as `pipeline/train_loop.ts` does through `pipeline/ranks.ts`).
  *
  * Values cross ranks through `dataSync()`, which works on the `cpu`, `wasm`, `native` and
  * `tensorflow` backends, not on `webgpu` (several ranks are refused there).

@@ -1,7 +1,8 @@
 /**
  * Run alone or under `mpirun -np N`: `pretrain()` on the pipeline tests' tiny IDX fixture.
  * Args: `<dataDir> <outDir> <runDir> <resume: 0|1> [override...]`. Prints
- * `PRETRAIN_DONE <rank> <size> <steps> <stopped>` on every rank.
+ * `PRETRAIN_DONE <rank> <size> <steps> <stopped>` on every rank; with `PRETRAIN_LOG=1` in the
+ * environment, also rank 0's log lines, as `LOG <line>`.
  */
 import { pretrain } from "../../src/pipeline/pretrain.ts";
 import { fixtureConfig } from "../pipeline/_fixture.ts";
@@ -14,7 +15,7 @@ const result = await pretrain(cfg, {
   resume: resume === "1",
   evaluate: false,
   progress: false,
-  log: () => {},
+  log: Deno.env.get("PRETRAIN_LOG") ? (line) => console.log(`LOG ${line}`) : () => {},
   checkWeightsEvery: 1,
 });
 const rank = Number(Deno.env.get("OMPI_COMM_WORLD_RANK") ?? Deno.env.get("PMI_RANK") ?? 0);
