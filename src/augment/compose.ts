@@ -1,7 +1,7 @@
 /** Composing random transforms, for pipelines built from the single transforms. */
 
 import type { FloatImage } from "./image.ts";
-import type { AugmentRng } from "./rng.ts";
+import type { AugmentRng } from "../streams/rng.ts";
 
 /**
  * An in-place transform that may draw from the generator.

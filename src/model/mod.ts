@@ -152,18 +152,6 @@ export { type Param, type ParamLayout, ParamStore, type ParamTag } from "./param
  */
 export { type Init, initialValues } from "./init.ts";
 /**
- * A seeded xoshiro128** generator in plain JS (backend-independent), with savable state.
- *
- * @example
- * ```ts
- * import { SeededRng } from "./mod.ts";
- * const rng = SeededRng.fromSeed(1, "augment");
- * const saved = rng.state();
- * const again = SeededRng.fromState(saved);
- * ```
- */
-export { hashString, type RngState, SeededRng } from "./rng.ts";
-/**
  * The safetensors format: encode and decode tensors with string metadata.
  *
  * @example

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { compose, randomApply } from "../../src/augment/compose.ts";
 import { floatImage } from "../../src/augment/image.ts";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 
 Deno.test("compose applies in order; randomApply applies at its rate", () => {
   const img = floatImage(1, 1, 1, Float32Array.from([1]));

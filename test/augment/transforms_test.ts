@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { compose } from "../../src/augment/compose.ts";
 import { floatImage } from "../../src/augment/image.ts";
 import { colorJitter, sampleJitter } from "../../src/augment/jitter.ts";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 import {
   randomBlur,
   randomColorJitter,
