@@ -1,6 +1,6 @@
 /**
  * Models: named parameters, batch norm, ResNet encoders, the benchmark net, the projection
- * head, and weight files (own names, and torchvision's).
+ * head, and weight files (own names; torchvision's for export).
  * @module
  */
 
@@ -182,19 +182,14 @@ export {
 export { assignStoreTensors, loadWeights, saveWeights, storeTensors } from "./weights.ts";
 /**
  * Encoder weights in torchvision's names and layouts (loadable by
- * `torchvision.models.resnet18().load_state_dict(sd, strict=False)`), and the reverse import.
+ * `torchvision.models.resnet18().load_state_dict(sd, strict=False)`), as `deno task export`
+ * writes them.
  *
  * @example
  * ```ts
- * import { createModel, loadTorchvisionWeights, saveTorchvisionWeights } from "./mod.ts";
+ * import { createModel, saveTorchvisionWeights } from "./mod.ts";
  * const model = createModel({ encoder: "resnet18" });
  * await saveTorchvisionWeights(model.encoder, "resnet18.safetensors");
- * await loadTorchvisionWeights(model.encoder, "resnet18.safetensors");
  * ```
  */
-export {
-  exportTorchvision,
-  importTorchvision,
-  loadTorchvisionWeights,
-  saveTorchvisionWeights,
-} from "./torchvision_weights.ts";
+export { exportTorchvision, saveTorchvisionWeights } from "./torchvision_weights.ts";

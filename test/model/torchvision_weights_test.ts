@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { resnet } from "../../src/model/resnet.ts";
 import { Rng } from "../../src/streams/rng.ts";
 import { encodeSafetensors } from "../../src/model/safetensors.ts";
-import { exportTorchvision, importTorchvision } from "../../src/model/torchvision_weights.ts";
+import { exportTorchvision } from "../../src/model/torchvision_weights.ts";
+import { importTorchvision } from "./_torchvision_import.ts";
 import { loadWeights, saveWeights } from "../../src/model/weights.ts";
 
 await tf.setBackend("cpu");
