@@ -30,28 +30,6 @@ export * from "./src/report/mod.ts";
 export * from "./src/distributed/mod.ts";
 export * from "./src/pipeline/mod.ts";
 
-// Names that two modules export: the explicit exports below settle which one a name means.
-/**
- * The peak learning rate of a schedule (scaling rule on the global batch).
- *
- * @example
- * ```ts
- * import { peakLearningRate } from "./mod.ts";
- * peakLearningRate({ baseLr: 0.3, batchSize: 4096, totalSteps: 1000 }); // 4.8
- * ```
- */
-export { peakLearningRate } from "./src/train/mod.ts";
-/**
- * The peak learning rate of a pipeline's `optim` section (scaling rule on the global batch).
- *
- * @example
- * ```ts
- * import { configPeakLearningRate } from "./mod.ts";
- * configPeakLearningRate({ baseLr: 0.3, lrScaling: "linear", batchSize: 4096 }); // 4.8
- * ```
- */
-export { peakLearningRate as configPeakLearningRate } from "./src/config/mod.ts";
-
 /**
  * Data-parallel training hooks over a communicator: NT-Xent candidates gathered from every
  * rank (exact gradient back to the local rows), global batch norm, one fused gradient
