@@ -26,9 +26,10 @@ export {
 } from "./resize.ts";
 export { hflip } from "./flip.ts";
 export { GRAY_WEIGHTS, meanLuma, toGrayscale } from "./grayscale.ts";
-export { adjustBrightness, adjustContrast, adjustSaturation } from "./adjust.ts";
+export { adjustBrightness, adjustContrast, adjustSaturation, shiftBrightness } from "./adjust.ts";
 export { adjustHue } from "./hue.ts";
 export {
+  type BrightnessMode,
   colorJitter,
   type JitterOp,
   type JitterParams,

@@ -77,9 +77,9 @@ export const dataSchema = s.object({
  */
 export const augmentSchema = s.object({
   preset: s.enum(["simclr-v1", "simclr-v2", "simclr-cifar", "simclr-gray"], {
-    default: "simclr-v1",
-    description:
-      "v1/v2: ImageNet recipe (v2 adds solarize); cifar: no blur, s=0.5; gray: 1-channel",
+    default: "simclr-v2",
+    description: "v1/v2: ImageNet recipe (v1 adds to brightness, v2 multiplies it); " +
+      "cifar: no blur, s=0.5; gray: 1-channel",
   }),
   size: s.int({ min: 8, max: 1024, default: 224, description: "output side of each view, pixels" }),
   strength: s.number({
@@ -88,7 +88,16 @@ export const augmentSchema = s.object({
     optional: true,
     description: "colour jitter strength s (default: the preset's)",
   }),
+  brightness: s.enum(["multiply", "add"], {
+    optional: true,
+    description: "jitter brightness: multiply (SimCLR v2's code, torchvision) or add " +
+      "(SimCLR v1's code); default: the preset's",
+  }),
   blur: s.bool({ optional: true, description: "Gaussian blur on/off (default: the preset's)" }),
+  solarize: s.bool({
+    optional: true,
+    description: "solarization p=0.2 on/off (BYOL's; in no SimCLR preset; default: off)",
+  }),
   mean: s.array(s.number(), {
     minItems: 1,
     maxItems: 3,
