@@ -158,6 +158,11 @@ export const lossSchema = s.object({
     default: 0.1,
     description: "NT-Xent temperature tau",
   }),
+  reduction: s.enum(["mean", "sum-of-directions"], {
+    default: "mean",
+    description: "mean over the 2N anchors (paper, lightly), or google's code: the two " +
+      "directions' means summed (2x the loss and gradient)",
+  }),
 });
 
 /**

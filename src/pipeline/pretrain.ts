@@ -237,6 +237,7 @@ async function pretrainRanks(
     optimizer,
     learningRate: scheduleOf(cfg, plan),
     temperature: cfg.loss.temperature,
+    lossReduction: cfg.loss.reduction,
     accumulate: cfg.optim.accumulateSteps,
     hooks: distTrainingHooks(comm, { globalBn }),
     stages: lockstep ? [allReduceGradientsStage(comm), lockstep.stage()] : undefined,

@@ -9,6 +9,7 @@ import { accumulateGradients } from "./accumulate.ts";
 import type { Batch } from "./batch.ts";
 import { forwardBackward } from "./forward_backward.ts";
 import type { LrScheduleOptions } from "./lr_schedule.ts";
+import type { NtXentReduction } from "./nt_xent.ts";
 import type { Optimizer } from "./optimizer.ts";
 import { type CheckpointOptions, optimizerStep } from "./optimizer_step.ts";
 import type { StepGradients } from "./step_gradients.ts";
@@ -24,6 +25,8 @@ export interface TrainerOptions {
   learningRate: LrScheduleOptions | ((step: number) => number);
   /** NT-Xent temperature (default 0.5). */
   temperature?: number;
+  /** NT-Xent reduction: `mean` over the 2N anchors (default) or google's `sum-of-directions`. */
+  lossReduction?: NtXentReduction;
   /** Micro-batches per optimizer step (default 1). Enlarges the optimizer batch, not negatives. */
   accumulate?: number;
   /** Stages between accumulation and the optimizer (e.g. gradient all-reduce, clipping). */
@@ -52,6 +55,7 @@ export interface TrainerOptions {
 export function trainer(opts: TrainerOptions): WritableStream<Batch> {
   const fb = forwardBackward(opts.model, {
     temperature: opts.temperature,
+    lossReduction: opts.lossReduction,
     bnMomentum: opts.bnMomentum,
     hooks: opts.hooks,
   });
