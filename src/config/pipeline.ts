@@ -136,10 +136,20 @@ export const modelSchema = s.object({
     description: "channel width factor",
   }),
   inChannels: s.enum([1, 3], { default: 3, description: "input channels" }),
+  zeroInitResidual: s.bool({
+    default: false,
+    description: "ResNet: each residual branch's last BN starts at gamma 0 (google's ResNet " +
+      "does; torchvision's default does not)",
+  }),
   head: s.object({
     layers: s.enum([2, 3], { default: 2, description: "projection MLP layers (v1: 2, v2: 3)" }),
     hidden: s.int({ min: 1, optional: true, description: "hidden width (default: feature dim)" }),
     out: s.int({ min: 1, default: 128, description: "projection output dim" }),
+    output: s.enum(["linear", "linear-bn"], {
+      default: "linear",
+      description: "output layer: Linear with bias (PyTorch reimplementations), or google's: " +
+        "Linear without bias then BN without shift",
+    }),
   }),
 });
 
@@ -330,6 +340,12 @@ export const pipelineSchema = s.object({
   check: (c) => {
     const out: CheckIssue[] = [];
     const gray = c.augment.preset === "simclr-gray";
+    if (c.model.zeroInitResidual && c.model.encoder === "small") {
+      out.push({
+        path: ["model", "zeroInitResidual"],
+        message: "model.encoder small has no residual blocks: use a ResNet or set it to false",
+      });
+    }
     if (gray && c.model.inChannels !== 1) {
       out.push({
         path: ["model", "inChannels"],

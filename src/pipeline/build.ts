@@ -15,7 +15,13 @@ export function modelConfigOf(cfg: PipelineConfig): ModelConfig {
     stem: m.stem,
     inChannels: m.inChannels,
     widthMultiplier: m.widthMultiplier,
-    head: { layers: m.head.layers, hiddenDim: m.head.hidden, outDim: m.head.out },
+    zeroInitResidual: m.zeroInitResidual,
+    head: {
+      layers: m.head.layers,
+      hiddenDim: m.head.hidden,
+      outDim: m.head.out,
+      output: m.head.output,
+    },
     seed: cfg.run.seed,
   };
 }

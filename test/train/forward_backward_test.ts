@@ -26,6 +26,7 @@ Deno.test("computeStepGradients: wasm (project kernels) matches cpu for the benc
       head: { outDim: 16 },
       seed: 2,
     }, 32],
+    [{ ...TINY, head: { ...TINY.head, output: "linear-bn" } }, 8],
   ];
   try {
     for (const [config, side] of configs) {
