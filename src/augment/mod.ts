@@ -17,7 +17,7 @@
 export type { ViewPair } from "./view_pair.ts";
 export { AugmentRng, rngFor } from "./rng.ts";
 export { checkRawImage, type FloatImage, floatImage, toFloatImage } from "./image.ts";
-export { centerCropFallback, type CropBox, sampleCrop } from "./crop.ts";
+export { centerCropBox, centerCropFallback, type CropBox, sampleCrop } from "./crop.ts";
 export {
   type ResampleCoefficients,
   resampleCoefficients,

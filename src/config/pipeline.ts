@@ -43,7 +43,11 @@ export const dataSchema = s.object({
     optional: true,
     description: "dataset location (required for imagefolder and tar; else found or downloaded)",
   }),
-  split: s.string({ default: "train", description: "split used for pretraining" }),
+  split: s.string({
+    default: "train",
+    description: "split used for pretraining (imagefolder: <path>/<split>/, or without split " +
+      "folders all but every 5th file of each class)",
+  }),
   maxSamples: s.int({
     min: 1,
     optional: true,
@@ -253,7 +257,12 @@ export const trainSchema = s.object({
   threads: s.int({ min: 1, max: 1024, optional: true, description: "compute threads (native)" }),
   logEvery: s.int({ min: 1, default: 10, description: "steps between metric records" }),
   checkpointEvery: s.int({ min: 1, default: 1, description: "epochs between checkpoints" }),
-  maxSteps: s.int({ min: 1, optional: true, description: "stop after this many steps" }),
+  maxSteps: s.int({
+    min: 1,
+    optional: true,
+    description: "stop after this many optimizer steps (a stop point: the LR schedule still " +
+      "spans optim.epochs, so the run resumes exactly; for a short complete run lower epochs)",
+  }),
 });
 
 /**
@@ -265,7 +274,11 @@ export const trainSchema = s.object({
  * ```
  */
 export const evalSchema = s.object({
-  trainSplit: s.string({ default: "train", description: "split holding the labelled bank" }),
+  trainSplit: s.string({
+    default: "train",
+    description: "split holding the labelled bank (imagefolder: a split folder, or train/test " +
+      "held out by class when there are none)",
+  }),
   testSplit: s.string({ default: "test", description: "split that is classified" }),
   knn: s.object({
     k: s.int({ min: 1, max: 10000, default: 200, description: "neighbours" }),
@@ -294,9 +307,35 @@ export const evalSchema = s.object({
   }),
   randomInitFloor: s.bool({ default: true, description: "also evaluate a random-init encoder" }),
   monitorEvery: s.int({ min: 0, default: 0, description: "kNN monitor every N epochs (0: off)" }),
-  maxTrainSamples: s.int({ min: 1, optional: true, description: "cap on the bank size" }),
-  maxTestSamples: s.int({ min: 1, optional: true, description: "cap on test samples" }),
-  batchSize: s.int({ min: 1, max: 65536, default: 256, description: "feature extraction batch" }),
+  maxTrainSamples: s.int({
+    min: 1,
+    optional: true,
+    description: "cap on the bank size (imagefolder: a class-balanced sample by run.seed; " +
+      "named datasets: their first N, already shuffled)",
+  }),
+  maxTestSamples: s.int({
+    min: 1,
+    optional: true,
+    description: "cap on test samples (sampled as maxTrainSamples)",
+  }),
+  batchSize: s.int({
+    min: 1,
+    max: 65536,
+    default: 256,
+    description: "images per feature-extraction batch",
+  }),
+  crop: s.enum(["whole", "center", "simclr"], {
+    default: "whole",
+    description: "evaluated region: whole image resized to the view size; center: the " +
+      "central square of cropProportion; simclr: google's rule, center above 32 px, else whole",
+  }),
+  cropProportion: s.number({
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    default: 0.875,
+    description: "share of the shorter side the centre crop keeps (ImageNet's 0.875)",
+  }),
 });
 
 /**

@@ -38,7 +38,14 @@ import {
   distTrainingHooks,
 } from "../train/dist_hooks.ts";
 import { Lockstep } from "../train/dist_lockstep.ts";
-import { modelConfigOf, optimizerOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
+import {
+  maxStepsNote,
+  modelConfigOf,
+  optimizerOf,
+  planSteps,
+  scheduleOf,
+  type StepPlan,
+} from "./build.ts";
 import { evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
 import { writeReport } from "./report.ts";
@@ -183,6 +190,8 @@ async function pretrainRanks(
       `${cfg.optim.batchSize} pairs${size > 1 ? ` (${plan.microBatch} per rank)` : ""}, ` +
       `${plan.totalSteps} steps; run dir ${runDir}`,
   );
+  const capped = maxStepsNote(cfg, plan);
+  if (capped) log(capped);
 
   const telemetry = new Telemetry();
   const skips = new SkipLog((r) => {
