@@ -4,7 +4,7 @@
  * that train.
  */
 import assert from "node:assert/strict";
-import { parsePipeline } from "../../src/config/load.ts";
+import { loadPipeline, parsePipeline, PIPELINES_DIR } from "../../src/config/mod.ts";
 import { maxStepsNote, modelConfigOf, planSteps, scheduleOf } from "../../src/pipeline/build.ts";
 import { learningRateAt } from "../../src/train/lr_schedule.ts";
 
@@ -64,4 +64,16 @@ Deno.test("train.maxSteps stops the run but the LR schedule still spans optim.ep
   assert.match(note, /lower optim.epochs/);
   assert.equal(maxStepsNote(full, fullPlan), undefined);
   assert.equal(maxStepsNote(parse(text, ["train.maxSteps=100"]), fullPlan), undefined);
+});
+
+Deno.test("the shipped pipelines' choices: defaults everywhere, SimCLR's centre crop for ImageNet", async () => {
+  for (const name of ["fashion-mnist", "cifar10", "imagefolder", "imagenet-resnet50"]) {
+    const c = await loadPipeline(`${PIPELINES_DIR}${name}.yaml`);
+    assert.equal(c.loss.reduction, "mean", name);
+    assert.equal(c.model.head.output, "linear", name);
+    assert.equal(c.model.zeroInitResidual, false, name);
+    assert.equal(c.augment.solarize, undefined, name);
+    assert.ok(c.augment.preset !== "simclr-v1", `${name}: multiplied brightness, as before`);
+    assert.equal(c.eval.crop, name === "imagenet-resnet50" ? "simclr" : "whole", name);
+  }
 });
