@@ -39,6 +39,14 @@ function serve(files: Record<string, Uint8Array>) {
   return { base: `http://127.0.0.1:${server.addr.port}`, hits, close: () => server.shutdown() };
 }
 
+/** The four files of an MNIST-layout dataset. */
+const IDX_FILES = [
+  "train-images-idx3-ubyte.gz",
+  "train-labels-idx1-ubyte.gz",
+  "t10k-images-idx3-ubyte.gz",
+  "t10k-labels-idx1-ubyte.gz",
+];
+
 const tinyImages = () => idxBytes([2, 2, 2], Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
 
 Deno.test(
@@ -66,15 +74,9 @@ Deno.test(
 
 Deno.test("the explicit path comes first, then the cache, then the system folder", async () => {
   const root = await Deno.makeTempDir();
-  const files = [
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-  ];
   for (const d of ["mine", "cache/mnist", "system"]) {
     await Deno.mkdir(`${root}/${d}`, { recursive: true });
-    for (const f of files) await Deno.writeFile(`${root}/${d}/${f}`, new Uint8Array(0));
+    for (const f of IDX_FILES) await Deno.writeFile(`${root}/${d}/${f}`, new Uint8Array(0));
   }
   const common = { cacheDir: `${root}/cache`, systemDirs: [`${root}/system`], download: false };
   assert.deepEqual(await locateDataset("mnist", { ...common, path: `${root}/mine` }), {
@@ -227,16 +229,10 @@ Deno.test("a downloaded .tar.gz is unpacked into the cache (CIFAR layout)", asyn
 
 Deno.test("a wrong explicit path fails, naming it and the fix, instead of falling back to another copy", async () => {
   const root = await Deno.makeTempDir();
-  const files = [
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-  ];
   // A complete copy in the cache and in a system folder, and a given path that holds one file.
   for (const d of ["cache/fashion-mnist", "system"]) {
     await Deno.mkdir(`${root}/${d}`, { recursive: true });
-    for (const f of files) await Deno.writeFile(`${root}/${d}/${f}`, new Uint8Array(0));
+    for (const f of IDX_FILES) await Deno.writeFile(`${root}/${d}/${f}`, new Uint8Array(0));
   }
   await Deno.mkdir(`${root}/given`);
   await Deno.writeFile(`${root}/given/train-images-idx3-ubyte.gz`, new Uint8Array(0));
