@@ -1,7 +1,7 @@
 /**
  * Brightness, contrast and saturation, defined as torchvision does for float images: a blend
  * `factor * img + (1 - factor) * other`, clamped to [0, 1], where `other` is black, the mean
- * luma, or the per-pixel luma.
+ * luma, or the per-pixel luma; and SimCLR v1's additive brightness.
  */
 
 import { GRAY_WEIGHTS, meanLuma } from "./grayscale.ts";
@@ -19,6 +19,24 @@ export function adjustBrightness(img: FloatImage, factor: number): FloatImage {
   const d = img.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i] * factor;
+    d[i] = v > 1 ? 1 : v < 0 ? 0 : v;
+  }
+  return img;
+}
+
+/**
+ * Adds `delta` to every value, clamped to [0, 1], in place: SimCLR v1's brightness
+ * (`tf.image.random_brightness`, then the clip its colour jitter applies after each op).
+ *
+ * @example
+ * ```ts
+ * shiftBrightness(floatImage(1, 1, 1, new Float32Array([0.4])), -0.5); // [0]
+ * ```
+ */
+export function shiftBrightness(img: FloatImage, delta: number): FloatImage {
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i] + delta;
     d[i] = v > 1 ? 1 : v < 0 ? 0 : v;
   }
   return img;

@@ -1,4 +1,7 @@
-/** Random resized crop parameters, drawn as torchvision's `RandomResizedCrop.get_params`. */
+/**
+ * Random resized crop parameters, drawn as torchvision's `RandomResizedCrop.get_params`; and
+ * SimCLR's evaluation centre crop.
+ */
 
 import type { AugmentRng } from "../streams/rng.ts";
 
@@ -91,4 +94,27 @@ export function sampleCrop(
     }
   }
   return centerCropFallback(width, height, ratio);
+}
+
+/**
+ * SimCLR's evaluation crop (google-research/simclr `data_util.center_crop` for a square output):
+ * the central square whose side is `proportion` of the shorter side, rounded half to even
+ * (`tf.rint`), offset by `(side - crop + 1) // 2`. ImageNet's standard `proportion` is 0.875.
+ *
+ * @example
+ * ```ts
+ * centerCropBox(256, 200, 0.875); // { top: 13, left: 41, height: 175, width: 175 }
+ * ```
+ */
+export function centerCropBox(width: number, height: number, proportion: number): CropBox {
+  if (!(proportion > 0 && proportion <= 1)) {
+    throw new RangeError(`centre crop: proportion ${proportion} must be in (0, 1]`);
+  }
+  const side = Math.max(1, roundHalfEven(proportion * Math.min(width, height)));
+  return {
+    top: Math.floor((height - side + 1) / 2),
+    left: Math.floor((width - side + 1) / 2),
+    height: side,
+    width: side,
+  };
 }

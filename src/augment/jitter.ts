@@ -1,13 +1,29 @@
-/** Colour jitter as torchvision's `ColorJitter`: four adjustments in a random order. */
+/**
+ * Colour jitter as torchvision's `ColorJitter`: four adjustments in a random order. Brightness
+ * is multiplicative (torchvision; SimCLR v2's code, `impl='simclrv2'`) or additive (SimCLR v1's
+ * code, `tf.image.random_brightness`).
+ */
 
-import { adjustBrightness, adjustContrast, adjustSaturation } from "./adjust.ts";
+import { adjustBrightness, adjustContrast, adjustSaturation, shiftBrightness } from "./adjust.ts";
 import { adjustHue } from "./hue.ts";
 import type { FloatImage } from "./image.ts";
 import type { AugmentRng } from "../streams/rng.ts";
 
 /**
+ * How brightness changes: `multiply` by a factor in [max(0, 1 - b), 1 + b] (torchvision, SimCLR
+ * v2's code) or `add` a delta in [-b, b] (SimCLR v1's code).
+ *
+ * @example
+ * ```ts
+ * const mode: BrightnessMode = "add";
+ * ```
+ */
+export type BrightnessMode = "multiply" | "add";
+
+/**
  * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
- * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off.
+ * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off. With
+ * `brightnessMode: "add"` the brightness is a delta drawn from [-brightness, brightness].
  *
  * @example
  * ```ts
@@ -15,8 +31,10 @@ import type { AugmentRng } from "../streams/rng.ts";
  * ```
  */
 export interface JitterStrength {
-  /** Brightness factor in [max(0, 1 - b), 1 + b]. */
+  /** Brightness factor in [max(0, 1 - b), 1 + b] (or delta in [-b, b], see `brightnessMode`). */
   brightness: number;
+  /** `multiply` (default) or `add`. */
+  brightnessMode?: BrightnessMode;
   /** Contrast factor in [max(0, 1 - c), 1 + c]. */
   contrast: number;
   /** Saturation factor in [max(0, 1 - s), 1 + s]. */
@@ -46,8 +64,10 @@ export type JitterOp = "brightness" | "contrast" | "saturation" | "hue";
 export interface JitterParams {
   /** The adjustments to apply, in this order. */
   order: JitterOp[];
-  /** Brightness factor. */
+  /** Brightness factor (a delta when `brightnessMode` is `add`). */
   brightness?: number;
+  /** Present (`add`) when `brightness` is an additive delta. */
+  brightnessMode?: "add";
   /** Contrast factor. */
   contrast?: number;
   /** Saturation factor. */
@@ -72,11 +92,22 @@ export function sampleJitter(rng: AugmentRng, s: JitterStrength): JitterParams {
   }
   const perm = rng.permutation(4);
   const p: JitterParams = { order: [] };
+  const add = s.brightnessMode === "add";
+  if (s.brightnessMode !== undefined && !add && s.brightnessMode !== "multiply") {
+    throw new RangeError(
+      `colour jitter: brightnessMode '${s.brightnessMode}' must be multiply or add`,
+    );
+  }
   for (const op of ["brightness", "contrast", "saturation"] as const) {
     const x = s[op];
     if (x < 0) throw new RangeError(`colour jitter: ${op} ${x} must be >= 0`);
-    if (x > 0) p[op] = rng.uniform(Math.max(0, 1 - x), 1 + x);
+    if (x > 0) {
+      p[op] = op === "brightness" && add
+        ? rng.uniform(-x, x)
+        : rng.uniform(Math.max(0, 1 - x), 1 + x);
+    }
   }
+  if (add && p.brightness !== undefined) p.brightnessMode = "add";
   if (s.hue > 0) p.hue = rng.uniform(-s.hue, s.hue);
   for (const i of perm) if (p[OPS[i]] !== undefined) p.order.push(OPS[i]);
   return p;
@@ -95,8 +126,10 @@ export function colorJitter(img: FloatImage, p: JitterParams): FloatImage {
   for (const op of p.order) {
     const f = p[op];
     if (f === undefined) continue;
-    if (op === "brightness") adjustBrightness(img, f);
-    else if (op === "contrast") adjustContrast(img, f);
+    if (op === "brightness") {
+      if (p.brightnessMode === "add") shiftBrightness(img, f);
+      else adjustBrightness(img, f);
+    } else if (op === "contrast") adjustContrast(img, f);
     else if (op === "saturation") adjustSaturation(img, f);
     else adjustHue(img, f);
   }

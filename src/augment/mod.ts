@@ -18,7 +18,7 @@
 
 export type { ViewPair } from "./view_pair.ts";
 export { checkRawImage, type FloatImage, floatImage, toFloatImage } from "./image.ts";
-export { centerCropFallback, type CropBox, sampleCrop } from "./crop.ts";
+export { centerCropBox, centerCropFallback, type CropBox, sampleCrop } from "./crop.ts";
 export {
   type ResampleCoefficients,
   resampleCoefficients,
@@ -27,9 +27,10 @@ export {
 } from "./resize.ts";
 export { hflip } from "./flip.ts";
 export { GRAY_WEIGHTS, meanLuma, toGrayscale } from "./grayscale.ts";
-export { adjustBrightness, adjustContrast, adjustSaturation } from "./adjust.ts";
+export { adjustBrightness, adjustContrast, adjustSaturation, shiftBrightness } from "./adjust.ts";
 export { adjustHue } from "./hue.ts";
 export {
+  type BrightnessMode,
   colorJitter,
   type JitterOp,
   type JitterParams,

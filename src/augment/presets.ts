@@ -3,7 +3,7 @@
  * (as a YAML config names them) into a complete {@link AugmentSpec}.
  */
 
-import type { JitterStrength } from "./jitter.ts";
+import type { BrightnessMode, JitterStrength } from "./jitter.ts";
 
 /**
  * Everything one view's augmentation needs; plain, structured-clonable data.
@@ -22,7 +22,7 @@ export interface AugmentSpec {
   /** Probability of a horizontal flip. */
   flip: number;
   /** Colour jitter, applied with probability `p` in a random order. */
-  jitter: { p: number } & JitterStrength;
+  jitter: { p: number; brightnessMode: BrightnessMode } & JitterStrength;
   /** Probability of converting to grayscale. */
   grayscale: number;
   /** Gaussian blur: probability, sigma range, kernel side as a fraction of the output side. */
@@ -65,15 +65,28 @@ export const NORMALIZATION: Readonly<Record<string, { mean: number[]; std: numbe
   "fashion-mnist": { mean: [0.286], std: [0.353] },
 };
 
-const SIMCLR_JITTER = { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 };
+const SIMCLR_JITTER = {
+  p: 0.8,
+  brightness: 0.8,
+  contrast: 0.8,
+  saturation: 0.8,
+  hue: 0.2,
+  brightnessMode: "multiply" as BrightnessMode,
+};
 const SIMCLR_CROP = {
   scale: [0.08, 1] as [number, number],
   ratio: [3 / 4, 4 / 3] as [number, number],
 };
 const BLUR_ON = { p: 0.5, sigma: [0.1, 2] as [number, number], kernelFraction: 0.1 };
 
-const v1: PresetDefinition = {
-  description: "SimCLR v1, ImageNet: crop 0.08-1, flip, jitter s=1 (p=0.8), gray 0.2, blur 0.5",
+/**
+ * SimCLR v2's code (google-research/simclr `data_util.py`, `impl='simclrv2'`, the default there
+ * today): multiplicative brightness, otherwise the v1 recipe. There is no solarization in either
+ * version's code (that is BYOL's); switch it on with `solarize: true`.
+ */
+const v2: PresetDefinition = {
+  description: "SimCLR v2, ImageNet: crop 0.08-1, flip, jitter s=1 (p=0.8, brightness " +
+    "multiplied), gray 0.2, blur 0.5",
   size: 224,
   strength: 1,
   crop: SIMCLR_CROP,
@@ -86,7 +99,10 @@ const v1: PresetDefinition = {
 };
 
 /**
- * The presets by name; `resolveAugment` copies them, so they are never modified.
+ * The presets by name; `resolveAugment` copies them, so they are never modified. `simclr-v1`
+ * and `simclr-v2` differ only in brightness: v1's code adds a delta in [-0.8s, 0.8s]
+ * (`tf.image.random_brightness`), v2's multiplies by a factor in [1 - 0.8s, 1 + 0.8s]
+ * (torchvision's `ColorJitter` too). `simclr-cifar` and `simclr-gray` use v2's brightness.
  *
  * @example
  * ```ts
@@ -94,28 +110,29 @@ const v1: PresetDefinition = {
  * ```
  */
 export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
-  "simclr-v1": v1,
-  "simclr-v2": {
-    ...v1,
-    description: "SimCLR v2, ImageNet: simclr-v1 plus solarization (p=0.2, threshold 0.5)",
-    solarize: { p: 0.2, threshold: 0.5 },
+  "simclr-v1": {
+    ...v2,
+    description: "SimCLR v1, ImageNet: as simclr-v2 but brightness adds a delta in " +
+      "[-0.8s, 0.8s] (v1's code)",
+    jitter: { ...SIMCLR_JITTER, brightnessMode: "add" },
   },
+  "simclr-v2": v2,
   "simclr-cifar": {
-    ...v1,
-    description: "SimCLR on CIFAR (32x32): jitter s=0.5, no blur",
+    ...v2,
+    description: "SimCLR on CIFAR (32x32): jitter s=0.5, no blur (v2's multiplied brightness)",
     size: 32,
     strength: 0.5,
     blur: { ...BLUR_ON, p: 0 },
     ...NORMALIZATION.cifar10,
   },
   "simclr-gray": {
-    ...v1,
+    ...v2,
     description: "1-channel data such as Fashion-MNIST (28x28): crop 0.2-1, flip, " +
       "brightness/contrast jitter s=0.5, no colour, no blur",
     size: 28,
     strength: 0.5,
     crop: { scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
-    jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0, hue: 0 },
+    jitter: { ...SIMCLR_JITTER, saturation: 0, hue: 0 },
     grayscale: 0,
     blur: { ...BLUR_ON, p: 0 },
     ...NORMALIZATION["fashion-mnist"],
@@ -127,10 +144,10 @@ export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
  *
  * @example
  * ```ts
- * resolveAugment({}).size; // 224, from DEFAULT_PRESET "simclr-v1"
+ * resolveAugment({}).size; // 224, from DEFAULT_PRESET "simclr-v2"
  * ```
  */
-export const DEFAULT_PRESET = "simclr-v1";
+export const DEFAULT_PRESET = "simclr-v2";
 
 /**
  * A preset name and overrides, as a YAML config gives them. Jitter magnitudes given in
@@ -149,6 +166,8 @@ export interface AugmentOptions {
   size?: number;
   /** Colour-jitter strength s (scales the preset's per-unit magnitudes). */
   strength?: number;
+  /** Brightness: `multiply` (SimCLR v2, torchvision) or `add` (SimCLR v1); default the preset's. */
+  brightness?: BrightnessMode;
   /** Crop ranges. */
   crop?: Partial<AugmentSpec["crop"]>;
   /** Flip probability. */
@@ -171,6 +190,7 @@ const OPTION_KEYS = [
   "preset",
   "size",
   "strength",
+  "brightness",
   "crop",
   "flip",
   "jitter",
@@ -209,6 +229,9 @@ export function validateSpec(s: AugmentSpec): void {
   range("crop.ratio", s.crop.ratio, Number.MIN_VALUE, Infinity);
   probability("flip", s.flip);
   probability("jitter.p", s.jitter.p);
+  if (s.jitter.brightnessMode !== "multiply" && s.jitter.brightnessMode !== "add") {
+    fail(`brightness '${s.jitter.brightnessMode}' must be multiply or add`);
+  }
   for (const k of ["brightness", "contrast", "saturation"] as const) {
     if (!(s.jitter[k] >= 0)) fail(`jitter.${k} ${s.jitter[k]} must be >= 0`);
   }
@@ -278,6 +301,7 @@ export function resolveAugment(options: string | AugmentOptions = {}): AugmentSp
     flip: o.flip ?? preset.flip,
     jitter: {
       p: preset.jitter.p,
+      brightnessMode: o.brightness ?? preset.jitter.brightnessMode,
       brightness: scaled("brightness"),
       contrast: scaled("contrast"),
       saturation: scaled("saturation"),

@@ -45,7 +45,11 @@ export const dataSchema = s.object({
     optional: true,
     description: "dataset location (required for imagefolder and tar; else found or downloaded)",
   }),
-  split: s.string({ default: "train", description: "split used for pretraining" }),
+  split: s.string({
+    default: "train",
+    description: "split used for pretraining (imagefolder: <path>/<split>/, or without split " +
+      "folders all but every 5th file of each class)",
+  }),
   maxSamples: s.int({
     min: 1,
     optional: true,
@@ -79,9 +83,9 @@ export const dataSchema = s.object({
  */
 export const augmentSchema = s.object({
   preset: s.enum(["simclr-v1", "simclr-v2", "simclr-cifar", "simclr-gray"], {
-    default: "simclr-v1",
-    description:
-      "v1/v2: ImageNet recipe (v2 adds solarize); cifar: no blur, s=0.5; gray: 1-channel",
+    default: "simclr-v2",
+    description: "v1/v2: ImageNet recipe (v1 adds to brightness, v2 multiplies it); " +
+      "cifar: no blur, s=0.5; gray: 1-channel",
   }),
   size: s.int({ min: 8, max: 1024, default: 224, description: "output side of each view, pixels" }),
   strength: s.number({
@@ -90,7 +94,16 @@ export const augmentSchema = s.object({
     optional: true,
     description: "colour jitter strength s (default: the preset's)",
   }),
+  brightness: s.enum(["multiply", "add"], {
+    optional: true,
+    description: "jitter brightness: multiply (SimCLR v2's code, torchvision) or add " +
+      "(SimCLR v1's code); default: the preset's",
+  }),
   blur: s.bool({ optional: true, description: "Gaussian blur on/off (default: the preset's)" }),
+  solarize: s.bool({
+    optional: true,
+    description: "solarization p=0.2 on/off (BYOL's; in no SimCLR preset; default: off)",
+  }),
   mean: s.array(s.number(), {
     minItems: 1,
     maxItems: 3,
@@ -129,10 +142,20 @@ export const modelSchema = s.object({
     description: "channel width factor",
   }),
   inChannels: s.enum([1, 3], { default: 3, description: "input channels" }),
+  zeroInitResidual: s.bool({
+    default: false,
+    description: "ResNet: each residual branch's last BN starts at gamma 0 (google's ResNet " +
+      "does; torchvision's default does not)",
+  }),
   head: s.object({
     layers: s.enum([2, 3], { default: 2, description: "projection MLP layers (v1: 2, v2: 3)" }),
     hidden: s.int({ min: 1, optional: true, description: "hidden width (default: feature dim)" }),
     out: s.int({ min: 1, default: 128, description: "projection output dim" }),
+    output: s.enum(["linear", "linear-bn"], {
+      default: "linear",
+      description: "output layer: Linear with bias (PyTorch reimplementations), or google's: " +
+        "Linear without bias then BN without shift",
+    }),
   }),
 });
 
@@ -150,6 +173,11 @@ export const lossSchema = s.object({
     max: 10,
     default: 0.1,
     description: "NT-Xent temperature tau",
+  }),
+  reduction: s.enum(["mean", "sum-of-directions"], {
+    default: "mean",
+    description: "mean over the 2N anchors (paper, lightly), or google's code: the two " +
+      "directions' means summed (2x the loss and gradient)",
   }),
 });
 
@@ -237,7 +265,12 @@ export const trainSchema = s.object({
   threads: s.int({ min: 1, max: 1024, optional: true, description: "compute threads (native)" }),
   logEvery: s.int({ min: 1, default: 10, description: "steps between metric records" }),
   checkpointEvery: s.int({ min: 1, default: 1, description: "epochs between checkpoints" }),
-  maxSteps: s.int({ min: 1, optional: true, description: "stop after this many steps" }),
+  maxSteps: s.int({
+    min: 1,
+    optional: true,
+    description: "stop after this many optimizer steps (a stop point: the LR schedule still " +
+      "spans optim.epochs, so the run resumes exactly; for a short complete run lower epochs)",
+  }),
 });
 
 /**
@@ -249,7 +282,11 @@ export const trainSchema = s.object({
  * ```
  */
 export const evalSchema = s.object({
-  trainSplit: s.string({ default: "train", description: "split holding the labelled bank" }),
+  trainSplit: s.string({
+    default: "train",
+    description: "split holding the labelled bank (imagefolder: a split folder, or train/test " +
+      "held out by class when there are none)",
+  }),
   testSplit: s.string({ default: "test", description: "split that is classified" }),
   knn: s.object({
     k: s.int({ min: 1, max: 10000, default: 200, description: "neighbours" }),
@@ -278,9 +315,35 @@ export const evalSchema = s.object({
   }),
   randomInitFloor: s.bool({ default: true, description: "also evaluate a random-init encoder" }),
   monitorEvery: s.int({ min: 0, default: 0, description: "kNN monitor every N epochs (0: off)" }),
-  maxTrainSamples: s.int({ min: 1, optional: true, description: "cap on the bank size" }),
-  maxTestSamples: s.int({ min: 1, optional: true, description: "cap on test samples" }),
-  batchSize: s.int({ min: 1, max: 65536, default: 256, description: "feature extraction batch" }),
+  maxTrainSamples: s.int({
+    min: 1,
+    optional: true,
+    description: "cap on the bank size (imagefolder: a class-balanced sample by run.seed; " +
+      "named datasets: their first N, already shuffled)",
+  }),
+  maxTestSamples: s.int({
+    min: 1,
+    optional: true,
+    description: "cap on test samples (sampled as maxTrainSamples)",
+  }),
+  batchSize: s.int({
+    min: 1,
+    max: 65536,
+    default: 256,
+    description: "images per feature-extraction batch",
+  }),
+  crop: s.enum(["whole", "center", "simclr"], {
+    default: "whole",
+    description: "evaluated region: whole image resized to the view size; center: the " +
+      "central square of cropProportion; simclr: google's rule, center above 32 px, else whole",
+  }),
+  cropProportion: s.number({
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    default: 0.875,
+    description: "share of the shorter side the centre crop keeps (ImageNet's 0.875)",
+  }),
 });
 
 /**
@@ -324,6 +387,12 @@ export const pipelineSchema = s.object({
   check: (c) => {
     const out: CheckIssue[] = [];
     const gray = c.augment.preset === "simclr-gray";
+    if (c.model.zeroInitResidual && c.model.encoder === "small") {
+      out.push({
+        path: ["model", "zeroInitResidual"],
+        message: "model.encoder small has no residual blocks: use a ResNet or set it to false",
+      });
+    }
     if (gray && c.model.inChannels !== 1) {
       out.push({
         path: ["model", "inChannels"],

@@ -15,6 +15,11 @@ import type { EncodedSample } from "./sample.ts";
 export interface ImageFolderOptions {
   /** Extensions to accept, lower case without dot (default png, jpg, jpeg, gif, tif, tiff). */
   extensions?: readonly string[];
+  /**
+   * Index labels by this class list instead of the folder's own (e.g. a test split indexed by
+   * its train split's classes, so both agree); a class folder not in it is an error.
+   */
+  classes?: readonly string[];
 }
 
 /**
@@ -109,13 +114,41 @@ export async function imageFolder(
       "put images in <root>/<class>/ sub-folders",
     );
   }
-  const classes = [...new Set(found.map((f) => f.top).filter((t): t is string => t !== undefined))]
+  const own = [...new Set(found.map((f) => f.top).filter((t): t is string => t !== undefined))]
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const classes = options.classes ? [...options.classes] : own;
   const index = new Map(classes.map((c, i) => [c, i]));
+  const unknown = own.filter((c) => !index.has(c));
+  if (unknown.length) {
+    throw new DataError(
+      root,
+      `class folder(s) ${unknown.join(", ")} are not among the classes it is indexed by ` +
+        `(${classes.join(", ")})`,
+      "give every split the same class folders (the evaluation indexes the test split by the " +
+        "train split's classes)",
+    );
+  }
   const files = found.map((f) => f.path);
   const labels = found.map((f) => (f.top === undefined ? undefined : index.get(f.top)));
+  return folderDataset(root, classes, files, labels);
+}
+
+/**
+ * The image-folder dataset over given files and labels (e.g. a subset of a listing).
+ *
+ * @example
+ * ```ts
+ * const ds = folderDataset("flowers (train)", ["daisy"], ["flowers/daisy/1.jpg"], [0]);
+ * ```
+ */
+export function folderDataset(
+  name: string,
+  classes: readonly string[],
+  files: readonly string[],
+  labels: readonly (number | undefined)[],
+): ImageFolderDataset {
   return {
-    name: root,
+    name,
     length: files.length,
     classes,
     files,
@@ -123,7 +156,7 @@ export async function imageFolder(
     async get(i: number): Promise<EncodedSample> {
       const path = files[i];
       if (path === undefined) {
-        throw new RangeError(`${root}: index ${i} out of range 0..${files.length - 1}`);
+        throw new RangeError(`${name}: index ${i} out of range 0..${files.length - 1}`);
       }
       let bytes: Uint8Array;
       try {

@@ -65,7 +65,19 @@ export {
   parseIdxHeader,
 } from "./idx.ts";
 export { CIFAR10_CLASSES, cifarDataset, type CifarOptions } from "./cifar.ts";
-export { imageFolder, type ImageFolderDataset, type ImageFolderOptions } from "./image_folder.ts";
+export {
+  folderDataset,
+  imageFolder,
+  type ImageFolderDataset,
+  type ImageFolderOptions,
+} from "./image_folder.ts";
+export {
+  HOLDOUT_EVERY,
+  type ImageFolderSplit,
+  imageFolderSplit,
+  SPLIT_FOLDER_NAMES,
+} from "./image_folder_split.ts";
+export { balancedSubset } from "./balanced_subset.ts";
 export { type TarMember, tarMembers } from "./tar.ts";
 export { groupMembers, groupToSample, type MemberGroup, splitMemberName } from "./webdataset.ts";
 export {

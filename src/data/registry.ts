@@ -6,6 +6,7 @@ import { CIFAR10_CLASSES, cifarDataset } from "./cifar.ts";
 import { downloadFile } from "./download.ts";
 import { DataError } from "./errors.ts";
 import { imageFolder } from "./image_folder.ts";
+import { imageFolderSplit } from "./image_folder_split.ts";
 import { idxDataset } from "./idx.ts";
 import type { IndexedDataset } from "./indexed.ts";
 import { progressBar, type ProgressFn } from "./progress.ts";
@@ -243,7 +244,7 @@ export function defaultCacheDir(): string {
  * ```
  */
 export interface LocateOptions {
-  /** An explicit folder (looked at first; never downloaded into). */
+  /** An explicit folder: the only place looked at when given (never downloaded into). */
   path?: string;
   /** Cache folder (default {@link defaultCacheDir}); the dataset lives in `<cache>/<name>`. */
   cacheDir?: string;
@@ -269,10 +270,11 @@ export interface Located {
 }
 
 /**
- * Finds a named dataset: the explicit `path`, then `<cache>/<name>`, then the system
- * folders (e.g. `/usr/share/datasets/fashion-mnist`), then downloads it into the cache
- * (checksums verified, with progress). When nothing works the DataError lists every place
- * tried and the commands that fix it.
+ * Finds a named dataset: the explicit `path` when one is given (and only there: a path that
+ * does not hold the dataset is an error, never a fall-back to another copy), else
+ * `<cache>/<name>`, then the system folders (e.g. `/usr/share/datasets/fashion-mnist`), then a
+ * download into the cache (checksums verified, with progress). When nothing works the
+ * DataError lists every place tried and the commands that fix it.
  *
  * @example
  * ```ts
@@ -295,9 +297,21 @@ export async function locateDataset(name: string, options: LocateOptions = {}): 
     return undefined;
   };
   if (options.path) {
+    // An explicit path is what the run records (config.yaml, the report): never fall back from
+    // it to another copy.
     const d = await check(options.path);
     if (d) return { dir: d, source: "path" };
-  } else tried.push("explicit path: none given");
+    const system = options.systemDirs ?? spec.systemDirs ?? [];
+    throw new DataError(
+      `dataset '${spec.name}'`,
+      `not found at the given path: ${tried.join("; ")}`,
+      `Fix: point the path (data.path) at the folder that holds ${spec.required.join(", ")}, ` +
+        `or leave it out to use the cache (${options.cacheDir ?? defaultCacheDir()}/` +
+        `${spec.name})${system.length ? `, ${system.join(", ")}` : ""}` +
+        `${spec.downloads?.length && options.download !== false ? " or a download" : ""}`,
+    );
+  }
+  tried.push("explicit path: none given");
   const cache = `${options.cacheDir ?? defaultCacheDir()}/${spec.name}`;
   const inCache = await check(cache);
   if (inCache) return { dir: inCache, source: "cache" };
@@ -408,8 +422,14 @@ function getSpec(name: string): DatasetSpec {
  * ```
  */
 export interface OpenOptions extends LocateOptions {
-  /** `train` (default) or `test`. */
-  split?: Split;
+  /**
+   * Named datasets: `train` (default) or `test`. `imagefolder`: a split folder under the root
+   * (`train`, `val`, ...), or for a root without split folders `train`/`test` held out by class
+   * (see {@link imageFolderSplit}); absent: the whole folder.
+   */
+  split?: string;
+  /** `imagefolder`: index labels by this class list (e.g. the train split's). */
+  classes?: readonly string[];
 }
 
 /**
@@ -442,7 +462,10 @@ export async function openDataset(name: string, options: OpenOptions = {}): Prom
     if (!options.path) {
       throw new DataError("dataset 'imagefolder'", "needs the path of its root folder");
     }
-    return { kind: "indexed", dataset: await imageFolder(options.path) };
+    const dataset = options.split === undefined
+      ? await imageFolder(options.path, { classes: options.classes })
+      : await imageFolderSplit(options.path, options.split, { classes: options.classes });
+    return { kind: "indexed", dataset };
   }
   if (name === "tar") {
     if (!options.path) {
@@ -454,12 +477,16 @@ export async function openDataset(name: string, options: OpenOptions = {}): Prom
     };
   }
   const spec = getSpec(name);
+  const split = options.split ?? "train";
+  if (split !== "train" && split !== "test") {
+    throw new DataError(
+      `dataset '${name}'`,
+      `has the splits train and test, not '${split}'`,
+      "set data.split, eval.trainSplit and eval.testSplit to train or test",
+    );
+  }
   const located = await locateDataset(name, options);
-  return {
-    kind: "indexed",
-    dataset: await spec.open(located.dir, options.split ?? "train"),
-    located,
-  };
+  return { kind: "indexed", dataset: await spec.open(located.dir, split as Split), located };
 }
 
 /**

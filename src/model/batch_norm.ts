@@ -15,12 +15,23 @@ export interface BatchNormOptions {
   eps?: number;
   /** Running-statistics momentum, PyTorch convention (default 0.1). */
   momentum?: number;
+  /**
+   * Learn a shift beta (default true). `false` is Keras's `center=False` (SimCLR's projection
+   * output): no `.bias` parameter, the shift is 0.
+   */
+  center?: boolean;
+  /**
+   * Initial scale gamma (default 1). 0 is the zero-init of a residual branch's last BN (Goyal et
+   * al.; google-research/simclr's ResNet, torchvision's `zero_init_residual`).
+   */
+  gammaInit?: number;
 }
 
 /** A batch-norm layer over the last axis, with torchvision's names under `prefix`. */
 export class BatchNorm {
   readonly weight: Param;
-  readonly bias: Param;
+  /** The shift beta; absent with `center: false`. */
+  readonly bias?: Param;
   readonly runningMean: Param;
   readonly runningVar: Param;
   readonly batchesTracked: Param;
@@ -33,10 +44,15 @@ export class BatchNorm {
     opts: BatchNormOptions = {},
   ) {
     this.eps = opts.eps ?? 1e-5;
-    this.weight = store.create(`${prefix}.weight`, [channels], { kind: "constant", value: 1 }, [
-      "bn",
-    ]);
-    this.bias = store.create(`${prefix}.bias`, [channels], { kind: "constant", value: 0 }, ["bn"]);
+    this.weight = store.create(`${prefix}.weight`, [channels], {
+      kind: "constant",
+      value: opts.gammaInit ?? 1,
+    }, ["bn"]);
+    if (opts.center ?? true) {
+      this.bias = store.create(`${prefix}.bias`, [channels], { kind: "constant", value: 0 }, [
+        "bn",
+      ]);
+    }
     this.runningMean = store.create(`${prefix}.running_mean`, [channels], {
       kind: "constant",
       value: 0,
@@ -60,7 +76,7 @@ export class BatchNorm {
     const { y, mean, variance } = nativeBatchNorm(
       x,
       this.weight.variable,
-      this.bias.variable,
+      this.#shift(),
       this.eps,
       relu,
       ctx.retain,
@@ -69,6 +85,14 @@ export class BatchNorm {
     const unbiased = tf.keep(tf.mul(variance, m > 1 ? m / (m - 1) : 1)) as tf.Tensor1D;
     variance.dispose();
     return { y, mean, variance: unbiased };
+  }
+
+  /**
+   * beta, or zeros without `center` (a tensor of the caller's scope: a training forward pass
+   * frees it with the step's other intermediates).
+   */
+  #shift(): tf.Tensor {
+    return this.bias ? this.bias.variable : tf.zerosLike(this.weight.variable);
   }
 
   /** Normalizes `x` (channels last), then ReLU when `relu` is true. */
@@ -86,7 +110,7 @@ export class BatchNorm {
           this.weight.variable,
           tf.rsqrt(tf.add(this.runningVar.variable, this.eps)),
         );
-        const shift = tf.sub(this.bias.variable, tf.mul(this.runningMean.variable, scale));
+        const shift = tf.sub(this.#shift(), tf.mul(this.runningMean.variable, scale));
         const y = tf.add(tf.mul(x, scale), shift);
         return relu ? tf.relu(y) : y;
       });
@@ -96,7 +120,7 @@ export class BatchNorm {
       : batchNormTraining(
         x,
         this.weight.variable,
-        this.bias.variable,
+        this.#shift(),
         this.eps,
         relu,
         ctx.batchNorm,

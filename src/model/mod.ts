@@ -66,7 +66,11 @@ export type { Encoder } from "./encoder.ts";
  * const head = new ProjectionHead(new ParamStore(), 2048, { layers: 3, outDim: 128 });
  * ```
  */
-export { ProjectionHead, type ProjectionHeadOptions } from "./projection_head.ts";
+export {
+  ProjectionHead,
+  type ProjectionHeadOptions,
+  type ProjectionOutput,
+} from "./projection_head.ts";
 /**
  * Batch norm (+ fused ReLU) with training/inference modes, PyTorch running statistics and a
  * matrix-product gradient; `commitRunningStats` applies the recorded running-stat updates.

@@ -1,7 +1,10 @@
 /**
  * SimCLR's projection head: an MLP with BN and ReLU on its hidden layers (v1: 2 layers, v2:
- * 3 layers; 1 layer is a plain linear map), ending in a 128-d (configurable) linear output.
- * Names follow a PyTorch `nn.Sequential`: `head.0` Linear, `head.1` BN, `head.2` ReLU, ...
+ * 3 layers; 1 layer is a plain linear map), ending in a 128-d (configurable) output: a Linear
+ * with bias (`linear`, the PyTorch reimplementations' head) or, as google-research/simclr, a
+ * Linear without bias followed by BN without shift (`linear-bn`). Names follow a PyTorch
+ * `nn.Sequential`: `head.0` Linear, `head.1` BN, `head.2` ReLU, ..., the output BN after the
+ * output Linear.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { BatchNorm } from "./batch_norm.ts";
@@ -17,12 +20,29 @@ export interface ProjectionHeadOptions {
   hiddenDim?: number;
   /** Output width (default 128). */
   outDim?: number;
+  /**
+   * The output layer: `linear` (default), a Linear with bias; or `linear-bn`, google's: a Linear
+   * without bias, then BN with a scale and no shift (Keras `center=False`).
+   */
+  output?: ProjectionOutput;
 }
+
+/**
+ * The projection head's output layer (see {@link ProjectionHeadOptions.output}).
+ *
+ * @example
+ * ```ts
+ * const output: ProjectionOutput = "linear-bn";
+ * ```
+ */
+export type ProjectionOutput = "linear" | "linear-bn";
 
 /** The projection head `g(h) = z`. */
 export class ProjectionHead {
   readonly hidden: { linear: Linear; bn: BatchNorm }[] = [];
   readonly out: Linear;
+  /** The output BN (`linear-bn` only). */
+  readonly outBn?: BatchNorm;
   readonly outDim: number;
 
   constructor(
@@ -44,7 +64,15 @@ export class ProjectionHead {
       this.hidden.push({ linear, bn });
       d = hiddenDim;
     }
-    this.out = new Linear(store, `${prefix}${3 * (layers - 1)}`, d, this.outDim, true);
+    const output = opts.output ?? "linear";
+    if (output !== "linear" && output !== "linear-bn") {
+      throw new RangeError(`projection head: output '${output}' must be linear or linear-bn`);
+    }
+    const at = 3 * (layers - 1);
+    this.out = new Linear(store, `${prefix}${at}`, d, this.outDim, output === "linear");
+    if (output === "linear-bn") {
+      this.outBn = new BatchNorm(store, `${prefix}${at + 1}`, this.outDim, { center: false });
+    }
   }
 
   /** Projects features `[N, inDim]` to `[N, outDim]`. */
@@ -53,6 +81,7 @@ export class ProjectionHead {
     for (const { linear, bn } of this.hidden) {
       y = bn.apply(linear.apply(y), ctx, true) as tf.Tensor2D;
     }
-    return this.out.apply(y);
+    const z = this.out.apply(y);
+    return this.outBn ? this.outBn.apply(z, ctx) as tf.Tensor2D : z;
   }
 }

@@ -24,6 +24,11 @@ export interface ResNetOptions {
   inChannels?: number;
   /** Multiplies every width (64, 128, 256, 512); default 1. */
   widthMultiplier?: number;
+  /**
+   * Start the last BN of each residual branch at gamma 0 (default false, as torchvision's
+   * default; google-research/simclr's ResNet does it).
+   */
+  zeroInitResidual?: boolean;
   /** Seed of the initial weights (default 0). */
   seed?: number;
   /** Store to create the parameters in (default: a new one with `seed`). */
@@ -73,7 +78,14 @@ export class ResNet implements Encoder {
       const blocks: ResidualBlock[] = [];
       for (let b = 0; b < count; b++) {
         const stride = b === 0 && li > 0 ? 2 : 1;
-        const block = new Block(this.store, `${p}layer${li + 1}.${b}`, inC, planes, stride);
+        const block = new Block(
+          this.store,
+          `${p}layer${li + 1}.${b}`,
+          inC,
+          planes,
+          stride,
+          opts.zeroInitResidual ?? false,
+        );
         inC = block.outChannels;
         blocks.push(block);
       }

@@ -1,4 +1,9 @@
-/** torchvision's residual blocks: BasicBlock (ResNet-18/34) and Bottleneck (ResNet-50). */
+/**
+ * torchvision's residual blocks: BasicBlock (ResNet-18/34) and Bottleneck (ResNet-50). With
+ * `zeroInitResidual`, the last BN of the residual branch starts with gamma 0, so each block
+ * starts as its shortcut (torchvision's `zero_init_residual`, google-research/simclr's
+ * `init_zero=True`); the shortcut's BN keeps gamma 1.
+ */
 import type * as tf from "@tensorflow/tfjs";
 import { addRelu } from "./add_relu.ts";
 import { BatchNorm } from "./batch_norm.ts";
@@ -35,12 +40,19 @@ export class BasicBlock implements ResidualBlock {
   readonly bn2: BatchNorm;
   readonly downsample?: Downsample;
 
-  constructor(store: ParamStore, name: string, inC: number, planes: number, stride: number) {
+  constructor(
+    store: ParamStore,
+    name: string,
+    inC: number,
+    planes: number,
+    stride: number,
+    zeroInitResidual = false,
+  ) {
     this.outChannels = planes;
     this.conv1 = new Conv2d(store, `${name}.conv1`, inC, planes, { kernel: 3, stride });
     this.bn1 = new BatchNorm(store, `${name}.bn1`, planes);
     this.conv2 = new Conv2d(store, `${name}.conv2`, planes, planes, { kernel: 3 });
-    this.bn2 = new BatchNorm(store, `${name}.bn2`, planes);
+    this.bn2 = new BatchNorm(store, `${name}.bn2`, planes, { gammaInit: zeroInitResidual ? 0 : 1 });
     if (stride !== 1 || inC !== planes) {
       this.downsample = new Downsample(store, name, inC, planes, stride);
     }
@@ -66,7 +78,14 @@ export class Bottleneck implements ResidualBlock {
   readonly bn3: BatchNorm;
   readonly downsample?: Downsample;
 
-  constructor(store: ParamStore, name: string, inC: number, planes: number, stride: number) {
+  constructor(
+    store: ParamStore,
+    name: string,
+    inC: number,
+    planes: number,
+    stride: number,
+    zeroInitResidual = false,
+  ) {
     const out = planes * Bottleneck.expansion;
     this.outChannels = out;
     this.conv1 = new Conv2d(store, `${name}.conv1`, inC, planes, { kernel: 1 });
@@ -74,7 +93,7 @@ export class Bottleneck implements ResidualBlock {
     this.conv2 = new Conv2d(store, `${name}.conv2`, planes, planes, { kernel: 3, stride });
     this.bn2 = new BatchNorm(store, `${name}.bn2`, planes);
     this.conv3 = new Conv2d(store, `${name}.conv3`, planes, out, { kernel: 1 });
-    this.bn3 = new BatchNorm(store, `${name}.bn3`, out);
+    this.bn3 = new BatchNorm(store, `${name}.bn3`, out, { gammaInit: zeroInitResidual ? 0 : 1 });
     if (stride !== 1 || inC !== out) {
       this.downsample = new Downsample(store, name, inC, out, stride);
     }

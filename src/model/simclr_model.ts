@@ -20,6 +20,11 @@ export interface ModelConfig {
   inChannels?: number;
   /** ResNet width multiplier (default 1). */
   widthMultiplier?: number;
+  /**
+   * ResNet: start each residual branch's last BN at gamma 0 (default false; google's ResNet does
+   * it). The `small` encoder has no residual blocks: `true` there is an error.
+   */
+  zeroInitResidual?: boolean;
   /** Stem and stage widths of the `small` encoder (default 32 and [32, 64, 128]). */
   smallWidths?: { stem: number; stages: number[] };
   /** Projection head (default: 2 layers, hidden = feature width, 128 out). */
@@ -38,6 +43,11 @@ export class SimCLRModel {
     this.store = new ParamStore(config.seed ?? 0);
     const inChannels = config.inChannels ?? 3;
     if (config.encoder === "small") {
+      if (config.zeroInitResidual) {
+        throw new RangeError(
+          "zeroInitResidual: the small encoder has no residual blocks; use a ResNet or turn it off",
+        );
+      }
       this.encoder = smallNet({
         store: this.store,
         inChannels,
@@ -50,6 +60,7 @@ export class SimCLRModel {
         stem: config.stem,
         inChannels,
         widthMultiplier: config.widthMultiplier,
+        zeroInitResidual: config.zeroInitResidual,
       });
     } else {
       throw new Error(

@@ -3,7 +3,7 @@ import type { PipelineConfig } from "../config/pipeline.ts";
 import type { ModelConfig } from "../model/simclr_model.ts";
 import { AdamW } from "../train/adamw.ts";
 import { Lars } from "../train/lars.ts";
-import type { LrScheduleOptions } from "../train/lr_schedule.ts";
+import { learningRateAt, type LrScheduleOptions } from "../train/lr_schedule.ts";
 import type { Optimizer } from "../train/optimizer.ts";
 import { MomentumSgd } from "../train/sgd.ts";
 
@@ -15,7 +15,13 @@ export function modelConfigOf(cfg: PipelineConfig): ModelConfig {
     stem: m.stem,
     inChannels: m.inChannels,
     widthMultiplier: m.widthMultiplier,
-    head: { layers: m.head.layers, hiddenDim: m.head.hidden, outDim: m.head.out },
+    zeroInitResidual: m.zeroInitResidual,
+    head: {
+      layers: m.head.layers,
+      hiddenDim: m.head.hidden,
+      outDim: m.head.out,
+      output: m.head.output,
+    },
     seed: cfg.run.seed,
   };
 }
@@ -81,7 +87,11 @@ export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): 
   };
 }
 
-/** The LR schedule: scaling rule on the global batch, warmup, cosine decay to the end. */
+/**
+ * The LR schedule: scaling rule on the global batch, warmup, cosine decay to 0 at the end of
+ * `optim.epochs`. `train.maxSteps` does not shorten it: the cap is a stop point, so a capped run
+ * resumes into the uncapped one exactly (see {@link maxStepsNote}).
+ */
 export function scheduleOf(cfg: PipelineConfig, plan: StepPlan): LrScheduleOptions {
   const o = cfg.optim;
   const planned = plan.stepsPerEpoch * o.epochs;
@@ -92,4 +102,19 @@ export function scheduleOf(cfg: PipelineConfig, plan: StepPlan): LrScheduleOptio
     warmupSteps: Math.min(Math.round(o.warmupEpochs * plan.stepsPerEpoch), planned),
     totalSteps: planned,
   };
+}
+
+/**
+ * What `train.maxSteps` does to the LR schedule, for the log: a note when the cap stops the run
+ * before the cosine reaches 0 (the LR it stops at, and how to get a complete short run instead);
+ * undefined when there is no cap before the end.
+ */
+export function maxStepsNote(cfg: PipelineConfig, plan: StepPlan): string | undefined {
+  const schedule = scheduleOf(cfg, plan);
+  if (plan.totalSteps >= schedule.totalSteps) return undefined;
+  const lr = learningRateAt(plan.totalSteps, schedule);
+  return `train.maxSteps ${plan.totalSteps} stops the run before its LR schedule ends ` +
+    `(${schedule.totalSteps} steps over optim.epochs ${cfg.optim.epochs}; LR at the stop ` +
+    `${+lr.toPrecision(3)}), so that it can be resumed; for a complete short run, lower ` +
+    `optim.epochs (or data.maxSamples) instead`;
 }

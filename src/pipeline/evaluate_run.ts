@@ -1,12 +1,16 @@
 /**
  * Evaluation of a run: features `h` of the encoder in inference mode on the labelled train
  * split (the kNN bank and the probe's training set) and the test split, scored with kNN and the
- * linear probe; the same for a freshly initialized encoder as the floor.
+ * linear probe; the same for a freshly initialized encoder as the floor. For an image folder the
+ * splits are its split folders, or its train/test hold-out (see `imageFolderSplit`).
  */
 import type { PipelineConfig } from "../config/pipeline.ts";
 import { createDecoder } from "../data/decoders.ts";
 import type { IndexedDataset } from "../data/indexed.ts";
-import { openDataset, type Split } from "../data/registry.ts";
+import { balancedSubset } from "../data/balanced_subset.ts";
+import type { ImageFolderDataset } from "../data/image_folder.ts";
+import type { ImageFolderSplit } from "../data/image_folder_split.ts";
+import { openDataset } from "../data/registry.ts";
 import { type EvalScores, evaluateEncoder } from "../eval/evaluate.ts";
 import { createModel, type SimCLRModel } from "../model/simclr_model.ts";
 import { modelConfigOf } from "./build.ts";
@@ -22,7 +26,7 @@ export interface RunEvaluation {
   testSplit: string;
 }
 
-/** What the labelled evaluation data is: two splits, or one folder held out 1 in 5. */
+/** The labelled evaluation data: the bank split and the test split, each capped. */
 interface EvalData {
   bank: IndexedDataset;
   bankIndices: Int32Array;
@@ -30,6 +34,28 @@ interface EvalData {
   testIndices: Int32Array;
   trainSplit: string;
   testSplit: string;
+}
+
+/**
+ * The indices evaluation reads under a cap (`eval.maxTrainSamples` / `maxTestSamples`): all
+ * without one; for an image folder (whose path order is class order) a class-balanced sample
+ * drawn with the run's seed (see `balancedSubset`); for other datasets the first `max`: the
+ * named datasets' files come in a fixed, shuffled order, so that is already a near-balanced
+ * sample (and stays comparable with earlier runs).
+ *
+ * @example
+ * ```ts
+ * const idx = evalSampleIndices(await imageFolder("data/flowers"), 1000, 0);
+ * ```
+ */
+export function evalSampleIndices(
+  ds: IndexedDataset,
+  max: number | undefined,
+  seed: number,
+): Int32Array {
+  if (max === undefined || max >= ds.length) return indexRange(ds.length);
+  const labels = (ds as Partial<ImageFolderDataset>).labels;
+  return labels ? balancedSubset(labels, max, seed) : indexRange(max);
 }
 
 async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
@@ -40,36 +66,26 @@ async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
         "evaluate with --set data.dataset=imagefolder --set data.path=<labelled folder>",
     );
   }
-  const maxTrain = cfg.eval.maxTrainSamples ?? Infinity;
-  const maxTest = cfg.eval.maxTestSamples ?? Infinity;
-  if (d.dataset === "imagefolder") {
-    const opened = await openDataset("imagefolder", { path: d.path });
-    if (opened.kind !== "indexed") throw new Error("imagefolder did not open as indexed");
-    const ds = opened.dataset;
-    const take = (idx: Int32Array, n: number) => idx.subarray(0, Math.min(n, idx.length));
-    return {
-      bank: ds,
-      bankIndices: take(indexRange(ds.length, (i) => i % 5 !== 4), maxTrain),
-      test: ds,
-      testIndices: take(indexRange(ds.length, (i) => i % 5 === 4), maxTest),
-      trainSplit: "4 of 5 images",
-      testSplit: "every 5th image",
-    };
-  }
-  const open = async (split: string) => {
-    const o = await openDataset(d.dataset, { path: d.path, split: split as Split });
+  const open = async (split: string, classes?: readonly string[]) => {
+    const o = await openDataset(d.dataset, { path: d.path, split, classes });
     if (o.kind !== "indexed") throw new Error(`${d.dataset} did not open as indexed`);
     return o.dataset;
   };
+  // An image folder's test split is labelled by the train split's classes, so the two agree.
   const bank = await open(cfg.eval.trainSplit);
-  const test = await open(cfg.eval.testSplit);
+  const test = await open(
+    cfg.eval.testSplit,
+    d.dataset === "imagefolder" ? bank.classes : undefined,
+  );
+  const splitName = (ds: IndexedDataset, name: string) =>
+    (ds as Partial<ImageFolderSplit>).split ?? name;
   return {
     bank,
-    bankIndices: indexRange(Math.min(bank.length, maxTrain)),
+    bankIndices: evalSampleIndices(bank, cfg.eval.maxTrainSamples, cfg.run.seed),
     test,
-    testIndices: indexRange(Math.min(test.length, maxTest)),
-    trainSplit: cfg.eval.trainSplit,
-    testSplit: cfg.eval.testSplit,
+    testIndices: evalSampleIndices(test, cfg.eval.maxTestSamples, cfg.run.seed),
+    trainSplit: splitName(bank, cfg.eval.trainSplit),
+    testSplit: splitName(test, cfg.eval.testSplit),
   };
 }
 
@@ -98,22 +114,20 @@ export async function evaluateRun(
       enabled: cfg.eval.linearProbe.enabled && !options.knnOnly,
     },
   };
+  const batchOptions = {
+    augment: cfg.augment,
+    channels,
+    decoder,
+    batchSize: cfg.eval.batchSize,
+    crop: cfg.eval.crop,
+    cropProportion: cfg.eval.cropProportion,
+  };
   const score = async (m: SimCLRModel, what: string) => {
     const t0 = performance.now();
     const scores = await evaluateEncoder(
       (x) => m.encoder.apply(x, { training: false }),
-      evalBatches(data.bank, {
-        augment: cfg.augment,
-        channels,
-        indices: data.bankIndices,
-        decoder,
-      }),
-      evalBatches(data.test, {
-        augment: cfg.augment,
-        channels,
-        indices: data.testIndices,
-        decoder,
-      }),
+      evalBatches(data.bank, { ...batchOptions, indices: data.bankIndices }),
+      evalBatches(data.test, { ...batchOptions, indices: data.testIndices }),
       evalOptions,
     );
     options.log?.(

@@ -78,7 +78,14 @@ export { pack, packBatches, type PackOptions } from "./pack_batches.ts";
  * const modelConfig = modelConfigOf(cfg);
  * ```
  */
-export { modelConfigOf, optimizerOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
+export {
+  maxStepsNote,
+  modelConfigOf,
+  optimizerOf,
+  planSteps,
+  scheduleOf,
+  type StepPlan,
+} from "./build.ts";
 /**
  * kNN and linear probe of a model's encoder, and of a random-init one as the floor.
  *
@@ -88,7 +95,12 @@ export { modelConfigOf, optimizerOf, planSteps, scheduleOf, type StepPlan } from
  * const { pretrained, random } = await evaluateRun(cfg, model);
  * ```
  */
-export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from "./evaluate_run.ts";
+export {
+  evalSampleIndices,
+  evaluateRun,
+  type EvaluateRunOptions,
+  type RunEvaluation,
+} from "./evaluate_run.ts";
 /**
  * Un-augmented, normalized labelled batches for evaluation.
  *
@@ -100,7 +112,13 @@ export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from "./eval
  * });
  * ```
  */
-export { evalBatches, type EvalBatchOptions, indexRange } from "./eval_data.ts";
+export {
+  evalBatches,
+  type EvalBatchOptions,
+  type EvalCrop,
+  evalCropBox,
+  indexRange,
+} from "./eval_data.ts";
 /**
  * Writes a run's `report.html`.
  *

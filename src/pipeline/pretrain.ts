@@ -31,7 +31,14 @@ import type { TrainingHooks } from "../train/training_hooks.ts";
 import type { Communicator } from "../distributed/communicator.ts";
 import { createCommunicator, detectLaunch } from "../distributed/create.ts";
 import { SingleCommunicator } from "../distributed/single.ts";
-import { modelConfigOf, optimizerOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
+import {
+  maxStepsNote,
+  modelConfigOf,
+  optimizerOf,
+  planSteps,
+  scheduleOf,
+  type StepPlan,
+} from "./build.ts";
 import { evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
@@ -203,6 +210,8 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
       `${cfg.optim.batchSize} pairs${ranks.size > 1 ? ` (${plan.microBatch} per rank)` : ""}, ` +
       `${plan.totalSteps} steps; run dir ${runDir}`,
   );
+  const capped = maxStepsNote(cfg, plan);
+  if (capped) log(capped);
   return { cfg, ranks, runDir, files, backend, dataset, plan, model, optimizer, hooks, state, log };
 }
 
@@ -302,6 +311,7 @@ function trainerOf(
     optimizer: run.optimizer,
     learningRate: scheduleOf(cfg, plan),
     temperature: cfg.loss.temperature,
+    lossReduction: cfg.loss.reduction,
     accumulate: cfg.optim.accumulateSteps,
     hooks: run.hooks,
     stages: ranks.gradientStages(),

@@ -8,7 +8,7 @@ import { commitRunningStats } from "../model/batch_norm.ts";
 import type { ForwardContext, RunningStatUpdate } from "../model/forward_context.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import type { Batch } from "./batch.ts";
-import { ntXentLoss } from "./nt_xent.ts";
+import { ntXentLoss, type NtXentReduction } from "./nt_xent.ts";
 import type { NamedTensors } from "./parameter_set.ts";
 import type { StepGradients } from "./step_gradients.ts";
 import type { TrainingHooks } from "./training_hooks.ts";
@@ -17,6 +17,8 @@ import type { TrainingHooks } from "./training_hooks.ts";
 export interface ForwardBackwardOptions {
   /** NT-Xent temperature (SimCLR: 0.1 to 0.5; default 0.5). */
   temperature?: number;
+  /** NT-Xent reduction: `mean` over the 2N anchors (default) or google's `sum-of-directions`. */
+  lossReduction?: NtXentReduction;
   /** BN running-statistics momentum (PyTorch convention, default 0.1). */
   bnMomentum?: number;
   /** Distributed seams (global BN, gathered negatives). */
@@ -53,7 +55,10 @@ export function computeStepGradients(
     ({ value, grads: byVar } = tf.variableGrads(() => {
       const { z } = model.apply(x, ctx);
       const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-      const r = ntXentLoss(z1, z2, opts.temperature ?? 0.5, { gather: opts.hooks?.gather });
+      const r = ntXentLoss(z1, z2, opts.temperature ?? 0.5, {
+        gather: opts.hooks?.gather,
+        reduction: opts.lossReduction,
+      });
       accuracy = tf.keep(r.accuracy);
       return r.loss;
     }, params.map((p) => p.variable)));

@@ -139,6 +139,7 @@ export {
   type GatheredCandidates,
   ntXentLoss,
   type NtXentOptions,
+  type NtXentReduction,
   type NtXentResult,
 } from "./nt_xent.ts";
 /**

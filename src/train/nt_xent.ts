@@ -1,7 +1,8 @@
 /**
  * NT-Xent, SimCLR's contrastive loss: cosine similarity over temperature tau, self-similarity
- * masked, both directions (each of the 2N views is an anchor), mean over anchors; and the
- * contrastive top-1 accuracy (the positive ranks first among all candidates).
+ * masked, both directions (each of the 2N views is an anchor), mean over anchors (or google's
+ * scale, see {@link NtXentReduction}); and the contrastive top-1 accuracy (the positive ranks
+ * first among all candidates).
  *
  * For data-parallel training the candidates can be the projections of the global batch: pass
  * `gather`, which maps the local normalized projections `[2N, d]` to all ranks' projections
@@ -17,8 +18,24 @@ export interface GatheredCandidates {
   offset: number;
 }
 
+/**
+ * How the per-anchor losses are reduced. `mean`: the mean over the 2N anchors (the SimCLR paper's
+ * formula, lightly's and most PyTorch code's). `sum-of-directions`: google-research/simclr's
+ * `add_contrastive_loss`, the mean over the N anchors of each view summed over the two
+ * directions, `loss_a + loss_b`, exactly twice `mean`. The gradient doubles with it: under LARS
+ * only the non-adapted parameters (biases, BN) feel it; under SGD/AdamW it acts as a 2x LR.
+ *
+ * @example
+ * ```ts
+ * const r: NtXentReduction = "sum-of-directions";
+ * ```
+ */
+export type NtXentReduction = "mean" | "sum-of-directions";
+
 /** Options of {@link ntXentLoss}. */
 export interface NtXentOptions {
+  /** `mean` over the 2N anchors (default) or google's `sum-of-directions` (2x). */
+  reduction?: NtXentReduction;
   /**
    * Maps the local normalized projections `[z1; z2]` (`[2N, d]`) to the candidates of the
    * global batch (an all-gather whose gradient returns the local slice). Default: the local
@@ -54,6 +71,12 @@ export function ntXentLoss(
   if (!(temperature > 0)) {
     throw new Error(`ntXentLoss: temperature must be > 0, got ${temperature}`);
   }
+  const reduction = opts.reduction ?? "mean";
+  if (reduction !== "mean" && reduction !== "sum-of-directions") {
+    throw new RangeError(
+      `ntXentLoss: reduction '${reduction}' must be mean or sum-of-directions`,
+    );
+  }
   const n = z1.shape[0];
   let accuracy!: tf.Scalar;
   const loss = tf.tidy(() => {
@@ -85,7 +108,8 @@ export function ntXentLoss(
     accuracy = tf.keep(
       tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), posIdx), "float32")),
     );
-    return tf.mean(perAnchor) as tf.Scalar;
+    const mean = tf.mean(perAnchor) as tf.Scalar;
+    return reduction === "mean" ? mean : tf.mul(mean, 2) as tf.Scalar;
   });
   return { loss, accuracy };
 }

@@ -55,3 +55,30 @@ Deno.test("colorJitter applies in the given order (clamping makes order matter)"
   assert.deepEqual(run(["contrast", "brightness"]), cb);
   assert.notDeepEqual(bc, cb);
 });
+
+Deno.test("additive brightness (SimCLR v1): a delta in [-b, b], added and clipped", () => {
+  const r = rngFor(9);
+  const s = { brightness: 0.8, contrast: 0, saturation: 0, hue: 0, brightnessMode: "add" as const };
+  const n = 20_000;
+  let sum = 0, sq = 0;
+  for (let i = 0; i < n; i++) {
+    const p = sampleJitter(r, s);
+    assert.equal(p.brightnessMode, "add");
+    assert.ok(p.brightness! >= -0.8 && p.brightness! <= 0.8);
+    sum += p.brightness!;
+    sq += p.brightness! ** 2;
+  }
+  assert.ok(Math.abs(sum / n) < 0.01, `mean ${sum / n}`);
+  assert.ok(Math.abs(sq / n - 0.64 / 3) < 0.005, `variance ${sq / n}`); // U(-b, b): b^2 / 3
+  // Applied: v + delta clipped to [0, 1] (tf.image.adjust_brightness, then SimCLR's clip).
+  const img = floatImage(3, 1, 1, Float32Array.of(0.1, 0.5, 0.9));
+  colorJitter(img, { order: ["brightness"], brightness: 0.3, brightnessMode: "add" });
+  assert.deepEqual(Array.from(img.data), [0.4, 0.8, 1].map((v) => Math.fround(v)));
+  const mult = floatImage(1, 1, 1, Float32Array.of(0.5));
+  colorJitter(mult, { order: ["brightness"], brightness: 0.3 });
+  assert.equal(mult.data[0], Math.fround(0.15), "without the mode, brightness is a factor");
+  assert.throws(
+    () => sampleJitter(r, { ...s, brightnessMode: "shift" as never }),
+    /brightnessMode 'shift' must be multiply or add/,
+  );
+});

@@ -8,8 +8,8 @@ function rate(hits: number, n: number, p: number, what: string): void {
   assert.ok(Math.abs(hits - n * p) <= 5 * sd + 1e-9, `${what}: ${hits}/${n}, expected rate ${p}`);
 }
 
-Deno.test("simclr-v2 rates over many draws: flip, jitter, grayscale, blur, solarize", () => {
-  const spec = resolveAugment("simclr-v2");
+Deno.test("simclr-v2 (+ solarize) rates over many draws: flip, jitter, grayscale, blur, solarize", () => {
+  const spec = resolveAugment({ preset: "simclr-v2", solarize: true });
   const n = 20_000;
   const c = { flip: 0, jitter: 0, gray: 0, blur: 0, solarize: 0 };
   let sigmaSum = 0;

@@ -3,12 +3,14 @@ import { PRESETS, resolveAugment } from "../../src/augment/presets.ts";
 
 Deno.test("the SimCLR presets carry the paper's parameters", () => {
   const v1 = resolveAugment("simclr-v1");
+  const v2 = resolveAugment("simclr-v2");
   assert.equal(v1.size, 224);
   assert.deepEqual(v1.crop.scale, [0.08, 1]);
   assert.deepEqual(v1.crop.ratio, [3 / 4, 4 / 3]);
   assert.equal(v1.flip, 0.5);
   assert.deepEqual(v1.jitter, {
     p: 0.8,
+    brightnessMode: "add", // v1's code: tf.image.random_brightness
     brightness: 0.8,
     contrast: 0.8,
     saturation: 0.8,
@@ -17,12 +19,17 @@ Deno.test("the SimCLR presets carry the paper's parameters", () => {
   assert.equal(v1.grayscale, 0.2);
   assert.deepEqual(v1.blur, { p: 0.5, sigma: [0.1, 2], kernelFraction: 0.1 });
   assert.equal(v1.solarize.p, 0);
-  assert.deepEqual(resolveAugment(), v1, "simclr-v1 is the default");
+  // google-research/simclr data_util.py: v2 changes only the brightness to a factor; neither
+  // version solarizes (that is BYOL's).
+  assert.deepEqual(v2, { ...v1, jitter: { ...v1.jitter, brightnessMode: "multiply" } });
+  assert.equal(v2.solarize.p, 0);
+  assert.deepEqual(resolveAugment(), v2, "simclr-v2 is the default");
 
   const cifar = resolveAugment("simclr-cifar");
   assert.equal(cifar.size, 32);
   assert.deepEqual(cifar.jitter, {
     p: 0.8,
+    brightnessMode: "multiply",
     brightness: 0.4,
     contrast: 0.4,
     saturation: 0.4,
@@ -30,15 +37,12 @@ Deno.test("the SimCLR presets carry the paper's parameters", () => {
   });
   assert.equal(cifar.blur.p, 0);
 
-  const v2 = resolveAugment("simclr-v2");
-  assert.deepEqual(v2.solarize, { p: 0.2, threshold: 0.5 });
-  assert.equal(v2.blur.p, 0.5);
-
   const gray = resolveAugment("simclr-gray");
   assert.equal(gray.size, 28);
   assert.equal(gray.jitter.saturation, 0);
   assert.equal(gray.jitter.hue, 0);
   assert.equal(gray.jitter.brightness, 0.4);
+  assert.equal(gray.jitter.brightnessMode, "multiply");
   assert.equal(gray.grayscale, 0);
   assert.equal(gray.blur.p, 0);
   assert.deepEqual([gray.mean.length, gray.std.length], [1, 1]);
@@ -65,7 +69,22 @@ Deno.test("overrides: size, strength, blur and solarize switches, jitter, mean/s
     std: [0.5],
   });
   assert.equal(c.blur.p, 0.5);
-  assert.deepEqual(c.jitter, { p: 1, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0 });
+  assert.deepEqual(c.jitter, {
+    p: 1,
+    brightnessMode: "multiply",
+    brightness: 0.4,
+    contrast: 0.4,
+    saturation: 0.4,
+    hue: 0,
+  });
+  assert.equal(
+    resolveAugment({ preset: "simclr-v2", brightness: "add" }).jitter.brightnessMode,
+    "add",
+  );
+  assert.equal(
+    resolveAugment({ preset: "simclr-v1", brightness: "multiply" }).jitter.brightnessMode,
+    "multiply",
+  );
   assert.deepEqual([c.mean, c.std], [[0.5], [0.5]]);
   assert.equal(resolveAugment({ preset: "simclr-v1", blur: { sigma: [0.5, 1] } }).blur.sigma[1], 1);
 });
@@ -99,6 +118,10 @@ Deno.test("errors name what is wrong and what is accepted", () => {
   const strong = resolveAugment({ strength: 3, jitter: { hue: 0.5 } }).jitter;
   assert.ok(Math.abs(strong.brightness - 2.4) < 1e-12 && strong.hue === 0.5);
   assert.throws(() => resolveAugment({ mean: [0.5, 0.5] }), /mean and std need 1 or 3 values/);
+  assert.throws(
+    () => resolveAugment({ brightness: "scale" as never }),
+    /brightness 'scale' must be multiply or add/,
+  );
 });
 
 Deno.test("a resolved spec is itself valid options and resolves to itself", () => {

@@ -35,7 +35,13 @@ Deno.test("with nothing random applied, a view is the normalized pixels", () => 
 
 Deno.test("grayscale then solarize: equal channels, values above 0.5 inverted", () => {
   const img = noise(4, 4, 3, 2);
-  const spec = resolveAugment({ preset: "simclr-v2", size: 4, mean: [0], std: [1] });
+  const spec = resolveAugment({
+    preset: "simclr-v2",
+    size: 4,
+    mean: [0],
+    std: [1],
+    solarize: true,
+  });
   const view = renderView(img, { ...none(4, 4), grayscale: true, solarize: true }, spec);
   for (let i = 0; i < 16; i++) {
     const d = img.data;

@@ -46,7 +46,7 @@ Deno.test("every problem is reported with its line, column and the allowed value
     by["model.head.layres"].message,
     /unknown key 'layres' in 'model.head' \(did you mean 'layers'\?\)/,
   );
-  assert.equal(by["model.head.layres"].allowed, "keys: layers, hidden, out");
+  assert.equal(by["model.head.layres"].allowed, "keys: layers, hidden, out, output");
   // Wrong type.
   assert.match(
     by["optim.batchSize"].message,

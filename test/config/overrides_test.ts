@@ -32,7 +32,7 @@ Deno.test("--set overrides file values, fills empty sections and parses YAML sca
   assert.equal(cfg.run.name, "quick");
   assert.equal(cfg.augment.blur, false);
   assert.deepEqual(cfg.augment.mean, [0.5, 0.4, 0.3]);
-  assert.deepEqual(cfg.model.head, { layers: 3, out: 64 });
+  assert.deepEqual(cfg.model.head, { layers: 3, out: 64, output: "linear" });
   assert.equal(cfg.train.threads, 2);
 });
 

@@ -51,7 +51,7 @@ Deno.test("cifar10 and imagenet-resnet50 carry the paper's settings", async () =
   assert.equal(i.loss.temperature, 0.1);
   const f = await loadPipeline(`${PIPELINES_DIR}imagefolder.yaml`);
   assert.deepEqual([f.augment.preset, f.augment.size, f.model.encoder], [
-    "simclr-v1",
+    "simclr-v2",
     224,
     "resnet50",
   ]);

@@ -35,6 +35,14 @@ function serve(files: Record<string, Uint8Array>) {
   return { base: `http://127.0.0.1:${server.addr.port}`, hits, close: () => server.shutdown() };
 }
 
+/** The four files of an MNIST-layout dataset. */
+const IDX_FILES = [
+  "train-images-idx3-ubyte.gz",
+  "train-labels-idx1-ubyte.gz",
+  "t10k-images-idx3-ubyte.gz",
+  "t10k-labels-idx1-ubyte.gz",
+];
+
 const tinyImages = () => idxBytes([2, 2, 2], Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
 
 Deno.test(
@@ -62,15 +70,9 @@ Deno.test(
 
 Deno.test("the explicit path comes first, then the cache, then the system folder", async () => {
   const root = await Deno.makeTempDir();
-  const files = [
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-  ];
   for (const d of ["mine", "cache/mnist", "system"]) {
     await Deno.mkdir(`${root}/${d}`, { recursive: true });
-    for (const f of files) await Deno.writeFile(`${root}/${d}/${f}`, new Uint8Array(0));
+    for (const f of IDX_FILES) await Deno.writeFile(`${root}/${d}/${f}`, new Uint8Array(0));
   }
   const common = { cacheDir: `${root}/cache`, systemDirs: [`${root}/system`], download: false };
   assert.deepEqual(await locateDataset("mnist", { ...common, path: `${root}/mine` }), {
@@ -94,7 +96,6 @@ Deno.test("when nothing works, the error lists every place tried and the fix", a
   await Deno.mkdir(`${root}/given`);
   await Deno.writeFile(`${root}/given/train-images-idx3-ubyte.gz`, new Uint8Array(0));
   const error = await locateDataset("fashion-mnist", {
-    path: `${root}/given`,
     cacheDir: `${root}/cache`,
     systemDirs: [`${root}/nowhere`],
     download: false,
@@ -102,7 +103,7 @@ Deno.test("when nothing works, the error lists every place tried and the fix", a
   assert.ok(error instanceof DataError);
   const m = error.message;
   assert.match(m, /^dataset 'fashion-mnist': not found\. Looked in:/);
-  assert.match(m, new RegExp(`${root}/given: missing train-labels-idx1-ubyte.gz, t10k-images`));
+  assert.match(m, /explicit path: none given/);
   assert.match(m, new RegExp(`${root}/cache/fashion-mnist: no such folder`));
   assert.match(m, new RegExp(`${root}/nowhere: no such folder`));
   assert.match(m, /download: turned off/);
@@ -220,6 +221,61 @@ Deno.test("a downloaded .tar.gz is unpacked into the cache (CIFAR layout)", asyn
     await srv.close();
     await Deno.remove(cache, { recursive: true });
   }
+});
+
+Deno.test("a wrong explicit path fails, naming it and the fix, instead of falling back to another copy", async () => {
+  const root = await Deno.makeTempDir();
+  // A complete copy in the cache and in a system folder, and a given path that holds one file.
+  for (const d of ["cache/fashion-mnist", "system"]) {
+    await Deno.mkdir(`${root}/${d}`, { recursive: true });
+    for (const f of IDX_FILES) await Deno.writeFile(`${root}/${d}/${f}`, new Uint8Array(0));
+  }
+  await Deno.mkdir(`${root}/given`);
+  await Deno.writeFile(`${root}/given/train-images-idx3-ubyte.gz`, new Uint8Array(0));
+  const common = { cacheDir: `${root}/cache`, systemDirs: [`${root}/system`], download: false };
+  for (
+    const [path, why] of [
+      [`${root}/given`, "missing train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz"],
+      [`${root}/typo`, "no such folder"],
+    ]
+  ) {
+    for (
+      const attempt of [
+        () => locateDataset("fashion-mnist", { ...common, path }),
+        () => openDataset("fashion-mnist", { ...common, path, split: "test" }),
+      ]
+    ) {
+      const error = await (attempt() as Promise<unknown>).then(
+        () => assert.fail(`${path}: found although the path does not hold the dataset`),
+        (e) => e,
+      );
+      assert.ok(error instanceof DataError, String(error));
+      assert.match(
+        error.message,
+        new RegExp(`^dataset 'fashion-mnist': not found at the given path: ${path}: ${why}`),
+      );
+      assert.match(
+        error.message,
+        /Fix: point the path \(data.path\) at the folder that holds train-images-idx3-ubyte.gz/,
+      );
+      assert.match(
+        error.message,
+        new RegExp(
+          `or leave it out to use the cache \\(${root}/cache/fashion-mnist\\), ${root}/system`,
+        ),
+      );
+    }
+  }
+  // Without a path, the cache copy is found as before.
+  assert.equal((await locateDataset("fashion-mnist", common)).source, "cache");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("named datasets have the splits train and test; any other name is an error", async () => {
+  await assert.rejects(
+    openDataset("mnist", { split: "val", download: false }),
+    /dataset 'mnist': has the splits train and test, not 'val'/,
+  );
 });
 
 Deno.test("imagefolder and tar entries need a path; tar expands patterns", async () => {

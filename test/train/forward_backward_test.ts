@@ -26,6 +26,7 @@ Deno.test("computeStepGradients: wasm (project kernels) matches cpu for the smal
       head: { outDim: 16 },
       seed: 2,
     }, 32],
+    [{ ...TINY, head: { ...TINY.head, output: "linear-bn" } }, 8],
   ];
   try {
     for (const [config, side] of configs) {
@@ -71,4 +72,30 @@ Deno.test("computeStepGradients: a batch whose views do not match its shape is r
     /views has .* values, expected 2 x 5 x 8 x 8 x 3/,
   );
   m.dispose();
+});
+
+Deno.test("computeStepGradients: lossReduction sum-of-directions doubles the loss and every gradient", async () => {
+  await startBackend("cpu");
+  const m = createModel(TINY);
+  const before = m.store.all().map((p) => p.name);
+  // BN running statistics move on each call: compare against a fresh model each time.
+  const mean = computeStepGradients(m, tinyBatch(0, 4, 8), { temperature: 0.3 });
+  m.dispose();
+  const m2 = createModel(TINY);
+  const google = computeStepGradients(m2, tinyBatch(0, 4, 8), {
+    temperature: 0.3,
+    lossReduction: "sum-of-directions",
+  });
+  const lm = (await mean.loss.data())[0], lg = (await google.loss.data())[0];
+  assert.ok(Math.abs(lg - 2 * lm) < 1e-5 * lg, `${lg} vs 2 x ${lm}`);
+  for (const n of Object.keys(mean.grads)) {
+    const a = await mean.grads[n].data(), b = await google.grads[n].data();
+    for (let i = 0; i < a.length; i++) {
+      assert.ok(Math.abs(b[i] - 2 * a[i]) <= 1e-5 + 1e-4 * Math.abs(b[i]), n);
+    }
+  }
+  assert.deepEqual(m2.store.all().map((p) => p.name), before);
+  disposeStepGradients(mean);
+  disposeStepGradients(google);
+  m2.dispose();
 });

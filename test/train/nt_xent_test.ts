@@ -131,3 +131,64 @@ Deno.test("ntXentLoss: mismatched shapes are refused with a clear error", () => 
     /must have the same shape/,
   );
 });
+
+/**
+ * google-research/simclr's `add_contrastive_loss` (tf2/objective.py) in plain float64, written
+ * from that code: per view-1 anchor a softmax cross-entropy over [logits_ab, logits_aa - mask],
+ * per view-2 anchor over [logits_ba, logits_bb - mask], label = the partner; the loss is
+ * `reduce_mean(loss_a + loss_b)` over the N pairs.
+ */
+function googleNtXent(z1: number[][], z2: number[][], tau: number): number {
+  const norm = (v: number[]) => {
+    const s = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+    return v.map((x) => x / s);
+  };
+  const a = z1.map(norm), b = z2.map(norm);
+  const n = a.length;
+  const dot = (u: number[], v: number[]) => u.reduce((s, x, k) => s + x * v[k], 0) / tau;
+  const xent = (logits: number[], label: number) => {
+    const max = Math.max(...logits);
+    return max + Math.log(logits.reduce((s, l) => s + Math.exp(l - max), 0)) - logits[label];
+  };
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const lossA = xent([
+      ...b.map((v) => dot(a[i], v)),
+      ...a.map((v, j) => dot(a[i], v) - (j === i ? 1e9 : 0)),
+    ], i);
+    const lossB = xent([
+      ...a.map((v) => dot(b[i], v)),
+      ...b.map((v, j) => dot(b[i], v) - (j === i ? 1e9 : 0)),
+    ], i);
+    total += lossA + lossB;
+  }
+  return total / n;
+}
+
+Deno.test("ntXentLoss: reduction sum-of-directions is google's loss, 2x the mean; its gradient doubles", async () => {
+  const z1 = [[0.3, -1.2, 0.5], [1.1, 0.2, -0.4], [-0.7, 0.8, 0.9]];
+  const z2 = [[0.2, -1.0, 0.9], [-0.3, 0.4, 1.2], [0.6, 0.1, -0.2]];
+  for (const tau of [0.1, 0.5]) {
+    const google = googleNtXent(z1, z2, tau);
+    const plain = plainNtXent(z1, z2, tau).loss;
+    const r = ntXentLoss(tf.tensor2d(z1), tf.tensor2d(z2), tau, { reduction: "sum-of-directions" });
+    const got = (await r.loss.data())[0];
+    assert.ok(Math.abs(got - google) < 1e-5 * google, `tau ${tau}: ${got} vs google ${google}`);
+    assert.ok(Math.abs(google - 2 * plain) < 1e-9 * google, "google's loss is 2x the mean");
+    const m = ntXentLoss(tf.tensor2d(z1), tf.tensor2d(z2), tau, { reduction: "mean" });
+    assert.ok(Math.abs((await m.loss.data())[0] - plain) < 1e-5 * plain, "mean is the default");
+    tf.dispose([r.loss, r.accuracy, m.loss, m.accuracy]);
+  }
+  const grad = (reduction: "mean" | "sum-of-directions") =>
+    tf.grad((a: tf.Tensor) => {
+      const r = ntXentLoss(a as tf.Tensor2D, tf.tensor2d(z2), 0.2, { reduction });
+      r.accuracy.dispose();
+      return r.loss;
+    })(tf.tensor2d(z1));
+  const gm = await grad("mean").data(), gs = await grad("sum-of-directions").data();
+  for (let i = 0; i < gm.length; i++) assert.ok(Math.abs(gs[i] - 2 * gm[i]) < 1e-6);
+  assert.throws(
+    () => ntXentLoss(tf.tensor2d(z1), tf.tensor2d(z2), 0.5, { reduction: "sum" as never }),
+    /reduction 'sum' must be mean or sum-of-directions/,
+  );
+});

@@ -60,6 +60,11 @@ for (
   const [name, config, shape] of [
     ["resnet18 (CIFAR stem)", { encoder: "resnet18", stem: "cifar" }, [8, 32, 32, 3]],
     ["resnet18 (ImageNet stem: 7x7/2 + max pool)", { encoder: "resnet18" }, [4, 64, 64, 3]],
+    [
+      "bench net with google's projection output (BN without shift)",
+      { encoder: "small", head: { output: "linear-bn" } },
+      [8, 16, 16, 3],
+    ],
   ] as [string, ModelConfig, number[]][]
 ) {
   Deno.test({
