@@ -6,6 +6,7 @@ import { DataError } from "./errors.ts";
 import { lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
 import { checkComplete, sniffFormat } from "./image_format.ts";
 import { type ImageHeader, readImageHeader } from "./image_header.ts";
+import { DEFAULT_MAX_PIXELS } from "./limits.ts";
 import type { EncodedSample, RawImage } from "./sample.ts";
 
 /**
@@ -44,19 +45,6 @@ export interface DecodedPixels {
  * ```
  */
 export type ChannelMode = "auto" | 1 | 3;
-
-/**
- * The default pixel limit (width x height) of a decode: 8192 x 8192 = 67,108,864 pixels,
- * enough for every common camera sensor (61 Mpx at most), a quarter of sharp's default.
- * A decode holds about 18 bytes per pixel with imagescript, 7 with sharp (measured on an
- * 8192 x 8192 PNG: 1.16 and 0.43 GiB above the process's baseline).
- *
- * @example
- * ```ts
- * const decoder = await createDecoder("sharp", { maxPixels: 4 * DEFAULT_MAX_PIXELS });
- * ```
- */
-export const DEFAULT_MAX_PIXELS = 8192 * 8192;
 
 /**
  * A decoder: bytes of a PNG/JPEG/GIF/TIFF file in, {@link DecodedPixels} out. Embedded ICC

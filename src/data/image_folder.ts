@@ -2,6 +2,7 @@
 import { DataError } from "./errors.ts";
 import { IMAGE_EXTENSIONS } from "./image_format.ts";
 import type { IndexedDataset } from "./indexed.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
 import type { EncodedSample } from "./sample.ts";
 
 /**
@@ -15,6 +16,8 @@ import type { EncodedSample } from "./sample.ts";
 export interface ImageFolderOptions {
   /** Extensions to accept, lower case without dot (default png, jpg, jpeg, gif, tif, tiff). */
   extensions?: readonly string[];
+  /** Larger files are refused, unread (default {@link DEFAULT_MAX_FILE_BYTES}). */
+  maxFileBytes?: number;
 }
 
 /**
@@ -53,6 +56,7 @@ export async function imageFolder(
   options: ImageFolderOptions = {},
 ): Promise<ImageFolderDataset> {
   const exts = new Set((options.extensions ?? IMAGE_EXTENSIONS).map((e) => e.toLowerCase()));
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(root);
@@ -127,8 +131,18 @@ export async function imageFolder(
       }
       let bytes: Uint8Array;
       try {
+        const { size } = await Deno.stat(path);
+        if (size > maxFileBytes) {
+          throw new DataError(
+            path,
+            `file of ${size} bytes is over the limit of ${maxFileBytes} bytes ` +
+              `(data.maxFileBytes); refused before reading it`,
+            "raise data.maxFileBytes if the file is genuine",
+          );
+        }
         bytes = await Deno.readFile(path);
       } catch (error) {
+        if (error instanceof DataError) throw error;
         throw new DataError(path, `cannot read: ${(error as Error).message}`);
       }
       const s: EncodedSample = { key: path, bytes };

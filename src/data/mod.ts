@@ -37,11 +37,11 @@ export {
   convertChannels,
   type DecodedPixels,
   decodeSample,
-  DEFAULT_MAX_PIXELS,
   fromRgba,
   type ImageDecoder,
   type Pixels,
 } from "./decoder.ts";
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
 export { LOW_RANGE_LEVELS, lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
 export { createDecoder, type DecoderName, type DecoderOptions } from "./decoders.ts";
 export { imagescriptDecoder } from "./imagescript_decoder.ts";
@@ -100,4 +100,4 @@ export {
 } from "./registry.ts";
 export { downloadFile, type DownloadOptions } from "./download.ts";
 export { formatProgress, progressBar, type ProgressFn } from "./progress.ts";
-export { RandomAccessFile, readMaybeGzip } from "./random_access.ts";
+export { RandomAccessFile } from "./random_access.ts";

@@ -62,8 +62,8 @@ export interface DatasetSpec {
   downloads?: readonly DatasetFile[];
   /** A command that installs the dataset system-wide, for error messages. */
   install?: string;
-  /** Opens the dataset found in `dir`. */
-  open(dir: string, split: Split): Promise<IndexedDataset>;
+  /** Opens the dataset found in `dir`; `maxFileBytes` limits a file held whole in memory. */
+  open(dir: string, split: Split, options?: { maxFileBytes?: number }): Promise<IndexedDataset>;
 }
 
 const FASHION_CLASSES = [
@@ -98,13 +98,14 @@ function idxSpec(
     description,
     required: IDX_FILES,
     downloads: IDX_FILES.map((f, i) => ({ name: f, url: base + f, md5: md5[i] })),
-    open: (dir, split) => {
+    open: (dir, split, options) => {
       const p = split === "train" ? "train" : "t10k";
       return idxDataset({
         images: `${dir}/${p}-images-idx3-ubyte.gz`,
         labels: `${dir}/${p}-labels-idx1-ubyte.gz`,
         classes,
         name: `${name}/${split}`,
+        maxFileBytes: options?.maxFileBytes,
       });
     },
     ...extra,
@@ -410,6 +411,11 @@ function getSpec(name: string): DatasetSpec {
 export interface OpenOptions extends LocateOptions {
   /** `train` (default) or `test`. */
   split?: Split;
+  /**
+   * Largest file held whole in memory: an inflated IDX file, a tar member, an image-folder
+   * file (default 1 GiB, `DEFAULT_MAX_FILE_BYTES`; the pipeline's `data.maxFileBytes`).
+   */
+  maxFileBytes?: number;
 }
 
 /**
@@ -423,7 +429,7 @@ export interface OpenOptions extends LocateOptions {
  */
 export type OpenedDataset =
   | { kind: "indexed"; dataset: IndexedDataset; located?: Located }
-  | { kind: "shards"; shards: string[] };
+  | { kind: "shards"; shards: string[]; maxFileBytes?: number };
 
 /**
  * Opens a dataset by name: `fashion-mnist`, `mnist`, `cifar10`, `cifar100` (located as in
@@ -442,7 +448,10 @@ export async function openDataset(name: string, options: OpenOptions = {}): Prom
     if (!options.path) {
       throw new DataError("dataset 'imagefolder'", "needs the path of its root folder");
     }
-    return { kind: "indexed", dataset: await imageFolder(options.path) };
+    return {
+      kind: "indexed",
+      dataset: await imageFolder(options.path, { maxFileBytes: options.maxFileBytes }),
+    };
   }
   if (name === "tar") {
     if (!options.path) {
@@ -451,13 +460,16 @@ export async function openDataset(name: string, options: OpenOptions = {}): Prom
     return {
       kind: "shards",
       shards: options.path.split(/\s+/).filter(Boolean).flatMap(expandShards),
+      ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
     };
   }
   const spec = getSpec(name);
   const located = await locateDataset(name, options);
   return {
     kind: "indexed",
-    dataset: await spec.open(located.dir, options.split ?? "train"),
+    dataset: await spec.open(located.dir, options.split ?? "train", {
+      maxFileBytes: options.maxFileBytes,
+    }),
     located,
   };
 }

@@ -1,5 +1,6 @@
 /** An optional decoder on `sharp` (libvips, native): about 3.6x faster on JPEG here. */
-import { type DecodedPixels, DEFAULT_MAX_PIXELS, type ImageDecoder } from "./decoder.ts";
+import type { DecodedPixels, ImageDecoder } from "./decoder.ts";
+import { DEFAULT_MAX_PIXELS } from "./limits.ts";
 import type { ImageHeader } from "./image_header.ts";
 
 // deno-lint-ignore no-explicit-any

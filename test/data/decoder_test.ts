@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { Image } from "imagescript";
-import { decodeSample, DEFAULT_MAX_PIXELS, type ImageDecoder } from "../../src/data/decoder.ts";
+import { decodeSample, type ImageDecoder } from "../../src/data/decoder.ts";
+import { DEFAULT_MAX_PIXELS } from "../../src/data/limits.ts";
 import { createDecoder } from "../../src/data/decoders.ts";
 import { DataError } from "../../src/data/errors.ts";
 import { encodePng, encodeTiff, pattern, zlib } from "./fixtures/png.ts";
