@@ -43,7 +43,10 @@ async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
   const maxTrain = cfg.eval.maxTrainSamples ?? Infinity;
   const maxTest = cfg.eval.maxTestSamples ?? Infinity;
   if (d.dataset === "imagefolder") {
-    const opened = await openDataset("imagefolder", { path: d.path });
+    const opened = await openDataset("imagefolder", {
+      path: d.path,
+      maxFileBytes: d.maxFileBytes,
+    });
     if (opened.kind !== "indexed") throw new Error("imagefolder did not open as indexed");
     const ds = opened.dataset;
     const take = (idx: Int32Array, n: number) => idx.subarray(0, Math.min(n, idx.length));
@@ -57,7 +60,11 @@ async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
     };
   }
   const open = async (split: string) => {
-    const o = await openDataset(d.dataset, { path: d.path, split: split as Split });
+    const o = await openDataset(d.dataset, {
+      path: d.path,
+      split: split as Split,
+      maxFileBytes: d.maxFileBytes,
+    });
     if (o.kind !== "indexed") throw new Error(`${d.dataset} did not open as indexed`);
     return o.dataset;
   };
@@ -89,7 +96,7 @@ export async function evaluateRun(
   options: EvaluateRunOptions = {},
 ): Promise<RunEvaluation> {
   const data = await openEvalData(cfg);
-  const decoder = await createDecoder(cfg.data.decoder);
+  const decoder = await createDecoder(cfg.data.decoder, { maxPixels: cfg.data.maxPixels });
   const channels = cfg.model.inChannels;
   const evalOptions = {
     ...cfg.eval,

@@ -45,6 +45,8 @@ export interface TrainingInputOptions {
   shuffleBuffer?: number;
   onError?: "fail" | "skip";
   decoder?: DecoderName;
+  /** Pixel limit of a decode (`data.maxPixels`). */
+  maxPixels?: number;
   /** This rank and the number of ranks (each reads its blocked part of every epoch). */
   rank?: number;
   worldSize?: number;
@@ -78,6 +80,7 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
   const init: ViewWorkerInit = {
     augment: { ...o.augment, seed: o.seed },
     decoder: o.decoder,
+    maxPixels: o.maxPixels,
     channels: o.channels,
     onError,
   };

@@ -204,6 +204,7 @@ async function pretrainRanks(
     shuffleBuffer: cfg.data.shuffleBuffer,
     onError: cfg.data.onError,
     decoder: cfg.data.decoder,
+    maxPixels: cfg.data.maxPixels,
     telemetry,
     skips,
     rank,
@@ -365,6 +366,7 @@ async function openTraining(cfg: PipelineConfig): Promise<OpenedDataset> {
     path: d.path,
     split: d.split as Split,
     onProgress: undefined,
+    maxFileBytes: d.maxFileBytes,
   });
   if (opened.kind === "indexed") {
     return { ...opened, dataset: limitDataset(opened.dataset, d.maxSamples) };
