@@ -1,8 +1,9 @@
 /**
  * The one rule both decoders follow for 16-bit images: every sample is scaled from the full
- * 16-bit range to 8 bits with rounding to nearest, `round(v * 255 / 65535)` (as libvips,
- * sharp and ImageMagick do). Nothing is stretched by the image's own range, so a file that
- * stores 8- or 12-bit data in 16-bit samples decodes dark; {@link lowRangeWarning} says so.
+ * 16-bit range to 8 bits with rounding to nearest, `round(v * 255 / 65535)` (sharp's own
+ * rule for 16-bit RGB; its gray path rounds differently). Nothing is stretched by the image's
+ * own range, so a file that stores 8- or 12-bit data in 16-bit samples decodes dark;
+ * {@link lowRangeWarning} says so.
  */
 
 /**
