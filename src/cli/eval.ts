@@ -32,6 +32,7 @@ if (import.meta.main) {
       const opened = await openDataset(cfg.data.dataset, {
         path: cfg.data.path,
         split: cfg.data.split as Split,
+        maxFileBytes: cfg.data.maxFileBytes,
       });
       const dataset = opened.kind === "indexed"
         ? { ...opened, dataset: limitDataset(opened.dataset, cfg.data.maxSamples) }

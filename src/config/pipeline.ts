@@ -63,6 +63,18 @@ export const dataSchema = s.object({
     default: "imagescript",
     description: "image decoder",
   }),
+  maxPixels: s.int({
+    min: 1,
+    default: 67108864,
+    description: "images over this many pixels (from the header) are refused before decoding " +
+      "(8192^2; imagescript holds ~18 bytes per pixel)",
+  }),
+  maxFileBytes: s.int({
+    min: 1,
+    default: 1073741824,
+    description: "largest file held whole in memory: an unzipped IDX file, a tar member, an " +
+      "image-folder file (1 GiB)",
+  }),
 }, {
   check: (d) => {
     const out: CheckIssue[] = [];

@@ -2,7 +2,10 @@
 import { toHex } from "../streams/sha256.ts";
 import { DataError } from "./errors.ts";
 import type { IndexedDataset } from "./indexed.ts";
-import { RandomAccessFile, readMaybeGzip } from "./random_access.ts";
+import { ByteReader } from "./byte_reader.ts";
+import { inflateStream } from "./inflate.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
+import { RandomAccessFile } from "./random_access.ts";
 import type { RawImage } from "./sample.ts";
 
 /**
@@ -56,7 +59,9 @@ export function parseIdxHeader(b: Uint8Array, where: string): IdxHeader {
 
 /**
  * An IDX file opened for random access: gzipped files are inflated into memory (gzip has
- * no random access); plain files are read record by record from disk.
+ * no random access) as a stream, the header first, so the inflated size is checked against
+ * the header and the `maxFileBytes` limit before and while inflating (a gzip bomb fails
+ * after at most that many bytes); plain files are read record by record from disk.
  *
  * @example
  * ```ts
@@ -69,6 +74,7 @@ export class IdxFile {
     readonly path: string,
     readonly header: IdxHeader,
     readonly recordBytes: number,
+    /** A gzipped file's records (the bytes after the header). */
     private readonly memory: Uint8Array | undefined,
     private readonly file: RandomAccessFile | undefined,
   ) {}
@@ -78,8 +84,12 @@ export class IdxFile {
     return this.header.dims[0];
   }
 
-  /** Opens and validates an IDX file (header and size). */
-  static async open(path: string): Promise<IdxFile> {
+  /**
+   * Opens and validates an IDX file (header and size). A gzipped file whose header says
+   * it holds more than `maxFileBytes` unzipped (default {@link DEFAULT_MAX_FILE_BYTES})
+   * is refused before it is inflated.
+   */
+  static async open(path: string, options: { maxFileBytes?: number } = {}): Promise<IdxFile> {
     const head = await RandomAccessFile.open(path);
     let first: Uint8Array;
     try {
@@ -88,33 +98,28 @@ export class IdxFile {
       head.close();
       throw error;
     }
-    const gz = first[0] === 0x1f && first[1] === 0x8b;
-    let memory: Uint8Array | undefined;
-    let file: RandomAccessFile | undefined;
-    let header: IdxHeader;
-    let size: number;
-    if (gz) {
+    if (first[0] === 0x1f && first[1] === 0x8b) {
       head.close();
-      memory = await readMaybeGzip(path);
-      header = parseIdxHeader(memory, path);
-      size = memory.length;
-    } else {
-      file = head;
-      header = parseIdxHeader(await file.read(0, Math.min(file.size, 20)), path);
-      size = file.size;
+      const { header, records } = await inflateIdx(
+        path,
+        options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      );
+      return new IdxFile(path, header, recordBytesOf(header), records, undefined);
     }
-    const recordBytes = header.dims.slice(1).reduce((a, b) => a * b, 1);
+    const file = head;
+    const header = parseIdxHeader(await file.read(0, Math.min(file.size, 20)), path);
+    const recordBytes = recordBytesOf(header);
     const expected = header.headerBytes + header.dims[0] * recordBytes;
-    if (size !== expected) {
-      file?.close();
+    if (file.size !== expected) {
+      file.close();
       throw new DataError(
         path,
-        `${size < expected ? "truncated" : "too long"}: header says ${header.dims.join("x")} ` +
-          `(${expected} bytes${gz ? " unzipped" : ""}), file has ${size}`,
+        `${file.size < expected ? "truncated" : "too long"}: header says ` +
+          `${header.dims.join("x")} (${expected} bytes), file has ${file.size}`,
         "delete the file and fetch it again",
       );
     }
-    return new IdxFile(path, header, recordBytes, memory, file);
+    return new IdxFile(path, header, recordBytes, undefined, file);
   }
 
   /** Record `i` as a fresh buffer. */
@@ -122,14 +127,83 @@ export class IdxFile {
     if (!(i >= 0 && i < this.length)) {
       throw new RangeError(`${this.path}: record ${i} out of range 0..${this.length - 1}`);
     }
-    const at = this.header.headerBytes + i * this.recordBytes;
+    const at = i * this.recordBytes;
     if (this.memory) return Promise.resolve(this.memory.slice(at, at + this.recordBytes));
-    return this.file!.read(at, this.recordBytes);
+    return this.file!.read(this.header.headerBytes + at, this.recordBytes);
+  }
+
+  /** All records, one after another (the file after its header). */
+  records(): Promise<Uint8Array> {
+    if (this.memory) return Promise.resolve(this.memory);
+    return this.file!.read(this.header.headerBytes, this.length * this.recordBytes);
   }
 
   /** Closes the file. */
   close(): void {
     this.file?.close();
+  }
+}
+
+function recordBytesOf(header: IdxHeader): number {
+  return header.dims.slice(1).reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Inflates a gzipped IDX file as a stream: header first, then exactly the records it
+ * announces (refused up front when over `maxFileBytes`), then one byte more to find a
+ * file that is too long; nothing past that is inflated.
+ */
+async function inflateIdx(
+  path: string,
+  maxFileBytes: number,
+): Promise<{ header: IdxHeader; records: Uint8Array }> {
+  const file = await Deno.open(path, { read: true });
+  const reader = new ByteReader(inflateStream(file.readable, "gzip"));
+  try {
+    const start = await reader.read(4);
+    const dims = start.length === 4 && start[0] === 0 && start[1] === 0 && start[3] <= 4
+      ? await reader.read(4 * start[3])
+      : new Uint8Array(0);
+    const head = new Uint8Array(start.length + dims.length);
+    head.set(start);
+    head.set(dims, start.length);
+    const header = parseIdxHeader(head, path);
+    const size = header.dims[0] * recordBytesOf(header);
+    const total = header.headerBytes + size;
+    const says = `header says ${header.dims.join("x")} (${total} bytes unzipped)`;
+    if (total > maxFileBytes) {
+      throw new DataError(
+        path,
+        `${says}, over the limit of ${maxFileBytes} bytes (data.maxFileBytes); refused ` +
+          `before inflating`,
+        "raise data.maxFileBytes if the file is genuine",
+      );
+    }
+    const records = await reader.read(size);
+    if (records.length < size) {
+      throw new DataError(
+        path,
+        `truncated: ${says}, file has ${header.headerBytes + records.length}`,
+        "delete the file and fetch it again",
+      );
+    }
+    if ((await reader.read(1)).length > 0) {
+      throw new DataError(
+        path,
+        `too long: ${says}, the file holds more (inflating stopped there)`,
+        "delete the file and fetch it again",
+      );
+    }
+    return { header, records };
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(
+      path,
+      `corrupt or truncated gzip data (${(error as Error).message})`,
+      "delete the file and fetch it again",
+    );
+  } finally {
+    await reader.cancel().catch(() => {});
   }
 }
 
@@ -150,6 +224,8 @@ export interface IdxDatasetOptions {
   classes?: readonly string[];
   /** Key prefix (default: the images file's name). */
   name?: string;
+  /** Size limit of a gzipped file once inflated (default {@link DEFAULT_MAX_FILE_BYTES}). */
+  maxFileBytes?: number;
 }
 
 /**
@@ -166,7 +242,8 @@ export interface IdxDatasetOptions {
  * ```
  */
 export async function idxDataset(options: IdxDatasetOptions): Promise<IndexedDataset<RawImage>> {
-  const images = await IdxFile.open(options.images);
+  const limit = { maxFileBytes: options.maxFileBytes };
+  const images = await IdxFile.open(options.images, limit);
   const [n, rows, cols] = images.header.dims;
   if (images.header.dims.length !== 3) {
     images.close();
@@ -177,17 +254,23 @@ export async function idxDataset(options: IdxDatasetOptions): Promise<IndexedDat
   }
   let labels: Uint8Array | undefined;
   if (options.labels) {
-    const lf = await IdxFile.open(options.labels);
-    lf.close();
+    let lf: IdxFile;
+    try {
+      lf = await IdxFile.open(options.labels, limit);
+    } catch (error) {
+      images.close();
+      throw error;
+    }
     if (lf.header.dims.length !== 1 || lf.length !== n) {
+      lf.close();
       images.close();
       throw new DataError(
         options.labels,
         `labels shape ${lf.header.dims.join("x")} does not match ${n} images in ${options.images}`,
       );
     }
-    labels = await readMaybeGzip(options.labels);
-    labels = labels.subarray(lf.header.headerBytes);
+    labels = await lf.records();
+    lf.close();
   }
   const prefix = options.name ?? options.images.split("/").pop()!;
   return {

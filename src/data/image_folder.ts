@@ -2,6 +2,7 @@
 import { DataError } from "./errors.ts";
 import { IMAGE_EXTENSIONS } from "./image_format.ts";
 import type { IndexedDataset } from "./indexed.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
 import type { EncodedSample } from "./sample.ts";
 
 /**
@@ -20,6 +21,8 @@ export interface ImageFolderOptions {
    * its train split's classes, so both agree); a class folder not in it is an error.
    */
   classes?: readonly string[];
+  /** Larger files are refused, unread (default {@link DEFAULT_MAX_FILE_BYTES}). */
+  maxFileBytes?: number;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function imageFolder(
   options: ImageFolderOptions = {},
 ): Promise<ImageFolderDataset> {
   const exts = new Set((options.extensions ?? IMAGE_EXTENSIONS).map((e) => e.toLowerCase()));
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(root);
@@ -130,7 +134,7 @@ export async function imageFolder(
   }
   const files = found.map((f) => f.path);
   const labels = found.map((f) => (f.top === undefined ? undefined : index.get(f.top)));
-  return folderDataset(root, classes, files, labels);
+  return folderDataset(root, classes, files, labels, maxFileBytes);
 }
 
 /**
@@ -146,6 +150,7 @@ export function folderDataset(
   classes: readonly string[],
   files: readonly string[],
   labels: readonly (number | undefined)[],
+  maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
 ): ImageFolderDataset {
   return {
     name,
@@ -160,8 +165,18 @@ export function folderDataset(
       }
       let bytes: Uint8Array;
       try {
+        const { size } = await Deno.stat(path);
+        if (size > maxFileBytes) {
+          throw new DataError(
+            path,
+            `file of ${size} bytes is over the limit of ${maxFileBytes} bytes ` +
+              `(data.maxFileBytes); refused before reading it`,
+            "raise data.maxFileBytes if the file is genuine",
+          );
+        }
         bytes = await Deno.readFile(path);
       } catch (error) {
+        if (error instanceof DataError) throw error;
         throw new DataError(path, `cannot read: ${(error as Error).message}`);
       }
       const s: EncodedSample = { key: path, bytes };

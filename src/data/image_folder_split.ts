@@ -135,6 +135,7 @@ export async function imageFolderSplit(
     all.classes,
     keep.map((i) => all.files[i]),
     keep.map((i) => all.labels[i]),
+    options.maxFileBytes,
   );
   return { ...ds, split: what };
 }

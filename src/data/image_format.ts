@@ -1,6 +1,7 @@
 /**
- * Recognising an encoded image from its bytes: format, a cheap completeness check (so a
- * truncated file is an error rather than a half-grey image), and whether it stores gray.
+ * Recognising an encoded image from its bytes: format, and a cheap completeness check (so a
+ * truncated file is an error rather than a half-grey image). `image_header.ts` reads the
+ * header.
  */
 
 /**
@@ -87,59 +88,6 @@ export function checkComplete(b: Uint8Array, format: ImageFormat): string | unde
       return b.length >= 14 && b.lastIndexOf(0x3b) > 13 ? undefined : "truncated GIF: no trailer";
     case "tiff":
       return undefined; // the TIFF decoder checks every offset it reads
-  }
-}
-
-/**
- * Whether the file stores gray pixels (PNG colour types 0 and 4, one-component JPEG, TIFF
- * photometric 0/1 with one sample). Palette and colour files count as colour.
- *
- * @example
- * ```ts
- * storesGray(pngBytes, "png"); // true for a grayscale PNG
- * ```
- */
-export function storesGray(b: Uint8Array, format: ImageFormat): boolean {
-  if (format === "png") return b.length > 25 && (b[25] === 0 || b[25] === 4);
-  if (format === "jpeg") {
-    let p = 2;
-    while (p + 4 <= b.length) {
-      if (b[p] !== 0xff) return false;
-      const marker = b[p + 1];
-      if (marker === 0xff) {
-        p++;
-        continue;
-      }
-      const len = (b[p + 2] << 8) | b[p + 3];
-      const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 &&
-        marker !== 0xcc;
-      if (isSof) return p + 9 < b.length && b[p + 9] === 1;
-      p += 2 + len;
-    }
-    return false;
-  }
-  if (format === "tiff") return tiffIsGray(b);
-  return false;
-}
-
-/** TIFF: photometric 0 or 1 with one sample per pixel, from the first IFD. */
-function tiffIsGray(b: Uint8Array): boolean {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const le = b[0] === 0x49;
-  try {
-    const ifd = v.getUint32(4, le);
-    const n = v.getUint16(ifd, le);
-    let photometric = -1, spp = 1;
-    for (let i = 0; i < n; i++) {
-      const e = ifd + 2 + i * 12;
-      const tag = v.getUint16(e, le);
-      const value = v.getUint16(e + 2, le) === 4 ? v.getUint32(e + 8, le) : v.getUint16(e + 8, le);
-      if (tag === 262) photometric = value;
-      if (tag === 277) spp = value;
-    }
-    return (photometric === 0 || photometric === 1) && spp === 1;
-  } catch {
-    return false;
   }
 }
 

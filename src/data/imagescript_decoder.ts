@@ -1,26 +1,32 @@
-/** The default decoder: `imagescript` (pure wasm/JS) plus this project's TIFF reader. */
+/**
+ * The default decoder: `imagescript` (pure wasm/JS), plus this project's readers for TIFF
+ * and 16-bit PNG (imagescript keeps only the high byte of 16-bit samples).
+ */
 import { decode as isDecode, GIF, type Image } from "imagescript";
-import { fromRgba, type ImageDecoder, type Pixels } from "./decoder.ts";
-import type { ImageFormat } from "./image_format.ts";
+import { type DecodedPixels, fromRgba, type ImageDecoder } from "./decoder.ts";
+import type { ImageHeader } from "./image_header.ts";
+import { decodePng16 } from "./png16.ts";
 import { decodeTiff } from "./tiff.ts";
 
 /**
- * Decodes PNG (gray, palette, 16-bit included), JPEG and GIF (first frame) with
- * imagescript, and TIFF with {@link decodeTiff}.
+ * Decodes PNG (gray, palette; 16-bit with {@link decodePng16}), JPEG and GIF (first frame)
+ * with imagescript, and TIFF with {@link decodeTiff}. ICC profiles are not read. Its pixel
+ * limit is the default one; `createDecoder("imagescript", { maxPixels })` sets another.
  *
  * @example
  * ```ts
- * const px = await imagescriptDecoder.decode(bytes, "png", false);
+ * const px = await imagescriptDecoder.decode(bytes, readImageHeader(bytes, "png"));
  * ```
  */
 export const imagescriptDecoder: ImageDecoder = {
   name: "imagescript",
-  async decode(bytes: Uint8Array, format: ImageFormat, gray: boolean): Promise<Pixels> {
-    if (format === "tiff") return await decodeTiff(bytes);
+  async decode(bytes: Uint8Array, header: ImageHeader): Promise<DecodedPixels> {
+    if (header.format === "tiff") return await decodeTiff(bytes);
+    if (header.format === "png" && header.depth === 16) return await decodePng16(bytes);
     const decoded = await isDecode(bytes, true);
     const image = decoded instanceof GIF ? decoded[0] : decoded as Image;
     if (!image || !image.width || !image.height) throw new Error("no image in the file");
     if (image.bitmap.length < image.width * image.height * 4) throw new Error("short pixel data");
-    return fromRgba(image.bitmap, image.width, image.height, gray);
+    return fromRgba(image.bitmap, image.width, image.height, header.gray);
   },
 };

@@ -30,25 +30,24 @@ export {
   type SkipTracker,
 } from "./errors.ts";
 
-export {
-  checkComplete,
-  IMAGE_EXTENSIONS,
-  type ImageFormat,
-  sniffFormat,
-  storesGray,
-} from "./image_format.ts";
+export { checkComplete, IMAGE_EXTENSIONS, type ImageFormat, sniffFormat } from "./image_format.ts";
+export { type ImageHeader, readImageHeader } from "./image_header.ts";
 export {
   type ChannelMode,
   convertChannels,
+  type DecodedPixels,
   decodeSample,
   fromRgba,
   type ImageDecoder,
   type Pixels,
 } from "./decoder.ts";
-export { createDecoder, type DecoderName } from "./decoders.ts";
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
+export { LOW_RANGE_LEVELS, lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
+export { createDecoder, type DecoderName, type DecoderOptions } from "./decoders.ts";
 export { imagescriptDecoder } from "./imagescript_decoder.ts";
 export { createSharpDecoder } from "./sharp_decoder.ts";
-export { decodeTiff, type TiffPixels } from "./tiff.ts";
+export { decodeTiff, type TiffPixels, tiffTags } from "./tiff.ts";
+export { decodePng16 } from "./png16.ts";
 export { isSampleFailure, type SampleFailure, skipFailures } from "./skip_failures.ts";
 
 export {
@@ -107,4 +106,4 @@ export {
 } from "./registry.ts";
 export { downloadFile, type DownloadOptions } from "./download.ts";
 export { formatProgress, progressBar, type ProgressFn } from "./progress.ts";
-export { RandomAccessFile, readMaybeGzip } from "./random_access.ts";
+export { RandomAccessFile } from "./random_access.ts";

@@ -63,8 +63,8 @@ export interface DatasetSpec {
   downloads?: readonly DatasetFile[];
   /** A command that installs the dataset system-wide, for error messages. */
   install?: string;
-  /** Opens the dataset found in `dir`. */
-  open(dir: string, split: Split): Promise<IndexedDataset>;
+  /** Opens the dataset found in `dir`; `maxFileBytes` limits a file held whole in memory. */
+  open(dir: string, split: Split, options?: { maxFileBytes?: number }): Promise<IndexedDataset>;
 }
 
 const FASHION_CLASSES = [
@@ -99,13 +99,14 @@ function idxSpec(
     description,
     required: IDX_FILES,
     downloads: IDX_FILES.map((f, i) => ({ name: f, url: base + f, md5: md5[i] })),
-    open: (dir, split) => {
+    open: (dir, split, options) => {
       const p = split === "train" ? "train" : "t10k";
       return idxDataset({
         images: `${dir}/${p}-images-idx3-ubyte.gz`,
         labels: `${dir}/${p}-labels-idx1-ubyte.gz`,
         classes,
         name: `${name}/${split}`,
+        maxFileBytes: options?.maxFileBytes,
       });
     },
     ...extra,
@@ -430,6 +431,11 @@ export interface OpenOptions extends LocateOptions {
   split?: string;
   /** `imagefolder`: index labels by this class list (e.g. the train split's). */
   classes?: readonly string[];
+  /**
+   * Largest file held whole in memory: an inflated IDX file, a tar member, an image-folder
+   * file (default 1 GiB, `DEFAULT_MAX_FILE_BYTES`; the pipeline's `data.maxFileBytes`).
+   */
+  maxFileBytes?: number;
 }
 
 /**
@@ -443,7 +449,7 @@ export interface OpenOptions extends LocateOptions {
  */
 export type OpenedDataset =
   | { kind: "indexed"; dataset: IndexedDataset; located?: Located }
-  | { kind: "shards"; shards: string[] };
+  | { kind: "shards"; shards: string[]; maxFileBytes?: number };
 
 /**
  * Opens a dataset by name: `fashion-mnist`, `mnist`, `cifar10`, `cifar100` (located as in
@@ -462,9 +468,10 @@ export async function openDataset(name: string, options: OpenOptions = {}): Prom
     if (!options.path) {
       throw new DataError("dataset 'imagefolder'", "needs the path of its root folder");
     }
+    const folderOptions = { classes: options.classes, maxFileBytes: options.maxFileBytes };
     const dataset = options.split === undefined
-      ? await imageFolder(options.path, { classes: options.classes })
-      : await imageFolderSplit(options.path, options.split, { classes: options.classes });
+      ? await imageFolder(options.path, folderOptions)
+      : await imageFolderSplit(options.path, options.split, folderOptions);
     return { kind: "indexed", dataset };
   }
   if (name === "tar") {
@@ -474,6 +481,7 @@ export async function openDataset(name: string, options: OpenOptions = {}): Prom
     return {
       kind: "shards",
       shards: options.path.split(/\s+/).filter(Boolean).flatMap(expandShards),
+      ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
     };
   }
   const spec = getSpec(name);
@@ -486,7 +494,11 @@ export async function openDataset(name: string, options: OpenOptions = {}): Prom
     );
   }
   const located = await locateDataset(name, options);
-  return { kind: "indexed", dataset: await spec.open(located.dir, split as Split), located };
+  return {
+    kind: "indexed",
+    dataset: await spec.open(located.dir, split as Split, { maxFileBytes: options.maxFileBytes }),
+    located,
+  };
 }
 
 /**

@@ -46,6 +46,7 @@ export function datasetSamples(
     onError: options.onError,
     skips: options.skips,
     telemetry: options.telemetry,
+    maxFileBytes: opened.maxFileBytes,
   });
   const size = options.shuffleBuffer ?? 1000;
   if (size <= 0 || options.shuffle === false) return samples;

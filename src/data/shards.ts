@@ -118,6 +118,8 @@ export interface TarSamplesOptions extends StageOptions {
   skips?: SkipLog;
   /** Image extensions to look for in a sample (default png, jpg, jpeg, gif, tif, tiff). */
   imageExtensions?: readonly string[];
+  /** Largest tar member read (default 1 GiB); a larger one errors its shard (see tarMembers). */
+  maxFileBytes?: number;
 }
 
 /**
@@ -197,7 +199,10 @@ export function tarSamples(
           continue;
         }
         try {
-          groups = groupMembers(tarMembers(await openShard(s.shard), s.shard)).getReader();
+          const members = tarMembers(await openShard(s.shard), s.shard, {
+            maxFileBytes: options.maxFileBytes,
+          });
+          groups = groupMembers(members).getReader();
           current = { ...s, ordinal: 0 };
         } catch (error) {
           return failure(error, s.shard);

@@ -1,9 +1,12 @@
 /**
  * A streaming tar reader (ustar, GNU long names, pax path records), one member at a time,
- * with header checksums verified; gzipped archives are inflated on the fly.
+ * with header checksums verified and member sizes limited; gzipped archives are inflated on
+ * the fly.
  */
 import { ByteReader } from "./byte_reader.ts";
 import { DataError } from "./errors.ts";
+import { inflateStream } from "./inflate.ts";
+import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
 
 /**
  * A regular file inside a tar archive.
@@ -23,7 +26,10 @@ export interface TarMember {
 /**
  * Reads the regular files of a tar archive from a byte stream, in archive order.
  * `where` names the archive in errors (`shard-0003.tar: ...`). A bad header, checksum
- * mismatch or truncation errors the stream with a {@link DataError}.
+ * mismatch or truncation errors the stream with a {@link DataError}, and so does a member
+ * whose header says it is larger than `maxFileBytes` (default {@link DEFAULT_MAX_FILE_BYTES}):
+ * members are held whole, so the size is checked before reading (or inflating) it; other
+ * entries are skipped as a stream. Gzipped archives are inflated only as far as read.
  *
  * @example
  * ```ts
@@ -34,7 +40,9 @@ export interface TarMember {
 export function tarMembers(
   bytes: ReadableStream<Uint8Array>,
   where: string,
+  options: { maxFileBytes?: number } = {},
 ): ReadableStream<TarMember> {
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   let reader: ByteReader | undefined;
   let longName: string | undefined;
   let paxPath: string | undefined;
@@ -58,7 +66,7 @@ export function tarMembers(
   }, { highWaterMark: 0 });
 
   async function next(c: ReadableStreamDefaultController<TarMember>): Promise<void> {
-    reader ??= new ByteReader(await maybeGunzip(bytes, where));
+    reader ??= new ByteReader(await maybeGunzip(bytes));
     for (;;) {
       if (ended) return c.close();
       const at = reader.position;
@@ -91,6 +99,14 @@ export function tarMembers(
       const plain = cString(header.subarray(0, 100));
       const name = longName ?? paxPath ?? (prefix ? `${prefix}/${plain}` : plain);
       const isData = type === "0" || type === "7" || type === "L" || type === "x";
+      if (isData && size > maxFileBytes) {
+        throw new DataError(
+          `${where}:${name}`,
+          `member of ${size} bytes (from its header) is over the limit of ${maxFileBytes} ` +
+            `bytes (data.maxFileBytes); refused before reading it`,
+          "raise data.maxFileBytes if the member is genuine",
+        );
+      }
       let data: Uint8Array | undefined;
       if (isData) {
         data = await reader.read(size);
@@ -126,7 +142,7 @@ export function tarMembers(
   }
 }
 
-async function maybeGunzip(bytes: ReadableStream<Uint8Array>, where: string) {
+async function maybeGunzip(bytes: ReadableStream<Uint8Array>) {
   // Peek at the first chunk for the gzip magic bytes, then put it back.
   const reader = bytes.getReader();
   const first = await reader.read();
@@ -143,10 +159,7 @@ async function maybeGunzip(bytes: ReadableStream<Uint8Array>, where: string) {
     cancel: (reason) => reader.cancel(reason),
   }, { highWaterMark: 0 });
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    void where;
-    return rest.pipeThrough(
-      new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
-    );
+    return inflateStream(rest, "gzip");
   }
   return rest;
 }

@@ -4,9 +4,11 @@
  * Deflate, with or without the horizontal predictor; gray, RGB(A) and palette. The first
  * image of the file is read.
  */
+import { inflatePrefix } from "./inflate.ts";
 
 /**
- * Decoded TIFF pixels, HWC, gray stays one channel, colour is RGB (alpha dropped).
+ * Decoded TIFF pixels, HWC, gray stays one channel, colour is RGB (alpha dropped), samples at
+ * the file's depth.
  *
  * @example
  * ```ts
@@ -17,25 +19,26 @@ export interface TiffPixels {
   width: number;
   height: number;
   channels: 1 | 3;
-  data: Uint8Array;
+  /** 8-bit samples, or 16-bit ones for a 16-bit gray or RGB file. */
+  data: Uint8Array | Uint16Array;
 }
 
 /**
- * Decodes a TIFF file; throws an Error saying what is unsupported or broken.
+ * The tags of a TIFF file's first image (IFD), as arrays of numbers (byte, ASCII, short and
+ * long fields; rationals and other types are left out). Throws an Error when an offset
+ * points past the end of the file.
  *
  * @example
  * ```ts
- * const { width, height, channels, data } = await decodeTiff(bytes);
+ * const tags = tiffTags(bytes);
+ * const [width, height] = [tags.get(256)?.[0], tags.get(257)?.[0]];
  * ```
  */
-export async function decodeTiff(b: Uint8Array): Promise<TiffPixels> {
+export function tiffTags(b: Uint8Array): Map<number, number[]> {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const le = b[0] === 0x49;
-  const need = (p: number, n: number, what: string) => {
-    if (p < 0 || p + n > b.length) throw new Error(`truncated TIFF: ${what} at ${p} past the end`);
-  };
-  const u16 = (p: number) => (need(p, 2, "field"), view.getUint16(p, le));
-  const u32 = (p: number) => (need(p, 4, "field"), view.getUint32(p, le));
+  const u16 = (p: number) => (need(b, p, 2, "field"), view.getUint16(p, le));
+  const u32 = (p: number) => (need(b, p, 4, "field"), view.getUint32(p, le));
   const ifd = u32(4);
   const count = u16(ifd);
   const tags = new Map<number, number[]>();
@@ -45,13 +48,32 @@ export async function decodeTiff(b: Uint8Array): Promise<TiffPixels> {
     const size = type === 3 ? 2 : type === 4 ? 4 : type === 1 || type === 2 || type === 7 ? 1 : 0;
     if (size === 0) continue; // rationals and others: not needed
     const at = n * size <= 4 ? e + 8 : u32(e + 8);
-    need(at, n * size, `tag ${tag}`);
+    need(b, at, n * size, `tag ${tag}`);
     const values: number[] = [];
     for (let k = 0; k < n; k++) {
       values.push(size === 1 ? b[at + k] : size === 2 ? u16(at + 2 * k) : u32(at + 4 * k));
     }
     tags.set(tag, values);
   }
+  return tags;
+}
+
+function need(b: Uint8Array, p: number, n: number, what: string): void {
+  if (p < 0 || p + n > b.length) throw new Error(`truncated TIFF: ${what} at ${p} past the end`);
+}
+
+/**
+ * Decodes a TIFF file; throws an Error saying what is unsupported or broken. 16-bit files
+ * give 16-bit samples (`Uint16Array`), in the file's byte order read as numbers.
+ *
+ * @example
+ * ```ts
+ * const { width, height, channels, data } = await decodeTiff(bytes);
+ * ```
+ */
+export async function decodeTiff(b: Uint8Array): Promise<TiffPixels> {
+  const le = b[0] === 0x49;
+  const tags = tiffTags(b);
   const one = (tag: number, fallback?: number) => {
     const v = tags.get(tag)?.[0] ?? fallback;
     if (v === undefined) throw new Error(`TIFF lacks required tag ${tag}`);
@@ -75,7 +97,7 @@ export async function decodeTiff(b: Uint8Array): Promise<TiffPixels> {
   const raw = new Uint8Array(rowBytes * height);
   let out = 0;
   for (let s = 0; s < offsets.length && out < raw.length; s++) {
-    need(offsets[s], counts[s] ?? 0, `strip ${s}`);
+    need(b, offsets[s], counts[s] ?? 0, `strip ${s}`);
     const src = b.subarray(offsets[s], offsets[s] + (counts[s] ?? 0));
     const rows = Math.min(rowsPerStrip, height - out / rowBytes);
     const expected = rows * rowBytes;
@@ -85,30 +107,29 @@ export async function decodeTiff(b: Uint8Array): Promise<TiffPixels> {
     out += expected;
   }
   if (out < raw.length) throw new Error("truncated TIFF: strips hold fewer rows than the height");
-  // To 8 bits per sample, undoing the predictor.
+  // Samples at the file's depth, undoing the predictor.
   const n = width * height * spp;
-  const px = new Uint8Array(n);
-  if (bps === 1) {
-    px.set(raw);
-    if (predictor === 2) undoPredictor(px, width, height, spp);
-  } else {
-    const words = new Uint16Array(n);
+  let px: Uint8Array | Uint16Array;
+  if (bps === 1) px = raw;
+  else {
+    px = new Uint16Array(n);
     const rv = new DataView(raw.buffer);
-    for (let i = 0; i < n; i++) words[i] = rv.getUint16(2 * i, le);
-    if (predictor === 2) undoPredictor(words, width, height, spp);
-    for (let i = 0; i < n; i++) px[i] = words[i] >> 8;
+    for (let i = 0; i < n; i++) px[i] = rv.getUint16(2 * i, le);
   }
+  if (predictor === 2) undoPredictor(px, width, height, spp);
   const pixels = width * height;
+  const like = (k: number) => bps === 1 ? new Uint8Array(k) : new Uint16Array(k);
   if (photometric === 0 || photometric === 1) {
-    const data = new Uint8Array(pixels);
+    const data = like(pixels);
+    const white = bps === 1 ? 0xff : 0xffff;
     for (let i = 0; i < pixels; i++) {
-      data[i] = photometric === 0 ? 255 - px[i * spp] : px[i * spp];
+      data[i] = photometric === 0 ? white - px[i * spp] : px[i * spp];
     }
     return { width, height, channels: 1, data };
   }
-  const data = new Uint8Array(pixels * 3);
   if (photometric === 2) {
     if (spp < 3) throw new Error(`TIFF RGB with ${spp} samples per pixel`);
+    const data = like(pixels * 3);
     for (let i = 0; i < pixels; i++) {
       data[3 * i] = px[i * spp];
       data[3 * i + 1] = px[i * spp + 1];
@@ -117,9 +138,12 @@ export async function decodeTiff(b: Uint8Array): Promise<TiffPixels> {
     return { width, height, channels: 3, data };
   }
   if (photometric === 3) {
+    // The colour map holds 16-bit values whatever the index depth; like libvips, take their
+    // high byte (writers store c * 257, for which this is c).
     const map = tags.get(320);
     const size = 1 << bits;
     if (!map || map.length < 3 * size) throw new Error("TIFF palette image without a colour map");
+    const data = new Uint8Array(pixels * 3);
     for (let i = 0; i < pixels; i++) {
       const v = px[i * spp];
       data[3 * i] = map[v] >> 8;
@@ -149,11 +173,8 @@ async function decompress(src: Uint8Array, compression: number, expected: number
       return lzw(src, expected);
     case 8:
     case 32946: {
-      const stream = new Blob([src as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-        new DecompressionStream("deflate"),
-      );
       try {
-        return new Uint8Array(await new Response(stream).arrayBuffer());
+        return await inflatePrefix(src, "deflate", expected);
       } catch (error) {
         throw new Error(`corrupt TIFF deflate data: ${(error as Error).message}`);
       }

@@ -67,7 +67,12 @@ async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
     );
   }
   const open = async (split: string, classes?: readonly string[]) => {
-    const o = await openDataset(d.dataset, { path: d.path, split, classes });
+    const o = await openDataset(d.dataset, {
+      path: d.path,
+      split,
+      classes,
+      maxFileBytes: d.maxFileBytes,
+    });
     if (o.kind !== "indexed") throw new Error(`${d.dataset} did not open as indexed`);
     return o.dataset;
   };
@@ -105,7 +110,7 @@ export async function evaluateRun(
   options: EvaluateRunOptions = {},
 ): Promise<RunEvaluation> {
   const data = await openEvalData(cfg);
-  const decoder = await createDecoder(cfg.data.decoder);
+  const decoder = await createDecoder(cfg.data.decoder, { maxPixels: cfg.data.maxPixels });
   const channels = cfg.model.inChannels;
   const evalOptions = {
     ...cfg.eval,

@@ -41,6 +41,8 @@ export interface TrainingInputOptions {
   shuffleBuffer?: number;
   onError?: "fail" | "skip";
   decoder?: DecoderName;
+  /** Pixel limit of a decode (`data.maxPixels`). */
+  maxPixels?: number;
   /** This rank and the number of ranks (each reads its blocked part of every epoch). */
   rank?: number;
   worldSize?: number;
@@ -74,6 +76,7 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
   const init: ViewWorkerInit = {
     augment: { ...o.augment, seed: o.seed },
     decoder: o.decoder,
+    maxPixels: o.maxPixels,
     channels: o.channels,
     onError,
   };

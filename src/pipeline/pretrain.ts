@@ -292,6 +292,7 @@ function inputOf(run: Run, telemetry: Telemetry): ReadableStream<Batch> {
     shuffleBuffer: cfg.data.shuffleBuffer,
     onError: cfg.data.onError,
     decoder: cfg.data.decoder,
+    maxPixels: cfg.data.maxPixels,
     telemetry,
     skips,
     rank: ranks.rank,
@@ -378,6 +379,7 @@ async function openTraining(cfg: PipelineConfig): Promise<OpenedDataset> {
     path: d.path,
     split: d.split as Split,
     onProgress: undefined,
+    maxFileBytes: d.maxFileBytes,
   });
   if (opened.kind === "indexed") {
     return { ...opened, dataset: limitDataset(opened.dataset, d.maxSamples) };

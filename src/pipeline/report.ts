@@ -82,7 +82,7 @@ async function examplePairs(
 ): Promise<ViewPairImage[]> {
   if (opened.kind !== "indexed") return [];
   const ds = opened.dataset;
-  const decoder = await createDecoder(cfg.data.decoder);
+  const decoder = await createDecoder(cfg.data.decoder, { maxPixels: cfg.data.maxPixels });
   const views = pairedViews({ ...cfg.augment, seed: cfg.run.seed });
   const spec = resolveAugment(cfg.augment);
   const C = cfg.model.inChannels;

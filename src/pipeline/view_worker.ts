@@ -15,6 +15,8 @@ export interface ViewWorkerInit {
   augment: PairedViewsConfig;
   /** Image decoder for encoded files (default imagescript). */
   decoder?: DecoderName;
+  /** Pixel limit of a decode (`data.maxPixels`; default the decoder's). */
+  maxPixels?: number;
   /** Channels the model takes: images are converted to it. */
   channels: 1 | 3;
   /** `skip`: an undecodable sample comes back as a {@link ViewFailure} instead of an error. */
@@ -34,7 +36,9 @@ export async function createMapper(
   init: ViewWorkerInit,
 ): Promise<(s: IndexedSample) => Promise<ViewPair | ViewFailure>> {
   const views = pairedViews(init.augment);
-  const decoder = await createDecoder(init.decoder ?? "imagescript");
+  const decoder = await createDecoder(init.decoder ?? "imagescript", {
+    maxPixels: init.maxPixels,
+  });
   return async (sample) => {
     try {
       let image: RawImage = isEncoded(sample)

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import sharp from "sharp";
 import { Image } from "imagescript";
 import { decodeSample, type ImageDecoder } from "../../src/data/decoder.ts";
+import { DEFAULT_MAX_PIXELS } from "../../src/data/limits.ts";
 import { createDecoder } from "../../src/data/decoders.ts";
 import { DataError } from "../../src/data/errors.ts";
-import { encodePng, encodeTiff, pattern } from "./fixtures/png.ts";
+import { encodePng, encodeTiff, pattern, zlib } from "./fixtures/png.ts";
+import { hugeGif, hugeJpeg, hugePng, hugeTiff } from "./fixtures/huge.ts";
 
 const W = 5, H = 3, N = W * H;
 const decoders: ImageDecoder[] = [await createDecoder("imagescript"), await createDecoder("sharp")];
@@ -71,7 +73,7 @@ const cases: {
       return encodePng({ width: W, height: H, colorType: 2, depth: 16, samples: s });
     },
     channels: 3,
-    expect: Array.from(rgb),
+    expect: Array.from(rgb, (v, i) => Math.round((v * 256 + (i % 256)) * 255 / 65535)),
   },
   {
     name: "TIFF RGB",
@@ -172,4 +174,91 @@ Deno.test("bad image files give DataErrors naming the file and the problem", asy
       });
     }
   }
+});
+
+Deno.test("images over the pixel limit are refused from the header, before decoding: file, size and setting named", async () => {
+  const files: [string, Uint8Array, string][] = [
+    ["bomb.png", await hugePng(20000, 20000), "20000x20000 PNG has 400000000 pixels"],
+    ["bomb.jpg", await hugeJpeg(16000, 16000), "16000x16000 JPEG has 256000000 pixels"],
+    [
+      "bomb.gif",
+      hugeGif({ screen: [16, 16], frame: [0, 0, 9000, 9000] }),
+      "9000x9000 GIF has 81000000 pixels",
+    ],
+    ["bomb.tif", hugeTiff(10000, 7000), "10000x7000 TIFF has 70000000 pixels"],
+  ];
+  for (const d of decoders) {
+    for (const [key, bytes, what] of files) {
+      const t0 = performance.now();
+      await assert.rejects(decodeSample(d, { key, bytes }), (e: Error) => {
+        assert.ok(e instanceof DataError, `${d.name} ${key}: ${e}`);
+        assert.ok(e.message.startsWith(`${key}: ${what}, over the limit of 67108864 `), e.message);
+        assert.match(
+          e.message,
+          /\(data\.maxPixels\); refused before decoding\. raise data\.maxPixels/,
+        );
+        return true;
+      });
+      // Decoding (or even allocating) that many pixels takes seconds; the refusal is instant.
+      assert.ok(
+        performance.now() - t0 < 1000,
+        `${d.name} ${key} took ${performance.now() - t0} ms`,
+      );
+    }
+  }
+  assert.equal(DEFAULT_MAX_PIXELS, 8192 * 8192);
+});
+
+Deno.test("the pixel limit is set per decoder (data.maxPixels): at the limit passes, over it fails", async () => {
+  const png = await encodePng({ width: 20, height: 10, colorType: 0, samples: pattern(200) });
+  const gif = hugeGif({ screen: [10, 10], frame: [0, 0, 1, 1] });
+  for (const name of ["imagescript", "sharp"] as const) {
+    const at = await createDecoder(name, { maxPixels: 200 });
+    assert.equal((await decodeSample(at, { key: "a.png", bytes: png })).width, 20);
+    assert.equal((await decodeSample(at, { key: "g.gif", bytes: gif })).width, 10);
+    const under = await createDecoder(name, { maxPixels: 199 });
+    await assert.rejects(
+      decodeSample(under, { key: "a.png", bytes: png }),
+      /^DataError: a\.png: 20x10 PNG has 200 pixels, over the limit of 199 \(data\.maxPixels\)/,
+    );
+    const gifLimit = await createDecoder(name, { maxPixels: 99 });
+    await assert.rejects(decodeSample(gifLimit, { key: "g.gif", bytes: gif }), /10x10 GIF/);
+  }
+});
+
+Deno.test("embedded ICC profiles are ignored by both decoders: pixel values are taken as sRGB", async () => {
+  // A Display P3 profile (sharp's built-in copy), attached to pixels we know.
+  const tagged = await sharp(new Uint8Array(3), { raw: { width: 1, height: 1, channels: 3 } })
+    .withIccProfile("p3").png().toBuffer();
+  const profile = new Uint8Array((await sharp(tagged).metadata()).icc!);
+  const iccp = new Uint8Array([...new TextEncoder().encode("P3"), 0, 0, ...await zlib(profile)]);
+  const samples = [200, 100, 50, 30, 180, 90, 60, 60, 220, 128, 128, 128, 250, 20, 20];
+  const png = await encodePng({
+    width: 5,
+    height: 1,
+    colorType: 2,
+    samples,
+    chunks: [["iCCP", iccp]],
+  });
+  // The profile matters: converting to sRGB (sharp's default) moves these colours a lot.
+  const converted = Array.from(await sharp(png).raw().toBuffer());
+  assert.ok(converted.some((v, i) => Math.abs(v - samples[i]) > 10), `${converted}`);
+  for (const d of decoders) {
+    const img = await decodeSample(d, { key: "p3.png", bytes: png.slice() });
+    assert.deepEqual(Array.from(img.data), samples, d.name);
+  }
+  // The same for a JPEG (lossy: the two decoders agree within 3 levels, as without a profile).
+  const block = Array.from({ length: 16 * 16 }, () => [200, 100, 50]).flat();
+  const jpeg = new Uint8Array(
+    await sharp(Uint8Array.from(block), { raw: { width: 16, height: 16, channels: 3 } })
+      .withIccProfile("p3").jpeg({ quality: 95 }).toBuffer(),
+  );
+  const [a, b] = await Promise.all(
+    decoders.map((d) => decodeSample(d, { key: "p3.jpg", bytes: jpeg })),
+  );
+  const far = Array.from(await sharp(jpeg).raw().toBuffer()).slice(0, 3);
+  for (let c = 0; c < 3; c++) {
+    assert.ok(Math.abs(a.data[c] - b.data[c]) <= 3, `${a.data} ${b.data}`);
+  }
+  assert.ok(far.some((v, c) => Math.abs(v - a.data[c]) > 10), `${far} vs ${a.data.subarray(0, 3)}`);
 });

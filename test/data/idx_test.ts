@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { idxDataset, IdxFile, parseIdxHeader } from "../../src/data/idx.ts";
 import { DataError } from "../../src/data/errors.ts";
 import { gzip, idxBytes, px } from "./fixtures/files.ts";
+import { idxBomb, peakRss } from "./fixtures/bombs.ts";
 
 const N = 6, R = 3, C = 4;
 const images = () => {
@@ -101,3 +102,53 @@ function existsSync(p: string): boolean {
     return false;
   }
 }
+
+Deno.test("a gzipped IDX file is checked against its header while inflating: a bomb stops there", {
+  ignore: Deno.build.os !== "linux", // peak memory from /proc/self/status
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  // 256 MiB of zeros after a header that says 10 images of 28x28 (7856 bytes in all).
+  const bomb = `${dir}/bomb-idx3-ubyte.gz`;
+  await Deno.writeFile(bomb, await idxBomb([10, 28, 28], 256 << 20));
+  assert.ok((await Deno.stat(bomb)).size < 400_000);
+  const { outcome, peakMiB } = await peakRss("idx", bomb);
+  assert.equal(
+    outcome,
+    `${bomb}: too long: header says 10x28x28 (7856 bytes unzipped), the file holds more ` +
+      `(inflating stopped there). delete the file and fetch it again`,
+  );
+  // Inflating it whole takes 256 MiB and more; stopping after the header's size does not.
+  assert.ok(peakMiB < 200, `peak RSS ${peakMiB.toFixed(0)} MiB`);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a gzipped IDX file whose header says more than data.maxFileBytes is refused before inflating", async () => {
+  const dir = await Deno.makeTempDir();
+  const big = `${dir}/big.gz`;
+  await Deno.writeFile(big, await idxBomb([400_000, 28, 28], 1 << 20));
+  const limit = { maxFileBytes: 100_000_000 };
+  await assert.rejects(IdxFile.open(big, limit), (e: Error) => {
+    assert.ok(e instanceof DataError);
+    assert.equal(
+      e.message,
+      `${big}: header says 400000x28x28 (313600016 bytes unzipped), over the limit of ` +
+        `100000000 bytes (data.maxFileBytes); refused before inflating. raise ` +
+        `data.maxFileBytes if the file is genuine`,
+    );
+    return true;
+  });
+  // The labels file is held to the same limit; a truncated one says what it lacks.
+  const images = `${dir}/images.gz`, labels = `${dir}/labels.gz`;
+  await Deno.writeFile(images, await gzip(idxBytes([3, 2, 2], new Uint8Array(12))));
+  await Deno.writeFile(labels, await idxBomb([3], 2));
+  await assert.rejects(
+    idxDataset({ images, labels, maxFileBytes: 100 }),
+    /labels\.gz: truncated: header says 3 \(11 bytes unzipped\), file has 10/,
+  );
+  await Deno.writeFile(labels, await idxBomb([300], 300));
+  await assert.rejects(
+    idxDataset({ images, labels, maxFileBytes: 100 }),
+    /labels\.gz: header says 300 \(308 bytes unzipped\), over the limit of 100 bytes/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

@@ -291,3 +291,20 @@ Deno.test("imagefolder and tar entries need a path; tar expands patterns", async
     "cifar100",
   ]);
 });
+
+Deno.test("openDataset hands data.maxFileBytes to the IDX reader of a named dataset", async () => {
+  const dir = await Deno.makeTempDir();
+  const labels = idxBytes([2], Uint8Array.of(1, 0));
+  for (const p of ["train", "t10k"]) {
+    await Deno.writeFile(`${dir}/${p}-images-idx3-ubyte.gz`, await gzip(tinyImages()));
+    await Deno.writeFile(`${dir}/${p}-labels-idx1-ubyte.gz`, await gzip(labels));
+  }
+  const common = { path: dir, download: false, systemDirs: [] };
+  const opened = await openDataset("mnist", { ...common, maxFileBytes: 24 }); // 16 + 8 bytes
+  assert.equal(opened.kind === "indexed" && opened.dataset.length, 2);
+  await assert.rejects(
+    openDataset("mnist", { ...common, maxFileBytes: 23 }),
+    /train-images-idx3-ubyte\.gz: header says 2x2x2 \(24 bytes unzipped\), over the limit of 23 bytes \(data\.maxFileBytes\)/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

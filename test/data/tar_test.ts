@@ -4,6 +4,7 @@ import { tarMembers } from "../../src/data/tar.ts";
 import { collect } from "../../src/streams/stage.ts";
 import { gzip } from "./fixtures/files.ts";
 import { makeTar } from "./fixtures/tar.ts";
+import { peakRss, tarGzBomb } from "./fixtures/bombs.ts";
 
 /** A stream that hands out `bytes` in small odd-sized chunks (to cross header boundaries). */
 function chunked(bytes: Uint8Array, size = 333): ReadableStream<Uint8Array> {
@@ -73,4 +74,42 @@ Deno.test("bad tar input names the archive, the member and the problem", async (
   );
   await check((await gzip(good)).slice(0, 100), /^shard-7.tar: cannot read the archive/);
   assert.deepEqual(await collect(tarMembers(chunked(new Uint8Array(0)), "e.tar")), []);
+});
+
+Deno.test("a member larger than maxFileBytes (data.maxFileBytes) is refused from its header", async () => {
+  const bytes = makeTar([
+    { name: "ok.bin", data: new Uint8Array(1000) },
+    { name: "big.bin", data: new Uint8Array(1001) },
+  ]);
+  for (const b of [bytes, await gzip(bytes)]) {
+    const members = tarMembers(chunked(b), "s.tar", { maxFileBytes: 1000 }).getReader();
+    assert.equal((await members.read()).value?.name, "ok.bin");
+    await assert.rejects(members.read(), (e: Error) => {
+      assert.ok(e instanceof DataError, String(e));
+      assert.equal(
+        e.message,
+        "s.tar:big.bin: member of 1001 bytes (from its header) is over the limit of 1000 bytes " +
+          "(data.maxFileBytes); refused before reading it. raise data.maxFileBytes if the " +
+          "member is genuine",
+      );
+      return true;
+    });
+  }
+});
+
+Deno.test("a .tar.gz bomb (a member claiming 2 GiB) fails at its header, in bounded memory", {
+  ignore: Deno.build.os !== "linux", // peak memory from /proc/self/status
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  const bomb = `${dir}/bomb.tar.gz`;
+  await Deno.writeFile(bomb, await tarGzBomb("0.png", 2 ** 31, 256 << 20));
+  assert.ok((await Deno.stat(bomb)).size < 400_000);
+  const { outcome, peakMiB } = await peakRss("tar", bomb); // default limit: 1 GiB
+  assert.match(
+    outcome,
+    /bomb\.tar\.gz:0\.png: member of 2147483648 bytes .* over the limit of 1073741824 bytes \(data\.maxFileBytes\)/,
+  );
+  // Reading the member takes its 256 MiB of zeros and more; refusing it takes nothing.
+  assert.ok(peakMiB < 200, `peak RSS ${peakMiB.toFixed(0)} MiB`);
+  await Deno.remove(dir, { recursive: true });
 });
