@@ -2,8 +2,9 @@
  * Several machines for real: fake hosts as Linux network namespaces (`_netns.ts`), ranks
  * started on them by the launcher (`mpirun` with a hostfile, through an ssh-like agent), so
  * that MPI's and the side channel's traffic crosses interfaces. Checked: 2 hosts x 1 rank
- * train like 1 process with the same global batch; a graceful stop (SIGTERM to the launcher)
- * checkpoints and resumes on another number of hosts; tar shards served over HTTP by one host
+ * train like 1 process with the same global batch; a graceful stop (SIGTERM to the launcher,
+ * or to every rank as Slurm sends it) checkpoints and resumes on another number of hosts and
+ * ranks, ending where an uninterrupted run does; tar shards served over HTTP by one host
  * are read by ranks on the others; `kill -9` of a whole host stops the survivors within
  * seconds, naming the host and the rank. Skipped, saying why, without root or `ip`.
  */
@@ -169,14 +170,14 @@ Deno.test({
       );
 
       await t.step(
-        "SIGTERM to the launcher: every rank stops at one step, rank 0 checkpoints; resumed on 1 host x 2 ranks",
+        "SIGTERM to the launcher (2 hosts), then to every rank (1 host x 2 ranks, as Slurm does): each checkpoints; resumed in 1 process",
         async () => {
           const dir = `${out}/stopped`;
           let child: Deno.ChildProcess | undefined;
           const stop = afterSteps(dir, 2, () => child?.kill("SIGTERM"));
-          let stopped: Trained;
+          let first: Trained;
           try {
-            stopped = finished(
+            first = finished(
               await launch(await onHosts([0, 1]), args(dir, false), {
                 onStdout: (_s, c) => (child = c),
               }),
@@ -186,15 +187,46 @@ Deno.test({
             stop.stop();
           }
           assert.ok(stop.fired, "the stop was sent");
-          assert.match(stopped.stderr, /stopping: every rank finishes its step/);
-          assert.ok(stopped.steps > 0 && stopped.steps < 12, `stopped at step ${stopped.steps}`);
-          const resumed = finished(await launch(["-n", "2"], args(dir, true)), 2);
-          assert.equal(resumed.code, 0, resumed.stderr);
-          assert.equal(resumed.steps, 12);
+          assert.match(first.stderr, /stopping: every rank finishes its step/);
+          assert.ok(first.steps > 0 && first.steps < 12, `stopped at step ${first.steps}`);
+          // resumed on one host; SIGTERM straight to each rank process
+          const ranks = async () => {
+            const pids = []; // the processes mpirun started (not mpirun, not the launcher)
+            for (const pid of await cluster.pids(0)) {
+              const env = await Deno.readTextFile(`/proc/${pid}/environ`).catch(() => "");
+              if (env.split("\0").some((v) => v.startsWith("OMPI_COMM_WORLD_RANK="))) {
+                pids.push(pid);
+              }
+            }
+            return pids;
+          };
+          let signalled: number[] = [];
+          const stop2 = afterSteps(dir, first.steps + 1, async () => {
+            signalled = await ranks();
+            for (const pid of signalled) Deno.kill(pid, "SIGTERM");
+          });
+          let second: Trained;
+          try {
+            second = finished(await launch(["-n", "2"], args(dir, true)), 2);
+          } finally {
+            stop2.stop();
+          }
+          assert.equal(signalled.length, 2, "both ranks were signalled");
+          assert.equal(second.code, 0, second.stderr);
+          assert.ok(
+            second.steps > first.steps && second.steps < 12,
+            `stopped at step ${second.steps}`,
+          );
+          const last = await run([deno, "run", "-A", worker, ...args(dir, true)], {
+            timeoutMs: 90_000,
+          });
+          assert.equal(last.code, 0, last.stderr);
+          assert.equal(finished(last, 1).steps, 12);
           const e = await compare(`${out}/one`, dir);
           console.log(
-            `  stopped at step ${stopped.steps} on 2 hosts, resumed on 1: loss rel ` +
-              `${e.loss.toExponential(2)}, weights rel ${e.weights.toExponential(2)} vs 1 process`,
+            `  stopped at step ${first.steps} on 2 hosts, at ${second.steps} on 1 host x 2 ranks, ` +
+              `finished in 1 process: loss rel ${e.loss.toExponential(2)}, weights rel ` +
+              `${e.weights.toExponential(2)} vs 1 process throughout`,
           );
           assert.ok(e.loss < 1e-4 && e.weights < 1e-4, JSON.stringify(e));
         },
@@ -204,13 +236,8 @@ Deno.test({
         "tar shards served over HTTP by host 3, read by ranks on hosts 1 and 2",
         async () => {
           const shards = await writeShards(4, 8);
-          const srv = new Deno.Command(
-            cluster.command(2, [deno, "run", "-A", server, shards, h3.addr])[0],
-            {
-              args: cluster.command(2, [deno, "run", "-A", server, shards, h3.addr]).slice(1),
-              stdout: "piped",
-            },
-          ).spawn();
+          const cmd = cluster.command(2, [deno, "run", "-A", server, shards, h3.addr]);
+          const srv = new Deno.Command(cmd[0], { args: cmd.slice(1), stdout: "piped" }).spawn();
           const log: string[] = [];
           let port!: (p: number) => void;
           const listening = new Promise<number>((r) => (port = r));
