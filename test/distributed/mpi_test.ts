@@ -1,7 +1,7 @@
 /** The MPI communicator with real processes under `mpirun` (skipped when it is absent). */
 import assert from "node:assert/strict";
 import { mpiTest, run, runRanks } from "./_mpirun.ts";
-import { MessageKey, randomHex } from "../../src/distributed/side_channel_auth.ts";
+import { strayMessages } from "./_strays.ts";
 
 /** How messages name rank `n` under MPI: with its host. */
 const R = (n: number) => `rank ${n} \\(host [^)]+\\)`;
@@ -185,21 +185,8 @@ mpiTest(
     const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (probe.addr as Deno.NetAddr).port;
     probe.close();
-    const wrong = await MessageKey.fromSecret(randomHex(32));
-    const payloads = [
-      "",
-      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-      await wrong.seal({
-        t: "fail",
-        from: 1,
-        c: "f",
-        n: 0,
-        rank: 1,
-        step: 4242,
-        reason: "INJECTED BY ANOTHER LOCAL USER",
-      }),
-      await wrong.seal({ t: "hello", from: 1, c: "f", n: 0 }),
-    ];
+    const strays = await strayMessages();
+    const payloads = ["", strays.http, strays.fail, strays.hello];
     // An attacker who knows the port (here: SIMCLR_DIST_PORT) connects in a loop from before
     // the job starts to its end, so that connections land while rank 0 waits for rank 1.
     for (let attempt = 1;; attempt++) {

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { type PeerFailure, SideChannel } from "../../src/distributed/side_channel.ts";
-import { MessageKey, randomHex } from "../../src/distributed/side_channel_auth.ts";
+import { MessageKey } from "../../src/distributed/side_channel_auth.ts";
+import { strayMessages } from "./_strays.ts";
 
 const encoder = new TextEncoder();
 
@@ -45,7 +46,6 @@ Deno.test("side channel: strays and forgeries during the rendezvous leave the jo
   assert.match(info.secret, /^[0-9a-f]{64}$/);
   const accepted = zero.accept(info, 20_000);
   const port = info.port;
-  const wrong = await MessageKey.fromSecret(randomHex(32));
   const right = await MessageKey.fromSecret(info.secret);
   const strays: Deno.Conn[] = [];
   const stray = async (text: string) => {
@@ -55,19 +55,10 @@ Deno.test("side channel: strays and forgeries during the rendezvous leave the jo
     return c;
   };
   const idle = await stray(""); // connects, says nothing
-  const http = await stray("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  const forgedHello = await stray(await wrong.seal({ t: "hello", from: 1, c: "f", n: 0 }));
-  const forgedFail = await stray(
-    await wrong.seal({
-      t: "fail",
-      from: 1,
-      c: "f",
-      n: 0,
-      rank: 1,
-      step: 4242,
-      reason: "INJECTED BY ANOTHER LOCAL USER",
-    }),
-  );
+  const messages = await strayMessages();
+  const http = await stray(messages.http);
+  const forgedHello = await stray(messages.hello);
+  const forgedFail = await stray(messages.fail);
   const badMac = await stray(`${"0".repeat(64)} {"t":"hello","from":1,"c":"x","n":0}\n`);
   // authentic, but not a hello, or from a rank that does not exist
   const notHello = await stray(await right.seal({ t: "fail", from: 1, c: "y", n: 0, step: 1 }));
