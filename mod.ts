@@ -52,16 +52,6 @@ export { formatProgress, peakLearningRate, type StepMetrics } from "./src/train/
  */
 export { formatProgress as formatDownloadProgress } from "./src/data/mod.ts";
 /**
- * The peak learning rate of a pipeline's `optim` section (scaling rule on the global batch).
- *
- * @example
- * ```ts
- * import { configPeakLearningRate } from "./mod.ts";
- * configPeakLearningRate({ baseLr: 0.3, lrScaling: "linear", batchSize: 4096 }); // 4.8
- * ```
- */
-export { peakLearningRate as configPeakLearningRate } from "./src/config/mod.ts";
-/**
  * One step's record as the HTML report plots it (with the data-wait share).
  *
  * @example

@@ -1,7 +1,9 @@
 /**
  * `deno task bench data`: input pipeline throughput.
  *
- * - decoded images/s for 256x256 JPEG and PNG, imagescript and sharp, 1 and 2 workers;
+ * - 256x256 JPEG and PNG, imagescript and sharp: decoded images/s on this thread, and images/s
+ *   through the training input's view workers (src/pipeline/view_worker.ts: decode, then two
+ *   224x224 simclr-v1 views) with 1 and 2 workers;
  * - IDX and CIFAR records/s read in epoch (random) order;
  * - parallelMap overhead: items/s through a trivial worker function vs. plain loops.
  *
@@ -11,10 +13,10 @@
  */
 import { Image } from "imagescript";
 import { cifarDataset } from "../src/data/cifar.ts";
-import { parallelDecode } from "../src/data/decode_stage.ts";
+import { decodeSample } from "../src/data/decoder.ts";
+import { createDecoder } from "../src/data/decoders.ts";
 import { idxDataset } from "../src/data/idx.ts";
 import { indexedSamples } from "../src/data/indexed.ts";
-import type { EncodedSample } from "../src/data/sample.ts";
 import { map } from "../src/streams/map.ts";
 import { parallelMap } from "../src/streams/parallel_map.ts";
 import { take } from "../src/streams/take.ts";
@@ -100,23 +102,42 @@ async function steadyRate(stream: ReadableStream<unknown>, warm: number): Promis
 }
 
 const WARM = 8;
+const viewWorker = new URL("../src/pipeline/view_worker.ts", import.meta.url);
 for (const [format, files] of [["JPEG", jpegs], ["PNG", pngs]] as const) {
   for (
     const decoder of ["imagescript", ...(hasSharp ? ["sharp"] : [])] as ("imagescript" | "sharp")[]
   ) {
+    const decode = await createDecoder(decoder);
+    report(
+      `decode 256x256 ${format}, ${decoder}, this thread`,
+      await best(() =>
+        timed(async () => {
+          for (let i = 0; i < IMAGES; i++) {
+            await decodeSample(decode, { key: `img${i}`, bytes: files[i % files.length] }, 3);
+          }
+          return IMAGES;
+        })
+      ),
+      "images/s",
+    );
     for (const workers of [1, 2]) {
       const samples = () =>
         fromIterable(
-          Array.from({ length: WARM + IMAGES }, (_, i): EncodedSample => ({
+          Array.from({ length: WARM + IMAGES }, (_, i) => ({
             key: `img${i}`,
             bytes: files[i % files.length].slice(),
+            epoch: 0,
+            index: i,
           })),
         );
+      const init = { augment: { preset: "simclr-v1", size: 224 }, decoder, channels: 3 };
       const rate = await best(() =>
-        steadyRate(samples().pipeThrough(parallelDecode({ workers, decoder })), WARM)
+        steadyRate(samples().pipeThrough(parallelMap(viewWorker, { workers, init })), WARM)
       );
       report(
-        `decode 256x256 ${format}, ${decoder}, ${workers} worker${workers > 1 ? "s" : ""}`,
+        `decode 256x256 ${format} + 2 views 224 (view worker), ${decoder}, ${workers} worker${
+          workers > 1 ? "s" : ""
+        }`,
         rate,
         "images/s",
       );

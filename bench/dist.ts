@@ -49,19 +49,20 @@ async function allReduceWorker() {
   for (let i = 0; i < 2; i++) await time(() => comm.allReduce(buf, "sum")); // warm-up
   for (let i = 0; i < iters; i++) asyncMs.push(await time(() => comm.allReduce(buf, "sum")));
   for (let i = 0; i < iters; i++) syncMs.push(await time(() => comm.allReduceSync(buf, "sum")));
-  // the fused gradient path: pack 62 named arrays, one all-reduce (mean), views back
+  // the fused gradient path as reduceStepGradients runs it: 62 named arrays copied into their
+  // slots of the flat buffer, one all-reduce (mean), the means copied out of the slots
   const names = Array.from({ length: 62 }, (_, i) => `p${String(i).padStart(2, "0")}`);
   const parts = new Map(names.map((k, i) => {
     const len = Math.floor(n / 62) + (i === 0 ? n % 62 : 0);
     return [k, new Float32Array(len).fill(1)];
   }));
-  const packer = new FlatPacker(parts);
+  const packer = new FlatPacker(new Map([...parts].map(([k, v]) => [k, v.length])));
   for (let i = 0; i < iters; i++) {
     fusedMs.push(
       await time(async () => {
-        packer.pack(parts);
+        for (const [k, v] of parts) packer.view(k).set(v);
         await comm.allReduce(packer.buffer, "mean");
-        packer.unpackInto(parts);
+        for (const [k, v] of parts) v.set(packer.view(k));
       }),
     );
   }

@@ -26,7 +26,7 @@ import { parseArgs } from "node:util";
 import { listWorkingBackends, startBackend } from "../src/backend/start.ts";
 import type { BackendInfo } from "../src/backend/info.ts";
 import { createModel, type ModelConfig, type SimCLRModel } from "../src/model/simclr_model.ts";
-import { SeededRng } from "../src/model/rng.ts";
+import { Rng } from "../src/streams/rng.ts";
 import type { Batch } from "../src/train/batch.ts";
 import { computeStepGradients } from "../src/train/forward_backward.ts";
 import { MomentumSgd } from "../src/train/sgd.ts";
@@ -79,7 +79,7 @@ interface Row {
 
 function makeBatch(pairs: number, step: number): Batch {
   const views = new Float32Array(2 * pairs * 32 * 32 * 3);
-  SeededRng.fromSeed(7, `bench${step}`).fillNormal(views);
+  Rng.fromSeed(7, `bench${step}`).fillNormal(views);
   return syntheticBatch(views, pairs, step);
 }
 

@@ -1,6 +1,6 @@
 /** Random resized crop parameters, drawn as torchvision's `RandomResizedCrop.get_params`. */
 
-import type { AugmentRng } from "./rng.ts";
+import type { AugmentRng } from "../streams/rng.ts";
 
 /**
  * A crop rectangle in pixels of the source image.

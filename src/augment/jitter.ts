@@ -3,7 +3,7 @@
 import { adjustBrightness, adjustContrast, adjustSaturation } from "./adjust.ts";
 import { adjustHue } from "./hue.ts";
 import type { FloatImage } from "./image.ts";
-import type { AugmentRng } from "./rng.ts";
+import type { AugmentRng } from "../streams/rng.ts";
 
 /**
  * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are

@@ -1,7 +1,9 @@
 /**
- * SimCLR augmentation on pixel arrays, with no tensors: seeded transforms that work in place
- * on float HWC images, the SimCLR presets as plain data, and paired views keyed by
- * `(seed, epoch, sample index)` for the worker pool.
+ * SimCLR augmentation on pixel arrays, with no tensors: the transforms (in place on float HWC
+ * images), the SimCLR presets as plain data, a view's random choices drawn up front
+ * (`sampleViewParams`) and rendered in one fused pass (`renderView`), and paired views keyed by
+ * `(seed, epoch, sample index)` for the worker pool. To change the recipe, change the spec
+ * (`resolveAugment` options): training renders every view through `renderView`.
  *
  * @example
  * ```ts
@@ -15,7 +17,6 @@
  */
 
 export type { ViewPair } from "./view_pair.ts";
-export { AugmentRng, rngFor } from "./rng.ts";
 export { checkRawImage, type FloatImage, floatImage, toFloatImage } from "./image.ts";
 export { centerCropFallback, type CropBox, sampleCrop } from "./crop.ts";
 export {
@@ -45,14 +46,6 @@ export {
 export { solarize } from "./solarize.ts";
 export { denormalize, normalize } from "./normalize.ts";
 export { finishView } from "./finish.ts";
-export { compose, randomApply, type Transform } from "./compose.ts";
-export {
-  randomBlur,
-  randomColorJitter,
-  randomFlip,
-  randomGrayscale,
-  randomSolarize,
-} from "./transforms.ts";
 export {
   type AugmentOptions,
   type AugmentSpec,
@@ -66,5 +59,4 @@ export {
 export { sampleViewParams, type ViewParams } from "./params.ts";
 export { augmentView, renderView, ViewWorkspace } from "./view.ts";
 export { pairedViews, type PairedViewsConfig, type PairMapper } from "./paired.ts";
-export { type AugmentItem, createMapper, transferablesOf } from "./worker.ts";
 export { pairToImages } from "./render.ts";

@@ -3,7 +3,7 @@
 import type { RawImage } from "../data/sample.ts";
 import { checkRawImage } from "./image.ts";
 import { type AugmentOptions, type AugmentSpec, resolveAugment } from "./presets.ts";
-import { rngFor } from "./rng.ts";
+import { rngFor } from "../streams/rng.ts";
 import type { ViewPair } from "./view_pair.ts";
 import { augmentView, ViewWorkspace } from "./view.ts";
 

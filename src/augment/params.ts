@@ -3,7 +3,7 @@
 import { type CropBox, sampleCrop } from "./crop.ts";
 import { type JitterParams, sampleJitter } from "./jitter.ts";
 import type { AugmentSpec } from "./presets.ts";
-import type { AugmentRng } from "./rng.ts";
+import type { AugmentRng } from "../streams/rng.ts";
 
 /**
  * The random choices of one view; `null` / `false` / 0 mean "not applied".

@@ -9,7 +9,7 @@ import { finishView } from "./finish.ts";
 import { sampleViewParams, type ViewParams } from "./params.ts";
 import type { AugmentSpec } from "./presets.ts";
 import { resizedCrop, ResizeWorkspace } from "./resize.ts";
-import type { AugmentRng } from "./rng.ts";
+import type { AugmentRng } from "../streams/rng.ts";
 
 /**
  * Scratch buffers reused across views (one per worker).

@@ -2,6 +2,8 @@
  * A small command-line parser for the CLI commands (`--flag value`, `--flag=value`, repeated
  * flags, `-h`), with errors that list the known flags and generated `--help` text.
  */
+import { BACKEND_REQUESTS } from "../backend/names.ts";
+import { didYouMean } from "../config/errors.ts";
 
 /**
  * One flag of a command.
@@ -92,29 +94,6 @@ export class ArgsError extends Error {
   }
 }
 
-function closest(word: string, options: string[]): string | undefined {
-  let best: string | undefined, bestD = Infinity;
-  for (const o of options) {
-    const d = distance(word, o);
-    if (d < bestD) [best, bestD] = [o, d];
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(up + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length];
-}
-
 /**
  * Parses `argv` against `spec`. Unknown flags, missing values, repeated single flags, values
  * outside `choices` and stray arguments throw {@link ArgsError}.
@@ -159,7 +138,7 @@ export function parseArgs<C extends CommandSpec>(argv: readonly string[], spec: 
     }
     const flag = spec.flags[name];
     if (!flag) {
-      const guess = closest(name, known);
+      const guess = didYouMean(name, known);
       const hint = guess ? ` (did you mean --${guess}?)` : "";
       throw new ArgsError(
         `unknown flag '--${name}' for ${spec.name}${hint}; known flags: ${list()}`,
@@ -185,7 +164,7 @@ export function parseArgs<C extends CommandSpec>(argv: readonly string[], spec: 
       i++;
     }
     if (flag.choices && !flag.choices.includes(value)) {
-      const guess = closest(value, [...flag.choices]);
+      const guess = didYouMean(value, [...flag.choices]);
       const hint = guess ? ` (did you mean '${guess}'?)` : "";
       throw new ArgsError(`--${name} '${value}' is not one of: ${flag.choices.join(", ")}${hint}`);
     }
@@ -258,7 +237,6 @@ function wrap(text: string, width: number): string[] {
   return out;
 }
 
-const BACKENDS = ["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"] as const;
 const HELP = { type: "boolean", short: "h", description: "show this help and exit" } as const;
 
 /**
@@ -287,7 +265,7 @@ export const PRETRAIN_COMMAND = {
     backend: {
       type: "string",
       valueName: "NAME",
-      choices: BACKENDS,
+      choices: BACKEND_REQUESTS,
       description: "TensorFlow.js backend (overrides train.backend)",
     },
     resume: {
@@ -335,7 +313,7 @@ export const EVAL_COMMAND = {
     backend: {
       type: "string",
       valueName: "NAME",
-      choices: BACKENDS,
+      choices: BACKEND_REQUESTS,
       description: "TensorFlow.js backend",
     },
     help: HELP,

@@ -3,6 +3,7 @@
  * ETA. On a terminal it redraws one line with `\r`; otherwise (logs, CI) it prints a full line
  * every few seconds.
  */
+import { formatDuration } from "../report/format.ts";
 
 /**
  * What the progress line shows. Steps are global (over all epochs).
@@ -64,23 +65,6 @@ export interface ProgressOptions {
 }
 
 /**
- * Seconds as `1h02m`, `3m05s` or `12s`; `--` when unknown.
- *
- * @example
- * ```ts
- * formatEta(185); // "3m05s"
- * ```
- */
-export function formatEta(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "--";
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
-
-/**
  * One progress line: `epoch 2/3 [#####-----] step 57/120  loss 4.213  312 img/s  data wait 8%
  * ETA 1m12s`, with the bar sized so the line fits `width` (the bar is dropped if it cannot).
  *
@@ -102,7 +86,7 @@ export function formatProgress(state: ProgressState, width = 100): string {
   if (state.dataWaitShare !== undefined) {
     fields.push(`data wait ${Math.round(state.dataWaitShare * 100)}%`);
   }
-  fields.push(`ETA ${formatEta(state.etaSeconds)}`);
+  fields.push(`ETA ${formatDuration(state.etaSeconds)}`);
   const tail = fields.join("  ");
   const room = width - head.length - tail.length - 4; // spaces and brackets
   const share = state.totalSteps > 0 ? Math.min(1, Math.max(0, state.step / state.totalSteps)) : 0;

@@ -43,7 +43,6 @@ export {
   lossSchema,
   modelSchema,
   optimSchema,
-  peakLearningRate,
   type PipelineConfig,
   pipelineSchema,
   runSchema,

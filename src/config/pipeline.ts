@@ -2,6 +2,8 @@
  * The schema of a SimCLR pipeline file (`pipelines/*.yaml`) and the resolved config type.
  * Every field has a default except where noted, so a file states only what differs.
  */
+import { BACKEND_REQUESTS } from "../backend/names.ts";
+import { LR_SCALINGS } from "../train/lr_schedule.ts";
 import { type CheckIssue, type Infer, s } from "./schema.ts";
 
 const positive = { min: 0, minExclusive: true } as const;
@@ -152,7 +154,8 @@ export const lossSchema = s.object({
 });
 
 /**
- * `optim`: optimizer and schedule. The peak LR is derived: see {@link peakLearningRate}.
+ * `optim`: optimizer and schedule. The peak LR is derived from `baseLr`, `lrScaling` and the
+ * global `batchSize` by `peakLearningRate` (src/train/lr_schedule.ts).
  *
  * @example
  * ```ts
@@ -168,7 +171,7 @@ export const optimSchema = s.object({
     description:
       "LR before scaling: linear: baseLr*batch/256; sqrt: baseLr*sqrt(batch); none: baseLr",
   }),
-  lrScaling: s.enum(["linear", "sqrt", "none"], {
+  lrScaling: s.enum(LR_SCALINGS, {
     default: "linear",
     description: "LR scaling rule",
   }),
@@ -222,7 +225,7 @@ export const optimSchema = s.object({
  * ```
  */
 export const trainSchema = s.object({
-  backend: s.enum(["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"], {
+  backend: s.enum(BACKEND_REQUESTS, {
     default: "auto",
     description: "TensorFlow.js backend",
   }),
@@ -352,25 +355,3 @@ export const pipelineSchema = s.object({
  * ```
  */
 export type PipelineConfig = Infer<typeof pipelineSchema>;
-
-/**
- * The peak learning rate the schedule reaches after warmup: `baseLr * batchSize / 256`
- * (linear), `baseLr * sqrt(batchSize)` (sqrt) or `baseLr` (none). `batchSize` is the global one.
- *
- * @example
- * ```ts
- * peakLearningRate({ baseLr: 0.3, lrScaling: "linear", batchSize: 4096 }); // 4.8
- * ```
- */
-export function peakLearningRate(
-  optim: Pick<PipelineConfig["optim"], "baseLr" | "lrScaling" | "batchSize">,
-): number {
-  switch (optim.lrScaling) {
-    case "linear":
-      return optim.baseLr * optim.batchSize / 256;
-    case "sqrt":
-      return optim.baseLr * Math.sqrt(optim.batchSize);
-    case "none":
-      return optim.baseLr;
-  }
-}

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * parallelDecode({ onError: "skip" satisfies OnError });
+ * indexedSamples(dataset, { seed: 1, onError: "skip" satisfies OnError });
  * ```
  */
 export type OnError = "fail" | "skip";
@@ -69,14 +69,14 @@ export interface SkipTracker {
  * Counts skipped samples per epoch and reports each epoch's tally once every stage that
  * tracks skips has moved past that epoch (stages run ahead of one another, so "the end of
  * an epoch" is when the last one leaves it). By default the report is one `console.warn`
- * line, and nothing is printed for an epoch with no skips. Share one log between the
- * reading and the decoding stage to get one report per epoch.
+ * line, and nothing is printed for an epoch with no skips. Share one log between every stage
+ * that can skip (reading, decoding) to get one report per epoch.
  *
  * @example
  * ```ts
  * const skips = new SkipLog((r) => console.warn(`epoch ${r.epoch}: skipped ${r.count}`));
- * const samples = indexedSamples(dataset, { seed: 1, epochs: 1, onError: "skip", skips })
- *   .pipeThrough(decodeImages({ onError: "skip", skips }));
+ * const samples = indexedSamples(dataset, { seed: 1, epochs: 1, onError: "skip", skips });
+ * // ... and the view workers' failures: viewsOrFailures.pipeThrough(skipFailures(skips))
  * ```
  */
 export class SkipLog {

@@ -1,4 +1,5 @@
 /** IDX files (MNIST, Fashion-MNIST): header parsing and random access, gzipped or not. */
+import { toHex } from "../streams/sha256.ts";
 import { DataError } from "./errors.ts";
 import type { IndexedDataset } from "./indexed.ts";
 import { RandomAccessFile, readMaybeGzip } from "./random_access.ts";
@@ -31,7 +32,7 @@ export interface IdxHeader {
 export function parseIdxHeader(b: Uint8Array, where: string): IdxHeader {
   if (b.length < 4) throw new DataError(where, `not an IDX file: only ${b.length} bytes`);
   if (b[0] !== 0 || b[1] !== 0) {
-    const magic = Array.from(b.subarray(0, 4), (x) => x.toString(16).padStart(2, "0")).join("");
+    const magic = toHex(b.subarray(0, 4));
     throw new DataError(
       where,
       `bad IDX magic number 0x${magic} (expected 0x0000080N)`,

@@ -4,6 +4,7 @@
 import { epochOrder, type EpochOrderOptions } from "../streams/epochs.ts";
 import { pullStage, type StageOptions } from "../streams/stage.ts";
 import { DataError, type OnError, SkipLog } from "./errors.ts";
+import { type SampleFailure, skipFailures } from "./skip_failures.ts";
 import type { Sample } from "./sample.ts";
 
 /**
@@ -77,42 +78,40 @@ export function indexedSamples<T extends Sample>(
     throw new DataError(dataset.name, "the dataset is empty (0 samples)");
   }
   const order = epochOrder({ ...options, length: dataset.length, name: "order" });
-  const skips = (options.skips ?? new SkipLog()).tracker();
   const onError = options.onError ?? "fail";
   const stageOptions: StageOptions = { name: options.name ?? "read", telemetry: options.telemetry };
-  const stage = pullStage<{ epoch: number; index: number; position: number }, IndexedSample<T>>(
+  const stage = pullStage<
+    { epoch: number; index: number; position: number },
+    IndexedSample<T> | SampleFailure
+  >(
     "read",
     stageOptions,
     0,
     (up) => ({
       async pull(c) {
-        for (;;) {
-          const r = await up.read();
-          if (r.done) {
-            skips.done();
+        const r = await up.read();
+        if (r.done) {
+          dataset.close?.();
+          return c.close();
+        }
+        const { epoch, index, position } = r.value;
+        try {
+          const sample = await dataset.get(index);
+          c.enqueue({ ...sample, epoch, index, position });
+        } catch (error) {
+          if (onError === "fail") {
             dataset.close?.();
-            return c.close();
+            throw error;
           }
-          const { epoch, index, position } = r.value;
-          skips.at(epoch);
-          try {
-            const sample = await dataset.get(index);
-            return c.enqueue({ ...sample, epoch, index, position });
-          } catch (error) {
-            if (onError === "fail") {
-              dataset.close?.();
-              throw error;
-            }
-            skips.record(error, epoch);
-          }
+          const failed = error instanceof Error ? error.message : String(error);
+          c.enqueue({ failed, key: `${dataset.name}[${index}]`, epoch });
         }
       },
       cancel() {
-        skips.done();
         dataset.close?.();
       },
     }),
   );
   order.pipeTo(stage.writable).catch(() => {});
-  return stage.readable;
+  return stage.readable.pipeThrough(skipFailures<IndexedSample<T>>(options.skips ?? new SkipLog()));
 }

@@ -1,19 +1,19 @@
 /**
  * Dataset sources and image decoding: IDX (MNIST, Fashion-MNIST), CIFAR-10/100 binary
  * batches, image folders, WebDataset tar shards (local or http), a registry that finds or
- * downloads named datasets, and decoders (imagescript, or sharp) run on this thread or in a
- * worker pool. Bad input errors name the file (and tar member) or is skipped and counted.
+ * downloads named datasets, and decoders (imagescript, or sharp). Training decodes in its view
+ * workers (src/pipeline/view_worker.ts), next to the augmentation. Bad input errors name the
+ * file (and tar member), or is skipped and counted (`skipFailures`, one `SkipLog` per run).
  *
  * @example
  * ```ts
- * import { datasetSamples, openDataset, parallelDecode } from "./src/data/mod.ts";
- * import { batch, prefetch, Telemetry } from "./src/streams/mod.ts";
- * const telemetry = new Telemetry();
+ * import { createDecoder, datasetSamples, decodeSample, isEncoded, openDataset } from "./src/data/mod.ts";
  * const opened = await openDataset("imagefolder", { path: "data/flowers" });
- * const batches = datasetSamples(opened, { seed: 42, epochs: 10, telemetry })
- *   .pipeThrough(parallelDecode({ workers: 2, channels: 3, onError: "skip", telemetry }))
- *   .pipeThrough(batch(64, { dropLast: true, telemetry }))
- *   .pipeThrough(prefetch(2, { telemetry }));
+ * const decoder = await createDecoder("sharp");
+ * for await (const s of datasetSamples(opened, { seed: 42, epochs: 1, onError: "skip" })) {
+ *   const image = isEncoded(s) ? await decodeSample(decoder, s, 3) : s;
+ *   console.log(s.epoch, s.index, image.width, image.height);
+ * }
  * ```
  * @module
  */
@@ -49,13 +49,7 @@ export { createDecoder, type DecoderName } from "./decoders.ts";
 export { imagescriptDecoder } from "./imagescript_decoder.ts";
 export { createSharpDecoder } from "./sharp_decoder.ts";
 export { decodeTiff, type TiffPixels } from "./tiff.ts";
-export {
-  decodeImages,
-  type DecodeOptions,
-  parallelDecode,
-  type ParallelDecodeOptions,
-} from "./decode_stage.ts";
-export type { DecodeFailure, DecodeWorkerInit } from "./decode_worker.ts";
+export { isSampleFailure, type SampleFailure, skipFailures } from "./skip_failures.ts";
 
 export {
   type IndexedDataset,

@@ -5,6 +5,7 @@
 import { hashKeys, Rng } from "../streams/rng.ts";
 import { fromPull, type StageOptions } from "../streams/stage.ts";
 import { DataError, type OnError, SkipLog } from "./errors.ts";
+import { type SampleFailure, skipFailures } from "./skip_failures.ts";
 import type { IndexedSample } from "./indexed.ts";
 import type { EncodedSample } from "./sample.ts";
 import { tarMembers } from "./tar.ts";
@@ -169,7 +170,6 @@ export function tarSamples(
   const startEpoch = options.startEpoch ?? 0;
   const endEpoch = startEpoch + (options.epochs ?? 1);
   const onError = options.onError ?? "fail";
-  const skips = (options.skips ?? new SkipLog()).tracker();
   shardsForEpoch(list, startEpoch, options); // validates the split now
   let epoch = startEpoch;
   let queue: { shard: string; shardIndex: number }[] | undefined;
@@ -177,16 +177,18 @@ export function tarSamples(
   let current: { shard: string; shardIndex: number; ordinal: number } | undefined;
   let position = 0;
   let toSkip = options.startPosition ?? 0;
+  /** Under "fail" rethrows; under "skip" the failure goes downstream to be counted. */
+  const failure = (error: unknown, key: string, note = ""): SampleFailure => {
+    if (onError === "fail") throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { failed: `${message}${note}`, key, epoch };
+  };
 
-  const next = async (): Promise<IndexedSample<EncodedSample> | undefined> => {
+  const next = async (): Promise<IndexedSample<EncodedSample> | SampleFailure | undefined> => {
     for (;;) {
       if (!groups) {
-        if (epoch >= endEpoch) {
-          skips.done();
-          return undefined;
-        }
+        if (epoch >= endEpoch) return undefined;
         queue ??= shardsForEpoch(list, epoch, options);
-        skips.at(epoch);
         const s = queue.shift();
         if (!s) {
           epoch++;
@@ -198,9 +200,7 @@ export function tarSamples(
           groups = groupMembers(tarMembers(await openShard(s.shard), s.shard)).getReader();
           current = { ...s, ordinal: 0 };
         } catch (error) {
-          if (onError === "fail") throw error;
-          skips.record(error, epoch);
-          continue;
+          return failure(error, s.shard);
         }
       }
       let r: ReadableStreamReadResult<MemberGroup>;
@@ -208,9 +208,7 @@ export function tarSamples(
         r = await groups.read();
       } catch (error) {
         groups = undefined;
-        if (onError === "fail") throw error;
-        skips.record(`${(error as Error).message} (rest of the shard skipped)`, epoch);
-        continue;
+        return failure(error, current!.shard, " (rest of the shard skipped)");
       }
       if (r.done) {
         groups = undefined;
@@ -222,9 +220,7 @@ export function tarSamples(
       try {
         sample = groupToSample(r.value, c.shard, options.imageExtensions);
       } catch (error) {
-        if (onError === "fail") throw error;
-        skips.record(error, epoch);
-        continue;
+        return failure(error, `${c.shard}:${r.value.key}`);
       }
       if (toSkip > 0) {
         toSkip--;
@@ -238,8 +234,7 @@ export function tarSamples(
     name: options.name ?? "tar",
     telemetry: options.telemetry,
     onCancel: async () => {
-      skips.done();
       await groups?.cancel();
     },
-  });
+  }).pipeThrough(skipFailures<IndexedSample<EncodedSample>>(options.skips ?? new SkipLog()));
 }

@@ -1,3 +1,4 @@
+import { sha256Hex, toHex } from "../streams/sha256.ts";
 import type { Communicator } from "./communicator.ts";
 
 function stable(value: unknown): unknown {
@@ -25,8 +26,7 @@ function stable(value: unknown): unknown {
  */
 export async function configHash(config: unknown): Promise<string> {
   const text = JSON.stringify(stable(config)) ?? "undefined";
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(new TextEncoder().encode(text));
 }
 
 /**
@@ -51,10 +51,7 @@ export async function compareAcrossRanks(
   const mine = new Uint8Array(32);
   for (let i = 0; i < 32; i++) mine[i] = parseInt(hash.slice(2 * i, 2 * i + 2), 16);
   const all = await comm.allGather(mine);
-  const hex = (r: number) =>
-    Array.from(all.subarray(32 * r, 32 * r + 32), (b) => b.toString(16).padStart(2, "0")).join(
-      "",
-    );
+  const hex = (r: number) => toHex(all.subarray(32 * r, 32 * r + 32));
   const reference = hex(0);
   const differ: { rank: number; hash: string }[] = [];
   for (let r = 1; r < comm.size; r++) {

@@ -1,18 +1,4 @@
-import type { Communicator, ReduceOp } from "./communicator.ts";
-
-/**
- * Gradients (or any named float arrays), by parameter name.
- *
- * @example
- * ```ts
- * const grads: GradientMap = { "encoder.stem.conv.weight": new Float32Array(864) };
- * ```
- */
-export type GradientMap = Map<string, Float32Array> | Record<string, Float32Array>;
-
-function entries(grads: GradientMap): [string, Float32Array][] {
-  return grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
-}
+/** The flat gradient buffer of the fused all-reduce: one slot per parameter, names sorted. */
 
 /**
  * One parameter's place in the flat buffer.
@@ -32,10 +18,10 @@ export interface FlatSlot {
 }
 
 /**
- * Packs named arrays into one flat `Float32Array` in a fixed order (names sorted by code
- * unit), so every rank lays out its gradients identically and one all-reduce averages them
- * all. The flat buffer is allocated once and reused; `view(name)` gives the slot to write
- * into directly (no packing copy at all).
+ * One flat `Float32Array` holding named arrays in a fixed order (names sorted by code unit), so
+ * every rank lays out its gradients identically and one all-reduce averages them all. The
+ * buffer is allocated once and reused; `view(name)` is the slot to write into and to read the
+ * result from (no packing copy). `reduceStepGradients` (src/train/dist_hooks.ts) drives it.
  *
  * @example
  * ```ts
@@ -43,7 +29,7 @@ export interface FlatSlot {
  * packer.view("a.bias").set([0.1, 0.2]); // write gradients in place...
  * packer.view("b.weight").set(new Float32Array(6));
  * await comm.allReduce(packer.buffer, "mean"); // ...one fused all-reduce
- * const averaged = packer.unpack(); // Map of views, no copies
+ * const averagedBias = packer.view("a.bias"); // the result, in place
  * ```
  */
 export class FlatPacker {
@@ -55,11 +41,9 @@ export class FlatPacker {
   readonly buffer: Float32Array;
   #byName = new Map<string, FlatSlot>();
 
-  /** `shapes`: element count (or an array of that length) per name. */
-  constructor(shapes: Map<string, number> | Record<string, number> | GradientMap) {
-    const list = (shapes instanceof Map ? [...shapes.entries()] : Object.entries(shapes)).map((
-      [name, v],
-    ) => [name, typeof v === "number" ? v : (v as Float32Array).length] as const);
+  /** `sizes`: the element count of each name. */
+  constructor(sizes: Map<string, number> | Record<string, number>) {
+    const list = sizes instanceof Map ? [...sizes.entries()] : Object.entries(sizes);
     list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     let offset = 0;
     const slots: FlatSlot[] = [];
@@ -80,53 +64,4 @@ export class FlatPacker {
     if (!slot) throw new Error(`flat buffer has no parameter '${name}'`);
     return this.buffer.subarray(slot.offset, slot.offset + slot.length);
   }
-
-  /** Copies `grads` into the flat buffer (every name must match, with the same length). */
-  pack(grads: GradientMap): Float32Array {
-    const list = entries(grads);
-    if (list.length !== this.slots.length) {
-      throw new Error(`expected ${this.slots.length} arrays, got ${list.length}`);
-    }
-    for (const [name, data] of list) {
-      const slot = this.#byName.get(name);
-      if (!slot) throw new Error(`flat buffer has no parameter '${name}'`);
-      if (data.length !== slot.length) {
-        throw new Error(`'${name}' has ${data.length} elements, expected ${slot.length}`);
-      }
-      this.buffer.set(data, slot.offset);
-    }
-    return this.buffer;
-  }
-
-  /** Views into the flat buffer by name, in buffer order (no copies). */
-  unpack(): Map<string, Float32Array> {
-    return new Map(this.slots.map((s) => [s.name, this.view(s.name)]));
-  }
-
-  /** Copies the flat buffer back into `grads` (in place). */
-  unpackInto(grads: GradientMap): void {
-    for (const [name, data] of entries(grads)) data.set(this.view(name));
-  }
-}
-
-/**
- * Averages (or sums) named gradients across ranks with ONE fused all-reduce of a flat
- * buffer, then writes the results back into the given arrays.
- *
- * @example
- * ```ts
- * const grads = { w: new Float32Array([1, 2]), b: new Float32Array([3]) };
- * const packer = new FlatPacker(grads); // build once, reuse every step
- * await allReduceGradients(comm, grads, "mean", packer);
- * ```
- */
-export async function allReduceGradients(
-  comm: Communicator,
-  grads: GradientMap,
-  op: ReduceOp = "mean",
-  packer: FlatPacker = new FlatPacker(grads),
-): Promise<void> {
-  packer.pack(grads);
-  await comm.allReduce(packer.buffer, op);
-  packer.unpackInto(grads);
 }

@@ -2,8 +2,9 @@
  * Communication among the processes (ranks) of a data-parallel run: a small
  * {@linkcode Communicator} (`rank`, `size`, `allReduce`, `allGather`, `broadcast`, `barrier`)
  * with two implementations, one process (`single`) or ranks under `mpirun` (`mpi`, the system
- * MPI library through Deno FFI); helpers to split epochs among ranks, to fuse gradients into
- * one all-reduce, to check that ranks share one config, and to launch `mpirun`.
+ * MPI library through Deno FFI); a flat buffer to fuse gradients into one all-reduce, a check
+ * that ranks share one config, and the `mpirun` launcher. How an epoch is split among ranks is
+ * `src/streams/epochs.ts` (`rankIndices`, the blocked split).
  *
  * A rank that throws, exits or is killed makes the others stop within a second with an error
  * naming the rank and the step, instead of waiting forever in a collective.
@@ -33,16 +34,7 @@ export {
 } from "./create.ts";
 export type { MpiOptions } from "./mpi.ts";
 export { SingleCommunicator } from "./single.ts";
-export {
-  batchRange,
-  epochShard,
-  type IndexRange,
-  localBatchIndices,
-  localBatchSize,
-  shardRange,
-  stepsPerEpoch,
-} from "./shard.ts";
-export { allReduceGradients, FlatPacker, type FlatSlot, type GradientMap } from "./flat.ts";
+export { FlatPacker, type FlatSlot } from "./flat.ts";
 export { assertSameConfig, compareAcrossRanks, configHash } from "./config_hash.ts";
 export { broadcastBytes, broadcastText } from "./broadcast_bytes.ts";
 export { findMpirun, launchMain, mpirunArgs, type MpirunOptions } from "./launch.ts";

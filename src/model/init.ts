@@ -2,7 +2,7 @@
  * torchvision's weight initialization, computed in plain JavaScript from a seeded generator
  * (one stream per parameter name), so a model starts identically on every backend.
  */
-import { SeededRng } from "./rng.ts";
+import { Rng } from "../streams/rng.ts";
 
 /** How a parameter starts. */
 export type Init =
@@ -31,11 +31,11 @@ export function initialValues(
         throw new Error(`kaiming init of '${name}': expected an HWIO conv shape, got [${shape}]`);
       }
       const fanOut = shape[0] * shape[1] * shape[3];
-      return SeededRng.fromSeed(seed, name).fillNormal(out, Math.sqrt(2 / fanOut));
+      return Rng.fromSeed(seed, name).fillNormal(out, Math.sqrt(2 / fanOut));
     }
     case "uniformFanIn": {
       const bound = 1 / Math.sqrt(init.fanIn);
-      return SeededRng.fromSeed(seed, name).fillUniform(out, -bound, bound);
+      return Rng.fromSeed(seed, name).fillUniform(out, -bound, bound);
     }
   }
 }

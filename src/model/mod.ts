@@ -1,6 +1,6 @@
 /**
  * Models: named parameters, batch norm, ResNet encoders, the benchmark net, the projection
- * head, and weight files (own names, and torchvision's).
+ * head, and weight files (own names; torchvision's for export).
  * @module
  */
 
@@ -152,18 +152,6 @@ export { type Param, type ParamLayout, ParamStore, type ParamTag } from "./param
  */
 export { type Init, initialValues } from "./init.ts";
 /**
- * A seeded xoshiro128** generator in plain JS (backend-independent), with savable state.
- *
- * @example
- * ```ts
- * import { SeededRng } from "./mod.ts";
- * const rng = SeededRng.fromSeed(1, "augment");
- * const saved = rng.state();
- * const again = SeededRng.fromState(saved);
- * ```
- */
-export { hashString, type RngState, SeededRng } from "./rng.ts";
-/**
  * The safetensors format: encode and decode tensors with string metadata.
  *
  * @example
@@ -194,19 +182,14 @@ export {
 export { assignStoreTensors, loadWeights, saveWeights, storeTensors } from "./weights.ts";
 /**
  * Encoder weights in torchvision's names and layouts (loadable by
- * `torchvision.models.resnet18().load_state_dict(sd, strict=False)`), and the reverse import.
+ * `torchvision.models.resnet18().load_state_dict(sd, strict=False)`), as `deno task export`
+ * writes them.
  *
  * @example
  * ```ts
- * import { createModel, loadTorchvisionWeights, saveTorchvisionWeights } from "./mod.ts";
+ * import { createModel, saveTorchvisionWeights } from "./mod.ts";
  * const model = createModel({ encoder: "resnet18" });
  * await saveTorchvisionWeights(model.encoder, "resnet18.safetensors");
- * await loadTorchvisionWeights(model.encoder, "resnet18.safetensors");
  * ```
  */
-export {
-  exportTorchvision,
-  importTorchvision,
-  loadTorchvisionWeights,
-  saveTorchvisionWeights,
-} from "./torchvision_weights.ts";
+export { exportTorchvision, saveTorchvisionWeights } from "./torchvision_weights.ts";

@@ -2,12 +2,11 @@
  * Encoder weights in torchvision's names and layouts, as safetensors: `conv1.weight` as OIHW,
  * linear weights `[out, in]`, `layer1.0.bn1.running_mean`, `num_batches_tracked` as int64, so
  * that `torchvision.models.resnet18().load_state_dict(state, strict=False)` loads an exported
- * ResNet (only `fc.*` missing) and computes the same features; and the reverse import.
+ * ResNet (only `fc.*` missing) and computes the same features (`deno task export`).
  */
-import * as tf from "@tensorflow/tfjs";
 import type { Encoder } from "./encoder.ts";
 import type { Param } from "./params.ts";
-import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "./safetensors.ts";
+import { encodeSafetensors, type SafeTensor } from "./safetensors.ts";
 
 /** HWIO -> OIHW, [in, out] -> [out, in]. */
 function toTorch(p: Param, data: Float32Array): SafeTensor {
@@ -38,47 +37,8 @@ function toTorch(p: Param, data: Float32Array): SafeTensor {
   return { dtype: "F32", shape, data };
 }
 
-/** OIHW -> HWIO, [out, in] -> [in, out]; int64 counters to float32. */
-function fromTorch(p: Param, t: SafeTensor, source: string): Float32Array {
-  const want = p.variable.shape;
-  const torchShape = p.layout === "hwio"
-    ? [want[3], want[2], want[0], want[1]]
-    : p.layout === "io"
-    ? [want[1], want[0]]
-    : want;
-  if (t.shape.join(",") !== torchShape.join(",")) {
-    throw new Error(
-      `${source}: '${p.name}' has shape [${t.shape}], this encoder expects [${torchShape}] ` +
-        `(torchvision layout); check depth, stem, width and input channels`,
-    );
-  }
-  const src = t.data instanceof BigInt64Array
-    ? Float32Array.from(t.data, (v) => Number(v))
-    : Float32Array.from(t.data as Float32Array);
-  if (p.layout === "hwio") {
-    const [kh, kw, ci, co] = want;
-    const out = new Float32Array(src.length);
-    for (let o = 0; o < co; o++) {
-      for (let i = 0; i < ci; i++) {
-        for (let h = 0; h < kh; h++) {
-          for (let w = 0; w < kw; w++) {
-            out[((h * kw + w) * ci + i) * co + o] = src[((o * ci + i) * kh + h) * kw + w];
-          }
-        }
-      }
-    }
-    return out;
-  }
-  if (p.layout === "io") {
-    const [ci, co] = want;
-    const out = new Float32Array(src.length);
-    for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) out[i * co + o] = src[o * ci + i];
-    return out;
-  }
-  return src;
-}
-
-function encoderParams(encoder: Encoder): Param[] {
+/** The encoder's own parameters and statistics (not the head's), in store order. */
+export function encoderParams(encoder: Encoder): Param[] {
   return encoder.store.all().filter((p) => p.name.startsWith(encoder.prefix));
 }
 
@@ -95,33 +55,4 @@ export async function exportTorchvision(encoder: Encoder): Promise<Uint8Array> {
 /** Writes {@link exportTorchvision}'s file to `path`. */
 export async function saveTorchvisionWeights(encoder: Encoder, path: string): Promise<void> {
   await Deno.writeFile(path, await exportTorchvision(encoder));
-}
-
-/**
- * Loads torchvision-named weights into `encoder`. `fc.*` is ignored; every encoder parameter
- * and statistic must be present (`num_batches_tracked` may be missing).
- */
-export function importTorchvision(encoder: Encoder, bytes: Uint8Array, source = "<bytes>"): void {
-  const { tensors } = decodeSafetensors(bytes, source);
-  const params = encoderParams(encoder);
-  const missing = params
-    .filter((p) => !tensors.has(p.name.slice(encoder.prefix.length)))
-    .filter((p) => !p.name.endsWith("num_batches_tracked"));
-  if (missing.length) {
-    throw new Error(
-      `${source}: ${missing.length} weights of ${encoder.name} are missing, e.g. ` +
-        `${missing.slice(0, 3).map((p) => p.name.slice(encoder.prefix.length)).join(", ")}`,
-    );
-  }
-  for (const p of params) {
-    const t = tensors.get(p.name.slice(encoder.prefix.length));
-    if (!t) continue;
-    const values = fromTorch(p, t, source);
-    tf.tidy(() => p.variable.assign(tf.tensor(values, p.variable.shape, "float32")));
-  }
-}
-
-/** Reads a torchvision-named safetensors file into `encoder`. */
-export async function loadTorchvisionWeights(encoder: Encoder, path: string): Promise<void> {
-  importTorchvision(encoder, await Deno.readFile(path), path);
 }

@@ -9,8 +9,9 @@ import type { DecoderName } from "../data/decoders.ts";
 import { SkipLog } from "../data/errors.ts";
 import type { IndexedDataset } from "../data/indexed.ts";
 import type { OpenedDataset } from "../data/registry.ts";
+import { skipFailures } from "../data/skip_failures.ts";
 import { datasetSamples } from "../data/samples.ts";
-import { filter, map } from "../streams/map.ts";
+import { map } from "../streams/map.ts";
 import { parallelMap } from "../streams/parallel_map.ts";
 import { prefetch } from "../streams/prefetch.ts";
 import type { Telemetry } from "../streams/telemetry.ts";
@@ -89,19 +90,8 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
       ),
     )
     : samples.pipeThrough(inlineViews(init, o.telemetry));
-  const tracker = skips.tracker();
   return augmented
-    .pipeThrough(filter((p: ViewPair | ViewFailure): p is ViewPair => {
-      tracker.at(p.epoch);
-      if ("failed" in p) {
-        tracker.record(new Error(p.failed), p.epoch);
-        return false;
-      }
-      return true;
-    }, { name: "skip", telemetry: o.telemetry }) as TransformStream<
-      ViewPair | ViewFailure,
-      ViewPair
-    >)
+    .pipeThrough(skipFailures<ViewPair>(skips, { name: "skip", telemetry: o.telemetry }))
     .pipeThrough(packBatches({ size: o.batchSize, firstStep: startStep }))
     .pipeThrough(prefetch<Batch>(o.prefetch, { name: "prefetch", telemetry: o.telemetry }));
 }

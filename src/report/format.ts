@@ -40,15 +40,15 @@ export function formatPercent(share: number, digits = 1): string {
 }
 
 /**
- * Seconds as `1h02m`, `3m05s` or `12s`.
+ * Seconds as `1h02m`, `3m05s` or `12s`; `--` when unknown (undefined, negative or not finite).
  *
  * @example
  * ```ts
  * formatDuration(185); // "3m05s"
  * ```
  */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return "--";
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "--";
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

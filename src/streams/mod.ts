@@ -1,7 +1,8 @@
 /**
  * Generic streaming stages (no images, no tensors): a worker-pool `parallelMap` with
  * ordered output, `batch`, `prefetch`, `shuffleBuffer`, `take`, `map`/`filter`, epoch
- * ordering split among ranks, a seeded RNG, and stage telemetry.
+ * ordering split among ranks, the seeded RNGs (xoshiro128** for orders and weights, sfc32 for
+ * augmentation), and stage telemetry.
  *
  * Every stage is a `{ writable, readable }` pair for `ReadableStream.pipeThrough`, pull-driven
  * so that a slow consumer bounds what is alive in the pipeline to the configured queues.
@@ -33,7 +34,16 @@ export {
 export { filter, map } from "./map.ts";
 export { parallelMap, type ParallelMapOptions } from "./parallel_map.ts";
 export { prefetch } from "./prefetch.ts";
-export { hashKeys, mix32, Rng } from "./rng.ts";
+export {
+  AugmentRng,
+  fmix32,
+  hashKeys,
+  hashString,
+  mix32,
+  Rng,
+  rngFor,
+  type RngState,
+} from "./rng.ts";
 export { shuffleBuffer } from "./shuffle_buffer.ts";
 export {
   collect,

@@ -1,10 +1,32 @@
 /**
- * A small seeded random number generator (xoshiro128**, seeded through splitmix32) for
- * shuffles and epoch orders. Same keys, same sequence, on every platform.
+ * The project's seeded random numbers, in plain JavaScript so every platform and backend gives
+ * the same sequence: one xoshiro128** generator ({@link Rng}) for shuffles, epoch orders and
+ * weight initialization, seeded from integer keys or from a seed and a stream name; and the
+ * per-sample generator of augmentation ({@link AugmentRng}, sfc32), keyed by
+ * `(seed, epoch, sample index)` through {@link rngFor}. Every stream is fixed: checkpoints,
+ * bitwise resume and the views of a sample depend on it.
  */
 
+/** Adds the 32-bit golden ratio (splitmix32's increment). */
+const GOLDEN = 0x9e3779b9;
+
 /**
- * Mixes one 32-bit word (splitmix32's finalizer).
+ * Murmur3's 32-bit finalizer: a bijective mix of all input bits.
+ *
+ * @example
+ * ```ts
+ * const h = fmix32(12345);
+ * ```
+ */
+export function fmix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * Mixes one 32-bit word (splitmix32's output function: the golden increment, then
+ * {@link fmix32}).
  *
  * @example
  * ```ts
@@ -12,10 +34,7 @@
  * ```
  */
 export function mix32(x: number): number {
-  x = (x + 0x9e3779b9) | 0;
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
+  return fmix32((x + GOLDEN) | 0);
 }
 
 /**
@@ -39,13 +58,42 @@ export function hashKeys(...keys: number[]): number {
 }
 
 /**
- * Seeded generator (xoshiro128**). Construct it from one or more integer keys.
+ * FNV-1a hash of a string (e.g. a parameter name, to derive one stream per parameter).
+ *
+ * @example
+ * ```ts
+ * hashString("encoder.conv1.weight");
+ * ```
+ */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The four 32-bit words of an {@link Rng}'s state, as plain numbers (JSON-safe).
+ *
+ * @example
+ * ```ts
+ * const saved: RngState = new Rng(42).state;
+ * ```
+ */
+export type RngState = [number, number, number, number];
+
+/**
+ * Seeded xoshiro128** generator. `new Rng(...keys)` seeds from integer keys (shuffles, epoch
+ * orders); `Rng.fromSeed(seed, stream)` from a seed and a stream name (weight initialization,
+ * synthetic data). `next()` has 53 random bits; `fillUniform`/`fillNormal` draw 32-bit floats.
  *
  * @example
  * ```ts
  * const rng = new Rng(42, 0);
  * const die = rng.int(6) + 1;
  * const u = rng.next(); // [0, 1)
+ * const w = Rng.fromSeed(1, "encoder.conv1.weight").fillNormal(new Float32Array(9), 0.1);
  * ```
  */
 export class Rng {
@@ -55,16 +103,36 @@ export class Rng {
   #s3: number;
 
   constructor(...keys: number[]) {
+    // splitmix32 from the hashed keys, its output mixed once more by mix32
     let x = hashKeys(...keys);
     const next = () => {
-      x = (x + 0x9e3779b9) | 0;
+      x = (x + GOLDEN) | 0;
       return mix32(x);
     };
     this.#s0 = next();
     this.#s1 = next();
     this.#s2 = next();
     this.#s3 = next();
-    if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
+    this.#nonZero();
+  }
+
+  /**
+   * A generator for `seed`, optionally one of many independent streams named by `stream`
+   * (plain splitmix32 from `seed ^ hashString(stream)`).
+   *
+   * @example
+   * ```ts
+   * const rng = Rng.fromSeed(7, "bn");
+   * ```
+   */
+  static fromSeed(seed: number, stream = ""): Rng {
+    let x = (seed ^ hashString(stream)) | 0;
+    const words: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      x = (x + GOLDEN) | 0;
+      words.push(fmix32(x));
+    }
+    return Rng.fromState(words as RngState);
   }
 
   /**
@@ -76,13 +144,17 @@ export class Rng {
    * ```
    */
   static fromState(state: readonly [number, number, number, number]): Rng {
+    if (!Array.isArray(state) || state.length !== 4) {
+      throw new TypeError(`Rng.fromState: expected 4 numbers, got ${JSON.stringify(state)}`);
+    }
     const rng = new Rng(0);
     [rng.#s0, rng.#s1, rng.#s2, rng.#s3] = state.map((v) => v | 0);
+    rng.#nonZero();
     return rng;
   }
 
   /** The current state, for `Rng.fromState`. */
-  get state(): [number, number, number, number] {
+  get state(): RngState {
     return [this.#s0 >>> 0, this.#s1 >>> 0, this.#s2 >>> 0, this.#s3 >>> 0];
   }
 
@@ -134,8 +206,135 @@ export class Rng {
     }
     return array;
   }
+
+  /** Fills `out` with uniform values in [lo, hi), one 32-bit draw each. */
+  fillUniform(out: Float32Array, lo: number, hi: number): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * (this.nextUint32() / 4294967296);
+    return out;
+  }
+
+  /** Fills `out` with normal(0, std) values (Box-Muller, two values per pair of 32-bit draws). */
+  fillNormal(out: Float32Array, std = 1): Float32Array {
+    for (let i = 0; i < out.length; i += 2) {
+      const u1 = (this.nextUint32() + 1) / 4294967296;
+      const u2 = this.nextUint32() / 4294967296;
+      const r = Math.sqrt(-2 * Math.log(u1)) * std;
+      out[i] = r * Math.cos(2 * Math.PI * u2);
+      if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+    }
+    return out;
+  }
+
+  /** xoshiro's state must not be all zeros. */
+  #nonZero(): void {
+    if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
+  }
 }
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * Small fast generator (sfc32, 128-bit state) that augmentation draws every random choice of a
+ * view from; `next()` is uniform in [0, 1) with 32 bits. Build it with {@link rngFor}.
+ *
+ * @example
+ * ```ts
+ * const rng = rngFor(1, 0, 0);
+ * const sigma = rng.uniform(0.1, 2); // and rng.int(n), rng.chance(p), rng.permutation(n)
+ * ```
+ */
+export class AugmentRng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  /** Starts from four 32-bit words of state; prefer {@link rngFor}. */
+  constructor(a: number, b: number, c: number, d: number) {
+    this.a = a | 0;
+    this.b = b | 0;
+    this.c = c | 0;
+    this.d = d | 0;
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const a = this.a, b = this.b, c = this.c, d = this.d;
+    const t = (((a + b) | 0) + d) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1), 32 bits of resolution. */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Uniform in [lo, hi). */
+  uniform(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return p > 0 && this.next() < p;
+  }
+
+  /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+  permutation(n: number): number[] {
+    const out = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    return out;
+  }
+}
+
+function checkKey(name: string, value: number, allowNegative: boolean): void {
+  if (!Number.isSafeInteger(value) || (!allowNegative && value < 0)) {
+    throw new RangeError(
+      `rngFor: ${name} must be a ${allowNegative ? "" : "non-negative "}safe integer, got ${value}`,
+    );
+  }
+}
+
+/**
+ * The augmentation generator of one sample in one epoch: a pure function of
+ * `(seed, epoch, index)`, so a sample's views never depend on which worker draws them.
+ *
+ * @example
+ * ```ts
+ * const a = rngFor(42, 0, 7).next();
+ * console.assert(a === rngFor(42, 0, 7).next());
+ * ```
+ */
+export function rngFor(seed: number, epoch = 0, index = 0): AugmentRng {
+  checkKey("seed", seed, true);
+  checkKey("epoch", epoch, false);
+  checkKey("index", index, false);
+  const words = [
+    seed >>> 0,
+    Math.floor(seed / 4294967296) >>> 0,
+    epoch >>> 0,
+    Math.floor(epoch / 4294967296) >>> 0,
+    index >>> 0,
+    Math.floor(index / 4294967296) >>> 0,
+  ];
+  let h = 0x243f6a88;
+  for (const w of words) h = fmix32((h ^ w) + GOLDEN);
+  return new AugmentRng(fmix32(h ^ 0x13198a2e), fmix32(h ^ 0x03707344), fmix32(h ^ 0xa4093822), h);
 }

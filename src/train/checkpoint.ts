@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig, SimCLRModel } from "../model/simclr_model.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "../model/safetensors.ts";
 import { assignStoreTensors, storeTensors } from "../model/weights.ts";
-import { sha256Hex } from "./checksum.ts";
+import { sha256Hex } from "../streams/sha256.ts";
 import type { Optimizer } from "./optimizer.ts";
 import type { TrainState } from "./train_state.ts";
 

@@ -22,6 +22,7 @@ import type { GatheredCandidates } from "./nt_xent.ts";
 import type { NamedTensors } from "./parameter_set.ts";
 import type { StepGradients } from "./step_gradients.ts";
 import type { TrainingHooks } from "./training_hooks.ts";
+import { sha256Hex } from "../streams/sha256.ts";
 
 /** Options of {@link distTrainingHooks}. */
 export interface DistHooksOptions {
@@ -196,8 +197,7 @@ export async function weightsHash(
     all.set(b, off);
     off += b.length;
   }
-  const digest = await crypto.subtle.digest("SHA-256", all);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(all);
 }
 
 /**

@@ -4,12 +4,15 @@
  * to 0 at `totalSteps` (as the official code: `lr = step / warmup * peak` during warmup).
  */
 
+/** The scaling rules of the peak rate, as the config's `optim.lrScaling` names them. */
+export const LR_SCALINGS = ["linear", "sqrt", "none"] as const;
+
 /** The schedule's parameters. */
 export interface LrScheduleOptions {
   /** Base rate: 0.3 for the linear rule, 0.075 for sqrt (SimCLR). */
   baseLr: number;
   /** `linear` (default), `sqrt`, or `none` (peak = baseLr). */
-  scaling?: "linear" | "sqrt" | "none";
+  scaling?: typeof LR_SCALINGS[number];
   /** Optimizer batch size in pairs (micro-batch size x accumulation steps x ranks). */
   batchSize: number;
   /** Warmup steps (default 0). */
@@ -18,8 +21,18 @@ export interface LrScheduleOptions {
   totalSteps: number;
 }
 
-/** The peak learning rate from the scaling rule. */
-export function peakLearningRate(o: LrScheduleOptions): number {
+/**
+ * The peak learning rate the schedule reaches after warmup: `baseLr * batchSize / 256`
+ * (linear), `baseLr * sqrt(batchSize)` (sqrt) or `baseLr` (none); `batchSize` is the global one.
+ *
+ * @example
+ * ```ts
+ * peakLearningRate({ baseLr: 0.3, scaling: "linear", batchSize: 4096 }); // 4.8
+ * ```
+ */
+export function peakLearningRate(
+  o: Pick<LrScheduleOptions, "baseLr" | "scaling" | "batchSize">,
+): number {
   switch (o.scaling ?? "linear") {
     case "linear":
       return (o.baseLr * o.batchSize) / 256;

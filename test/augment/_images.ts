@@ -1,6 +1,6 @@
 /** Small test images shared by the augment tests. */
 import type { RawImage } from "../../src/data/sample.ts";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 
 /** A RawImage with the given bytes. */
 export function raw(width: number, height: number, channels: 1 | 3, values: number[]): RawImage {

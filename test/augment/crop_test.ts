@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { centerCropFallback, sampleCrop } from "../../src/augment/crop.ts";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 
 const RATIO: [number, number] = [3 / 4, 4 / 3];
 

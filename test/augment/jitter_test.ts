@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { adjustBrightness, adjustContrast } from "../../src/augment/adjust.ts";
 import { floatImage } from "../../src/augment/image.ts";
 import { colorJitter, sampleJitter } from "../../src/augment/jitter.ts";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 
 Deno.test("jitter factors lie in torchvision's ranges with the right means", () => {
   const r = rngFor(5);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sampleViewParams } from "../../src/augment/params.ts";
 import { resolveAugment } from "../../src/augment/presets.ts";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 
 function rate(hits: number, n: number, p: number, what: string): void {
   const sd = Math.sqrt(n * p * (1 - p));

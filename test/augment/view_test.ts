@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ViewParams } from "../../src/augment/params.ts";
 import { resolveAugment } from "../../src/augment/presets.ts";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 import { augmentView, renderView } from "../../src/augment/view.ts";
 import { assertClose, noise } from "./_images.ts";
 

@@ -13,7 +13,7 @@ import { probeWebGpu } from "../../src/backend/webgpu.ts";
 import { extractFeatures } from "../../src/eval/features.ts";
 import { knnClassify } from "../../src/eval/knn.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
-import { SeededRng } from "../../src/model/rng.ts";
+import { Rng } from "../../src/streams/rng.ts";
 import { computeStepGradients } from "../../src/train/forward_backward.ts";
 import { Lars } from "../../src/train/lars.ts";
 import { MomentumSgd } from "../../src/train/sgd.ts";
@@ -61,7 +61,7 @@ Deno.test({
     const sgd = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
     const pairs = 2, side = 8;
     const views = new Float32Array(2 * pairs * side * side * 3);
-    SeededRng.fromSeed(5, "kernels").fillNormal(views);
+    Rng.fromSeed(5, "kernels").fillNormal(views);
     const batch = {
       step: 0,
       epoch: 0,

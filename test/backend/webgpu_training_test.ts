@@ -26,7 +26,7 @@ import { probeWebGpu } from "../../src/backend/webgpu.ts";
 import { extractFeatures } from "../../src/eval/features.ts";
 import { knnClassify } from "../../src/eval/knn.ts";
 import { createModel, type ModelConfig, type SimCLRModel } from "../../src/model/simclr_model.ts";
-import { SeededRng } from "../../src/model/rng.ts";
+import { Rng } from "../../src/streams/rng.ts";
 import type { Batch } from "../../src/train/batch.ts";
 import { computeStepGradients } from "../../src/train/forward_backward.ts";
 import { Lars } from "../../src/train/lars.ts";
@@ -58,7 +58,7 @@ const RESNET18: ModelConfig = {
 /** Batch `step`: second views are noisy copies of the first (a learnable task). */
 function batch(step: number, pairs: number, side = 8): Batch {
   const views = new Float32Array(2 * pairs * side * side * 3);
-  SeededRng.fromSeed(99, `webgpu${step}`).fillNormal(views);
+  Rng.fromSeed(99, `webgpu${step}`).fillNormal(views);
   const half = views.length / 2;
   for (let i = 0; i < half; i++) views[half + i] = views[i] + 0.3 * views[half + i];
   return {

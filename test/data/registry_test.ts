@@ -10,6 +10,7 @@ import {
 import type { RawImage } from "../../src/data/sample.ts";
 import { gzip, idxBytes } from "./fixtures/files.ts";
 import { makeTar } from "./fixtures/tar.ts";
+import { sha256Hex } from "../../src/streams/sha256.ts";
 
 const FASHION = "/usr/share/datasets/fashion-mnist";
 const hasFashion = (() => {
@@ -19,11 +20,6 @@ const hasFashion = (() => {
     return false;
   }
 })();
-
-async function sha256(b: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>));
-  return Array.from(d, (x) => x.toString(16).padStart(2, "0")).join("");
-}
 
 /** Serves `files` by path on 127.0.0.1 and counts requests. */
 function serve(files: Record<string, Uint8Array>) {
@@ -140,8 +136,8 @@ Deno.test("download from a local server: checksums verified, progress shown, the
       description: "test",
       required: ["img.gz", "lab"],
       downloads: [
-        { name: "img.gz", url: `${srv.base}/tiny/img.gz`, sha256: await sha256(images) },
-        { name: "lab", url: `${srv.base}/tiny/lab`, sha256: await sha256(labels) },
+        { name: "img.gz", url: `${srv.base}/tiny/img.gz`, sha256: await sha256Hex(images) },
+        { name: "lab", url: `${srv.base}/tiny/lab`, sha256: await sha256Hex(labels) },
       ],
       open: (dir) => idxDataset({ images: `${dir}/img.gz`, labels: `${dir}/lab` }),
     });
@@ -206,7 +202,7 @@ Deno.test("a downloaded .tar.gz is unpacked into the cache (CIFAR layout)", asyn
       downloads: [{
         name: "c.tgz",
         url: `${srv.base}/c.tgz`,
-        sha256: await sha256(archive),
+        sha256: await sha256Hex(archive),
         unpack: true,
       }],
     });

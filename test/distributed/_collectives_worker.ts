@@ -5,13 +5,12 @@
  */
 import assert from "node:assert/strict";
 import {
-  allReduceGradients,
   assertSameConfig,
   compareAcrossRanks,
   createCommunicator,
   FlatPacker,
-  localBatchIndices,
 } from "../../src/distributed/mod.ts";
+import { rankIndices } from "../../src/streams/epochs.ts";
 
 const comm = await createCommunicator("auto");
 const { rank, size } = comm;
@@ -81,19 +80,19 @@ const pending = comm.barrier();
 assert.throws(() => comm.allReduceSync(sa, "sum"), /still in flight/);
 await pending;
 
-// fused gradient all-reduce: means per name, written back into the given arrays
-const grads = {
-  "layer2/w": new Float32Array([rank, 1]),
-  "layer1/b": new Float32Array([2 * rank]),
-};
-const packer = new FlatPacker(grads);
-await allReduceGradients(comm, grads, "mean", packer);
-assert.deepEqual([...grads["layer2/w"]], [(size - 1) / 2, 1]);
-assert.deepEqual([...grads["layer1/b"]], [size - 1]);
+// fused gradient all-reduce, as reduceStepGradients does it: write each gradient into its
+// slot, one all-reduce (mean) of the flat buffer, read the means from the same slots
+const packer = new FlatPacker({ "layer2/w": 2, "layer1/b": 1 });
+packer.view("layer2/w").set([rank, 1]);
+packer.view("layer1/b").set([2 * rank]);
+await comm.allReduce(packer.buffer, "mean");
+assert.deepEqual([...packer.view("layer2/w")], [(size - 1) / 2, 1]);
+assert.deepEqual([...packer.view("layer1/b")], [size - 1]);
 
-// every rank's local batch, gathered, is the global batch in order
-const perm = Int32Array.from({ length: 64 }, (_, i) => (i * 37) % 64);
-const local = localBatchIndices(perm, 2, rank, size, 4);
+// every rank's local batch of step 2 (the blocked split), gathered, is the global batch
+const perm = Uint32Array.from({ length: 64 }, (_, i) => (i * 37) % 64);
+const mine = rankIndices(perm, { rank, worldSize: size, block: 4 });
+const local = Int32Array.from(mine.subarray(2 * 4, 3 * 4));
 const global = await comm.allGather(local);
 assert.deepEqual([...global], [...perm.subarray(2 * 4 * size, 3 * 4 * size)]);
 

@@ -10,7 +10,8 @@
  * after step 2, which the weights check must catch).
  */
 import * as tf from "@tensorflow/tfjs";
-import { createCommunicator, epochShard } from "../../src/distributed/mod.ts";
+import { createCommunicator } from "../../src/distributed/mod.ts";
+import { epochShard } from "../streams/fixtures/blocked_split.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
 import { epochPermutation } from "../../src/streams/epochs.ts";
 import type { Batch } from "../../src/train/batch.ts";

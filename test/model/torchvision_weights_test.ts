@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { resnet } from "../../src/model/resnet.ts";
-import { SeededRng } from "../../src/model/rng.ts";
+import { Rng } from "../../src/streams/rng.ts";
 import { encodeSafetensors } from "../../src/model/safetensors.ts";
-import { exportTorchvision, importTorchvision } from "../../src/model/torchvision_weights.ts";
+import { exportTorchvision } from "../../src/model/torchvision_weights.ts";
+import { importTorchvision } from "./_torchvision_import.ts";
 import { loadWeights, saveWeights } from "../../src/model/weights.ts";
 
 await tf.setBackend("cpu");
@@ -27,7 +28,7 @@ if (torchvisionMissing) console.log(`SKIP torchvision comparison: ${torchvisionM
 
 /** Random BN statistics and affine parameters, so eval-mode features depend on all of them. */
 function randomizeBatchNorm(enc: ReturnType<typeof resnet>) {
-  const rng = SeededRng.fromSeed(5, "bn");
+  const rng = Rng.fromSeed(5, "bn");
   for (const p of enc.store.all()) {
     const n = p.variable.size;
     const u = (lo: number, hi: number) =>
@@ -55,7 +56,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     const enc = resnet("resnet18", { seed: 3 });
     randomizeBatchNorm(enc);
-    const xData = SeededRng.fromSeed(9, "x").fillNormal(new Float32Array(2 * 64 * 64 * 3));
+    const xData = Rng.fromSeed(9, "x").fillNormal(new Float32Array(2 * 64 * 64 * 3));
     await Deno.writeFile(`${dir}/ours.safetensors`, await exportTorchvision(enc));
     await Deno.writeFile(
       `${dir}/x.safetensors`,

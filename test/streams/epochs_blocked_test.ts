@@ -1,7 +1,7 @@
 /** The blocked rank split of the epoch order (data-parallel training's batches). */
 import assert from "node:assert/strict";
-import { epochShard } from "../../src/distributed/shard.ts";
 import { epochOrder, epochPermutation, rankIndices, rankLength } from "../../src/streams/epochs.ts";
+import { epochShard } from "./fixtures/blocked_split.ts";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -21,7 +21,7 @@ Deno.test("blocked split: each step's rank batches concatenated are the 1-rank b
     const global = parts.flatMap((p) => Array.from(p.subarray(step * B, (step + 1) * B)));
     assert.deepEqual(global, Array.from(perm.subarray(step * G, (step + 1) * G)));
   }
-  // the same rule as src/distributed's epochShard
+  // the same rule, written out independently
   for (let rank = 0; rank < R; rank++) {
     assert.deepEqual(Array.from(parts[rank]), Array.from(epochShard(perm, rank, R, B)));
   }

@@ -1,6 +1,6 @@
 /** Shared test fixtures: a tiny model config and deterministic batches. */
 import type { ModelConfig } from "../../src/model/simclr_model.ts";
-import { SeededRng } from "../../src/model/rng.ts";
+import { Rng } from "../../src/streams/rng.ts";
 import type { Batch } from "../../src/train/batch.ts";
 
 export const TINY: ModelConfig = {
@@ -13,7 +13,7 @@ export const TINY: ModelConfig = {
 /** Batch `step` of a synthetic stream: the same values for the same step, every time. */
 export function tinyBatch(step: number, pairs = 4, side = 8): Batch {
   const views = new Float32Array(2 * pairs * side * side * 3);
-  SeededRng.fromSeed(1234, `batch${step}`).fillNormal(views);
+  Rng.fromSeed(1234, `batch${step}`).fillNormal(views);
   // make the second view a noisy copy of the first, so the task is learnable
   const half = views.length / 2;
   for (let i = 0; i < half; i++) views[half + i] = views[i] + 0.3 * views[half + i];

@@ -3,37 +3,14 @@
  * kernels run on the wasm backend's own memory. See `provider.ts`.
  */
 
+import type { NativeOptions, NativeProvider } from "./provider_interface.ts";
+
 export { nativeKernelEnabled, setNativeKernelsEnabled } from "./enabled.ts";
-
-/** Options for the native provider. */
-export interface NativeOptions {
-  /** Library threads; default: cores minus the data workers' share. */
-  threads?: number;
-  /** Data-loading workers sharing the CPU. */
-  dataWorkers?: number;
-}
-
-/** A loaded provider: `register()` installs its kernels for the `wasm` backend. */
-export interface NativeProvider {
-  device: string;
-  register(): void;
-  /** Threads the native libraries use now. */
-  threads?: number;
-  /** Changes the native libraries' thread count (takes effect on the next kernel). */
-  setThreads?(threads: number): void;
-  /**
-   * Turns the registered kernels off (pure wasm) and on again, or on for the named kernels
-   * only, e.g. to compare in one run.
-   */
-  setEnabled?(on: boolean | string[]): void;
-  /** The kernels `register()` installed. */
-  kernels?: string[];
-}
-
-/** Why the native path is off, in one line that also says how to turn it on. */
-export class NativeUnavailableError extends Error {
-  override name = "NativeUnavailableError";
-}
+export {
+  type NativeOptions,
+  type NativeProvider,
+  NativeUnavailableError,
+} from "./provider_interface.ts";
 
 /** Loads the provider; throws with the reason and the fix when a library or permission is missing. */
 export async function loadNativeProvider(options: NativeOptions): Promise<NativeProvider> {

@@ -11,7 +11,11 @@ import { DnnlContext } from "./dnnl.ts";
 import { openLibraries } from "./ffi.ts";
 import { blasGemm, dnnlGemm, type Gemm } from "./gemm.ts";
 import { registerNativeKernels, setNativeKernelsEnabled } from "./kernels.ts";
-import { type NativeOptions, type NativeProvider, NativeUnavailableError } from "./load.ts";
+import {
+  type NativeOptions,
+  type NativeProvider,
+  NativeUnavailableError,
+} from "./provider_interface.ts";
 
 const HOW = "apt-get install libdnnl2 libopenblas0-pthread";
 

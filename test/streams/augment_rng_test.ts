@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rngFor } from "../../src/augment/rng.ts";
+import { rngFor } from "../../src/streams/rng.ts";
 
 Deno.test("the same key gives the same stream; any change of key changes it", () => {
   const seq = (s: number, e: number, i: number) => {
