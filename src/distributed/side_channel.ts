@@ -201,9 +201,10 @@ export class SideChannel {
             const peer = new Peer(msg.from, conn, msg.c);
             peer.received = 0;
             this.#peers.set(msg.from, peer);
-            await this.#send(peer, { t: "welcome" });
-            this.#watch(peer, it);
-            if (this.#peers.size === this.size - 1) allIn();
+            this.#watch(peer, it); // if the connection ends now, the rank is forgotten
+            const welcomed = await this.#send(peer, { t: "welcome" }).then(() => true, () => false);
+            if (!welcomed) closeQuietly(conn);
+            else if (this.#peers.size === this.size - 1) allIn();
             return;
           }
         }

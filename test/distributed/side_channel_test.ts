@@ -124,3 +124,28 @@ Deno.test("side channel: a second hello for a connected rank is ignored; a peer'
   await one.close();
   await zero.close();
 });
+
+Deno.test("side channel: a rank whose connection ends during the rendezvous may connect again", async () => {
+  const { channels: [zero, one, two], failures } = ranks(3);
+  const info = await zero.listen("127.0.0.1", ["127.0.0.1"]);
+  const accepted = zero.accept(info, 20_000);
+  let done = false;
+  accepted.then(() => (done = true));
+  // rank 1's first connection introduces itself, is welcomed, and drops (a client that gave up)
+  const right = await MessageKey.fromSecret(info.secret);
+  const first = await Deno.connect({ hostname: "127.0.0.1", port: info.port });
+  await send(first, await right.seal({ t: "hello", from: 1, c: "first", n: 0 }));
+  const welcome = new Uint8Array(4096);
+  const n = await first.read(welcome);
+  assert.match(new TextDecoder().decode(welcome.subarray(0, n ?? 0)), /"t":"welcome"/);
+  first.close();
+  await new Promise((r) => setTimeout(r, 100));
+  await two.connect(info);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(done, false, "rank 1, dropped, is not counted as in");
+  await one.connect(info);
+  await accepted;
+  assert.deepEqual(failures, [[], [], []]);
+  await Promise.all([one.close(), two.close()]);
+  await zero.close();
+});
