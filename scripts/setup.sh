@@ -10,10 +10,11 @@ cd "$(dirname "$0")/.."
 #   dataset-fashion-mnist the default pipeline's dataset (/usr/share/datasets/fashion-mnist)
 #   libdnnl2 libopenblas0-pthread   the native CPU kernels (--backend native)
 #   openmpi-bin libopenmpi-dev      multi-process training under mpirun
+#   iproute2 util-linux   ip netns / unshare: the multi-host test's fake hosts (as root)
 #   chromium              renders report.html in the report test
 #   python3-torchvision   checks that exported weights load in torchvision
 PACKAGES=(mesa-vulkan-drivers dataset-fashion-mnist libdnnl2 libopenblas0-pthread
-  openmpi-bin libopenmpi-dev chromium python3-torchvision)
+  openmpi-bin libopenmpi-dev iproute2 util-linux chromium python3-torchvision)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -15,22 +15,41 @@ export async function runMain(fn: () => Promise<number | void>): Promise<void> {
   Deno.exit(code);
 }
 
+/** Signals that ask for a stop after the current step, and how the log names them. */
+const STOP_SIGNALS: [Deno.Signal, number, string][] = [
+  ["SIGINT", 2, "Ctrl-C"],
+  ["SIGTERM", 15, "SIGTERM"], // what timeout, docker, Slurm, Kubernetes and systemd send
+];
+
 /**
- * Ctrl-C handling: the first SIGINT aborts the returned signal (training stops after the
- * current step, writing a checkpoint); a second one exits at once.
+ * Stop requests: the first SIGINT (Ctrl-C) or SIGTERM aborts the returned signal (training
+ * stops after the current step, writing a checkpoint; its reason names the signal); a second
+ * one exits at once with status 128 + the signal's number.
  */
 export function interruptSignal(log: (line: string) => void): AbortSignal {
   const controller = new AbortController();
-  const handler = () => {
-    if (controller.signal.aborted) {
-      log("second Ctrl-C: exiting now");
-      Deno.exit(130);
-    }
-    log("Ctrl-C: stopping after this step and writing a checkpoint (Ctrl-C again to quit now)");
-    controller.abort(new Error("interrupted"));
-  };
-  try {
-    Deno.addSignalListener("SIGINT", handler);
-  } catch { /* no signals on this platform */ }
+  for (const [signal, number, name] of STOP_SIGNALS) {
+    const handler = () => {
+      if (controller.signal.aborted) {
+        log(`second ${name}: exiting now`);
+        Deno.exit(128 + number);
+      }
+      log(`${name}: stopping after this step and writing a checkpoint (${name} again to quit now)`);
+      controller.abort(new Error(`interrupted by ${signal}`, { cause: signal }));
+    };
+    try {
+      Deno.addSignalListener(signal, handler);
+    } catch { /* no signals on this platform */ }
+  }
   return controller.signal;
+}
+
+/**
+ * Exit status of a run stopped before its end: 128 + the number of the signal that stopped
+ * it (130 for Ctrl-C, 143 for SIGTERM); 130 when no signal of this process did (on several
+ * ranks, a stop asked of another rank).
+ */
+export function stoppedExitCode(signal: AbortSignal): number {
+  const cause = signal.aborted ? (signal.reason as Error | undefined)?.cause : undefined;
+  return 128 + (STOP_SIGNALS.find(([s]) => s === cause)?.[1] ?? 2);
 }

@@ -3,7 +3,7 @@ import { loadPipeline } from "../config/load.ts";
 import { pretrain } from "../pipeline/pretrain.ts";
 import { runFiles } from "../pipeline/run_dir.ts";
 import { helpText, parseArgs, PRETRAIN_COMMAND } from "./args.ts";
-import { interruptSignal, runMain } from "./main.ts";
+import { interruptSignal, runMain, stoppedExitCode } from "./main.ts";
 
 if (import.meta.main) {
   await runMain(async () => {
@@ -26,7 +26,7 @@ if (import.meta.main) {
     });
     if (result.stopped) {
       log(`stopped; resume with: deno task pretrain --resume ${result.runDir}`);
-      return 130;
+      return stoppedExitCode(signal);
     }
     const e = result.evaluation;
     if (e) {

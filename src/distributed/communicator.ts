@@ -97,8 +97,20 @@ export interface Communicator {
 }
 
 /**
+ * How messages name a rank: `rank 1`, or `rank 1 (host node7)` when its host is known.
+ *
+ * @example
+ * ```ts
+ * rankLabel(1, "node7"); // "rank 1 (host node7)"
+ * ```
+ */
+export function rankLabel(rank: number, host?: string): string {
+  return host ? `rank ${rank} (host ${host})` : `rank ${rank}`;
+}
+
+/**
  * A failure of a peer (or of the group) seen by this rank: collectives reject with it, and
- * its message reads "rank 1 failed at step 17: Error: ...".
+ * its message reads "rank 1 (host node7) failed at step 17: Error: ...".
  *
  * @example
  * ```ts
@@ -117,15 +129,20 @@ export class DistError extends Error {
   readonly step: number;
   /** What happened, as reported by the failed rank or observed here. */
   readonly reason: string;
-  /** A failure of `rank` (-1: unknown) at `step`, because of `reason`. */
-  constructor(rank: number, step: number, reason: string) {
+  /** The failed rank's host, when known. */
+  readonly host: string | undefined;
+  /** A failure of `rank` (-1: unknown) on `host` at `step`, because of `reason`. */
+  constructor(rank: number, step: number, reason: string, host?: string) {
     super(
-      rank >= 0 ? `rank ${rank} failed at step ${step}: ${reason}` : `at step ${step}: ${reason}`,
+      rank >= 0
+        ? `${rankLabel(rank, host)} failed at step ${step}: ${reason}`
+        : `at step ${step}: ${reason}`,
     );
     this.name = "DistError";
     this.rank = rank;
     this.step = step;
     this.reason = reason;
+    this.host = host;
   }
 }
 

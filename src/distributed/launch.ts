@@ -1,15 +1,25 @@
 /**
- * Launching ranks with the system's `mpirun`, and a small launcher CLI around it:
+ * Launching ranks with the system's `mpirun`, and a small launcher CLI around it
+ * (`deno task launch --help`):
  *
  * ```sh
- * deno run -A src/distributed/launch.ts -n 2 [--hostfile hosts] -- deno run -A src/cli/pretrain.ts ...
+ * deno task launch -n 2 -- deno run -A src/cli/pretrain.ts ...                 # this machine
+ * deno task launch -n 8 --hostfile hosts --iface eth1 -- deno run -A ...      # over ssh
+ * deno task launch --gpu-per-rank -- deno run -A ...             # in a Slurm allocation
  * ```
  *
  * The CLI runs `mpirun` in its own session so that Ctrl-C reaches only the launcher, which
  * asks every rank to stop gracefully (SIGUSR2, forwarded by `mpirun` to every rank: the
- * ranks finish their step, agree to stop, rank 0 writes its checkpoint). A second Ctrl-C
- * kills the job. Plain `mpirun` on Ctrl-C gives the ranks SIGTERM and, one second later,
- * SIGKILL.
+ * ranks finish their step, agree to stop, rank 0 writes its checkpoint). SIGTERM and SIGUSR2
+ * to the launcher do the same (what `timeout`, docker, Kubernetes and systemd send). A second
+ * one kills the job. Plain `mpirun` on Ctrl-C or SIGTERM gives the ranks SIGTERM and, one
+ * second later, SIGKILL.
+ *
+ * Narrow networking: on one machine (no hostfile, hosts or batch allocation) Open MPI moves
+ * data through shared memory only (`--mca btl self,vader`: no MPI ports on the ranks) and its
+ * launch channel advertises loopback only; `--iface` restricts MPI's TCP and the side channel
+ * to one interface or subnet on several machines. (Open MPI 4.1's own daemons still listen on
+ * every address; `if_include` restricts what they advertise and use.)
  */
 
 /**
@@ -17,19 +27,39 @@
  *
  * @example
  * ```ts
- * const options: MpirunOptions = { np: 4, hostfile: "hosts", env: { OMP_NUM_THREADS: "1" } };
+ * const options: MpirunOptions = { np: 4, hostfile: "hosts", iface: "eth1", forward: ["SIMCLR_DIST_TIMEOUT_S"] };
  * ```
  */
 export interface MpirunOptions {
-  /** Number of ranks. */
-  np: number;
+  /** Number of ranks (omit to let `mpirun` use the hostfile's slots or the batch allocation). */
+  np?: number;
   /** Open MPI hostfile (`host slots=N` per line) or MPICH machinefile. */
   hostfile?: string;
-  /** Environment variables to export to every rank (Open MPI `-x`, MPICH `-genv`). */
+  /** Hosts as `mpirun --host` takes them: `node1:2,node2:2`. */
+  hosts?: string;
+  /**
+   * Every rank runs on this machine: Open MPI moves data through shared memory only and
+   * advertises only loopback for its launch channel.
+   */
+  local?: boolean;
+  /**
+   * Network interface name or IPv4 CIDR the ranks use to talk to each other (Open MPI
+   * `btl_tcp_if_include`/`oob_tcp_if_include`, MPICH `-iface`), also given to the ranks as
+   * `SIMCLR_DIST_IFACE` for the side channel.
+   */
+  iface?: string;
+  /** Placement: `none` (default, the OS places threads) or one rank per `socket`. */
+  bind?: "none" | "socket";
+  /** Environment variables to set on every rank (Open MPI `-x K=V`, MPICH `-genv`); visible in `ps`. */
   env?: Record<string, string>;
+  /** Names of environment variables to pass on with their values from this environment. */
+  forward?: string[];
   /** Extra arguments for `mpirun`, placed before the command. */
   extra?: string[];
 }
+
+/** The flavors of MPI the launcher knows. */
+export type MpiFlavor = "Open MPI" | "MPICH";
 
 /**
  * The `mpirun` on PATH and its flavor, or null when there is none.
@@ -39,7 +69,7 @@ export interface MpirunOptions {
  * const mpirun = await findMpirun(); // { path: "mpirun", flavor: "Open MPI" }
  * ```
  */
-export async function findMpirun(): Promise<{ path: string; flavor: "Open MPI" | "MPICH" } | null> {
+export async function findMpirun(): Promise<{ path: string; flavor: MpiFlavor } | null> {
   for (const name of ["mpirun", "mpiexec"]) {
     try {
       const out = await new Deno.Command(name, {
@@ -60,41 +90,165 @@ export async function findMpirun(): Promise<{ path: string; flavor: "Open MPI" |
 /**
  * Arguments for `mpirun` (without the command). Open MPI: adds `--allow-run-as-root` when
  * running as root, `--oversubscribe` (more ranks than cores is allowed, e.g. 2 ranks on a
- * small machine), and `--bind-to none` (one thread pool per rank, the OS places them).
+ * small machine), and `--bind-to none` (one thread pool per rank, the OS places them) unless
+ * `bind` is `socket`.
  *
  * @example
  * ```ts
- * const args = mpirunArgs("Open MPI", { np: 2 });
- * // ["-n", "2", "--allow-run-as-root" (as root), "--oversubscribe", "--bind-to", "none"]
+ * const args = mpirunArgs("Open MPI", { np: 2, local: true });
+ * // ["-n", "2", "--allow-run-as-root" (as root), "--oversubscribe", "--bind-to", "none",
+ * //  "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"]
  * new Deno.Command("mpirun", { args: [...args, "deno", "run", "-A", "train.ts"] });
  * ```
  */
-export function mpirunArgs(flavor: "Open MPI" | "MPICH", options: MpirunOptions): string[] {
-  const args = ["-n", String(options.np)];
+export function mpirunArgs(flavor: MpiFlavor, options: MpirunOptions): string[] {
+  const args = options.np === undefined ? [] : ["-n", String(options.np)];
+  const env = { ...options.env };
+  if (options.iface) env.SIMCLR_DIST_IFACE = options.iface;
+  const forward = options.forward ?? [];
   if (flavor === "Open MPI") {
     if (Deno.uid?.() === 0) args.push("--allow-run-as-root");
-    args.push("--oversubscribe", "--bind-to", "none");
+    args.push("--oversubscribe");
+    if (options.bind === "socket") args.push("--map-by", "socket", "--bind-to", "socket");
+    else args.push("--bind-to", "none");
     if (options.hostfile) args.push("--hostfile", options.hostfile);
-    for (const [k, v] of Object.entries(options.env ?? {})) args.push("-x", `${k}=${v}`);
+    if (options.hosts) args.push("--host", options.hosts);
+    // shared memory only: no MPI TCP or libfabric listeners on the ranks ("vader" is also
+    // Open MPI 5's alias of its "sm")
+    if (options.local) args.push("--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo");
+    if (options.iface) {
+      args.push("--mca", "btl_tcp_if_include", options.iface);
+      args.push("--mca", "oob_tcp_if_include", options.iface);
+    }
+    for (const [k, v] of Object.entries(env)) args.push("-x", `${k}=${v}`);
+    for (const k of forward) args.push("-x", k);
   } else {
     if (options.hostfile) args.push("-f", options.hostfile);
-    for (const [k, v] of Object.entries(options.env ?? {})) args.push("-genv", k, v);
+    if (options.hosts) args.push("-hosts", options.hosts);
+    if (options.bind === "socket") args.push("-bind-to", "socket");
+    if (options.iface && !options.iface.includes("/")) args.push("-iface", options.iface);
+    for (const [k, v] of Object.entries(env)) args.push("-genv", k, v);
+    if (forward.length) args.push("-genvlist", forward.join(","));
   }
   return [...args, ...(options.extra ?? [])];
 }
 
-function usage(): never {
-  console.error(
-    "usage: deno run -A src/distributed/launch.ts -n N [--hostfile FILE] [--mpirun-arg ARG]... " +
-      "-- COMMAND...",
-  );
-  Deno.exit(2);
+/** Variables that show a batch allocation whose nodes `mpirun` launches on. */
+const ALLOCATION_VARS = ["SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID", "PE_HOSTFILE", "FLUX_JOB_ID"];
+
+/**
+ * A shell wrapper that gives each rank the GPU of its host-local rank
+ * (`CUDA_VISIBLE_DEVICES`), before TensorFlow starts.
+ */
+const GPU_PER_RANK = [
+  "sh",
+  "-c",
+  'export CUDA_VISIBLE_DEVICES="${OMPI_COMM_WORLD_LOCAL_RANK:-${MPI_LOCALRANKID:-${SLURM_LOCALID:-0}}}"; exec "$@"',
+  "gpu-per-rank",
+];
+
+const USAGE = `deno task launch [options] -- COMMAND...
+
+Runs COMMAND as ranks under mpirun (Open MPI or MPICH). Ctrl-C, SIGTERM or SIGUSR2: every rank
+finishes its step and rank 0 writes a checkpoint; a second one kills the job.
+
+Options:
+  -n N                 number of ranks (default: the Slurm allocation's SLURM_NTASKS, or the
+                       slots of --hostfile/--host)
+  --hostfile FILE      hosts to run on, over ssh ("node1 slots=2" per line)
+  --host LIST          the same inline: node1:2,node2:2
+  --iface IF           interface name or IPv4 CIDR the ranks use to reach each other (MPI's
+                       TCP traffic and the failure side channel), e.g. eth1 or 10.1.0.0/16
+  --bind socket        one rank per CPU socket, its threads bound there (default: none)
+  --gpu-per-rank       CUDA_VISIBLE_DEVICES = the rank's index on its host
+  --env NAME[=VALUE]   pass an environment variable to every rank (SIMCLR_* are passed on)
+  --mpirun-arg ARG     pass ARG to mpirun (repeat for several)
+  --dry-run            print the mpirun command instead of running it
+  -h, --help           this text
+
+On one machine (no hostfile, host list or batch allocation), Open MPI uses shared memory
+only (no MPI TCP ports on the ranks).`;
+
+/** The launcher's parsed command line. */
+interface LaunchArgs {
+  options: MpirunOptions;
+  gpuPerRank: boolean;
+  dryRun: boolean;
+  command: string[];
+}
+
+function parseLaunchArgs(argv: string[]): LaunchArgs | "help" | string {
+  const sep = argv.indexOf("--");
+  const own = sep < 0 ? argv : argv.slice(0, sep);
+  if (own.includes("-h") || own.includes("--help")) return "help";
+  if (sep < 0 || sep === argv.length - 1) return "no command after --";
+  const options: MpirunOptions = { extra: [], env: {}, forward: [] };
+  let gpuPerRank = false, dryRun = false;
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i];
+    const value = () => {
+      if (i + 1 >= own.length) throw new Error(`${a} needs a value`);
+      return own[++i];
+    };
+    try {
+      if (a === "-n" || a === "-np" || a === "--np") {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) return `${a}: a positive whole number of ranks`;
+        options.np = n;
+      } else if (a === "--hostfile") options.hostfile = value();
+      else if (a === "--host") options.hosts = value();
+      else if (a === "--iface") options.iface = value();
+      else if (a === "--bind") {
+        const b = value();
+        if (b !== "none" && b !== "socket") return `--bind ${b}: choose none or socket`;
+        options.bind = b;
+      } else if (a === "--gpu-per-rank") gpuPerRank = true;
+      else if (a === "--env") {
+        const e = value();
+        const eq = e.indexOf("=");
+        if (eq > 0) options.env![e.slice(0, eq)] = e.slice(eq + 1);
+        else options.forward!.push(e);
+      } else if (a === "--mpirun-arg") options.extra!.push(value());
+      else if (a === "--dry-run") dryRun = true;
+      else return `unknown option ${a}`;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  return { options, gpuPerRank, dryRun, command: argv.slice(sep + 1) };
 }
 
 /**
- * The launcher CLI (`-n N [--hostfile F] [--mpirun-arg A]... -- COMMAND...`); returns
- * mpirun's exit status. The first Ctrl-C asks every rank to stop after its step (rank 0
- * checkpoints); the second kills the job.
+ * Completes the options from the environment: `np` from `SLURM_NTASKS` in a Slurm
+ * allocation, `local` when nothing names other hosts, and every `SIMCLR_*` variable passed on.
+ * Returns an error text when the number of ranks is unknown.
+ */
+function completeOptions(
+  options: MpirunOptions,
+  env: { get(name: string): string | undefined; toObject(): Record<string, string> },
+): string | null {
+  const allocated = ALLOCATION_VARS.some((v) => env.get(v) !== undefined);
+  const hostFlags = /^(--?host|--?hostfile|--?machinefile|-H|-f|-hosts|--?default-hostfile)$/;
+  const extraHosts = (options.extra ?? []).some((a) => hostFlags.test(a));
+  options.local = !options.hostfile && !options.hosts && !allocated && !extraHosts;
+  if (options.np === undefined) {
+    const tasks = Number(env.get("SLURM_NTASKS"));
+    if (Number.isInteger(tasks) && tasks > 0) options.np = tasks;
+    else if (options.local) return "-n N is needed on one machine";
+  }
+  const forward = new Set(options.forward);
+  for (const name of Object.keys(env.toObject())) {
+    if (name.startsWith("SIMCLR_") && !(name in (options.env ?? {}))) forward.add(name);
+  }
+  options.forward = [...forward].sort();
+  return null;
+}
+
+const quote = (a: string) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The launcher CLI (see `--help`); returns mpirun's exit status. The first Ctrl-C, SIGTERM or
+ * SIGUSR2 asks every rank to stop after its step (rank 0 checkpoints); the second kills the job.
  *
  * @example
  * ```ts
@@ -102,18 +256,16 @@ function usage(): never {
  * ```
  */
 export async function launchMain(argv: string[]): Promise<number> {
-  const sep = argv.indexOf("--");
-  if (sep < 0 || sep === argv.length - 1) usage();
-  const opts: MpirunOptions = { np: 1, extra: [] };
-  const own = argv.slice(0, sep);
-  for (let i = 0; i < own.length; i++) {
-    const a = own[i];
-    if (a === "-n" || a === "-np" || a === "--np") opts.np = Number(own[++i]);
-    else if (a === "--hostfile") opts.hostfile = own[++i];
-    else if (a === "--mpirun-arg") opts.extra!.push(own[++i]);
-    else usage();
+  const parsed = parseLaunchArgs(argv);
+  if (parsed === "help") {
+    console.log(USAGE);
+    return 0;
   }
-  if (!Number.isInteger(opts.np) || opts.np < 1) usage();
+  const problem = typeof parsed === "string" ? parsed : completeOptions(parsed.options, Deno.env);
+  if (typeof parsed === "string" || problem) {
+    console.error(`launch: ${problem ?? parsed}\n\n${USAGE}`);
+    return 2;
+  }
   const mpirun = await findMpirun();
   if (!mpirun) {
     console.error(
@@ -122,7 +274,12 @@ export async function launchMain(argv: string[]): Promise<number> {
     );
     return 127;
   }
-  const args = [...mpirunArgs(mpirun.flavor, opts), ...argv.slice(sep + 1)];
+  const command = parsed.gpuPerRank ? [...GPU_PER_RANK, ...parsed.command] : parsed.command;
+  const args = [...mpirunArgs(mpirun.flavor, parsed.options), ...command];
+  if (parsed.dryRun) {
+    console.log([mpirun.path, ...args].map(quote).join(" "));
+    return 0;
+  }
   // setsid: mpirun gets its own session, so the terminal's Ctrl-C reaches only this launcher.
   let useSetsid = true;
   try {
@@ -148,7 +305,7 @@ export async function launchMain(argv: string[]): Promise<number> {
       child.kill("SIGTERM");
     }
   };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGUSR2"];
   for (const s of signals) Deno.addSignalListener(s, onStop);
   const status = await child.status;
   for (const s of signals) Deno.removeSignalListener(s, onStop);

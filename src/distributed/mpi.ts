@@ -1,5 +1,5 @@
 import type { CommBuffer, Communicator, ReduceOp } from "./communicator.ts";
-import { describeError, DistError } from "./communicator.ts";
+import { describeError, DistError, rankLabel } from "./communicator.ts";
 import {
   loadMpi,
   MPI_THREAD_MULTIPLE,
@@ -8,6 +8,7 @@ import {
   type MpiLib,
 } from "./mpi_lib.ts";
 import { type PeerFailure, type RendezvousInfo, SHARED_ACK, SHARED_STEP } from "./side_channel.ts";
+import { chooseBindAddress, describeHost, type HostView } from "./rendezvous.ts";
 import { StopSignals } from "./signals.ts";
 import { envGet } from "./env.ts";
 import { Worker as NodeWorker } from "node:worker_threads";
@@ -51,7 +52,8 @@ export interface MpiOptions {
   catchUncaught?: boolean;
 }
 
-const BOOT_BYTES = 1024;
+/** Bytes per rank for its host description, and for rank 0's side-channel address. */
+const BOOT_BYTES = 2048;
 
 /** Ranks under `mpirun`, through the system MPI library (see `mpi_lib.ts`). */
 export class MpiCommunicator implements Communicator {
@@ -66,6 +68,8 @@ export class MpiCommunicator implements Communicator {
   #failed: Promise<never>;
   #rejectFailed!: (e: DistError) => void;
   #side: SideChannelHost | null = null;
+  /** Host name of each rank (for messages). */
+  #hosts: string[] = [];
   #step = 0;
   #inFlight = 0;
   #signals: StopSignals;
@@ -162,11 +166,23 @@ export class MpiCommunicator implements Communicator {
         );
       }
     }
+    const views = size > 1 ? await comm.#gatherHosts() : [describeHost()];
+    comm.#hosts = views.map((v) => v.host);
     if (opts.sideChannel && size > 1) {
       comm.#side = await SideChannelHost.open(
         rank,
-        size,
-        (info) => comm.#shareBoot(info),
+        comm.#hosts,
+        () => {
+          const choice = chooseBindAddress(views, {
+            addr: envGet("SIMCLR_DIST_ADDR"),
+            iface: envGet("SIMCLR_DIST_IFACE"),
+          });
+          if (choice.wide) {
+            console.warn(`warning: the side channel listens on every interface: ${choice.why}`);
+          }
+          return choice;
+        },
+        (info) => comm.#shareRendezvous(info),
         (failure) => comm.#peerFailed(failure),
         opts.blockedExitMs,
       );
@@ -184,30 +200,62 @@ export class MpiCommunicator implements Communicator {
     this.#side?.setStep(value);
   }
 
+  /** "rank 1 (host node7)". */
+  get #label(): string {
+    return rankLabel(this.rank, this.#hosts[this.rank]);
+  }
+
   get stopRequested(): boolean {
     return this.#signals.requested;
   }
 
-  async #shareBoot(info: RendezvousInfo | null): Promise<RendezvousInfo> {
+  /** Every rank's host description, in rank order (one all-gather). */
+  async #gatherHosts(): Promise<HostView[]> {
+    const mine = describeHost();
+    let bytes = new TextEncoder().encode(JSON.stringify(mine));
+    while (bytes.length > BOOT_BYTES && mine.nets.length > 0) {
+      mine.nets.pop(); // a host with very many interfaces: keep the first ones
+      bytes = new TextEncoder().encode(JSON.stringify(mine));
+    }
+    if (bytes.length > BOOT_BYTES) throw new Error(`host name too long: ${mine.host}`);
+    const buf = new Uint8Array(BOOT_BYTES);
+    buf.set(bytes);
+    const all = await this.allGather(buf);
+    const decoder = new TextDecoder();
+    return [...Array(this.size).keys()].map((r) =>
+      JSON.parse(
+        decoder.decode(all.subarray(r * BOOT_BYTES, (r + 1) * BOOT_BYTES)).replace(/\0+$/, ""),
+      )
+    );
+  }
+
+  /**
+   * Broadcasts rank 0's side-channel address and secret (or its error: then every rank
+   * throws it) over MPI.
+   */
+  async #shareRendezvous(info: RendezvousInfo | Error | null): Promise<RendezvousInfo> {
     const buf = new Uint8Array(BOOT_BYTES);
     if (info) {
-      const bytes = new TextEncoder().encode(JSON.stringify(info));
+      const body = info instanceof Error ? { error: info.message } : info;
+      const bytes = new TextEncoder().encode(JSON.stringify(body));
       if (bytes.length > BOOT_BYTES) throw new Error("side channel address too long");
       buf.set(bytes);
     }
     await this.broadcast(buf, 0);
-    return JSON.parse(new TextDecoder().decode(buf).replace(/\0+$/, ""));
+    const got = JSON.parse(new TextDecoder().decode(buf).replace(/\0+$/, ""));
+    if (got.error) throw new Error(`side channel of rank 0: ${got.error}`);
+    return got;
   }
 
   #peerFailed(f: PeerFailure) {
     this.#side?.acknowledge();
     if (this.#failure || this.#closed) return;
-    this.#failure = new DistError(f.rank, f.step, f.reason);
+    this.#failure = new DistError(f.rank, f.step, f.reason, this.#hosts[f.rank]);
     this.#rejectFailed(this.#failure);
     const ms = this.#options.exitAfterFailureMs;
     if (ms > 0) {
       const timer = setTimeout(() => {
-        console.error(`rank ${this.rank}: ${this.#failure!.message} (exiting)`);
+        console.error(`${this.#label}: ${this.#failure!.message} (exiting)`);
         Deno.exit(1);
       }, ms);
       Deno.unrefTimer(timer);
@@ -361,10 +409,10 @@ export class MpiCommunicator implements Communicator {
     if (!this.#aborting) {
       this.#aborting = true;
       if (reason instanceof DistError && reason === this.#failure) {
-        console.error(`rank ${this.rank} stops: ${reason.message}`);
+        console.error(`${this.#label} stops: ${reason.message}`);
       } else {
         const text = describeError(reason);
-        console.error(`rank ${this.rank} failed at step ${this.step}: ${text}`);
+        console.error(`${this.#label} failed at step ${this.step}: ${text}`);
         if (reason instanceof Error && reason.stack) console.error(reason.stack);
         await this.#side?.report(this.step, text);
       }
@@ -453,10 +501,15 @@ class SideChannelHost {
     });
   }
 
+  /**
+   * Starts the worker; rank 0 listens where `choose` says; the address and secret are shared
+   * with `share` (an MPI broadcast: rank 0 gives its info or its error, the others null).
+   */
   static async open(
     rank: number,
-    size: number,
-    share: (info: RendezvousInfo | null) => Promise<RendezvousInfo>,
+    hosts: string[],
+    choose: () => { bind: string; connect: string[] },
+    share: (info: RendezvousInfo | Error | null) => Promise<RendezvousInfo>,
     onFailure: (f: PeerFailure) => void,
     graceMs: number,
   ): Promise<SideChannelHost> {
@@ -464,9 +517,18 @@ class SideChannelHost {
     const sab = new SharedArrayBuffer(8);
     const host = new SideChannelHost(worker, new Int32Array(sab), onFailure);
     try {
-      const gotInfo = rank === 0 ? host.#wait("info", 30_000) : null;
-      worker.postMessage({ t: "init", rank, size, shared: sab, graceMs });
-      const mine = gotInfo ? ((await gotInfo) as { info: RendezvousInfo }).info : null;
+      worker.postMessage({ t: "init", rank, size: hosts.length, hosts, shared: sab, graceMs });
+      let mine: RendezvousInfo | Error | null = null;
+      if (rank === 0) {
+        try {
+          const { bind, connect } = choose();
+          const listening = host.#wait("listening", 30_000);
+          worker.postMessage({ t: "listen", bind, connect });
+          mine = ((await listening) as { info: RendezvousInfo }).info;
+        } catch (err) {
+          mine = err as Error;
+        }
+      }
       const info = await share(mine);
       const ready = host.#wait("ready", 90_000);
       worker.postMessage({ t: "connect", info });

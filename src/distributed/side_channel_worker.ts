@@ -6,8 +6,9 @@
  * acknowledge within `graceMs` (it is blocked), the worker prints the error and ends the
  * process with status 1.
  *
- * Messages in: init {rank, size, shared, graceMs}, connect {info}, report {step, reason},
- * close. Out: info {info}, ready, failure {rank, step, reason}, reported, closed, error.
+ * Messages in: init {rank, size, hosts, shared, graceMs}, listen {bind, connect} (rank 0),
+ * connect {info}, report {step, reason}, close. Out: listening {info} (rank 0), ready,
+ * failure {rank, step, reason}, reported, closed, error.
  */
 import {
   type PeerFailure,
@@ -16,11 +17,14 @@ import {
   SHARED_STEP,
   SideChannel,
 } from "./side_channel.ts";
+import { rankLabel } from "./communicator.ts";
 
 interface Init {
   t: "init";
   rank: number;
   size: number;
+  /** Host name of each rank, for messages. */
+  hosts: string[];
   shared: SharedArrayBuffer;
   graceMs: number;
 }
@@ -30,6 +34,7 @@ import { parentPort } from "node:worker_threads";
 const port = parentPort!;
 let channel: SideChannel | null = null;
 let shared: Int32Array;
+let hosts: string[] = [];
 let rank = 0;
 let closing = false;
 
@@ -52,8 +57,8 @@ function onFailure(f: PeerFailure, graceMs: number) {
   setTimeout(() => {
     if (Atomics.load(shared, SHARED_ACK) === 0) {
       hardExit(
-        `rank ${rank} stops: rank ${f.rank} failed at step ${f.step}: ${f.reason} ` +
-          `(this rank was blocked; ended by the side channel)`,
+        `${rankLabel(rank, hosts[rank])} stops: ${rankLabel(f.rank, hosts[f.rank])} failed at ` +
+          `step ${f.step}: ${f.reason} (this rank was blocked; ended by the side channel)`,
       );
     }
   }, graceMs);
@@ -64,6 +69,7 @@ port.on("message", async (msg) => {
     if (msg.t === "init") {
       const init = msg as Init;
       rank = init.rank;
+      hosts = init.hosts;
       shared = new Int32Array(init.shared);
       channel = SideChannel.create(
         init.rank,
@@ -71,7 +77,8 @@ port.on("message", async (msg) => {
         (f) => onFailure(f, init.graceMs),
         () => Atomics.load(shared, SHARED_STEP),
       );
-      if (rank === 0) port.postMessage({ t: "info", info: channel.listen() });
+    } else if (msg.t === "listen") {
+      port.postMessage({ t: "listening", info: await channel!.listen(msg.bind, msg.connect) });
     } else if (msg.t === "connect") {
       const info = msg.info as RendezvousInfo;
       if (rank === 0) await channel!.accept(info);

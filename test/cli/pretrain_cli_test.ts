@@ -5,57 +5,64 @@ import { fixtureConfig, writeFixtureDataset } from "../pipeline/_fixture.ts";
 
 const cli = new URL("../../src/cli/pretrain.ts", import.meta.url).pathname;
 
-Deno.test("pretrain CLI: Ctrl-C stops after a checkpoint, --resume finishes the run", async () => {
-  const data = await writeFixtureDataset(96, 32);
-  const out = await Deno.makeTempDir({ prefix: "simclr-cli-" });
-  // Many epochs, so the run is still training when the signal arrives.
-  const config = `${out}/fixture.yaml`;
-  await Deno.writeTextFile(config, configToYaml(fixtureConfig(data, out, ["optim.epochs=50"])));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, "--config", config, "--set", `run.outDir=${out}`],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const decoder = new TextDecoder();
-  let stderr = "";
-  const reader = child.stderr.getReader();
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 120_000);
-  // Wait for the first progress line, then interrupt.
-  while (!/step \d+\/\d+/.test(stderr)) {
-    const r = await reader.read();
-    if (r.done) break;
-    stderr += decoder.decode(r.value);
-  }
-  child.kill("SIGINT");
-  for (;;) {
-    const r = await reader.read();
-    if (r.done) break;
-    stderr += decoder.decode(r.value);
-  }
-  const status = await child.status;
-  await child.stdout.cancel();
-  clearTimeout(deadline);
-  assert.equal(status.code, 130, stderr);
-  assert.match(stderr, /Ctrl-C: stopping after this step/);
-  const m = stderr.match(/resume with: deno task pretrain --resume (\S+)/);
-  assert.ok(m, stderr);
-  const dir = m[1];
-  assert.ok(dir.startsWith(out));
-  await Deno.stat(runFiles(dir).checkpoint); // written on the way out
-  const stoppedAt = Number(stderr.match(/stopped at step (\d+)/)?.[1]);
-  assert.ok(stoppedAt >= 1 && stoppedAt < 300, stderr);
+for (
+  const [signal, code, said] of [
+    ["SIGINT", 130, "Ctrl-C"], // Ctrl-C
+    ["SIGTERM", 143, "SIGTERM"], // what timeout, docker, Slurm, Kubernetes and systemd send
+  ] as const
+) {
+  Deno.test(`pretrain CLI: ${said} stops after a checkpoint, --resume finishes the run`, async () => {
+    const data = await writeFixtureDataset(96, 32);
+    const out = await Deno.makeTempDir({ prefix: "simclr-cli-" });
+    // Many epochs, so the run is still training when the signal arrives.
+    const config = `${out}/fixture.yaml`;
+    await Deno.writeTextFile(config, configToYaml(fixtureConfig(data, out, ["optim.epochs=50"])));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli, "--config", config, "--set", `run.outDir=${out}`],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const decoder = new TextDecoder();
+    let stderr = "";
+    const reader = child.stderr.getReader();
+    const deadline = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    // Wait for the first progress line, then interrupt.
+    while (!/step \d+\/\d+/.test(stderr)) {
+      const r = await reader.read();
+      if (r.done) break;
+      stderr += decoder.decode(r.value);
+    }
+    child.kill(signal);
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      stderr += decoder.decode(r.value);
+    }
+    const status = await child.status;
+    await child.stdout.cancel();
+    clearTimeout(deadline);
+    assert.equal(status.code, code, stderr);
+    assert.match(stderr, new RegExp(`${said}: stopping after this step`));
+    const m = stderr.match(/resume with: deno task pretrain --resume (\S+)/);
+    assert.ok(m, stderr);
+    const dir = m[1];
+    assert.ok(dir.startsWith(out));
+    await Deno.stat(runFiles(dir).checkpoint); // written on the way out
+    const stoppedAt = Number(stderr.match(/stopped at step (\d+)/)?.[1]);
+    assert.ok(stoppedAt >= 1 && stoppedAt < 300, stderr);
 
-  // Resume, capped a few steps further on.
-  const resumed = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, "--resume", dir, "--set", `train.maxSteps=${stoppedAt + 3}`],
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = decoder.decode(resumed.stderr);
-  assert.equal(resumed.code, 0, text);
-  assert.match(text, new RegExp(`resumed from .* at step ${stoppedAt}\\b`));
-  assert.match(decoder.decode(resumed.stdout), /report: .*report\.html/);
-});
+    // Resume, capped a few steps further on.
+    const resumed = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli, "--resume", dir, "--set", `train.maxSteps=${stoppedAt + 3}`],
+      env: { NO_COLOR: "1" },
+    }).output();
+    const text = decoder.decode(resumed.stderr);
+    assert.equal(resumed.code, 0, text);
+    assert.match(text, new RegExp(`resumed from .* at step ${stoppedAt}\\b`));
+    assert.match(decoder.decode(resumed.stdout), /report: .*report\.html/);
+  });
+}
 
 Deno.test("pretrain CLI: --help, and a bad --set names the key and the allowed values", async () => {
   const help = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", cli, "--help"] })

@@ -1,6 +1,10 @@
 /** The MPI communicator with real processes under `mpirun` (skipped when it is absent). */
 import assert from "node:assert/strict";
 import { mpiTest, run, runRanks } from "./_mpirun.ts";
+import { strayMessages } from "./_strays.ts";
+
+/** How messages name rank `n` under MPI: with its host. */
+const R = (n: number) => `rank ${n} \\(host [^)]+\\)`;
 
 mpiTest("mpi: every collective gives the right result on 2 and 3 ranks", async () => {
   for (const np of [2, 3]) {
@@ -27,9 +31,9 @@ mpiTest("mpi: ranks started with different settings fail at start on every rank"
 
 for (
   const [mode, reason] of [
-    ["throw", /rank 1 failed at step 7: Error: injected failure at step 7/],
-    ["kill", /rank 1 failed at step 7: the process ended without closing its communicator/],
-    ["exit0", /rank 1 failed at step 7: the process ended without closing its communicator/],
+    ["throw", `${R(1)} failed at step 7: Error: injected failure at step 7`],
+    ["kill", `${R(1)} failed at step 7: the process ended without closing its communicator`],
+    ["exit0", `${R(1)} failed at step 7: the process ended without closing its communicator`],
   ] as const
 ) {
   for (const sync of [false, true]) {
@@ -40,12 +44,12 @@ for (
       const r = await runRanks(2, "./_fault_worker.ts", [mode, "7", sync ? "sync" : "async"], {
         timeoutMs: 30_000,
         onStderr: (text) => {
-          if (!sawAt && /rank 0 stops/.test(text)) sawAt = Date.now();
+          if (!sawAt && new RegExp(`${R(0)} stops`).test(text)) sawAt = Date.now();
         },
       });
       assert.equal(r.timedOut, false, `hung:\n${r.stderr}`);
       assert.notEqual(r.code, 0);
-      assert.match(r.stderr, new RegExp(`rank 0 stops: ${reason.source}`), r.stderr);
+      assert.match(r.stderr, new RegExp(`${R(0)} stops: ${reason}`), r.stderr);
       const failingAt = Number(/FAILING_AT (\d+)/.exec(r.stdout)?.[1]);
       const ms = sawAt - failingAt;
       assert.ok(ms >= 0 && ms < 3000, `rank 0 reported the failure ${ms} ms after it`);
@@ -69,7 +73,7 @@ mpiTest("mpi: rank 0 throwing stops the others; rank 2 killed is relayed to rank
   assert.equal(a.timedOut, false, a.stderr);
   assert.match(
     a.stderr,
-    /rank 1 stops: rank 0 failed at step 4: Error: injected failure at step 4/,
+    new RegExp(`${R(1)} stops: ${R(0)} failed at step 4: Error: injected failure at step 4`),
     a.stderr,
   );
   const b = await runRanks(3, "./_fault_worker.ts", ["kill", "4", "async", "2"], {
@@ -79,7 +83,7 @@ mpiTest("mpi: rank 0 throwing stops the others; rank 2 killed is relayed to rank
   for (const survivor of [0, 1]) {
     assert.match(
       b.stderr,
-      new RegExp(`rank ${survivor} stops: rank 2 failed at step 4: the process ended`),
+      new RegExp(`${R(survivor)} stops: ${R(2)} failed at step 4: the process ended`),
       b.stderr,
     );
   }
@@ -172,5 +176,58 @@ mpiTest(
   "mpi: Ctrl-C on plain mpirun (SIGTERM, then SIGKILL 1 s later) still checkpoints",
   async () => {
     await stopTest(false);
+  },
+);
+
+mpiTest(
+  "mpi: idle connections, a stray HTTP GET and forged messages on rank 0's side-channel port leave a 2-rank job unharmed",
+  async () => {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    const strays = await strayMessages();
+    const payloads = ["", strays.http, strays.fail, strays.hello];
+    // An attacker who knows the port (here: SIMCLR_DIST_PORT) connects in a loop from before
+    // the job starts to its end, so that connections land while rank 0 waits for rank 1.
+    for (let attempt = 1;; attempt++) {
+      let stop = false, landed = 0;
+      const held: Deno.Conn[] = [];
+      const attacker = (async () => {
+        while (!stop) {
+          try {
+            const c = await Deno.connect({ hostname: "127.0.0.1", port });
+            const p = payloads[landed++ % payloads.length];
+            held.push(c);
+            if (p) await c.write(new TextEncoder().encode(p)).catch(() => {});
+          } catch {
+            await new Promise((r) => setTimeout(r, 0)); // not listening (yet, or any more)
+          }
+        }
+      })();
+      const r = await runRanks(2, "./_fault_worker.ts", ["none", "5"], {
+        timeoutMs: 60_000,
+        env: { SIMCLR_DIST_PORT: String(port) },
+      });
+      stop = true;
+      await attacker;
+      for (const c of held) {
+        try {
+          c.close();
+        } catch { /* closed by rank 0 */ }
+      }
+      assert.equal(r.timedOut, false, r.stderr);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /rank 0 done/);
+      assert.match(r.stdout, /rank 1 done/);
+      assert.doesNotMatch(r.stderr, /failed|INJECTED|stops/, r.stderr);
+      const logged = r.stderr.match(/side channel \(rank 0\): ignored/g) ?? [];
+      console.log(`  attempt ${attempt}: ${landed} connections landed; logged ${logged.length}`);
+      if (landed > 0) {
+        assert.equal(logged.length, 1, `logged once:\n${r.stderr}`);
+        break;
+      }
+      assert.equal(logged.length, 0);
+      assert.ok(attempt < 5, "no connection landed while rank 0 was listening");
+    }
   },
 );

@@ -5,10 +5,10 @@
  * and resuming with a different number of ranks than the run was stopped with.
  */
 import assert from "node:assert/strict";
-import { decodeSafetensors } from "../../src/model/safetensors.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
 import { writeFixtureDataset } from "../pipeline/_fixture.ts";
 import { mpiSkipReason, mpiTest, run, runRanks } from "./_mpirun.ts";
+import { compare } from "./_runs.ts";
 
 const data = mpiSkipReason ? "" : await writeFixtureDataset(96, 32);
 const out = mpiSkipReason ? "" : await Deno.makeTempDir({ prefix: "simclr-dist-runs-" });
@@ -38,39 +38,6 @@ async function train(
     assert.equal(m[3], done[0][3], "every rank stopped at the same step");
   }
   return Number(done[0][3]);
-}
-
-async function losses(runDir: string): Promise<Map<number, number>> {
-  const lines = (await Deno.readTextFile(runFiles(runDir).metrics)).trim().split("\n");
-  return new Map(lines.map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]));
-}
-
-async function weights(runDir: string): Promise<Map<string, Float32Array>> {
-  const file = decodeSafetensors(await Deno.readFile(runFiles(runDir).checkpoint), runDir);
-  const m = new Map<string, Float32Array>();
-  for (const [name, t] of file.tensors) {
-    if (name.startsWith("model/") && t.data instanceof Float32Array) m.set(name, t.data);
-  }
-  return m;
-}
-
-/** Largest relative difference of the losses per step and of all weights (max-norm). */
-async function compare(a: string, b: string) {
-  const [la, lb] = [await losses(a), await losses(b)];
-  assert.deepEqual([...lb.keys()], [...la.keys()]);
-  let loss = 0;
-  for (const [s, v] of la) loss = Math.max(loss, Math.abs(lb.get(s)! - v) / Math.abs(v));
-  const [wa, wb] = [await weights(a), await weights(b)];
-  assert.deepEqual([...wb.keys()].sort(), [...wa.keys()].sort());
-  let num = 0, den = 0;
-  for (const [name, x] of wa) {
-    const y = wb.get(name)!;
-    for (let i = 0; i < x.length; i++) {
-      num = Math.max(num, Math.abs(x[i] - y[i]));
-      den = Math.max(den, Math.abs(x[i]));
-    }
-  }
-  return { loss, weights: num / den };
 }
 
 mpiTest("pretrain on 2 ranks: same losses and weights as 1 process, global batch 16", async () => {

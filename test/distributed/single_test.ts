@@ -5,7 +5,6 @@ import {
   createCommunicator,
   detectLaunch,
   DistError,
-  mpirunArgs,
   SingleCommunicator,
 } from "../../src/distributed/mod.ts";
 import { loadMpi } from "../../src/distributed/mpi_lib.ts";
@@ -68,11 +67,14 @@ Deno.test("configHash ignores key order and sees every value", async () => {
   await comm.close();
 });
 
-Deno.test("DistError names the rank and the step", () => {
+Deno.test("DistError names the rank, its host when known, and the step", () => {
   const e = new DistError(1, 17, "Error: boom");
   assert.equal(e.message, "rank 1 failed at step 17: Error: boom");
   assert.equal(e.rank, 1);
   assert.equal(e.step, 17);
+  const h = new DistError(2, 5, "gone", "node7");
+  assert.equal(h.message, "rank 2 (host node7) failed at step 5: gone");
+  assert.equal(h.host, "node7");
 });
 
 Deno.test("a missing MPI library names the Debian package", () => {
@@ -102,17 +104,4 @@ Deno.test("without --allow-ffi, the MPI communicator names the flag", async () =
   }).output().finally(() => Deno.remove(script));
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   assert.match(text, /--allow-ffi/);
-});
-
-Deno.test("mpirunArgs: Open MPI and MPICH spellings of hostfile and environment", () => {
-  const o = mpirunArgs("Open MPI", { np: 4, hostfile: "hosts", env: { A: "1" } });
-  assert.deepEqual(o.slice(0, 2), ["-n", "4"]);
-  assert.ok(o.includes("--oversubscribe"));
-  assert.deepEqual(o.slice(o.indexOf("--hostfile"), o.indexOf("--hostfile") + 2), [
-    "--hostfile",
-    "hosts",
-  ]);
-  assert.deepEqual(o.slice(o.indexOf("-x"), o.indexOf("-x") + 2), ["-x", "A=1"]);
-  const m = mpirunArgs("MPICH", { np: 2, hostfile: "hosts", env: { A: "1" } });
-  assert.deepEqual(m, ["-n", "2", "-f", "hosts", "-genv", "A", "1"]);
 });
