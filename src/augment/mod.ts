@@ -45,6 +45,7 @@ export {
 export { solarize } from "./solarize.ts";
 export { denormalize, normalize } from "./normalize.ts";
 export { finishView } from "./finish.ts";
+export { centerSquare, evalView, type EvalViewSpec } from "./eval_view.ts";
 export { compose, randomApply, type Transform } from "./compose.ts";
 export {
   randomBlur,

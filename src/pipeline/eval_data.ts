@@ -1,12 +1,12 @@
 /**
- * Labelled, un-augmented images for evaluation: each image resized whole to the view size and
- * normalized like the training views, read in index order and batched for feature extraction.
+ * Labelled, un-augmented images for evaluation: each image's centred square resized to the view
+ * size and normalized like the training views (`evalView`), read in index order and batched for
+ * feature extraction.
  */
 import { resolveAugment } from "../augment/presets.ts";
 import type { AugmentOptions } from "../augment/presets.ts";
-import { finishView } from "../augment/finish.ts";
-import { floatImage } from "../augment/image.ts";
-import { resizedCrop, ResizeWorkspace } from "../augment/resize.ts";
+import { evalView } from "../augment/eval_view.ts";
+import { ResizeWorkspace } from "../augment/resize.ts";
 import { convertChannels, decodeSample, type ImageDecoder } from "../data/decoder.ts";
 import type { IndexedDataset } from "../data/indexed.ts";
 import { isEncoded, type RawImage } from "../data/sample.ts";
@@ -22,7 +22,7 @@ export interface EvalBatchOptions {
   decoder: ImageDecoder;
 }
 
-/** Batches of normalized whole images with their labels. */
+/** Batches of evaluation views (see `evalView`) with their labels. */
 export async function* evalBatches(
   dataset: IndexedDataset,
   o: EvalBatchOptions,
@@ -39,16 +39,7 @@ export async function* evalBatches(
       const sample = await dataset.get(o.indices[start + i]);
       let image: RawImage = isEncoded(sample) ? await decodeSample(o.decoder, sample, C) : sample;
       if (image.channels !== C) image = { ...image, ...convertChannels(image, C) } as RawImage;
-      const out = floatImage(S, S, C, views.subarray(i * per, (i + 1) * per));
-      resizedCrop(
-        image,
-        { top: 0, left: 0, width: image.width, height: image.height },
-        S,
-        out,
-        false,
-        ws,
-      );
-      finishView(out, false, null, spec.mean, spec.std);
+      evalView(image, spec, views.subarray(i * per, (i + 1) * per), ws);
       labels[i] = image.label ?? -1;
     }
     yield { views, height: S, width: S, channels: C, count: n, labels };

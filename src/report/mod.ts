@@ -20,4 +20,10 @@ export { type ChartOptions, downsample, lineChart, niceTicks, type Series } from
 export { crc32, denormalizeView, encodePng, pngDataUrl } from "./png.ts";
 export { formatDuration, formatNumber, formatPercent } from "./format.ts";
 export { escapeHtml } from "./escape.ts";
+export {
+  type NeighborEntry,
+  type NeighborsPage,
+  renderNeighborsPage,
+  type Thumbnail,
+} from "./neighbors_page.ts";
 export { findChromium, renderInChromium, type ScreenshotResult } from "./screenshot.ts";
