@@ -4,7 +4,7 @@
  */
 import { DataError } from "./errors.ts";
 import { checkComplete, type ImageFormat, sniffFormat, storesGray } from "./image_format.ts";
-import type { EncodedSample, RawImage } from "./sample.ts";
+import { type EncodedSample, isEncoded, type RawImage, type Sample } from "./sample.ts";
 
 /**
  * Pixels without the sample's key and label.
@@ -78,6 +78,26 @@ export async function decodeSample(
   // Other fields of the sample (label, epoch, index, ...) carry over.
   const { bytes: _bytes, ...rest } = sample;
   return { ...rest, ...convertChannels(px, want) } as RawImage;
+}
+
+/**
+ * A sample as pixels with `channels` channels: decoded when it is an encoded file, converted
+ * when it is stored with other channels (e.g. gray IDX records for a 3-channel model).
+ *
+ * @example
+ * ```ts
+ * const image = await samplePixels(decoder, sample, 3);
+ * ```
+ */
+export async function samplePixels(
+  decoder: ImageDecoder,
+  sample: Sample,
+  channels: 1 | 3,
+): Promise<RawImage> {
+  const image = isEncoded(sample) ? await decodeSample(decoder, sample, channels) : sample;
+  return image.channels === channels
+    ? image
+    : { ...image, ...convertChannels(image, channels) } as RawImage;
 }
 
 /**

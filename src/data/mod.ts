@@ -44,6 +44,7 @@ export {
   fromRgba,
   type ImageDecoder,
   type Pixels,
+  samplePixels,
 } from "./decoder.ts";
 export { createDecoder, type DecoderName } from "./decoders.ts";
 export { imagescriptDecoder } from "./imagescript_decoder.ts";

@@ -7,9 +7,8 @@ import { resolveAugment } from "../augment/presets.ts";
 import type { AugmentOptions } from "../augment/presets.ts";
 import { evalView } from "../augment/eval_view.ts";
 import { ResizeWorkspace } from "../augment/resize.ts";
-import { convertChannels, decodeSample, type ImageDecoder } from "../data/decoder.ts";
+import { type ImageDecoder, samplePixels } from "../data/decoder.ts";
 import type { IndexedDataset } from "../data/indexed.ts";
-import { isEncoded, type RawImage } from "../data/sample.ts";
 import type { ImageBatchLike } from "../eval/features.ts";
 
 /** Options of {@link evalBatches}. */
@@ -36,9 +35,7 @@ export async function* evalBatches(
     const views = new Float32Array(n * per);
     const labels = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const sample = await dataset.get(o.indices[start + i]);
-      let image: RawImage = isEncoded(sample) ? await decodeSample(o.decoder, sample, C) : sample;
-      if (image.channels !== C) image = { ...image, ...convertChannels(image, C) } as RawImage;
+      const image = await samplePixels(o.decoder, await dataset.get(o.indices[start + i]), C);
       evalView(image, spec, views.subarray(i * per, (i + 1) * per), ws);
       labels[i] = image.label ?? -1;
     }

@@ -7,9 +7,9 @@
 import type { EvalViewSpec } from "../augment/eval_view.ts";
 import { evalView } from "../augment/eval_view.ts";
 import { ResizeWorkspace } from "../augment/resize.ts";
-import { convertChannels, decodeSample } from "../data/decoder.ts";
+import { samplePixels } from "../data/decoder.ts";
 import { createDecoder, type DecoderName } from "../data/decoders.ts";
-import { isEncoded, type RawImage, type Sample } from "../data/sample.ts";
+import type { Sample } from "../data/sample.ts";
 
 /** Structured-clonable set-up of an evaluation-view worker. */
 export interface EvalViewWorkerInit {
@@ -48,12 +48,7 @@ export async function createMapper(
   const ws = new ResizeWorkspace();
   return async (sample) => {
     try {
-      let image: RawImage = isEncoded(sample)
-        ? await decodeSample(decoder, sample, init.channels)
-        : sample;
-      if (image.channels !== init.channels) {
-        image = { ...image, ...convertChannels(image, init.channels) } as RawImage;
-      }
+      const image = await samplePixels(decoder, sample, init.channels);
       const item: EvalViewItem = {
         key: sample.key,
         view: evalView(image, init.view, undefined, ws).data,

@@ -26,4 +26,9 @@ export {
   renderNeighborsPage,
   type Thumbnail,
 } from "./neighbors_page.ts";
-export { findChromium, renderInChromium, type ScreenshotResult } from "./screenshot.ts";
+export {
+  CHROMIUM_FLAGS,
+  findChromium,
+  renderInChromium,
+  type ScreenshotResult,
+} from "./screenshot.ts";

@@ -14,21 +14,11 @@ import { extractFeatures } from "../../src/eval/features.ts";
 import { loadRunModel } from "../../src/pipeline/load_run.ts";
 import { evalBatches, indexRange } from "../../src/pipeline/eval_data.ts";
 import { encodePng } from "../../src/report/png.ts";
-import { findChromium } from "../../src/report/screenshot.ts";
+import { CHROMIUM_FLAGS, findChromium } from "../../src/report/screenshot.ts";
 import { type FixtureRun, writeFixtureRun } from "./_run_fixture.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TF_BUNDLE = `${ROOT}node_modules/@tensorflow/tfjs/dist/tf.min.js`;
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The page: load each model, build inputs from its metadata, predict, post the features. */
 const PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/tf.min.js"></script>
