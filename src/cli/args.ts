@@ -382,7 +382,7 @@ export const EXPORT_COMMAND = {
 
 /**
  * `deno task embed`: flags `--run`, `--data`, `--split`, `--out`, `--projections`, `--batch`,
- * `--workers`, `--on-error`, `--backend`, `--help`.
+ * `--workers`, `--on-error`, `--decoder`, `--backend`, `--help`.
  *
  * @example
  * ```ts
@@ -420,7 +420,11 @@ export const EMBED_COMMAND = {
       type: "boolean",
       description: "also write the projections z (OUT with .z.npy)",
     },
-    batch: { type: "string", valueName: "N", description: "images per encoder call (default 128)" },
+    batch: {
+      type: "string",
+      valueName: "N",
+      description: "images per encoder call (default 128, 32 at 224 x 224: fewer for large views)",
+    },
     workers: {
       type: "string",
       valueName: "N",
@@ -432,6 +436,13 @@ export const EMBED_COMMAND = {
       choices: ["fail", "skip"],
       description:
         "an unreadable image: fail, or skip and list it (default the run's data.onError)",
+    },
+    decoder: {
+      type: "string",
+      valueName: "NAME",
+      choices: ["imagescript", "sharp"],
+      description: "image decoder (default the run's data.decoder; sharp is several times " +
+        "faster on large photos)",
     },
     backend: {
       type: "string",

@@ -31,7 +31,10 @@ if (import.meta.main) {
     const batchSize = intFlag("batch", args.batch, 1);
     const workers = intFlag("workers", args.workers, 0);
     const log = (line: string) => console.error(line);
-    const overrides = args.backend ? [`train.backend=${args.backend}`] : [];
+    const overrides = [
+      ...(args.backend ? [`train.backend=${args.backend}`] : []),
+      ...(args.decoder ? [`data.decoder=${args.decoder}`] : []),
+    ];
     const cfg = await loadRunConfig(args.run, overrides);
     const source = await embedSourceOf(args.data, args.split, cfg.data);
     const backend = await startBackend(cfg.train.backend, { threads: cfg.train.threads });

@@ -47,7 +47,7 @@ export interface EmbedOptions {
   out: string;
   /** Also write the projections `z` (`NAME.z.npy`). */
   projections?: boolean;
-  /** Images per encoder call (default 128). */
+  /** Images per encoder call (default {@link defaultEmbedBatch} of the view size). */
   batchSize?: number;
   /** Decode workers (default `data.workers`; 0: on this thread). */
   workers?: number;
@@ -102,6 +102,21 @@ export async function openEmbedSource(source: EmbeddingSource): Promise<OpenedDa
   });
 }
 
+/**
+ * Images per encoder call for `size x size` views: 128, fewer for large views so that a batch holds
+ * at most 32 images of 224 x 224 (the activations of a ResNet on 128 such images outgrow the wasm
+ * backend's 4 GiB heap).
+ *
+ * @example
+ * ```ts
+ * defaultEmbedBatch(28); // 128
+ * defaultEmbedBatch(224); // 32
+ * ```
+ */
+export function defaultEmbedBatch(size: number): number {
+  return Math.max(1, Math.min(128, Math.floor((32 * 224 * 224) / (size * size))));
+}
+
 interface ViewBatch extends ImageBatchLike {
   keys: EmbeddingKey[];
 }
@@ -117,7 +132,7 @@ export async function embedDataset(o: EmbedOptions): Promise<EmbedResult> {
   const S = spec.size, per = S * S * channels;
   const onError = o.onError ?? o.cfg.data.onError;
   const workers = o.workers ?? o.cfg.data.workers;
-  const B = o.batchSize ?? 128;
+  const B = o.batchSize ?? defaultEmbedBatch(S);
   const files = embeddingFiles(o.out);
   const opened = await openEmbedSource(o.source);
   const total = opened.kind === "indexed" ? opened.dataset.length : undefined;
