@@ -27,6 +27,7 @@ export * from "./src/train/mod.ts";
 export * from "./src/eval/mod.ts";
 export * from "./src/config/mod.ts";
 export * from "./src/report/mod.ts";
+export * from "./src/search/mod.ts";
 export * from "./src/distributed/mod.ts";
 export * from "./src/pipeline/mod.ts";
 

@@ -48,6 +48,15 @@ export { solarize } from "./solarize.ts";
 export { denormalize, normalize } from "./normalize.ts";
 export { finishView } from "./finish.ts";
 export {
+  DEFAULT_CROP_PROPORTION,
+  describeEvalView,
+  EVAL_CROPS,
+  type EvalCrop,
+  evalCropBox,
+  evalView,
+  type EvalViewSpec,
+} from "./eval_view.ts";
+export {
   type AugmentOptions,
   type AugmentSpec,
   DEFAULT_PRESET,

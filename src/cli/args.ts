@@ -322,7 +322,7 @@ export const EVAL_COMMAND = {
 } as const satisfies CommandSpec;
 
 /**
- * `deno task export`: flags `--run`, `--out`, `--help`.
+ * `deno task export`: flags `--run`, `--format`, `--out`, `--help`.
  *
  * @example
  * ```ts
@@ -331,16 +331,155 @@ export const EVAL_COMMAND = {
  */
 export const EXPORT_COMMAND = {
   name: "deno task export",
-  summary: "Export a run's encoder weights as safetensors with torchvision parameter names, so " +
-    "they load into torchvision's ResNet with load_state_dict.",
+  summary:
+    "Export a run's encoder. torchvision (default): safetensors with torchvision parameter " +
+    "names, for ResNet.load_state_dict. tfjs: a TensorFlow.js LayersModel (model.json + weight " +
+    "shards) that tf.loadLayersModel loads in a browser or in Deno, input NHWC, output the " +
+    "features h, with the run's input size and normalization in its userDefinedMetadata.",
   flags: {
     run: { type: "string", valueName: "RUN_DIR", description: "the run directory (required)" },
+    format: {
+      type: "string",
+      valueName: "FORMAT",
+      choices: ["torchvision", "tfjs"],
+      description: "what to write (default torchvision)",
+    },
     out: {
       type: "string",
-      valueName: "FILE",
-      description: "output file (default: RUN_DIR/encoder.safetensors)",
+      valueName: "PATH",
+      description: "output file (torchvision; default RUN_DIR/encoder.safetensors) or folder " +
+        "(tfjs; default RUN_DIR/tfjs)",
     },
     help: HELP,
   },
-  examples: ["deno task export --run runs/fashion-mnist-20260101-120000"],
+  examples: [
+    "deno task export --run runs/fashion-mnist-20260101-120000",
+    "deno task export --run runs/fashion-mnist-20260101-120000 --format tfjs",
+  ],
+} as const satisfies CommandSpec;
+
+/**
+ * `deno task embed`: flags `--run`, `--data`, `--split`, `--out`, `--projections`, `--batch`,
+ * `--workers`, `--on-error`, `--decoder`, `--backend`, `--help`.
+ *
+ * @example
+ * ```ts
+ * const args = parseArgs(["--run", "runs/x", "--data", "photos/"], EMBED_COMMAND);
+ * ```
+ */
+export const EMBED_COMMAND = {
+  name: "deno task embed",
+  summary: "Embed every image of a folder, tar shards or a named dataset with a run's encoder " +
+    "(inference mode; the run's evaluation transform: eval.crop, resized to the run's size, the " +
+    "run's normalization), streaming: rows are written as they come. Writes OUT (a NumPy float32 " +
+    "matrix, one row per image), OUT's .keys.jsonl (key, label where known, in row order) and " +
+    ".json (what was embedded, skipped inputs). Rows follow the dataset's order, so the same " +
+    "input gives the same files.",
+  flags: {
+    run: { type: "string", valueName: "RUN_DIR", description: "the run directory (required)" },
+    data: {
+      type: "string",
+      valueName: "PATH_OR_DATASET",
+      description: "an image folder, tar shards (a.tar, 'train-{000..009}.tar', URLs) or a " +
+        "dataset name (fashion-mnist, mnist, cifar10, cifar100) (required)",
+    },
+    split: {
+      type: "string",
+      valueName: "SPLIT",
+      choices: ["train", "test"],
+      description: "split of a named dataset (default test)",
+    },
+    out: {
+      type: "string",
+      valueName: "FILE",
+      description: "the features' .npy (default RUN_DIR/embeddings.npy)",
+    },
+    projections: {
+      type: "boolean",
+      description: "also write the projections z (OUT with .z.npy)",
+    },
+    batch: {
+      type: "string",
+      valueName: "N",
+      description: "images per encoder call (default 128, 32 at 224 x 224: fewer for large views)",
+    },
+    workers: {
+      type: "string",
+      valueName: "N",
+      description: "decode workers (default the run's data.workers; 0: on the main thread)",
+    },
+    "on-error": {
+      type: "string",
+      valueName: "WHAT",
+      choices: ["fail", "skip"],
+      description:
+        "an unreadable image: fail, or skip and list it (default the run's data.onError)",
+    },
+    decoder: {
+      type: "string",
+      valueName: "NAME",
+      choices: ["imagescript", "sharp"],
+      description: "image decoder (default the run's data.decoder; sharp is several times " +
+        "faster on large photos)",
+    },
+    backend: {
+      type: "string",
+      valueName: "NAME",
+      choices: BACKEND_REQUESTS,
+      description: "TensorFlow.js backend (default the run's train.backend)",
+    },
+    help: HELP,
+  },
+  examples: [
+    "deno task embed --run runs/fashion-mnist-20260101-120000 --data fashion-mnist",
+    "deno task embed --run runs/x --data ~/photos --out photos.npy --on-error skip",
+  ],
+} as const satisfies CommandSpec;
+
+/**
+ * `deno task neighbors`: flags `--embeddings`, `--query`, `--key`, `-k`, `--html`, `--run`,
+ * `--backend`, `--help`.
+ *
+ * @example
+ * ```ts
+ * const args = parseArgs(["--embeddings", "e.npy", "--key", "a.png"], NEIGHBORS_COMMAND);
+ * ```
+ */
+export const NEIGHBORS_COMMAND = {
+  name: "deno task neighbors",
+  summary: "The k nearest rows of an embedding by cosine similarity (exact search over the whole " +
+    "matrix, read in blocks). The query is a row of the embedding (--key, itself left out) or " +
+    "an image embedded with the same run and transform (--query). Prints rank, similarity and " +
+    "key, and writes a self-contained HTML page with the query and its neighbours as thumbnails.",
+  flags: {
+    embeddings: {
+      type: "string",
+      valueName: "FILE",
+      description: "the .npy that 'deno task embed' wrote (required)",
+    },
+    query: { type: "string", valueName: "IMAGE", description: "an image file to search for" },
+    key: { type: "string", valueName: "KEY", description: "a row's key (as in the .keys.jsonl)" },
+    k: { type: "string", short: "k", valueName: "K", description: "neighbours (default 10)" },
+    html: {
+      type: "string",
+      valueName: "FILE",
+      description: "the page (default: next to the embeddings, NAME.neighbors.html)",
+    },
+    run: {
+      type: "string",
+      valueName: "RUN_DIR",
+      description: "the run that embeds --query (default: the one the embedding names)",
+    },
+    backend: {
+      type: "string",
+      valueName: "NAME",
+      choices: BACKEND_REQUESTS,
+      description: "TensorFlow.js backend for --query (default the run's train.backend)",
+    },
+    help: HELP,
+  },
+  examples: [
+    "deno task neighbors --embeddings runs/x/embeddings.npy --key 'fashion-mnist/test[0]' -k 5",
+    "deno task neighbors --embeddings photos.npy --query cat.jpg",
+  ],
 } as const satisfies CommandSpec;

@@ -7,7 +7,7 @@ import { lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
 import { checkComplete, sniffFormat } from "./image_format.ts";
 import { type ImageHeader, readImageHeader } from "./image_header.ts";
 import { DEFAULT_MAX_PIXELS } from "./limits.ts";
-import type { EncodedSample, RawImage } from "./sample.ts";
+import { type EncodedSample, isEncoded, type RawImage, type Sample } from "./sample.ts";
 
 /**
  * Pixels without the sample's key and label.
@@ -150,6 +150,26 @@ function warnOncePerFile(key: string, message: string): void {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A sample as pixels with `channels` channels: decoded when it is an encoded file, converted
+ * when it is stored with other channels (e.g. gray IDX records for a 3-channel model).
+ *
+ * @example
+ * ```ts
+ * const image = await samplePixels(decoder, sample, 3);
+ * ```
+ */
+export async function samplePixels(
+  decoder: ImageDecoder,
+  sample: Sample,
+  channels: 1 | 3,
+): Promise<RawImage> {
+  const image = isEncoded(sample) ? await decodeSample(decoder, sample, channels) : sample;
+  return image.channels === channels
+    ? image
+    : { ...image, ...convertChannels(image, channels) } as RawImage;
 }
 
 /**

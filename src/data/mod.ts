@@ -40,6 +40,7 @@ export {
   fromRgba,
   type ImageDecoder,
   type Pixels,
+  samplePixels,
 } from "./decoder.ts";
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
 export { LOW_RANGE_LEVELS, lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";

@@ -70,31 +70,46 @@ export interface ExtractOptions {
 }
 
 /**
- * Encodes every image of `batches` (an async iterable such as a `ReadableStream`, or an
- * iterable) with `encode`, reading results asynchronously only (`await data()`), so it works
- * on WebGPU. Reading a batch's features overlaps with fetching the next batch.
+ * One encoded batch from {@link encodeBatches}: the batch as it came in, and its `count` rows of
+ * `dim` features.
  *
  * @example
  * ```ts
- * const train = await extractFeatures((x) => encoder.apply(x, { training: false }), evalStream, {
- *   maxSamples: 10000,
- * });
- * console.log(train.count, train.dim);
+ * for await (const { batch, features, count, dim } of encodeBatches(encode, batches)) {
+ *   console.log(batch.labels, features.length === count * dim);
+ * }
  * ```
  */
-export async function extractFeatures(
+export interface EncodedBatch<B extends ImageBatchLike = ImageBatchLike> {
+  batch: B;
+  /** `count * dim` values, row-major. */
+  features: Float32Array;
+  count: number;
+  dim: number;
+}
+
+/**
+ * Encodes each batch of `batches` (an async iterable such as a `ReadableStream`, or an iterable)
+ * with `encode` and yields its features as they come, holding one batch at a time. Results are
+ * read asynchronously only (`await data()`), so it works on WebGPU; reading a batch's features
+ * overlaps with fetching the next batch. Every tensor is released.
+ *
+ * @example
+ * ```ts
+ * for await (const { features, count } of encodeBatches(encode, evalStream)) await write(features);
+ * ```
+ */
+export async function* encodeBatches<B extends ImageBatchLike>(
   encode: EncodeFn,
-  batches: AsyncIterable<ImageBatchLike> | Iterable<ImageBatchLike>,
+  batches: AsyncIterable<B> | Iterable<B>,
   options: ExtractOptions = {},
-): Promise<FeatureSet> {
+): AsyncGenerator<EncodedBatch<B>> {
   const limit = options.maxSamples ?? Infinity;
-  const chunks: Float32Array[] = [];
-  const labelChunks: Int32Array[] = [];
   let dim = -1;
   let done = 0;
   const it = Symbol.asyncIterator in batches
-    ? (batches as AsyncIterable<ImageBatchLike>)[Symbol.asyncIterator]()
-    : (batches as Iterable<ImageBatchLike>)[Symbol.iterator]();
+    ? (batches as AsyncIterable<B>)[Symbol.asyncIterator]()
+    : (batches as Iterable<B>)[Symbol.iterator]();
   let exhausted = false;
   const pull = async () => {
     const r = await it.next();
@@ -127,8 +142,6 @@ export async function extractFeatures(
         }
         return out;
       });
-      const labels = new Int32Array(n).fill(-1);
-      if (batch.labels) { for (let i = 0; i < n; i++) labels[i] = batch.labels[i]; }
       // Fetch the next batch while the features are read back.
       let values: Float32Array;
       try {
@@ -143,20 +156,51 @@ export async function extractFeatures(
       else if (y.shape[1] !== dim) {
         throw new Error(`feature dim changed from ${dim} to ${y.shape[1]}`);
       }
-      chunks.push(values);
-      labelChunks.push(labels);
       done += n;
       options.onProgress?.(done);
+      yield { batch, features: values, count: n, dim };
     }
   } finally {
-    // Stopped early (limit or error): cancel the source so its resources are released.
+    // Stopped early (limit, error, or the consumer left): cancel the source so its resources
+    // are released.
     if (!exhausted) await it.return?.();
+  }
+}
+
+/**
+ * Encodes every image of `batches` (see {@link encodeBatches}) and collects the features and
+ * labels as one {@link FeatureSet}.
+ *
+ * @example
+ * ```ts
+ * const train = await extractFeatures((x) => encoder.apply(x, { training: false }), evalStream, {
+ *   maxSamples: 10000,
+ * });
+ * console.log(train.count, train.dim);
+ * ```
+ */
+export async function extractFeatures(
+  encode: EncodeFn,
+  batches: AsyncIterable<ImageBatchLike> | Iterable<ImageBatchLike>,
+  options: ExtractOptions = {},
+): Promise<FeatureSet> {
+  const chunks: Float32Array[] = [];
+  const labelChunks: Int32Array[] = [];
+  let dim = 0;
+  let count = 0;
+  for await (const e of encodeBatches(encode, batches, options)) {
+    const labels = new Int32Array(e.count).fill(-1);
+    if (e.batch.labels) { for (let i = 0; i < e.count; i++) labels[i] = e.batch.labels[i]; }
+    chunks.push(e.features);
+    labelChunks.push(labels);
+    dim = e.dim;
+    count += e.count;
   }
   return {
     features: concat(chunks, Float32Array),
     labels: concat(labelChunks, Int32Array),
-    dim: Math.max(dim, 0),
-    count: done,
+    dim,
+    count,
   };
 }
 

@@ -14,6 +14,8 @@
  * @module
  */
 export {
+  encodeBatches,
+  type EncodedBatch,
   type EncodeFn,
   extractFeatures,
   type ExtractOptions,

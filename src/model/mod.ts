@@ -197,3 +197,20 @@ export { assignStoreTensors, loadWeights, saveWeights, storeTensors } from "./we
  * ```
  */
 export { exportTorchvision, saveTorchvisionWeights } from "./torchvision_weights.ts";
+/**
+ * An encoder as a TensorFlow.js LayersModel, and model folders (model.json + weight shards).
+ *
+ * @example
+ * ```ts
+ * import { encoderLayersModel, loadLayersModelFrom, saveModelFolder } from "./mod.ts";
+ * await saveModelFolder(encoderLayersModel(model.encoder, 28), "out/tfjs");
+ * const back = await loadLayersModelFrom("out/tfjs");
+ * ```
+ */
+export { encoderLayersModel } from "./tfjs_layers.ts";
+export {
+  loadLayersModelFrom,
+  type SavedModelFolder,
+  saveModelFolder,
+  SHARD_BYTES,
+} from "./tfjs_files.ts";

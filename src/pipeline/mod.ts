@@ -112,13 +112,7 @@ export {
  * });
  * ```
  */
-export {
-  evalBatches,
-  type EvalBatchOptions,
-  type EvalCrop,
-  evalCropBox,
-  indexRange,
-} from "./eval_data.ts";
+export { evalBatches, type EvalBatchOptions, indexRange } from "./eval_data.ts";
 /**
  * Writes a run's `report.html`.
  *
@@ -160,3 +154,63 @@ export { runFiles } from "./run_dir.ts";
  * ```
  */
 export type { ViewFailure, ViewWorkerInit } from "./view_worker.ts";
+/**
+ * Embedding a folder, tar shards or a named dataset with a run's encoder into `.npy` + keys,
+ * streamed (what `deno task embed` runs).
+ *
+ * @example
+ * ```ts
+ * import { embedDataset, embedSourceOf, loadRunConfig, loadRunModel } from "./mod.ts";
+ * const cfg = await loadRunConfig("runs/x");
+ * const { model, step } = await loadRunModel("runs/x", cfg);
+ * const source = await embedSourceOf("photos/");
+ * const { meta } = await embedDataset({ model, cfg, run: "runs/x", step, source, out: "photos.npy" });
+ * ```
+ */
+export {
+  embedDataset,
+  type EmbedOptions,
+  type EmbedResult,
+  embedSourceOf,
+  openEmbedSource,
+} from "./embed.ts";
+/**
+ * Nearest neighbours in an embedding (what `deno task neighbors` runs).
+ *
+ * @example
+ * ```ts
+ * import { nearestRows, readRow, rowOfKey } from "./mod.ts";
+ * import { readEmbeddingKeys } from "../search/mod.ts";
+ * const keys = await readEmbeddingKeys("photos.npy");
+ * const row = rowOfKey(keys, "photos/cat.jpg");
+ * const hits = await nearestRows("photos.npy", keys, await readRow("photos.npy", row), 10, row);
+ * ```
+ */
+export {
+  embedImageFile,
+  fetchSamples,
+  nearestRows,
+  type NeighborHit,
+  readRow,
+  rowOfKey,
+  thumbnail,
+} from "./neighbors.ts";
+/**
+ * A run's encoder as a TensorFlow.js LayersModel folder with its input in the metadata.
+ *
+ * @example
+ * ```ts
+ * import { exportTfjs } from "./mod.ts";
+ * const { modelJson } = await exportTfjs(cfg, model, "runs/x", step, "runs/x/tfjs");
+ * ```
+ */
+export { type EncoderMetadata, encoderMetadata, exportTfjs } from "./export_tfjs.ts";
+/**
+ * The worker module of the evaluation input (decode + `evalView`).
+ *
+ * @example
+ * ```ts
+ * const init: EvalViewWorkerInit = { view: { size: 28, mean: [0.286], std: [0.353] }, channels: 1 };
+ * ```
+ */
+export type { EvalViewFailure, EvalViewItem, EvalViewWorkerInit } from "./eval_view_worker.ts";

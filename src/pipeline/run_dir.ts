@@ -14,6 +14,8 @@ export interface RunFiles {
   report: string;
   /** The exported encoder (torchvision names). */
   encoder: string;
+  /** The encoder as a TensorFlow.js LayersModel (a folder: model.json + weight shards). */
+  tfjs: string;
 }
 
 /** Paths of the files a run writes under `runDir`. */
@@ -25,5 +27,6 @@ export function runFiles(runDir: string): RunFiles {
     eval: `${runDir}/eval.json`,
     report: `${runDir}/report.html`,
     encoder: `${runDir}/encoder.safetensors`,
+    tfjs: `${runDir}/tfjs`,
   };
 }

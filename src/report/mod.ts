@@ -21,4 +21,15 @@ export { type ChartOptions, downsample, lineChart, niceTicks, type Series } from
 export { crc32, denormalizeView, encodePng, pngDataUrl } from "./png.ts";
 export { formatDuration, formatNumber, formatPercent } from "./format.ts";
 export { escapeHtml } from "./escape.ts";
-export { findChromium, renderInChromium, type ScreenshotResult } from "./screenshot.ts";
+export {
+  type NeighborEntry,
+  type NeighborsPage,
+  renderNeighborsPage,
+  type Thumbnail,
+} from "./neighbors_page.ts";
+export {
+  CHROMIUM_FLAGS,
+  findChromium,
+  renderInChromium,
+  type ScreenshotResult,
+} from "./screenshot.ts";

@@ -26,6 +26,10 @@ export interface ProgressState {
   dataWaitShare?: number;
   /** Seconds left; computed by {@link ProgressBar} when absent. */
   etaSeconds?: number;
+  /** Replaces `epoch e/E` at the start of the line (e.g. `embed`). */
+  head?: string;
+  /** Names the counted items instead of `step` (e.g. `images`). */
+  unit?: string;
 }
 
 /**
@@ -67,6 +71,7 @@ export interface ProgressOptions {
 /**
  * One progress line: `epoch 2/3 [#####-----] step 57/120  loss 4.213  312 img/s  data wait 8%
  * ETA 1m12s`, with the bar sized so the line fits `width` (the bar is dropped if it cannot).
+ * When the total is unknown (`totalSteps` 0), the count is shown alone, without bar or ETA.
  *
  * @example
  * ```ts
@@ -74,9 +79,15 @@ export interface ProgressOptions {
  * ```
  */
 export function formatProgress(state: ProgressState, width = 100): string {
+  const known = state.totalSteps > 0;
   const digits = String(state.totalSteps).length;
-  const head = `epoch ${state.epoch + 1}/${state.epochs}`;
-  const fields = [`step ${String(state.step).padStart(digits)}/${state.totalSteps}`];
+  const head = state.head ?? `epoch ${state.epoch + 1}/${state.epochs}`;
+  const unit = state.unit ?? "step";
+  const fields = [
+    known
+      ? `${unit} ${String(state.step).padStart(digits)}/${state.totalSteps}`
+      : `${unit} ${state.step}`,
+  ];
   if (state.loss !== undefined) {
     fields.push(`loss ${Number.isFinite(state.loss) ? state.loss.toFixed(4) : state.loss}`);
   }
@@ -86,8 +97,9 @@ export function formatProgress(state: ProgressState, width = 100): string {
   if (state.dataWaitShare !== undefined) {
     fields.push(`data wait ${Math.round(state.dataWaitShare * 100)}%`);
   }
-  fields.push(`ETA ${formatDuration(state.etaSeconds)}`);
+  if (known) fields.push(`ETA ${formatDuration(state.etaSeconds)}`);
   const tail = fields.join("  ");
+  if (!known) return `${head} ${tail}`.slice(0, Math.max(width, 0));
   const room = width - head.length - tail.length - 4; // spaces and brackets
   const share = state.totalSteps > 0 ? Math.min(1, Math.max(0, state.step / state.totalSteps)) : 0;
   if (room < 6) return `${head} ${tail}`.slice(0, Math.max(width, 0));
@@ -164,7 +176,7 @@ export class ProgressBar {
     this.#last = { ...state, etaSeconds: eta };
     this.#printedLast = false;
     const due = t - this.#lastDraw >= (this.#tty ? this.#redraw : this.#interval);
-    if (due || state.step >= state.totalSteps) this.#draw(t);
+    if (due || (state.totalSteps > 0 && state.step >= state.totalSteps)) this.#draw(t);
   }
 
   /** Prints a message on its own line without garbling the progress line. */

@@ -12,6 +12,27 @@ export type ScreenshotResult =
   | { ok: true; png: string; bytes: number; browser: string }
   | { ok: false; reason: string };
 
+/**
+ * The flags every headless Chromium run here uses: no sandbox (containers), no GPU, and nothing
+ * that reaches the network on its own (background updates, sync, QUIC). Add a fresh
+ * `--user-data-dir`.
+ *
+ * @example
+ * ```ts
+ * new Deno.Command(findChromium()!, { args: [...CHROMIUM_FLAGS, `--user-data-dir=${dir}`, url] });
+ * ```
+ */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
 /**
@@ -56,14 +77,7 @@ export async function renderInChromium(
   try {
     const cmd = new Deno.Command(browser, {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        ...CHROMIUM_FLAGS,
         "--hide-scrollbars",
         `--user-data-dir=${profile}`,
         `--screenshot=${abs(png)}`,

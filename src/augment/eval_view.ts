@@ -1,0 +1,127 @@
+/**
+ * The evaluation transform: a deterministic crop of the image (`whole`, a centre crop, or
+ * google-research/simclr's rule), resized to the model's input size with the antialiasing
+ * bilinear filter, then normalized. No randomness: the same image always gives the same values.
+ * Evaluation, `embed`, `neighbors --query` and the TF.js export's metadata all use it.
+ */
+
+import type { RawImage } from "../data/sample.ts";
+import { centerCropBox, type CropBox } from "./crop.ts";
+import { finishView } from "./finish.ts";
+import { type FloatImage, floatImage } from "./image.ts";
+import { resizedCrop, ResizeWorkspace } from "./resize.ts";
+
+/**
+ * What part of an image is evaluated. `whole`: the whole image resized to S x S (its aspect is
+ * not kept). `center`: the central square of `cropProportion` of the shorter side, resized to
+ * S x S (`cropProportion: 1` is the centred square). `simclr`: google-research/simclr's rule,
+ * `center` when S > 32, else `whole` (its CIFAR images are already S x S).
+ *
+ * @example
+ * ```ts
+ * const crop: EvalCrop = "simclr";
+ * ```
+ */
+export type EvalCrop = "whole" | "center" | "simclr";
+
+/** The crop modes, for config validation and messages. */
+export const EVAL_CROPS: readonly EvalCrop[] = ["whole", "center", "simclr"];
+
+/** Default share of the shorter side a centre crop keeps (ImageNet's standard 0.875). */
+export const DEFAULT_CROP_PROPORTION = 0.875;
+
+/**
+ * Size, normalization and crop of an evaluation view (a resolved `AugmentSpec` plus the crop
+ * fits).
+ *
+ * @example
+ * ```ts
+ * const spec: EvalViewSpec = { size: 28, mean: [0.286], std: [0.353] };
+ * ```
+ */
+export interface EvalViewSpec {
+  /** Output side in pixels. */
+  size: number;
+  /** Normalization mean per channel (or one for all), on the 0..1 scale. */
+  mean: readonly number[];
+  /** Normalization std per channel (or one for all), on the 0..1 scale. */
+  std: readonly number[];
+  /** Which part of the image (default `whole`): see {@link EvalCrop}. */
+  crop?: EvalCrop;
+  /** Share of the shorter side a centre crop keeps (default {@link DEFAULT_CROP_PROPORTION}). */
+  cropProportion?: number;
+}
+
+/**
+ * The region of a `width` x `height` image that evaluation resizes to `size` x `size`.
+ *
+ * @example
+ * ```ts
+ * evalCropBox(500, 375, 224, "simclr", 0.875); // { top: 24, left: 86, height: 328, width: 328 }
+ * ```
+ */
+export function evalCropBox(
+  width: number,
+  height: number,
+  size: number,
+  crop: EvalCrop = "whole",
+  proportion: number = DEFAULT_CROP_PROPORTION,
+): CropBox {
+  switch (crop) {
+    case "whole":
+      return { top: 0, left: 0, width, height };
+    case "center":
+      return centerCropBox(width, height, proportion);
+    case "simclr":
+      return size > 32
+        ? centerCropBox(width, height, proportion)
+        : { top: 0, left: 0, width, height };
+    default:
+      throw new RangeError(`eval crop '${crop}' must be one of ${EVAL_CROPS.join(", ")}`);
+  }
+}
+
+/**
+ * One line saying what {@link evalView} does with `spec`, for metadata and logs.
+ *
+ * @example
+ * ```ts
+ * describeEvalView({ size: 224, mean: [0.5], std: [0.5], crop: "simclr" });
+ * // "the central square of 0.875 of the shorter side resized to 224x224 ..."
+ * ```
+ */
+export function describeEvalView(spec: EvalViewSpec): string {
+  const S = spec.size, p = spec.cropProportion ?? DEFAULT_CROP_PROPORTION;
+  const crop = spec.crop ?? "whole";
+  const center = p === 1
+    ? "the centred square (side = the shorter side)"
+    : `the central square of ${p} of the shorter side (centred, offsets rounded up)`;
+  const region = crop === "whole" || (crop === "simclr" && S <= 32)
+    ? "the whole image (aspect not kept)"
+    : center;
+  return `${region} resized to ${S}x${S} (bilinear, antialiased when shrinking); ` +
+    "values (pixel / 255 - mean) / std per channel";
+}
+
+/**
+ * The evaluation view of `image`: the region {@link evalCropBox} picks, resized to `spec.size`,
+ * values `(pixel / 255 - mean) / std`. Writes into `out` when given (it must hold
+ * `size * size * channels` values).
+ *
+ * @example
+ * ```ts
+ * const view = evalView(image, { size: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+ * ```
+ */
+export function evalView(
+  image: RawImage,
+  spec: EvalViewSpec,
+  out?: Float32Array,
+  ws: ResizeWorkspace = new ResizeWorkspace(),
+): FloatImage {
+  const S = spec.size;
+  const dst = floatImage(S, S, image.channels, out);
+  const box = evalCropBox(image.width, image.height, S, spec.crop, spec.cropProportion);
+  resizedCrop(image, box, S, dst, false, ws);
+  return finishView(dst, false, null, spec.mean, spec.std);
+}

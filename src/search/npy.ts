@@ -1,0 +1,268 @@
+/**
+ * NumPy `.npy` files of float32 matrices (format version 1.0, little-endian, C order): a writer
+ * that appends rows as they come and patches the row count into the header at the end (the
+ * header's space is reserved up front), and a reader for the header and for blocks of rows.
+ */
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** Bytes reserved for magic, version, length and header text (a multiple of 64, as NumPy pads). */
+const HEADER_BYTES = 128;
+
+/**
+ * The shape of a 2-D float32 `.npy` matrix and where its data starts.
+ *
+ * @example
+ * ```ts
+ * const h: NpyHeader = { rows: 100, cols: 512, dataOffset: 128 };
+ * ```
+ */
+export interface NpyHeader {
+  rows: number;
+  cols: number;
+  /** Byte offset of the first value. */
+  dataOffset: number;
+}
+
+/**
+ * The 128-byte header of a `rows x cols` little-endian float32 matrix in C order.
+ *
+ * @example
+ * ```ts
+ * const bytes = npyHeader(3, 4); // then 12 float32 values
+ * ```
+ */
+export function npyHeader(rows: number, cols: number): Uint8Array {
+  for (const [what, v] of [["rows", rows], ["cols", cols]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new RangeError(`npy header: ${what} must be a non-negative integer, got ${v}`);
+    }
+  }
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  const textBytes = HEADER_BYTES - 10;
+  if (dict.length + 1 > textBytes) {
+    throw new RangeError(`npy header: shape (${rows}, ${cols}) does not fit ${HEADER_BYTES} bytes`);
+  }
+  const out = new Uint8Array(HEADER_BYTES);
+  out.set(MAGIC);
+  out[6] = 1; // version 1.0
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, textBytes, true);
+  const text = dict.padEnd(textBytes - 1, " ") + "\n";
+  for (let i = 0; i < text.length; i++) out[10 + i] = text.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Parses the header of a `.npy` file (versions 1, 2 and 3); only 2-D little-endian float32 in
+ * C order is accepted. `where` names the file in errors.
+ *
+ * @example
+ * ```ts
+ * const { rows, cols, dataOffset } = parseNpyHeader(await readHead("emb.npy"), "emb.npy");
+ * ```
+ */
+export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new TypeError(`${where}: not a NumPy .npy file (bad magic bytes)`);
+  }
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let len: number, start: number;
+  if (major === 1) [len, start] = [view.getUint16(8, true), 10];
+  else if (major === 2 || major === 3) [len, start] = [view.getUint32(8, true), 12];
+  else throw new TypeError(`${where}: unsupported .npy format version ${major}`);
+  if (bytes.length < start + len) {
+    throw new TypeError(
+      `${where}: truncated .npy header (${bytes.length} of ${start + len} bytes)`,
+    );
+  }
+  const text = new TextDecoder().decode(bytes.subarray(start, start + len));
+  const descr = text.match(/'descr'\s*:\s*'([^']*)'/)?.[1];
+  const fortran = text.match(/'fortran_order'\s*:\s*(True|False)/)?.[1];
+  const shape = text.match(/'shape'\s*:\s*\(([^)]*)\)/)?.[1];
+  if (descr !== "<f4") {
+    throw new TypeError(
+      `${where}: holds '${descr}' values; expected little-endian float32 ('<f4')`,
+    );
+  }
+  if (fortran !== "False") throw new TypeError(`${where}: Fortran order is not supported`);
+  const dims = (shape ?? "").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  if (dims.length !== 2 || dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new TypeError(`${where}: shape (${shape}) is not a 2-D matrix`);
+  }
+  return { rows: dims[0], cols: dims[1], dataOffset: start + len };
+}
+
+/**
+ * Writes a float32 matrix row block by row block, without holding it: the rows go to
+ * `path.partial`, and {@link NpyWriter.close} writes the final header and renames the file, so a
+ * crashed run never leaves a `.npy` that looks complete.
+ *
+ * @example
+ * ```ts
+ * const w = await NpyWriter.create("emb.npy", 512);
+ * await w.append(features); // any number of whole rows
+ * await w.close(); // header now says (rows, 512)
+ * ```
+ */
+export class NpyWriter {
+  #file: Deno.FsFile;
+  #rows = 0;
+  #closed = false;
+
+  private constructor(readonly path: string, readonly cols: number, file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  /** Opens `path.partial` for writing with `cols` columns. */
+  static async create(path: string, cols: number): Promise<NpyWriter> {
+    checkLittleEndian();
+    if (!Number.isInteger(cols) || cols < 1) {
+      throw new RangeError(`NpyWriter: cols must be a positive integer, got ${cols}`);
+    }
+    const file = await Deno.open(`${path}.partial`, { write: true, create: true, truncate: true });
+    await writeAll(file, npyHeader(0, cols));
+    return new NpyWriter(path, cols, file);
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Appends whole rows (`values.length` must be a multiple of `cols`). */
+  async append(values: Float32Array): Promise<void> {
+    if (this.#closed) throw new Error(`${this.path}: append after close`);
+    if (values.length % this.cols !== 0) {
+      throw new RangeError(
+        `${this.path}: ${values.length} values are not whole rows of ${this.cols}`,
+      );
+    }
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    await writeAll(this.#file, bytes);
+    this.#rows += values.length / this.cols;
+  }
+
+  /** Writes the header with the final row count and moves the file to `path`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#file.seek(0, Deno.SeekMode.Start);
+    await writeAll(this.#file, npyHeader(this.#rows, this.cols));
+    this.#file.close();
+    await Deno.rename(`${this.path}.partial`, this.path);
+  }
+
+  /** Closes and deletes the partial file (after a failure). */
+  async abort(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#file.close();
+    await Deno.remove(`${this.path}.partial`).catch(() => {});
+  }
+}
+
+/**
+ * A float32 `.npy` matrix open for reading rows.
+ *
+ * @example
+ * ```ts
+ * const m = await NpyMatrix.open("emb.npy");
+ * const row = await m.readRows(5, 1); // Float32Array of m.cols values
+ * for await (const { start, values } of m.blocks(4096)) console.log(start, values.length);
+ * m.close();
+ * ```
+ */
+export class NpyMatrix {
+  private constructor(
+    readonly path: string,
+    readonly header: NpyHeader,
+    readonly file: Deno.FsFile,
+  ) {}
+
+  /** Opens a file and checks that its size matches its header. */
+  static async open(path: string): Promise<NpyMatrix> {
+    checkLittleEndian();
+    const file = await Deno.open(path, { read: true });
+    try {
+      const head = new Uint8Array(4096);
+      const n = await readFull(file, head);
+      const header = parseNpyHeader(head.subarray(0, n), path);
+      const size = (await file.stat()).size;
+      const want = header.dataOffset + header.rows * header.cols * 4;
+      if (size !== want) {
+        throw new TypeError(
+          `${path}: ${size} bytes, but its header (${header.rows} x ${header.cols} float32) ` +
+            `needs ${want}; the file is truncated or was not closed`,
+        );
+      }
+      return new NpyMatrix(path, header, file);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+  }
+
+  get rows(): number {
+    return this.header.rows;
+  }
+
+  get cols(): number {
+    return this.header.cols;
+  }
+
+  /** `count` rows from row `start`, as one Float32Array (`count * cols` values). */
+  async readRows(start: number, count: number, into?: Float32Array): Promise<Float32Array> {
+    if (!Number.isInteger(start) || start < 0 || count < 0 || start + count > this.rows) {
+      throw new RangeError(
+        `${this.path}: rows ${start}..${start + count - 1} outside 0..${this.rows - 1}`,
+      );
+    }
+    const out = into ?? new Float32Array(count * this.cols);
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, count * this.cols * 4);
+    await this.file.seek(this.header.dataOffset + start * this.cols * 4, Deno.SeekMode.Start);
+    const n = await readFull(this.file, bytes);
+    if (n !== bytes.length) {
+      throw new TypeError(`${this.path}: file ended inside row ${start + n / 4 / this.cols}`);
+    }
+    return out.subarray(0, count * this.cols);
+  }
+
+  /**
+   * The whole matrix in blocks of `rowsPerBlock` rows, read in turn into one reused buffer (so
+   * memory stays at one block): each `values` is valid until the next block is requested.
+   */
+  async *blocks(rowsPerBlock = 4096): AsyncGenerator<{ start: number; values: Float32Array }> {
+    const buffer = new Float32Array(Math.max(1, rowsPerBlock) * this.cols);
+    for (let start = 0; start < this.rows; start += rowsPerBlock) {
+      const count = Math.min(rowsPerBlock, this.rows - start);
+      yield { start, values: await this.readRows(start, count, buffer) };
+    }
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
+
+/** Typed arrays use the machine's byte order; the files are little-endian. */
+function checkLittleEndian(): void {
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) {
+    throw new Error(".npy files are read and written on little-endian machines only");
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await file.write(bytes.subarray(off));
+}
+
+async function readFull(file: Deno.FsFile, into: Uint8Array): Promise<number> {
+  let off = 0;
+  while (off < into.length) {
+    const n = await file.read(into.subarray(off));
+    if (n === null) break;
+    off += n;
+  }
+  return off;
+}
