@@ -2,6 +2,7 @@
 import type { PipelineConfig } from "../config/pipeline.ts";
 import type { ModelConfig } from "../model/simclr_model.ts";
 import { AdamW } from "../train/adamw.ts";
+import { parseCheckpointEvery } from "../train/checkpoint_policy.ts";
 import { Lars } from "../train/lars.ts";
 import { learningRateAt, type LrScheduleOptions } from "../train/lr_schedule.ts";
 import type { Optimizer } from "../train/optimizer.ts";
@@ -117,4 +118,23 @@ export function maxStepsNote(cfg: PipelineConfig, plan: StepPlan): string | unde
     `(${schedule.totalSteps} steps over optim.epochs ${cfg.optim.epochs}; LR at the stop ` +
     `${+lr.toPrecision(3)}), so that it can be resumed; for a complete short run, lower ` +
     `optim.epochs (or data.maxSamples) instead`;
+}
+
+/**
+ * `train.checkpointEvery` as the optimizer stage's cadence: steps (epochs become
+ * `epochs x stepsPerEpoch` steps, at least 1) or seconds.
+ */
+export function checkpointCadenceOf(
+  cfg: PipelineConfig,
+  plan: StepPlan,
+): { every?: number; everySeconds?: number } {
+  const e = parseCheckpointEvery(cfg.train.checkpointEvery);
+  switch (e.unit) {
+    case "steps":
+      return { every: Math.max(1, Math.round(e.value)) };
+    case "epochs":
+      return { every: Math.max(1, Math.round(e.value * plan.stepsPerEpoch)) };
+    case "seconds":
+      return { everySeconds: e.value };
+  }
 }

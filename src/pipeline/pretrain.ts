@@ -23,6 +23,7 @@ import { ProgressBar } from "../report/progress_bar.ts";
 import { Telemetry } from "../streams/telemetry.ts";
 import type { Batch } from "../train/batch.ts";
 import type { Optimizer } from "../train/optimizer.ts";
+import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { restoreCheckpoint } from "../train/checkpoint.ts";
 import type { StepMetrics } from "../train/step_metrics.ts";
 import { initialTrainState, type TrainState } from "../train/train_state.ts";
@@ -32,6 +33,7 @@ import type { Communicator } from "../distributed/communicator.ts";
 import { createCommunicator, detectLaunch } from "../distributed/create.ts";
 import { SingleCommunicator } from "../distributed/single.ts";
 import {
+  checkpointCadenceOf,
   maxStepsNote,
   modelConfigOf,
   optimizerOf,
@@ -39,19 +41,34 @@ import {
   scheduleOf,
   type StepPlan,
 } from "./build.ts";
-import { evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
+import { evalProblem, evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
 import { writeReport } from "./report.ts";
-import { type RunFiles, runFiles } from "./run_dir.ts";
+import { checkResumeConfig, loadResumeCheckpoint, rewindRunDir } from "./resume.ts";
+import type { ConfigChange } from "./resume_changes.ts";
+import { claimRunDir, createRunDir, type RunFiles, runFiles } from "./run_dir.ts";
+import { SkippedFile } from "./skipped_file.ts";
 import { trainLoop } from "./train_loop.ts";
 
 /** Options of {@link pretrain}. */
 export interface PretrainOptions {
-  /** Run directory (default `<outDir>/<name>-<UTC time>`); with `resume`, the run to continue. */
+  /**
+   * Run directory (default `<outDir>/<name>-<UTC time>`, created exclusively: `-2`, `-3`, ...
+   * when another run took the name); with `resume`, the run to continue.
+   */
   runDir?: string;
-  /** Continue the run in `runDir` from its checkpoint. */
+  /**
+   * Continue the run in `runDir` from its checkpoint. `cfg` may differ from its `config.yaml`
+   * only where `RESUME_CHANGEABLE` allows (the changes are noted in `config.yaml`).
+   */
   resume?: boolean;
+  /**
+   * With `resume`: the checkpoint file to continue from (default the run's latest,
+   * `checkpoint.safetensors`; an earlier kept one, `checkpoint-step<N>.safetensors`, goes back
+   * to it: later checkpoints and metrics rows are dropped).
+   */
+  checkpoint?: string;
   /** Aborting stops training after the current step; a checkpoint is written first. */
   signal?: AbortSignal;
   /** Progress bar on stderr (default true). */
@@ -120,10 +137,13 @@ async function runJob(cfg: PipelineConfig, options: PretrainOptions, ranks: Rank
   const run = await setUp(cfg, options, ranks);
   try {
     const trained = await train(run, options);
-    return await evaluateAndReport(run, trained, options);
+    const result = await evaluateAndReport(run, trained, options);
+    await run.skipped?.flush();
+    return result;
   } finally {
     run.model.dispose();
     run.optimizer.dispose();
+    await run.skipped?.close().catch(() => {});
   }
 }
 
@@ -151,24 +171,68 @@ interface Run {
   hooks: TrainingHooks | undefined;
   /** Where training continues from (restored from the checkpoint when resuming). */
   state: TrainState;
+  /** Rank 0's list of skipped samples (`skipped.jsonl`). */
+  skipped: SkippedFile | undefined;
   /** Rank 0's log (a no-op on the other ranks). */
   log: (line: string) => void;
 }
 
-/** Run directory, backend, dataset, step plan, model and optimizer, resumed state. */
+/**
+ * Run directory, backend, dataset, step plan, model and optimizer, resumed state. What can be
+ * known wrong before training is refused first (evaluation impossible, a resume that changes
+ * what is trained); a new run's directory is removed again when its start fails, and its
+ * `config.yaml` is written only once everything is set up.
+ */
 async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks): Promise<Run> {
   const userLog = options.log ?? ((l: string) => console.error(l));
   const log = ranks.root ? userLog : () => {};
-  await ranks.checkSameSettings({ cfg, runDir: options.runDir, resume: options.resume });
-  const runDir = await ranks.shareRunDir(options.runDir ?? defaultRunDir(cfg));
+  await ranks.checkSameSettings({
+    cfg,
+    runDir: options.runDir,
+    resume: options.resume,
+    checkpoint: options.checkpoint,
+  });
+  const problem = (options.evaluate !== false && cfg.eval.enabled) || cfg.eval.monitorEvery > 0
+    ? evalProblem(cfg)
+    : undefined;
+  if (problem) throw new Error(`${problem} (checked before training)`);
+  const dir = ranks.root ? await openRunDir(cfg, options) : undefined;
+  const runDir = await ranks.shareRunDir(dir?.path);
   const files = runFiles(runDir);
-  if (ranks.root) {
-    await Deno.mkdir(runDir, { recursive: true });
-    if (!options.resume) {
-      await Deno.writeTextFile(files.config, configToYaml(cfg, [`resolved config of ${runDir}`]));
-    }
+  try {
+    return await setUpIn(cfg, options, ranks, runDir, files, dir?.changes ?? [], log);
+  } catch (err) {
+    if (dir?.created) await Deno.remove(runDir, { recursive: true }).catch(() => {});
+    throw err;
   }
+}
 
+/** Rank 0: the run directory (created, claimed, or the resumed one with the config changes). */
+async function openRunDir(
+  cfg: PipelineConfig,
+  options: PretrainOptions,
+): Promise<{ path: string; created: boolean; changes: ConfigChange[] }> {
+  if (options.resume) {
+    if (!options.runDir) throw new Error("resume: true needs the runDir to continue");
+    const changes = await checkResumeConfig(options.runDir, runFiles(options.runDir), cfg);
+    return { path: options.runDir, created: false, changes };
+  }
+  if (options.runDir) {
+    return { path: options.runDir, created: await claimRunDir(options.runDir), changes: [] };
+  }
+  const path = await createRunDir(cfg.run.outDir, cfg.run.name ?? "run");
+  return { path, created: true, changes: [] };
+}
+
+async function setUpIn(
+  cfg: PipelineConfig,
+  options: PretrainOptions,
+  ranks: Ranks,
+  runDir: string,
+  files: RunFiles,
+  changes: ConfigChange[],
+  log: (line: string) => void,
+): Promise<Run> {
   const backend = await startBackend(cfg.train.backend, {
     threads: cfg.train.threads,
     dataWorkers: cfg.data.workers,
@@ -195,15 +259,28 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
   const model = createModel(modelConfigOf(cfg));
   const optimizer = optimizerOf(cfg);
   let state = initialTrainState();
-  if (options.resume) {
-    try {
-      state = restoreCheckpoint(await ranks.loadCheckpoint(files.checkpoint), model, optimizer);
-    } catch (err) {
-      model.dispose();
-      optimizer.dispose();
-      throw err;
+  let skipped: SkippedFile | undefined;
+  try {
+    if (options.resume) {
+      const from = options.checkpoint ?? files.checkpoint;
+      const ck = await loadResumeCheckpoint(files, from, (p) => ranks.loadCheckpoint(p));
+      state = restoreCheckpoint(ck, model, optimizer);
+      log(`resumed from ${from} at step ${state.step} (epoch ${state.epoch + 1})`);
+      if (ranks.root) {
+        for (const line of await rewindRunDir(files, from, state.step, cfg, changes)) log(line);
+      }
+    } else if (ranks.root) {
+      await writeFileAtomic(
+        files.config,
+        configToYaml(cfg, [`resolved config of ${runDir}`]),
+        "config",
+      );
     }
-    log(`resumed from ${files.checkpoint} at step ${state.step} (epoch ${state.epoch + 1})`);
+    if (ranks.root) skipped = await SkippedFile.open(files.skipped);
+  } catch (err) {
+    model.dispose();
+    optimizer.dispose();
+    throw err;
   }
   log(
     `data: ${cfg.data.dataset}, ${samples} samples; ${plan.stepsPerEpoch} steps/epoch of ` +
@@ -212,7 +289,21 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
   );
   const capped = maxStepsNote(cfg, plan);
   if (capped) log(capped);
-  return { cfg, ranks, runDir, files, backend, dataset, plan, model, optimizer, hooks, state, log };
+  return {
+    cfg,
+    ranks,
+    runDir,
+    files,
+    backend,
+    dataset,
+    plan,
+    model,
+    optimizer,
+    hooks,
+    state,
+    skipped,
+    log,
+  };
 }
 
 /** How training went, for the result and the summary line. */
@@ -226,6 +317,7 @@ interface Trained {
 async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   const { cfg, plan, state, log } = run;
   const telemetry = new Telemetry();
+  const skips = skipLogOf(run);
   const bar = options.progress === false || !run.ranks.root ? undefined : new ProgressBar();
   const time = { waitMs: 0, computeMs: 0 };
   const sink = trainerOf(run, bar, (m) => {
@@ -238,7 +330,7 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   let end: EarlyEnd | undefined;
   try {
     end = await trainLoop({
-      input: inputOf(run, telemetry),
+      input: inputOf(run, telemetry, skips),
       trainer: sink,
       model: run.model,
       ranks: run.ranks,
@@ -256,6 +348,14 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
     bar?.done();
   }
   const seconds = (performance.now() - started) / 1000;
+  skips.finish(); // the last epoch's tally: the input was cancelled, not run to its end
+  const skippedTotal = skips.total;
+  if (skippedTotal > 0) {
+    log(
+      `skipped ${skippedTotal} bad sample${skippedTotal === 1 ? "" : "s"} in training ` +
+        `(data.onError: skip); each is listed in ${run.files.skipped}`,
+    );
+  }
   const trained: Trained = {
     stopped: end === "stopped",
     imagesPerSec: (state.images - startImages) / seconds,
@@ -270,14 +370,27 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   return trained;
 }
 
+/**
+ * The training input's skip log (`data.onError: skip`): a line per epoch with skips, and every
+ * skipped sample listed in `skipped.jsonl` (rank 0's part of the data).
+ */
+function skipLogOf(run: Run): SkipLog {
+  return new SkipLog(
+    (r) => {
+      if (r.count === 0) return;
+      run.log(
+        `epoch ${r.epoch + 1}: skipped ${r.count} bad sample${r.count === 1 ? "" : "s"}, ` +
+          `e.g. ${r.examples[0]} (all listed in ${run.files.skipped})`,
+      );
+    },
+    5,
+    (problem, epoch) => run.skipped?.record("train", problem, epoch),
+  );
+}
+
 /** This rank's micro-batches, from the one after the state's on. */
-function inputOf(run: Run, telemetry: Telemetry): ReadableStream<Batch> {
+function inputOf(run: Run, telemetry: Telemetry, skips: SkipLog): ReadableStream<Batch> {
   const { cfg, plan, ranks } = run;
-  const skips = new SkipLog((r) => {
-    if (r.count > 0) {
-      run.log(`epoch ${r.epoch + 1}: skipped ${r.count} bad samples: ${r.examples[0]}`);
-    }
-  });
   return trainingBatches({
     dataset: run.dataset,
     augment: { ...cfg.augment },
@@ -334,7 +447,8 @@ function trainerOf(
     checkpoint: ranks.root
       ? {
         path: files.checkpoint,
-        every: cfg.train.checkpointEvery * plan.stepsPerEpoch,
+        ...checkpointCadenceOf(cfg, plan),
+        keep: cfg.train.keepCheckpoints,
         dataPosition: (s) => ({ epoch: s.epoch, nextMicroStep: s.microStep + 1 }),
         rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
       }
@@ -361,8 +475,19 @@ async function evaluateAndReport(
     dataWaitShare: trained.dataWaitShare,
   };
   if (ranks.root && !trained.stopped && options.evaluate !== false) {
-    result.evaluation = await evaluateRun(cfg, run.model, { log });
-    await Deno.writeTextFile(files.eval, JSON.stringify(result.evaluation, null, 2) + "\n");
+    if (cfg.eval.enabled) {
+      result.evaluation = await evaluateRun(cfg, run.model, {
+        log,
+        onSkip: (split, problem) => run.skipped?.record(`eval:${split}`, problem),
+      });
+      await writeFileAtomic(
+        files.eval,
+        JSON.stringify(result.evaluation, null, 2) + "\n",
+        "evaluation results",
+      );
+    } else {
+      log("evaluation off (eval.enabled: false): the report shows training only");
+    }
     result.reportPath = await writeReport(cfg, run.runDir, {
       evaluation: result.evaluation,
       backend: run.backend,
@@ -387,15 +512,13 @@ async function openTraining(cfg: PipelineConfig): Promise<OpenedDataset> {
   return opened;
 }
 
-function defaultRunDir(cfg: PipelineConfig): string {
-  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const out = cfg.run.outDir.replace(/\/+$/, "");
-  return `${out}/${cfg.run.name ?? "run"}-${t}`;
-}
-
 /** The kNN monitor: top-1 and top-5 of the weights trained so far. */
 async function monitorKnn(run: Run, epoch: number, bar: ProgressBar | undefined): Promise<void> {
-  const e = await evaluateRun(run.cfg, run.model, { knnOnly: true, skipFloor: true });
+  const e = await evaluateRun(run.cfg, run.model, {
+    knnOnly: true,
+    skipFloor: true,
+    onSkip: (split, problem) => run.skipped?.record(`eval:${split}`, problem),
+  });
   const line =
     `kNN monitor after epoch ${epoch}: top-1 ${(100 * e.pretrained.knnTop1).toFixed(2)}%` +
     `, top-5 ${(100 * e.pretrained.knnTop5).toFixed(2)}%`;
