@@ -12,7 +12,7 @@ import { type Checkpoint, CorruptCheckpointError } from "../train/checkpoint.ts"
 import { keptCheckpoints, rewindCheckpoints } from "../train/checkpoint_files.ts";
 import { truncateMetrics } from "../train/step_metrics.ts";
 import { assertResumable, type ConfigChange, configChanges, resumeNote } from "./resume_changes.ts";
-import type { RunFiles } from "./run_dir.ts";
+import { pathExists, type RunFiles } from "./run_dir.ts";
 
 /**
  * What `cfg` changes in the run's saved `config.yaml`; throws when the run has none, or when a
@@ -66,7 +66,7 @@ export async function loadResumeCheckpoint(
   } catch (err) {
     const earlier = await earlierCheckpoints(files, path);
     const corrupt = err instanceof CorruptCheckpointError;
-    const missing = !corrupt && !await exists(path);
+    const missing = !corrupt && !await pathExists(path);
     if (!corrupt && !missing) throw err;
     const what = corrupt
       ? (err as Error).message
@@ -141,13 +141,4 @@ async function earlierCheckpoints(files: RunFiles, path: string) {
     if (!same) out.push(k);
   }
   return out;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -88,7 +88,7 @@ export async function claimRunDir(dir: string): Promise<boolean> {
   }
   const files = runFiles(dir);
   for (const f of [files.config, files.metrics, files.checkpoint]) {
-    if (await exists(f)) {
+    if (await pathExists(f)) {
       throw new Error(
         `${dir} already holds a run (${f.slice(dir.length + 1)}): continue it with --resume ` +
           `(resume: true), or give a new run another directory`,
@@ -122,7 +122,15 @@ export async function resumeTarget(path: string): Promise<{ runDir: string; chec
   return { runDir, checkpoint: runFiles(runDir).checkpoint };
 }
 
-async function exists(path: string): Promise<boolean> {
+/**
+ * Whether anything (a file, folder or link) is at `path`.
+ *
+ * @example
+ * ```ts
+ * if (await pathExists("runs/x/config.yaml")) console.log("a run");
+ * ```
+ */
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;
