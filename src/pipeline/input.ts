@@ -141,7 +141,8 @@ function shortEpochError(
       `data.maxSamples${count} is the epoch size the plan counts: set it to the number of ` +
         `samples the shards hold` +
         (worldSize > 1
-          ? `; each rank needs ${needed} from its shards, so give shards equal sizes`
+          ? `; each rank needs ${needed} from its shards: give the shards equal sizes and ` +
+            `make their number a multiple of the ranks`
           : ""),
     );
   }

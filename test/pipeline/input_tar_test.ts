@@ -13,8 +13,9 @@ import { writeTarShards } from "./_tar_fixture.ts";
 // 45 samples in shards of unequal size; 8 pairs a batch: floor(45 / 8) = 5 batches an epoch
 const shards = await writeTarShards([17, 13, 15]);
 const even = await writeTarShards([11, 11, 11, 11]); // for two ranks
+const uneven = await writeTarShards([12, 12, 12, 4]);
 globalThis.addEventListener("unload", () => {
-  for (const s of [shards, even]) Deno.removeSync(s.dir, { recursive: true });
+  for (const s of [shards, even, uneven]) Deno.removeSync(s.dir, { recursive: true });
 });
 
 async function options(extra: Partial<TrainingInputOptions>): Promise<TrainingInputOptions> {
@@ -108,4 +109,21 @@ Deno.test("tar shards: two ranks read disjoint shards, each the planned micro-ba
     assert.equal(sb.size, 2);
     assert.ok([...sa].every((s) => !sb.has(s)), `epoch ${epoch}: ranks share a shard`);
   }
+});
+
+Deno.test("tar shards: a rank whose shards hold fewer samples than its share of the plan fails, saying so", async () => {
+  // 40 samples, 8 a global micro-batch (4 a rank): 5 an epoch, 20 samples from each rank's 2 shards;
+  // the rank that gets the shard of 4 has 16 in that epoch
+  const dataset = await openDataset("tar", { path: uneven.pattern });
+  const run = async (rank: number) =>
+    collect(trainingBatches(
+      await options({ dataset, batchSize: 4, samplesPerEpoch: 40, rank, worldSize: 2, epochs: 1 }),
+    ));
+  const results = await Promise.allSettled([run(0), run(1)]);
+  const failed = results.filter((r) => r.status === "rejected");
+  assert.equal(failed.length, 1, "one rank has the short shard");
+  assert.match(
+    String((failed[0] as PromiseRejectedResult).reason),
+    /^DataError: epoch 1 on rank [01]: 16 usable samples, fewer than the 20 of the 5 micro-batches of 4 pairs planned for an epoch\. data\.maxSamples \(40\) is the epoch size .*; each rank needs 20 from its shards: give the shards equal sizes and make their number a multiple of the ranks$/,
+  );
 });
