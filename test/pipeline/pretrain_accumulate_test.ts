@@ -6,8 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { pretrain } from "../../src/pipeline/pretrain.ts";
-import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { checkpointModel, fixtureConfig, metricLosses, writeFixtureDataset } from "./_fixture.ts";
+import { assertSameRun, fixtureConfig, writeFixtureDataset } from "./_fixture.ts";
 
 const ninety = await writeFixtureDataset(90, 32);
 const data = await writeFixtureDataset(96, 32);
@@ -16,18 +15,6 @@ globalThis.addEventListener("unload", () => {
   for (const dir of [ninety, data, out]) Deno.removeSync(dir, { recursive: true });
 });
 const quiet = { progress: false, evaluate: false, log: () => {} };
-
-async function assertSameRun(a: string, b: string, steps: number) {
-  const ma = await checkpointModel(a);
-  const mb = await checkpointModel(b);
-  assert.equal(ma.size, mb.size);
-  for (const [name, va] of ma) assert.deepEqual(mb.get(name), va, `${name} differs after resume`);
-  const la = await metricLosses(runFiles(a).metrics);
-  const lb = await metricLosses(runFiles(b).metrics);
-  for (let step = 1; step <= steps; step++) {
-    assert.equal(lb.get(step), la.get(step), `loss ${step}`);
-  }
-}
 
 Deno.test("pretrain: N 90, batch 24 in 2 micro-batches (7 an epoch, 6 used): resumed at step 4 equals the uninterrupted run", async () => {
   const cfg = (extra: string[] = []) =>

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { pretrain } from "../../src/pipeline/pretrain.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { checkpointModel, fixtureConfig, metricLosses } from "./_fixture.ts";
+import { assertSameRun, fixtureConfig, metricLosses } from "./_fixture.ts";
 import { writeTarShards } from "./_tar_fixture.ts";
 
 // 45 samples in 3 shards of unequal size; 16 pairs a step: 2 steps an epoch (13 samples unused)
@@ -61,13 +61,7 @@ Deno.test("pretrain on tar shards: stopped mid-epoch and resumed gives the same 
     resume: true,
   });
   assert.equal(resumed.steps, 6);
-  const a = await checkpointModel(`${out}/whole`);
-  const b = await checkpointModel(`${out}/split`);
-  assert.equal(a.size, b.size);
-  for (const [name, va] of a) assert.deepEqual(b.get(name), va, `${name} differs after resume`);
-  const la = await metricLosses(runFiles(`${out}/whole`).metrics);
-  const lb = await metricLosses(runFiles(`${out}/split`).metrics);
-  for (let step = 1; step <= 6; step++) assert.equal(lb.get(step), la.get(step), `loss ${step}`);
+  await assertSameRun(`${out}/whole`, `${out}/split`, 6);
 });
 
 Deno.test("pretrain on tar shards: fewer samples than one batch fails, naming the count and data.maxSamples", async () => {
