@@ -58,11 +58,16 @@ export const dataSchema = s.object({
   maxSamples: s.int({
     min: 1,
     optional: true,
-    description: "use only the first N samples of the split (quick runs)",
+    description: "use only the first N samples of the split (quick runs); tar shards: the " +
+      "samples of an epoch (required)",
   }),
   workers: s.int({ min: 0, max: 256, default: 2, description: "augmentation workers (0: inline)" }),
   prefetch: s.int({ min: 1, max: 64, default: 2, description: "batches queued ahead" }),
-  shuffleBuffer: s.int({ min: 0, default: 10000, description: "shuffle buffer (0: no shuffle)" }),
+  shuffleBuffer: s.int({
+    min: 0,
+    default: 10000,
+    description: "tar shards: samples mixed across an epoch's shards, a buffer per epoch (0: none)",
+  }),
   onError: s.enum(["fail", "skip"], { default: "fail", description: "on an undecodable sample" }),
   decoder: s.enum(["imagescript", "sharp"], {
     default: "imagescript",

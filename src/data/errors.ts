@@ -140,6 +140,12 @@ export class SkipLog {
     }
   }
 
+  /** What was skipped in `epoch` so far (reported or not); `count` 0 when nothing was. */
+  of(epoch: number): SkipReport {
+    const r = this.#pending.get(epoch) ?? this.reports.find((x) => x.epoch === epoch);
+    return r ? { ...r, examples: [...r.examples] } : { epoch, count: 0, examples: [] };
+  }
+
   /** Skips counted so far, over all epochs. */
   get total(): number {
     let n = 0;

@@ -46,9 +46,14 @@ export function optimizerOf(cfg: PipelineConfig): Optimizer {
 
 /** How many steps a run makes, from the dataset size and the batch settings. */
 export interface StepPlan {
+  /** Samples an epoch holds, as counted (tar shards: `data.maxSamples`). */
+  samples: number;
   /** Pairs per micro-batch on one process. */
   microBatch: number;
-  /** Micro-batches per epoch on one process (the data position's unit). */
+  /**
+   * Micro-batches per epoch on one process (the data position's unit): `stepsPerEpoch * k`, so the
+   * input stream gives exactly these and leaves the rest of the epoch unused.
+   */
   microStepsPerEpoch: number;
   /** Optimizer steps per epoch. */
   stepsPerEpoch: number;
@@ -80,6 +85,7 @@ export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): 
   const planned = stepsPerEpoch * o.epochs;
   const totalSteps = Math.min(planned, cfg.train.maxSteps ?? planned);
   return {
+    samples,
     microBatch,
     microStepsPerEpoch: stepsPerEpoch * o.accumulateSteps,
     stepsPerEpoch,

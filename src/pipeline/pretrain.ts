@@ -367,6 +367,13 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
       `${(100 * trained.dataWaitShare).toFixed(1)}%; checkpoint ${run.files.checkpoint}`,
   );
   log(`pipeline: ${telemetry.summary()}`);
+  if (end === "exhausted") {
+    throw new Error(
+      `the training data ran out at step ${state.step} of the ${plan.totalSteps} planned ` +
+        `(the input ended before the plan's last micro-batch): the run is incomplete; the ` +
+        `checkpoint holds step ${state.step}`,
+    );
+  }
   return trained;
 }
 
@@ -397,6 +404,7 @@ function inputOf(run: Run, telemetry: Telemetry, skips: SkipLog): ReadableStream
     channels: cfg.model.inChannels,
     batchSize: plan.microBatch,
     microStepsPerEpoch: plan.microStepsPerEpoch,
+    samplesPerEpoch: plan.samples,
     seed: cfg.run.seed,
     epochs: plan.epochs,
     startMicroStep: run.state.microStep + 1,
