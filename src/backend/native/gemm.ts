@@ -65,21 +65,7 @@ const GEMV_K = 1024;
 
 /** oneDNN's `dnnl_sgemm` (row-major by definition). */
 export function dnnlGemm(dnnl: Dnnl): Gemm {
-  const call = (
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Deno.PointerValue,
-    lda: number,
-    b: Deno.PointerValue,
-    ldb: number,
-    beta: number,
-    c: Deno.PointerValue,
-    ldc: number,
-  ) => {
+  const call: Gemm["sgemm"] = (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) => {
     const st = dnnl.dnnl_sgemm(
       transA ? T : N,
       transB ? T : N,
