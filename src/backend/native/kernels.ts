@@ -193,8 +193,8 @@ function bnForward(deps: KernelDeps, args: Args): TensorInfo[] | null {
     plan.forward(
       h.ptr(x),
       h.ptr(y),
-      h.ptr(mean),
-      h.ptr(variance),
+      h.f32(mean),
+      h.f32(variance),
       h.ptr(gamma),
       h.ptr(beta),
       h.ptr(ws),
