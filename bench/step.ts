@@ -1,6 +1,7 @@
 /**
  * `deno task bench step [--backend all|NAME[,NAME]] [--model all|bench|resnet18] [--steps N]
- * [--warmup N] [--pairs N] [--micro-pairs N] [--native-threads 1,2] [--profile]`: training-step
+ * [--warmup N] [--pairs N] [--micro-pairs N] [--native-threads 1,2]
+ * [--webgpu-kernels project[,stock]] [--profile]`: training-step
  * throughput (images per second, counting both views) of one full SimCLR step (forward, NT-Xent,
  * backward, momentum SGD, loss read back) on every backend that starts here:
  *
@@ -20,10 +21,18 @@
  * kernels that dominate one step (tf.profile). `native` is measured once per thread count in
  * `--native-threads` (rows `native:1`, `native:2`), and each native row's ratio to the `wasm`
  * row of the same net, measured in the same run, is printed after the table.
+ *
+ * `webgpu` is measured once per kernel set in `--webgpu-kernels`: `project` (the project's
+ * kernels, the default; row `webgpu`) and/or `stock` (TensorFlow.js's own; row
+ * `webgpu:stock`), with the ratio of the two printed after the table. On a software adapter
+ * the stock set runs 1 step without warm-up unless told otherwise (a bench-net step there
+ * takes minutes). The `--profile` table gives, per kernel, calls, GPU dispatches (programs
+ * run), time and share of one step, with the step's totals.
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { listWorkingBackends, startBackend } from "../src/backend/start.ts";
+import { setWebGpuKernelsEnabled } from "../src/backend/webgpu/stock.ts";
 import type { BackendInfo } from "../src/backend/info.ts";
 import { createModel, type ModelConfig, type SimCLRModel } from "../src/model/simclr_model.ts";
 import { SeededRng } from "../src/model/rng.ts";
@@ -46,8 +55,17 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     top: { type: "string", default: "12" },
     "native-threads": { type: "string", default: "1,2" },
+    "webgpu-kernels": { type: "string", default: "project" },
   },
 });
+
+const webGpuSets = args["webgpu-kernels"].split(",").map((k) => k.trim()).filter(Boolean);
+for (const k of webGpuSets) {
+  if (k !== "project" && k !== "stock") {
+    console.error(`unknown --webgpu-kernels '${k}': choose project, stock or project,stock`);
+    Deno.exit(2);
+  }
+}
 
 type Net = "bench" | "resnet18";
 const NETS: Record<Net, { config: ModelConfig; pairs: number; label: string }> = {
@@ -178,28 +196,44 @@ async function measure(
 }
 
 async function profile(model: SimCLRModel, opt: MomentumSgd, batches: Batch[], label: string) {
+  const t0 = performance.now();
   const info = await tf.profile(() => trainStep(model, opt, batches));
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  let total = 0;
+  const wallMs = performance.now() - t0;
+  const byKernel = new Map<string, { ms: number; calls: number; dispatches: number }>();
+  let total = 0, dispatches = 0;
   const backendName = tf.getBackend();
   for (const k of info.kernels) {
     // customGrad ops appear as scopes wrapping their own kernels: count only real kernels.
     if (!tf.getKernel(k.name, backendName)) continue;
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0, dispatches: 0 };
     e.ms += ms;
     e.calls++;
+    // webgpu lists the programs a kernel ran, "Name: ms, Name: ms" (empty: none).
+    const extra = typeof k.extraInfo === "string" ? k.extraInfo : "";
+    const n = backendName === "webgpu" && extra ? extra.split(", ").length : 0;
+    e.dispatches += n;
+    dispatches += n;
     byKernel.set(k.name, e);
     total += ms;
   }
   const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
-  console.log(`\nprofile: ${label} (one step, ${total.toFixed(0)} ms in kernels)`);
-  console.log(`  ${"kernel".padEnd(28)} ${"calls".padStart(6)} ${"ms".padStart(9)}  share`);
+  const gpu = backendName === "webgpu";
+  console.log(
+    `\nprofile: ${label} (one step: ${total.toFixed(0)} ms in kernels, ${
+      (wallMs / 1000).toFixed(2)
+    } s wall while profiled${gpu ? `, ${dispatches} dispatches` : ""})`,
+  );
+  console.log(
+    `  ${"kernel".padEnd(28)} ${"calls".padStart(6)} ${gpu ? "dispatches".padStart(10) : ""} ${
+      "ms".padStart(9)
+    }  share`,
+  );
   for (const [name, e] of top) {
     console.log(
-      `  ${name.padEnd(28)} ${String(e.calls).padStart(6)} ${e.ms.toFixed(1).padStart(9)}  ${
-        (100 * e.ms / Math.max(total, 1e-9)).toFixed(1)
-      }%`,
+      `  ${name.padEnd(28)} ${String(e.calls).padStart(6)} ${
+        gpu ? String(e.dispatches).padStart(10) : ""
+      } ${e.ms.toFixed(1).padStart(9)}  ${(100 * e.ms / Math.max(total, 1e-9)).toFixed(1)}%`,
     );
   }
 }
@@ -207,7 +241,7 @@ async function profile(model: SimCLRModel, opt: MomentumSgd, batches: Batch[], l
 function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
   const pairs = args.pairs ? Number(args.pairs) : NETS[net].pairs;
   const micro = Number(args["micro-pairs"]);
-  const slow = backend === "cpu" || (backend === "webgpu" && info.softwareFallback);
+  const slow = backend === "cpu" || (info.name === "webgpu" && info.softwareFallback);
   const user = {
     steps: args.steps ? Number(args.steps) : undefined,
     warmup: args.warmup ? Number(args.warmup) : undefined,
@@ -225,7 +259,11 @@ function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
   // The wasm heap (4 GiB) cannot hold a 512-view ResNet-18 step, and an allocation failure
   // aborts the wasm module for the rest of the process: micro-batch it up front there.
   const microPairs = net === "resnet18" && info.tfBackend === "wasm" ? micro : 0;
-  if (slow) return { steps: user.steps ?? 1, warmup: user.warmup ?? 1, pairs, micro: microPairs };
+  if (slow) {
+    // The stock webgpu kernels on a software adapter: minutes per step, and little to warm up.
+    const warmup = backend === "webgpu:stock" ? 0 : 1;
+    return { steps: user.steps ?? 1, warmup: user.warmup ?? warmup, pairs, micro: microPairs };
+  }
   if (net === "resnet18") {
     return { steps: user.steps ?? 2, warmup: user.warmup ?? 1, pairs, micro: microPairs };
   }
@@ -255,12 +293,15 @@ const runs = requested.flatMap((b): { backend: string; threads?: number }[] =>
       backend: `native:${Number(t)}`,
       threads: Number(t),
     }))
+    : b === "webgpu"
+    ? webGpuSets.map((k) => ({ backend: k === "project" ? "webgpu" : "webgpu:stock" }))
     : [{ backend: b, threads: undefined }]
 );
 for (const { backend, threads } of runs) {
   let info: BackendInfo;
   try {
     info = await startBackend(backend.split(":")[0], { threads });
+    if (info.name === "webgpu") setWebGpuKernelsEnabled(backend !== "webgpu:stock");
   } catch (err) {
     rows.push({
       backend,
@@ -314,6 +355,23 @@ for (const r of rows) {
       (r.imgPerSec !== undefined ? r.imgPerSec.toFixed(1) : "-").padStart(8)
     } ${tensors.padStart(13)}  ${r.device}${notes.length ? ` | ${notes.join("; ")}` : ""}`,
   );
+}
+
+const gpuRows = rows.filter((r) => r.backend === "webgpu" && r.imgPerSec !== undefined);
+const stockRate = (net: string) =>
+  rows.find((r) => r.backend === "webgpu:stock" && r.net === net)?.imgPerSec;
+if (gpuRows.some((r) => stockRate(r.net))) {
+  console.log("\nwebgpu, project kernels vs stock kernels, measured in this run:");
+}
+for (const r of gpuRows) {
+  const base = stockRate(r.net);
+  if (base) {
+    console.log(
+      `  ${r.net.padEnd(15)} x${(r.imgPerSec! / base).toFixed(2)} (step ${
+        (r.medianMs! / 1000).toFixed(2)
+      } s vs ${((2 * r.pairs) / base).toFixed(2)} s)`,
+    );
+  }
 }
 
 const wasmRate = (net: string) =>

@@ -1,0 +1,84 @@
+/**
+ * `Conv2D` (forward) on `webgpu` as an implicit GEMM: `y[(n, oh, ow), co] =
+ * sum_{(kh, kw, ci)} x[n, oh*s - pad + kh, ow*s - pad + kw, ci] W[(kh, kw, ci), co]`, the
+ * im2col matrix read in place (vec4 along ci when the channel count allows) and the filter
+ * read as the `[kh*kw*ci, co]` matrix it is in HWIO. The stock kernels also run every training
+ * shape as a matrix product (1x1 stride 1 by `BatchMatMul`, small outputs by im2col + matmul,
+ * the rest by `Conv2DMMProgram`); this one is tiled for the project's GEMM and measured faster
+ * (see the bench's per-kernel table). NCHW and dilated convolutions go to the stock kernel.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import { type ConvGeometry, convGeometry, geometryKey } from "./conv_info.ts";
+import { gemmProgram } from "./gemm.ts";
+import { run } from "./program.ts";
+import { stock, webGpuKernelEnabled } from "./stock.ts";
+import { gemmTile } from "./tuning.ts";
+
+const NAME = "Conv2D";
+
+/** Kernel function of `Conv2D`. */
+function conv2d(
+  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = args.attrs as unknown as tf.Conv2DAttrs;
+  const g = webGpuKernelEnabled(NAME) ? convGeometry(x.shape, filter.shape, attrs) : undefined;
+  if (!g) return stock(NAME, args) as tf.TensorInfo;
+  return convForward(args.backend as WebGPUBackend, x, filter, g);
+}
+
+/** `y` (NHWC) of the convolution `g` of `x` with the HWIO `filter`. */
+export function convForward(
+  backend: WebGPUBackend,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  g: ConvGeometry,
+): tf.TensorInfo {
+  const M = g.batch * g.outH * g.outW, N = g.outC, K = g.kH * g.kW * g.inC;
+  const vecK = g.inC % 4 === 0, vecN = g.outC % 4 === 0;
+  const loadX = `
+fn loadA(m : i32, k : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
+  let n = m / ${g.outH * g.outW};
+  let oh = (m / ${g.outW}) % ${g.outH};
+  let ow = m % ${g.outW};
+  let kh = k / ${g.kW * g.inC};
+  let kw = (k / ${g.inC}) % ${g.kW};
+  let ci = k % ${g.inC};
+  let ih = oh * ${g.strideH} - ${g.padTop} + kh;
+  let iw = ow * ${g.strideW} - ${g.padLeft} + kw;
+  let inside = ih >= 0 && ih < ${g.inH} && iw >= 0 && iw < ${g.inW};
+  let at = ((n * ${g.inH} + clamp(ih, 0, ${g.inH - 1})) * ${g.inW} + clamp(iw, 0, ${
+    g.inW - 1
+  })) * ${g.inC} + ci;
+  return select(${vecK ? "vec4<f32>(0.0)" : "0.0"}, x[at${vecK ? " / 4" : ""}], inside);
+}`;
+  const loadW = vecN
+    ? `fn loadB(k : i32, n : i32) -> vec4<f32> { return W[(k * ${N} + n) / 4]; }`
+    : `fn loadB(k : i32, n : i32) -> f32 { return W[k * ${N} + n]; }`;
+  const store = vecN
+    ? `fn store4(m : i32, n : i32, v : vec4<f32>) { result[(m * ${N} + n) / 4] = v; }`
+    : `fn store1(m : i32, n : i32, v : f32) { result[m * ${N} + n] = v; }`;
+  const spec = gemmProgram({
+    key: `conv_${geometryKey(g)}`,
+    M,
+    N,
+    K,
+    tile: gemmTile(M, N),
+    a: { fn: loadX, vec: vecK ? "col" : "none", contiguous: "col" },
+    b: { fn: loadW, vec: vecN ? "col" : "none", contiguous: "col" },
+    store,
+    inputs: ["x", "W"],
+    inputComponents: [vecK ? 4 : 1, vecN ? 4 : 1],
+    outputShape: [g.batch, g.outH, g.outW, g.outC],
+    outputComponent: vecN ? 4 : 1,
+  });
+  return run(backend, spec, [x, filter]);
+}
+
+/** The project's `Conv2D` for `webgpu`. */
+export const conv2dConfig: tf.KernelConfig = {
+  kernelName: NAME,
+  backendName: "webgpu",
+  kernelFunc: conv2d as unknown as tf.KernelFunc,
+};
