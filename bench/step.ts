@@ -26,7 +26,7 @@
  * kernels, the default; row `webgpu`) and/or `stock` (TensorFlow.js's own; row
  * `webgpu:stock`), with the ratio of the two printed after the table. On a software adapter
  * the stock set runs 1 step without warm-up unless told otherwise (a bench-net step there
- * takes minutes). The `--profile` table gives, per kernel, calls, GPU dispatches (programs
+ * takes minutes), the project set 1 warm-up and 3 steps. The `--profile` table gives, per kernel, calls, GPU dispatches (programs
  * run), time and share of one step, with the step's totals.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -260,9 +260,11 @@ function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
   // aborts the wasm module for the rest of the process: micro-batch it up front there.
   const microPairs = net === "resnet18" && info.tfBackend === "wasm" ? micro : 0;
   if (slow) {
-    // The stock webgpu kernels on a software adapter: minutes per step, and little to warm up.
-    const warmup = backend === "webgpu:stock" ? 0 : 1;
-    return { steps: user.steps ?? 1, warmup: user.warmup ?? warmup, pairs, micro: microPairs };
+    // The stock webgpu kernels on a software adapter: minutes per step, and little to warm up;
+    // the project's: seconds, so a median of 3 (the first step compiles every shader).
+    const stockSet = backend === "webgpu:stock";
+    const steps = user.steps ?? (info.name === "webgpu" && !stockSet ? 3 : 1);
+    return { steps, warmup: user.warmup ?? (stockSet ? 0 : 1), pairs, micro: microPairs };
   }
   if (net === "resnet18") {
     return { steps: user.steps ?? 2, warmup: user.warmup ?? 1, pairs, micro: microPairs };

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../src/backend/start.ts";
 import { probeWebGpu } from "../../src/backend/webgpu.ts";
+import { randoms, relError } from "./wasm/_compare.ts";
 import { webGpuBatchNorm } from "../../src/backend/webgpu/batch_norm.ts";
 import { batchNormTraining } from "../../src/model/batch_norm.ts";
 
@@ -36,27 +37,17 @@ const CASES: Case[] = [
   { shape: [2, 2, 2, 300], relu: false }, // more channels than a workgroup's lanes
 ];
 
-function random(size: number, seed: number): Float32Array {
-  const a = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
-
 type Result = Record<"y" | "mean" | "variance" | "dx" | "dgamma" | "dbeta", Float32Array>;
 
 /** The forward values and the gradients of `sum(y * w)` for a seeded `w`. */
 async function evaluate(c: Case, fused: boolean): Promise<Result> {
   const [n, h, w, ch] = c.shape;
   const size = n * h * w * ch;
-  const xs = random(size, 11).map((v) => 3 * v + (c.offset ?? 0));
+  const xs = randoms(size, 11).map((v) => 3 * v + (c.offset ?? 0));
   const x = tf.tensor4d(xs, c.shape);
-  const gamma = tf.tensor1d(random(ch, 12).map((v) => 1 + v));
-  const beta = tf.tensor1d(random(ch, 13));
-  const weights = tf.tensor4d(random(size, 14), c.shape);
+  const gamma = tf.tensor1d(randoms(ch, 12).map((v) => 1 + v));
+  const beta = tf.tensor1d(randoms(ch, 13));
+  const weights = tf.tensor4d(randoms(size, 14), c.shape);
   const eps = 1e-5;
   let stats: { mean: tf.Tensor; variance: tf.Tensor } | undefined;
   const op = fused ? webGpuBatchNorm : batchNormTraining;
@@ -84,16 +75,6 @@ async function evaluate(c: Case, fused: boolean): Promise<Result> {
   };
   tf.dispose([x, gamma, beta, weights, y, stats!.mean, stats!.variance, variance, ...grads]);
   return out;
-}
-
-function relError(got: Float32Array, want: Float32Array): number {
-  assert.equal(got.length, want.length);
-  let diff = 0, scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 Deno.test({

@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../src/backend/start.ts";
 import { probeWebGpu } from "../../src/backend/webgpu.ts";
+import { randoms, relError } from "./wasm/_compare.ts";
 import {
   setDispatchLimit,
   setGemmTile,
@@ -58,16 +59,6 @@ const SHAPES: Shape[] = [
   { n: 2, h: 6, ci: 4, co: 4, k: 3, s: 1, p: 0 }, // valid padding
 ];
 
-function random(size: number, seed: number): Float32Array {
-  const a = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
-
 type Kernel = "Conv2D" | "Conv2DBackpropInput" | "Conv2DBackpropFilter";
 const KERNELS: Kernel[] = ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
 
@@ -86,9 +77,9 @@ async function runKernel(kernel: Kernel, c: Shape): Promise<Float32Array> {
     dataFormat: "NHWC",
     dilations: [1, 1],
   };
-  const x = tf.tensor4d(random(size(xShape), 1), xShape);
-  const f = tf.tensor4d(random(size(fShape), 2), fShape);
-  const dy = tf.tensor4d(random(size(dyShape), 3), dyShape);
+  const x = tf.tensor4d(randoms(size(xShape), 1), xShape);
+  const f = tf.tensor4d(randoms(size(fShape), 2), fShape);
+  const dy = tf.tensor4d(randoms(size(dyShape), 3), dyShape);
   const e = tf.engine();
   const out = kernel === "Conv2D"
     ? e.runKernel(kernel, { x, filter: f }, common as unknown as tf.NamedAttrMap)
@@ -105,16 +96,6 @@ async function runKernel(kernel: Kernel, c: Shape): Promise<Float32Array> {
   const values = new Float32Array(await t.data());
   tf.dispose([x, f, dy, t]);
   return values;
-}
-
-function relError(got: Float32Array, want: Float32Array): number {
-  assert.equal(got.length, want.length);
-  let diff = 0, scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 async function reference(cases: Shape[]): Promise<Map<string, Float32Array>> {

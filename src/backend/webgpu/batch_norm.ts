@@ -19,6 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { channelMap, channelSums, channelType, finishSums } from "./channel_pass.ts";
 import { webGpuKernelEnabled } from "./stock.ts";
+import { type FusedBatchNorm, fusedBatchNormOp } from "../fused_batch_norm_op.ts";
 
 /** Kernel names (registered for `webgpu` only). */
 export const BN_FORWARD = "WebGpuBatchNormForward";
@@ -134,53 +135,13 @@ export function webGpuBatchNormAvailable(): boolean {
 
 /**
  * Training-mode batch norm over the last axis (+ ReLU when `relu`), differentiable in `x`,
- * `gamma` and `beta`, on the fused kernels. Returns the output and the batch mean and biased
- * variance (kept: the caller disposes them). `retain` follows the model's
- * `ForwardContext.retain` convention (zero-copy aliases of what the gradient needs, freed when
- * it has run), as `nativeBatchNorm` does.
+ * `gamma` and `beta`, on the fused kernels (see `fusedBatchNormOp`).
  */
-export function webGpuBatchNorm(
-  x: tf.Tensor,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  eps: number,
-  relu: boolean,
-  retain?: tf.Tensor[],
-): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  let mean!: tf.Tensor1D;
-  let variance!: tf.Tensor1D;
-  let aliases: tf.Tensor[] | undefined;
-  const engine = tf.engine();
-  const op = tf.customGrad((xIn, gIn, bIn, save) => {
-    const [y, m, v] = engine.runKernel(
-      BN_FORWARD,
-      { x: xIn as tf.Tensor, gamma: gIn as tf.Tensor, beta: bIn as tf.Tensor },
-      { eps, relu },
-    ) as tf.Tensor[];
-    const toKeep = [xIn as tf.Tensor, m, v, gIn as tf.Tensor, ...(relu ? [y] : [])];
-    if (retain) {
-      aliases = toKeep.map((t) => tf.keep(tf.reshape(t, t.shape)));
-      retain.push(...aliases);
-    } else {
-      (save as tf.GradSaveFunc)(toKeep);
-    }
-    mean = tf.keep(m) as tf.Tensor1D;
-    variance = tf.keep(v) as tf.Tensor1D;
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, savedByEngine: tf.Tensor[]) => {
-        const [xs, ms, vs, gs, ys] = aliases ?? savedByEngine;
-        const inputs: tf.NamedTensorMap = { dy, x: xs, mean: ms, variance: vs, gamma: gs };
-        if (relu) inputs.y = ys;
-        const grads = engine.runKernel(BN_BACKWARD, inputs, { eps, relu }) as tf.Tensor[];
-        if (aliases) { for (const t of aliases) t.dispose(); }
-        return grads;
-      },
-    };
-  });
-  const y = op(x, gamma, beta);
-  return { y, mean, variance };
-}
+export const webGpuBatchNorm: FusedBatchNorm = fusedBatchNormOp({
+  forward: BN_FORWARD,
+  backward: BN_BACKWARD,
+  extra: "y",
+});
 
 /** The project's fused batch-norm kernels for `webgpu`. */
 export const batchNormForwardConfig: tf.KernelConfig = {

@@ -9,24 +9,11 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
-import { type ConvGeometry, convGeometry, geometryKey } from "./conv_info.ts";
+import type { ConvGeometry } from "../conv_geometry.ts";
+import { convKernelConfig, geometryKey } from "./conv_info.ts";
 import { gemmProgram } from "./gemm.ts";
 import { run } from "./program.ts";
-import { stock, webGpuKernelEnabled } from "./stock.ts";
 import { gemmTile } from "./tuning.ts";
-
-const NAME = "Conv2D";
-
-/** Kernel function of `Conv2D`. */
-function conv2d(
-  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap },
-): tf.TensorInfo {
-  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-  const attrs = args.attrs as unknown as tf.Conv2DAttrs;
-  const g = webGpuKernelEnabled(NAME) ? convGeometry(x.shape, filter.shape, attrs) : undefined;
-  if (!g) return stock(NAME, args) as tf.TensorInfo;
-  return convForward(args.backend as WebGPUBackend, x, filter, g);
-}
 
 /** `y` (NHWC) of the convolution `g` of `x` with the HWIO `filter`. */
 export function convForward(
@@ -37,14 +24,23 @@ export function convForward(
 ): tf.TensorInfo {
   const M = g.batch * g.outH * g.outW, N = g.outC, K = g.kH * g.kW * g.inC;
   const vecK = g.inC % 4 === 0, vecN = g.outC % 4 === 0;
+  const tile = gemmTile(M, N);
+  // When the k-tile divides the channel count, a tile holds one filter tap: decompose its
+  // first k once per tile (gk0) instead of every k per element.
+  const tapPerTile = g.inC % tile.bk === 0;
+  const tap = tapPerTile
+    ? `let tap = gk0 / ${g.inC};
+  let ci = gk0 % ${g.inC} + (k - gk0);`
+    : `let tap = k / ${g.inC};
+  let ci = k % ${g.inC};`;
   const loadX = `
 fn loadA(m : i32, k : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
   let n = m / ${g.outH * g.outW};
   let oh = (m / ${g.outW}) % ${g.outH};
   let ow = m % ${g.outW};
-  let kh = k / ${g.kW * g.inC};
-  let kw = (k / ${g.inC}) % ${g.kW};
-  let ci = k % ${g.inC};
+  ${tap}
+  let kh = tap / ${g.kW};
+  let kw = tap % ${g.kW};
   let ih = oh * ${g.strideH} - ${g.padTop} + kh;
   let iw = ow * ${g.strideW} - ${g.padLeft} + kw;
   let inside = ih >= 0 && ih < ${g.inH} && iw >= 0 && iw < ${g.inW};
@@ -64,7 +60,7 @@ fn loadA(m : i32, k : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
     M,
     N,
     K,
-    tile: gemmTile(M, N),
+    tile,
     a: { fn: loadX, vec: vecK ? "col" : "none", contiguous: "col" },
     b: { fn: loadW, vec: vecN ? "col" : "none", contiguous: "col" },
     store,
@@ -77,8 +73,8 @@ fn loadA(m : i32, k : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
 }
 
 /** The project's `Conv2D` for `webgpu`. */
-export const conv2dConfig: tf.KernelConfig = {
-  kernelName: NAME,
-  backendName: "webgpu",
-  kernelFunc: conv2d as unknown as tf.KernelFunc,
-};
+export const conv2dConfig: tf.KernelConfig = convKernelConfig(
+  "Conv2D",
+  ({ x, filter }) => [x.shape, filter.shape],
+  (backend, { x, filter }, g) => convForward(backend, x, filter, g),
+);

@@ -11,28 +11,15 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
-import { type ConvGeometry, convGeometry, geometryKey } from "./conv_info.ts";
+import type { ConvGeometry } from "../conv_geometry.ts";
+import { convKernelConfig, geometryKey } from "./conv_info.ts";
 import { gemmProgram } from "./gemm.ts";
 import { ceilDiv, run } from "./program.ts";
 import { reduceSlices } from "./reduce_slices.ts";
-import { stock, webGpuKernelEnabled } from "./stock.ts";
 import { gemmTile, getTargetWorkgroups } from "./tuning.ts";
-
-const NAME = "Conv2DBackpropFilter";
 
 /** Contraction per slice below which splitting further costs more than it gains. */
 const MIN_SLICE_K = 1024;
-
-/** Kernel function of `Conv2DBackpropFilter`. */
-function conv2DBackpropFilter(
-  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap },
-): tf.TensorInfo {
-  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const g = webGpuKernelEnabled(NAME) ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
-  if (!g) return stock(NAME, args) as tf.TensorInfo;
-  return filterGrad(args.backend as WebGPUBackend, x, dy, g);
-}
 
 /** `dW` (HWIO) of the convolution `g` from its input `x` and output gradient `dy`. */
 export function filterGrad(
@@ -103,8 +90,8 @@ function loadDy(outC: number, vec: boolean): string {
 }
 
 /** The project's `Conv2DBackpropFilter` for `webgpu`. */
-export const conv2DBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: NAME,
-  backendName: "webgpu",
-  kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropFilterConfig: tf.KernelConfig = convKernelConfig(
+  "Conv2DBackpropFilter",
+  ({ x }, attrs) => [x.shape, (attrs as unknown as tf.Conv2DBackpropFilterAttrs).filterShape],
+  (backend, { x, dy }, g) => filterGrad(backend, x, dy, g),
+);

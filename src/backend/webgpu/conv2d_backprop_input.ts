@@ -13,26 +13,11 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
-import { type ConvGeometry, convGeometry, geometryKey } from "./conv_info.ts";
+import type { ConvGeometry } from "../conv_geometry.ts";
+import { convKernelConfig, geometryKey } from "./conv_info.ts";
 import { gemmProgram } from "./gemm.ts";
 import { ceilDiv, run } from "./program.ts";
-import { stock, webGpuKernelEnabled } from "./stock.ts";
 import { gemmTile } from "./tuning.ts";
-
-const NAME = "Conv2DBackpropInput";
-
-/** Kernel function of `Conv2DBackpropInput`. */
-function conv2DBackpropInput(
-  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap },
-): tf.TensorInfo {
-  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const g = webGpuKernelEnabled(NAME)
-    ? convGeometry(attrs.inputShape, filter.shape, attrs)
-    : undefined;
-  if (!g) return stock(NAME, args) as tf.TensorInfo;
-  return inputGrad(args.backend as WebGPUBackend, dy, filter, g);
-}
 
 /** One axis of the parity classes: per residue r, its first tap, tap count and offset. */
 interface AxisClasses {
@@ -155,8 +140,11 @@ fn loadB(k : i32, ci : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
 }
 
 /** The project's `Conv2DBackpropInput` for `webgpu`. */
-export const conv2DBackpropInputConfig: tf.KernelConfig = {
-  kernelName: NAME,
-  backendName: "webgpu",
-  kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropInputConfig: tf.KernelConfig = convKernelConfig(
+  "Conv2DBackpropInput",
+  (
+    { filter },
+    attrs,
+  ) => [(attrs as unknown as tf.Conv2DBackpropInputAttrs).inputShape, filter.shape],
+  (backend, { dy, filter }, g) => inputGrad(backend, dy, filter, g),
+);

@@ -1,43 +1,34 @@
-/** The geometry of a 2-D convolution as the project's WebGPU kernels use it (NHWC, HWIO). */
+/**
+ * Convolution kernels on `webgpu`: the geometry they cover (NHWC, dilation 1), the cache key
+ * of a geometry, and the kernel function that hands everything else to the stock kernel.
+ */
 import * as tf from "@tensorflow/tfjs";
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import { type ConvGeometry, convGeometryOf } from "../conv_geometry.ts";
+import { stock, webGpuKernelEnabled } from "./stock.ts";
 
-/** Sizes of one convolution; padding is the top/left amount (bottom/right follow). */
-export interface ConvGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
+/** TensorFlow.js's convolution attributes (those of Conv2D and both its gradients). */
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: string;
+  dilations?: number | [number, number];
+  dimRoundingMode?: "floor" | "round" | "ceil";
 }
 
 /**
  * The geometry of `x (xShape) * filter (filterShape)` with tfjs's attributes, or `undefined`
- * when the project kernels do not cover it (NCHW, dilation other than 1): the caller then
- * hands over to the stock kernel.
+ * when the project kernels do not cover it (NCHW, dilation other than 1).
  */
 export function convGeometry(
   xShape: number[],
   filterShape: number[],
-  attrs: {
-    strides: number | [number, number];
-    pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-    dataFormat?: string;
-    dilations?: number | [number, number];
-    dimRoundingMode?: "floor" | "round" | "ceil";
-  },
+  attrs: ConvAttrs,
 ): ConvGeometry | undefined {
   if (attrs.dataFormat === "NCHW") return undefined;
   const d = attrs.dilations ?? 1;
   if (!(d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1))) return undefined;
-  const info = tf.backend_util.computeConv2DInfo(
+  return convGeometryOf(tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     attrs.strides,
@@ -46,22 +37,7 @@ export function convGeometry(
     attrs.dimRoundingMode,
     false,
     "channelsLast",
-  );
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    kH: info.filterHeight,
-    kW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  ));
 }
 
 /** A short string naming every size of `g` (for pipeline cache keys). */
@@ -81,4 +57,33 @@ export function geometryKey(g: ConvGeometry): string {
     g.padTop,
     g.padLeft,
   ].join("_");
+}
+
+/**
+ * The kernel config of convolution kernel `name`: `shapes` gives the input and filter shapes
+ * from the kernel's inputs and attributes, `impl` runs the project kernel on the geometry;
+ * uncovered geometries, float32-less inputs and a switched-off project set go to the stock
+ * kernel.
+ */
+export function convKernelConfig(
+  name: string,
+  shapes: (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => [number[], number[]],
+  impl: (
+    backend: WebGPUBackend,
+    inputs: Record<string, tf.TensorInfo>,
+    g: ConvGeometry,
+  ) => tf.TensorInfo,
+): tf.KernelConfig {
+  const kernelFunc = (
+    args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap },
+  ) => {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const floats = Object.values(inputs).every((t) => t.dtype === "float32");
+    const g = webGpuKernelEnabled(name) && floats
+      ? convGeometry(...shapes(inputs, args.attrs), args.attrs as unknown as ConvAttrs)
+      : undefined;
+    if (!g) return stock(name, args) as tf.TensorInfo;
+    return impl(args.backend as WebGPUBackend, inputs, g);
+  };
+  return { kernelName: name, backendName: "webgpu", kernelFunc: kernelFunc as tf.KernelFunc };
 }

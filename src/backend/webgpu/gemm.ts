@@ -10,14 +10,17 @@
  * `[outer][k/4]`, else `[k][outer/4]`), so staging never splits a vec4 into scalar stores; the
  * inner loop takes k four at a time and picks components in registers.
  *
+ * Loaders may read `gk0`, the first k of the tile being staged (a multiple of `bk`), to
+ * decompose k once per tile rather than per element where `bk` divides a period of k.
+ *
  * Workgroup axes: x over column tiles, y over row tiles, z over `slices` (split-K: slice `z`
  * sums `k` in `[z * kSlice, (z + 1) * kSlice)`) or over programs' own classes (the spec's
- * `prologue` may set private variables from `gz`, and `kEnd`/`mEnd` may depend on them).
+ * `prologue` may set private variables from `gz`, and `kEnd` may depend on them).
  */
 import { ceilDiv, type ProgramSpec } from "./program.ts";
-import { getDispatchLimit } from "./tuning.ts";
+import { getDispatchLimit, rowTilesPerGroup } from "./tuning.ts";
 
-/** Tile shape of a {@link gemmSource} program. */
+/** Tile shape of a {@link gemmProgram} program. */
 export interface GemmTile {
   /** Rows (M) per workgroup. */
   bm: number;
@@ -60,17 +63,15 @@ export interface GemmSpec {
   b: Loader;
   /**
    * WGSL definitions of `fn store4(m: i32, n: i32, v: vec4<f32>)` (used when N % 4 == 0) or
-   * `fn store1(m: i32, n: i32, v: f32)` (otherwise): called only for `m < mEnd`, `n < N`.
+   * `fn store1(m: i32, n: i32, v: f32)` (otherwise): called only for `m < M`, `n < N`.
    */
   store: string;
   /** Extra module-scope WGSL (private variables, helpers). */
   decls?: string;
-  /** Statements run first in `main`, after `gz` (workgroup z) is set. */
+  /** Statements run first in `kernel()`, after `gz` (workgroup z) is set. */
   prologue?: string;
   /** WGSL expression: the end of the contraction for this workgroup (default K or the slice's). */
   kEnd?: string;
-  /** WGSL expression: the number of valid rows for this workgroup (default M). */
-  mEnd?: string;
   inputs: string[];
   inputComponents?: number[];
   outputShape: number[];
@@ -88,29 +89,38 @@ export function checkTile(t: GemmTile): void {
 export function gemmProgram(spec: GemmSpec): ProgramSpec {
   const { M, N, K, tile } = spec;
   checkTile(tile);
+  // A vec4 loader needs whole vec4s along its axis (then a bounds check covers all 4 lanes).
+  const vecLength = [
+    spec.a.vec === "row" ? M : spec.a.vec === "col" ? K : 4,
+    spec.b.vec === "row" ? K : spec.b.vec === "col" ? N : 4,
+  ];
+  if (vecLength.some((n) => n % 4 !== 0)) {
+    throw new RangeError(`${spec.key}: vec4 loads along an axis of length ${vecLength}`);
+  }
   const { bm, bn, bk, tm, tn } = tile;
   const threads = (bm / tm) * (bn / tn);
   const slices = spec.slices ?? 1;
   const kSlice = slices > 1 ? ceilDiv(ceilDiv(K, slices), bk) * bk : K;
   const z = slices > 1 ? slices : spec.classes ?? 1;
   const kEnd = spec.kEnd ?? (slices > 1 ? `min(${K}, kBegin + ${kSlice})` : `${K}`);
-  const mEnd = spec.mEnd ?? `${M}`;
-  // More row tiles than a dispatch axis takes (65535): fold them into x as well.
+  // Row tiles per workgroup, one after the other (software adapters: see tuning.ts).
   const tilesM = ceilDiv(M, bm), tilesN = ceilDiv(N, bn);
-  const fold = ceilDiv(tilesM, getDispatchLimit());
+  const perGroup = rowTilesPerGroup(tilesM, tilesN * z);
+  const rowGroups = ceilDiv(tilesM, perGroup);
+  // More row groups than a dispatch axis takes (65535): fold them into x as well.
+  const fold = ceilDiv(rowGroups, getDispatchLimit());
   // Bounds checks only where a tile can run past the data.
   const checkK = spec.kEnd !== undefined || K % bk !== 0 || (slices > 1 && K % kSlice !== 0);
-  const checkM = spec.mEnd !== undefined || M % bm !== 0 || fold > 1;
+  const checkM = M % bm !== 0 || fold > 1 || tilesM % perGroup !== 0;
   const checkN = N % bn !== 0;
-  // A constant trip count where every workgroup has the same (LLVM, on software adapters,
-  // compiles the constant-count loop 2-3x faster).
+  // A constant trip count where every workgroup has the same.
   const exactSlices = slices === 1 || K % kSlice === 0;
   const numTiles = spec.kEnd === undefined && exactSlices
     ? `${ceilDiv(slices > 1 ? kSlice : K, bk)}`
     : `(kEnd - kBegin + ${bk - 1}) / ${bk}`;
   const aLoad = tileLoad("A", spec.a, bm, bk, threads, "m0", checkM ? "mEnd" : "", checkK);
   const bLoad = tileLoad("B", spec.b, bk, bn, threads, "n0", checkN ? `${N}` : "", checkK);
-  const key = `gemm_${spec.key}_${bm}x${bn}x${bk}_${tm}x${tn}_s${slices}_f${fold}`;
+  const key = `gemm_${spec.key}_${bm}x${bn}x${bk}_${tm}x${tn}_s${slices}_f${fold}_r${perGroup}`;
   const source = `
 ${spec.decls ?? ""}
 ${spec.a.fn}
@@ -119,6 +129,7 @@ ${spec.store}
 var<workgroup> As : array<vec4<f32>, ${(bk * bm) / 4}>;
 var<workgroup> Bs : array<vec4<f32>, ${(bk * bn) / 4}>;
 var<private> gz : i32;
+var<private> gk0 : i32;
 
 fn kernel() {
   gz = i32(workgroupId.z);
@@ -126,19 +137,23 @@ fn kernel() {
   let lid = i32(localIndex);
   let tx = lid % ${bn / tn};
   let ty = ${bm === tm ? "0" : `lid / ${bn / tn}`};
-  let m0 = ${
+  let rowGroup = ${
     fold > 1
       ? `(i32(workgroupId.y) * ${fold} + i32(workgroupId.x) / ${tilesN})`
       : "i32(workgroupId.y)"
-  } * ${bm};
+  };
   let n0 = ${fold > 1 ? `(i32(workgroupId.x) % ${tilesN})` : "i32(workgroupId.x)"} * ${bn};
   let kBegin = ${slices > 1 ? `gz * ${kSlice}` : "0"};
   let kEnd = ${kEnd};
-  let mEnd = ${mEnd};
-  ${declareAcc(tm, tn)}
+  let mEnd = ${M};
   let numTiles = ${numTiles};
+  ${declareAcc(tm, tn)}
+  for (var mi = 0; mi < ${perGroup}; mi++) {
+  let m0 = (rowGroup * ${perGroup} + mi) * ${bm};
+  ${resetAcc(tm, tn)}
   for (var t = 0; t < numTiles; t++) {
     let k0 = kBegin + t * ${bk};
+    gk0 = k0;
     ${aLoad}
     ${bLoad}
     workgroupBarrier();
@@ -148,6 +163,7 @@ fn kernel() {
     workgroupBarrier();
   }
   ${writeBack(tm, tn, N, checkM, checkN)}
+  }
 }
 `;
   return {
@@ -157,9 +173,17 @@ fn kernel() {
     inputComponents: spec.inputComponents,
     outputComponent: spec.outputComponent,
     workgroupSize: threads,
-    dispatch: [tilesN * fold, ceilDiv(tilesM, fold), z],
+    dispatch: [tilesN * fold, ceilDiv(rowGroups, fold), z],
     source,
   };
+}
+
+function resetAcc(tm: number, tn: number): string {
+  const lines: string[] = [];
+  for (let r = 0; r < tm; r++) {
+    for (let c = 0; c < tn / 4; c++) lines.push(`acc_${r}_${c} = vec4<f32>(0.0);`);
+  }
+  return lines.join("\n  ");
 }
 
 function declareAcc(tm: number, tn: number): string {
@@ -226,9 +250,9 @@ function innerProduct(t: GemmTile, aAlongK: boolean, bAlongK: boolean): string {
 
 /**
  * Copies one tile of an operand into workgroup memory (see {@link alongK} for the layout).
- * `rows x cols` is the tile in the operand's own
- * orientation (A: bm x bk, B: bk x bn); `outerBase`/`outerLimit` are the first and the bound
- * (empty: none needed) of the operand's outer index (A: m, B: n).
+ * `rows x cols` is the tile in the operand's own orientation (A: bm x bk, B: bk x bn);
+ * `outerBase`/`outerLimit` are the first and the bound (empty: none needed) of the operand's
+ * outer index (A: m, B: n).
  */
 function tileLoad(
   which: "A" | "B",

@@ -6,6 +6,7 @@ import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { conv2dConfig } from "./conv2d.ts";
 import { batchNormBackwardConfig, batchNormForwardConfig } from "./batch_norm.ts";
+import { avgPoolGradConfig } from "./avg_pool_grad.ts";
 
 /** The project's `webgpu` kernels, in registration order. */
 export const webGpuKernelConfigs: tf.KernelConfig[] = [
@@ -14,6 +15,7 @@ export const webGpuKernelConfigs: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   batchNormForwardConfig,
   batchNormBackwardConfig,
+  avgPoolGradConfig,
 ];
 
 /**
@@ -27,9 +29,10 @@ export function registerWebGpuKernels(options: { softwareAdapter?: boolean } = {
   setWebGpuKernelsEnabled(kernelSetFromEnv() === "project");
   const cores = (globalThis.navigator as { hardwareConcurrency?: number })?.hardwareConcurrency;
   setSoftwareAdapter(options.softwareAdapter ?? false);
-  // Software: a couple of workgroups per CPU thread (split-K measured 2x slower per FLOP on
-  // llvmpipe, so it is kept for products with fewer tiles than threads).
-  setTargetWorkgroups(options.softwareAdapter ? 2 * Math.max(1, cores ?? 2) : 256);
+  // Software: one workgroup per CPU thread is enough to fill it; split-K measured 2-3x slower
+  // per FLOP on llvmpipe (bench-net filter gradients, same run), so it only splits products
+  // with fewer output tiles than threads (the stem).
+  setTargetWorkgroups(options.softwareAdapter ? Math.max(1, cores ?? 2) : 256);
   for (const config of webGpuKernelConfigs) {
     const current = tf.getKernel(config.kernelName, "webgpu");
     if (current === config) continue;
