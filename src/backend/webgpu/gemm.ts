@@ -18,7 +18,7 @@
  * `prologue` may set private variables from `gz`, and `kEnd` may depend on them).
  */
 import { ceilDiv, type ProgramSpec } from "./program.ts";
-import { getDispatchLimit, rowTilesPerGroup } from "./tuning.ts";
+import { getDispatchLimit } from "./tuning.ts";
 
 /** Tile shape of a {@link gemmProgram} program. */
 export interface GemmTile {
@@ -103,15 +103,12 @@ export function gemmProgram(spec: GemmSpec): ProgramSpec {
   const kSlice = slices > 1 ? ceilDiv(ceilDiv(K, slices), bk) * bk : K;
   const z = slices > 1 ? slices : spec.classes ?? 1;
   const kEnd = spec.kEnd ?? (slices > 1 ? `min(${K}, kBegin + ${kSlice})` : `${K}`);
-  // Row tiles per workgroup, one after the other (software adapters: see tuning.ts).
+  // More row tiles than a dispatch axis takes (65535): fold them into x as well.
   const tilesM = ceilDiv(M, bm), tilesN = ceilDiv(N, bn);
-  const perGroup = rowTilesPerGroup(tilesM, tilesN * z);
-  const rowGroups = ceilDiv(tilesM, perGroup);
-  // More row groups than a dispatch axis takes (65535): fold them into x as well.
-  const fold = ceilDiv(rowGroups, getDispatchLimit());
+  const fold = ceilDiv(tilesM, getDispatchLimit());
   // Bounds checks only where a tile can run past the data.
   const checkK = spec.kEnd !== undefined || K % bk !== 0 || (slices > 1 && K % kSlice !== 0);
-  const checkM = M % bm !== 0 || fold > 1 || tilesM % perGroup !== 0;
+  const checkM = M % bm !== 0 || fold > 1;
   const checkN = N % bn !== 0;
   // A constant trip count where every workgroup has the same.
   const exactSlices = slices === 1 || K % kSlice === 0;
@@ -120,7 +117,7 @@ export function gemmProgram(spec: GemmSpec): ProgramSpec {
     : `(kEnd - kBegin + ${bk - 1}) / ${bk}`;
   const aLoad = tileLoad("A", spec.a, bm, bk, threads, "m0", checkM ? "mEnd" : "", checkK);
   const bLoad = tileLoad("B", spec.b, bk, bn, threads, "n0", checkN ? `${N}` : "", checkK);
-  const key = `gemm_${spec.key}_${bm}x${bn}x${bk}_${tm}x${tn}_s${slices}_f${fold}_r${perGroup}`;
+  const key = `gemm_${spec.key}_${bm}x${bn}x${bk}_${tm}x${tn}_s${slices}_f${fold}`;
   const source = `
 ${spec.decls ?? ""}
 ${spec.a.fn}
@@ -137,20 +134,17 @@ fn kernel() {
   let lid = i32(localIndex);
   let tx = lid % ${bn / tn};
   let ty = ${bm === tm ? "0" : `lid / ${bn / tn}`};
-  let rowGroup = ${
+  let m0 = ${
     fold > 1
       ? `(i32(workgroupId.y) * ${fold} + i32(workgroupId.x) / ${tilesN})`
       : "i32(workgroupId.y)"
-  };
+  } * ${bm};
   let n0 = ${fold > 1 ? `(i32(workgroupId.x) % ${tilesN})` : "i32(workgroupId.x)"} * ${bn};
   let kBegin = ${slices > 1 ? `gz * ${kSlice}` : "0"};
   let kEnd = ${kEnd};
   let mEnd = ${M};
   let numTiles = ${numTiles};
   ${declareAcc(tm, tn)}
-  for (var mi = 0; mi < ${perGroup}; mi++) {
-  let m0 = (rowGroup * ${perGroup} + mi) * ${bm};
-  ${resetAcc(tm, tn)}
   for (var t = 0; t < numTiles; t++) {
     let k0 = kBegin + t * ${bk};
     gk0 = k0;
@@ -163,7 +157,6 @@ fn kernel() {
     workgroupBarrier();
   }
   ${writeBack(tm, tn, N, checkM, checkN)}
-  }
 }
 `;
   return {
@@ -173,17 +166,9 @@ fn kernel() {
     inputComponents: spec.inputComponents,
     outputComponent: spec.outputComponent,
     workgroupSize: threads,
-    dispatch: [tilesN * fold, ceilDiv(rowGroups, fold), z],
+    dispatch: [tilesN * fold, ceilDiv(tilesM, fold), z],
     source,
   };
-}
-
-function resetAcc(tm: number, tn: number): string {
-  const lines: string[] = [];
-  for (let r = 0; r < tm; r++) {
-    for (let c = 0; c < tn / 4; c++) lines.push(`acc_${r}_${c} = vec4<f32>(0.0);`);
-  }
-  return lines.join("\n  ");
 }
 
 function declareAcc(tm: number, tn: number): string {

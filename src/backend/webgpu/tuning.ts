@@ -75,15 +75,3 @@ export function gemmTile(m: number, n: number): GemmTile {
   if (n <= 32) return { bm: 64, bn: 32, bk: 16, tm: 4, tn: 4 };
   return { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
 }
-
-/**
- * How many row tiles one workgroup computes in turn, given `tilesM` row tiles and `others`
- * workgroups along the other axes: 1 on a GPU; on a software adapter enough to bring the
- * workgroups down to about 4 per CPU thread (measured on llvmpipe: the bench net's forward
- * convolutions, 1024 workgroups of 9 contraction steps each, ran at half the FLOP rate of its
- * filter gradients, 5 workgroups of 2048 steps, on the same GEMM code).
- */
-export function rowTilesPerGroup(tilesM: number, others: number): number {
-  if (!software) return 1;
-  return Math.max(1, Math.floor((tilesM * others) / (4 * targetWorkgroups)));
-}
