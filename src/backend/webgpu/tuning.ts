@@ -61,17 +61,17 @@ export function setGemmTile(tile: GemmTile | undefined): void {
 }
 
 /** The GEMM tile for a product of `m x n` outputs (small `n`: narrower tiles). */
-export function gemmTile(m: number, n: number): GemmTile {
+export function gemmTile(_m: number, n: number): GemmTile {
   if (override) return override;
   // Measured on llvmpipe (2 cores; GFLOP per CPU-second, shared machine): 16x8 blocks per
   // thread beat 8x8 by 1.2-1.5x and 4x4 by 2-3x; 16x16 compiles 2x longer for no further gain.
   // Few columns (the 3-channel input gradient of a stem): narrow tiles, not 90% padding.
   if (n <= 4) {
     return software
-      ? { bm: 128, bn: 4, bk: 32, tm: 16, tn: 4 }
+      ? { bm: 128, bn: 4, bk: 16, tm: 16, tn: 4 }
       : { bm: 128, bn: 4, bk: 16, tm: 4, tn: 4 };
   }
-  if (software) return { bm: m >= 16384 ? 128 : 64, bn: 32, bk: 32, tm: 16, tn: 8 };
+  if (software) return { bm: 64, bn: 32, bk: 32, tm: 16, tn: 8 };
   if (n <= 32) return { bm: 64, bn: 32, bk: 16, tm: 4, tn: 4 };
   return { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
 }
