@@ -30,6 +30,7 @@
  * run), time and share of one step, with the step's totals.
  */
 import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { listWorkingBackends, startBackend } from "../src/backend/start.ts";
 import { setWebGpuKernelsEnabled } from "../src/backend/webgpu/stock.ts";
@@ -89,6 +90,8 @@ interface Row {
   micro?: number;
   steps: number;
   medianMs?: number;
+  /** Median CPU time of the process over a step (all threads: llvmpipe's too). */
+  medianCpuMs?: number;
   imgPerSec?: number;
   tensorsBefore?: number;
   tensorsAfter?: number;
@@ -168,20 +171,22 @@ async function measure(
   const opt = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
   try {
     const micro = plan.micro > 0 && plan.micro < plan.pairs ? plan.micro : plan.pairs;
-    const times: number[] = [];
+    const times: number[] = [], cpu: number[] = [];
     for (let s = 0; s < plan.warmup + plan.steps; s++) {
-      const t0 = performance.now();
+      const t0 = performance.now(), c0 = process.cpuUsage();
       await trainStep(model, opt, split(plan.pairs, micro, s));
-      const ms = performance.now() - t0;
+      const ms = performance.now() - t0, c = process.cpuUsage(c0);
       if (s === 0) row.tensorsBefore = tf.memory().numTensors;
-      if (s >= plan.warmup) times.push(ms);
+      if (s >= plan.warmup) {
+        times.push(ms);
+        cpu.push((c.user + c.system) / 1000);
+      }
       console.error(`  ${backend} ${spec.label} step ${s + 1}: ${(ms / 1000).toFixed(2)} s`);
     }
     row.tensorsAfter = tf.memory().numTensors;
     if (micro !== plan.pairs) row.micro = micro;
-    times.sort((a, b) => a - b);
-    const mid = Math.floor(times.length / 2);
-    row.medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+    row.medianMs = median(times);
+    row.medianCpuMs = median(cpu);
     row.imgPerSec = (2 * plan.pairs) / (row.medianMs / 1000);
     if (args.profile) {
       await profile(model, opt, split(plan.pairs, micro, 99), `${backend} ${spec.label}`);
@@ -193,6 +198,12 @@ async function measure(
     model.dispose();
   }
   return row;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 async function profile(model: SimCLRModel, opt: MomentumSgd, batches: Batch[], label: string) {
@@ -341,7 +352,7 @@ console.log("\nSimCLR training step (forward + NT-Xent + backward + momentum SGD
 console.log(
   `${"backend".padEnd(8)} ${"net".padEnd(15)} ${"views".padStart(5)} ${"steps".padStart(5)} ${
     "median s".padStart(9)
-  } ${"img/s".padStart(8)} ${"tensors".padStart(13)}  device / note`,
+  } ${"img/s".padStart(8)} ${"cpu s".padStart(8)} ${"tensors".padStart(13)}  device / note`,
 );
 for (const r of rows) {
   const tensors = r.tensorsBefore !== undefined ? `${r.tensorsBefore}->${r.tensorsAfter}` : "-";
@@ -355,23 +366,30 @@ for (const r of rows) {
       String(r.steps).padStart(5)
     } ${(r.medianMs !== undefined ? (r.medianMs / 1000).toFixed(2) : "-").padStart(9)} ${
       (r.imgPerSec !== undefined ? r.imgPerSec.toFixed(1) : "-").padStart(8)
-    } ${tensors.padStart(13)}  ${r.device}${notes.length ? ` | ${notes.join("; ")}` : ""}`,
+    } ${(r.medianCpuMs !== undefined ? (r.medianCpuMs / 1000).toFixed(2) : "-").padStart(8)} ${
+      tensors.padStart(13)
+    }  ${r.device}${notes.length ? ` | ${notes.join("; ")}` : ""}`,
   );
 }
 
-const gpuRows = rows.filter((r) => r.backend === "webgpu" && r.imgPerSec !== undefined);
-const stockRate = (net: string) =>
-  rows.find((r) => r.backend === "webgpu:stock" && r.net === net)?.imgPerSec;
-if (gpuRows.some((r) => stockRate(r.net))) {
-  console.log("\nwebgpu, project kernels vs stock kernels, measured in this run:");
+const gpuRows = rows.filter((r) => r.backend === "webgpu" && r.medianMs !== undefined);
+const stockRow = (net: string) =>
+  rows.find((r) => r.backend === "webgpu:stock" && r.net === net && r.medianMs !== undefined);
+if (gpuRows.some((r) => stockRow(r.net))) {
+  console.log(
+    "\nwebgpu, project kernels vs stock kernels, measured in this run (wall time; CPU time " +
+      "of the process, which on a software adapter is the work done, whatever else runs):",
+  );
 }
 for (const r of gpuRows) {
-  const base = stockRate(r.net);
-  if (base) {
+  const b = stockRow(r.net);
+  if (b) {
     console.log(
-      `  ${r.net.padEnd(15)} x${(r.imgPerSec! / base).toFixed(2)} (step ${
+      `  ${r.net.padEnd(15)} x${(b.medianMs! / r.medianMs!).toFixed(2)} wall (step ${
         (r.medianMs! / 1000).toFixed(2)
-      } s vs ${((2 * r.pairs) / base).toFixed(2)} s)`,
+      } s vs ${(b.medianMs! / 1000).toFixed(2)} s), x${
+        (b.medianCpuMs! / r.medianCpuMs!).toFixed(2)
+      } CPU (${(r.medianCpuMs! / 1000).toFixed(2)} s vs ${(b.medianCpuMs! / 1000).toFixed(2)} s)`,
     );
   }
 }

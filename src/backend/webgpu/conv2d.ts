@@ -10,7 +10,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import type { ConvGeometry } from "../conv_geometry.ts";
-import { convKernelConfig, geometryKey } from "./conv_info.ts";
+import { convKernelConfig, geometryKey, readInput } from "./conv_info.ts";
 import { gemmProgram } from "./gemm.ts";
 import { run } from "./program.ts";
 import { gemmTile } from "./tuning.ts";
@@ -41,13 +41,7 @@ fn loadA(m : i32, k : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
   ${tap}
   let kh = tap / ${g.kW};
   let kw = tap % ${g.kW};
-  let ih = oh * ${g.strideH} - ${g.padTop} + kh;
-  let iw = ow * ${g.strideW} - ${g.padLeft} + kw;
-  let inside = ih >= 0 && ih < ${g.inH} && iw >= 0 && iw < ${g.inW};
-  let at = ((n * ${g.inH} + clamp(ih, 0, ${g.inH - 1})) * ${g.inW} + clamp(iw, 0, ${
-    g.inW - 1
-  })) * ${g.inC} + ci;
-  return select(${vecK ? "vec4<f32>(0.0)" : "0.0"}, x[at${vecK ? " / 4" : ""}], inside);
+  ${readInput(g, vecK)}
 }`;
   const loadW = vecN
     ? `fn loadB(k : i32, n : i32) -> vec4<f32> { return W[(k * ${N} + n) / 4]; }`

@@ -12,7 +12,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import type { ConvGeometry } from "../conv_geometry.ts";
-import { convKernelConfig, geometryKey } from "./conv_info.ts";
+import { convKernelConfig, geometryKey, readInput } from "./conv_info.ts";
 import { gemmProgram } from "./gemm.ts";
 import { ceilDiv, run } from "./program.ts";
 import { reduceSlices } from "./reduce_slices.ts";
@@ -72,13 +72,7 @@ fn loadA(m : i32, k : i32) -> ${type} {
   let n = k / ${g.outH * g.outW};
   let oh = (k / ${g.outW}) % ${g.outH};
   let ow = k % ${g.outW};
-  let ih = oh * ${g.strideH} - ${g.padTop} + kh;
-  let iw = ow * ${g.strideW} - ${g.padLeft} + kw;
-  let inside = ih >= 0 && ih < ${g.inH} && iw >= 0 && iw < ${g.inW};
-  let at = ((n * ${g.inH} + clamp(ih, 0, ${g.inH - 1})) * ${g.inW} + clamp(iw, 0, ${
-    g.inW - 1
-  })) * ${g.inC} + ci;
-  return select(${type}(0.0), x[at${vec ? " / 4" : ""}], inside);
+  ${readInput(g, vec)}
 }`;
 }
 

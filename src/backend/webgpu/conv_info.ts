@@ -60,6 +60,22 @@ export function geometryKey(g: ConvGeometry): string {
 }
 
 /**
+ * WGSL statements ending a loader of the convolution input `x` (binding `x`, vec4s of
+ * channels when `vec`): given `n, oh, ow, kh, kw, ci` in scope, reads
+ * `x[n, oh*s - pad + kh, ow*s - pad + kw, ci]`, 0 in the padding.
+ */
+export function readInput(g: ConvGeometry, vec: boolean): string {
+  return `
+  let ih = oh * ${g.strideH} - ${g.padTop} + kh;
+  let iw = ow * ${g.strideW} - ${g.padLeft} + kw;
+  let inside = ih >= 0 && ih < ${g.inH} && iw >= 0 && iw < ${g.inW};
+  let at = ((n * ${g.inH} + clamp(ih, 0, ${g.inH - 1})) * ${g.inW} + clamp(iw, 0, ${
+    g.inW - 1
+  })) * ${g.inC} + ci;
+  return select(${vec ? "vec4<f32>(0.0)" : "0.0"}, x[at${vec ? " / 4" : ""}], inside);`;
+}
+
+/**
  * The kernel config of convolution kernel `name`: `shapes` gives the input and filter shapes
  * from the kernel's inputs and attributes, `impl` runs the project kernel on the geometry;
  * uncovered geometries, float32-less inputs and a switched-off project set go to the stock
