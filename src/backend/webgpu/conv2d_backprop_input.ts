@@ -80,13 +80,20 @@ var<private> baseW : i32;`;
   tapsW = ${pick("rw", w.taps)};
   baseH = ${pick("rh", h.base)};
   baseW = ${pick("rw", w.base)};`;
+  const tile = gemmTile(M, N);
+  // When the k-tile divides the output channels, a tile holds one filter tap: decompose its
+  // first k once per tile (gk0) instead of every k per element.
+  const tap = g.outC % tile.bk === 0
+    ? `let t = gk0 / ${g.outC};
+  let co = gk0 % ${g.outC} + (k - gk0);`
+    : `let t = k / ${g.outC};
+  let co = k % ${g.outC};`;
   const loadDy = `
 fn loadA(m : i32, k : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
   let n = m / ${h.rows * w.rows};
   let i = (m / ${w.rows}) % ${h.rows};
   let j = m % ${w.rows};
-  let co = k % ${g.outC};
-  let t = k / ${g.outC};
+  ${tap}
   let th = ${divTw("t")};
   let tw = t - th * tapsW;
   let oh = i + baseH - th;
@@ -100,8 +107,7 @@ fn loadA(m : i32, k : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
   // B[k, ci] = W[kh, kw, ci, co]: consecutive k are consecutive co (vec4 along rows).
   const loadW = `
 fn loadB(k : i32, ci : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
-  let co = k % ${g.outC};
-  let t = k / ${g.outC};
+  ${tap}
   let th = ${divTw("t")};
   let tw = t - th * tapsW;
   let kh = kh0 + th * ${h.stride};
@@ -123,7 +129,7 @@ fn loadB(k : i32, ci : i32) -> ${vecK ? "vec4<f32>" : "f32"} {
     M,
     N,
     K,
-    tile: gemmTile(M, N),
+    tile,
     classes,
     decls,
     prologue,
