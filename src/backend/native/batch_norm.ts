@@ -17,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DNNL, type DnnlContext, type Primitive } from "./dnnl.ts";
 import { nativeKernelEnabled } from "./enabled.ts";
+import { type FusedBatchNorm, fusedBatchNormOp } from "../fused_batch_norm_op.ts";
 
 /** Virtual channels at most: oneDNN keeps one accumulator per virtual channel. */
 const MAX_VIRTUAL_CHANNELS = 8192;
@@ -201,54 +202,11 @@ export function nativeBatchNormAvailable(): boolean {
 
 /**
  * Training-mode batch norm over the last axis (+ ReLU when `relu`), differentiable in `x`,
- * `gamma` and `beta`. Returns the output and the batch mean and biased variance (kept: the
- * caller disposes them). Needs the native kernels (see {@link nativeBatchNormAvailable}).
- *
- * `retain` follows the model's `ForwardContext.retain` convention: when given, what the
- * gradient needs (input, statistics, ReLU mask) is kept as zero-copy aliases listed there and
- * freed as soon as the gradient has run, instead of the engine's saved clones (copies on wasm).
+ * `gamma` and `beta`, on the native kernels (see {@link nativeBatchNormAvailable} and
+ * `fusedBatchNormOp`).
  */
-export function nativeBatchNorm(
-  x: tf.Tensor,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  eps: number,
-  relu: boolean,
-  retain?: tf.Tensor[],
-): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  let mean!: tf.Tensor1D;
-  let variance!: tf.Tensor1D;
-  let aliases: tf.Tensor[] | undefined;
-  const engine = tf.engine();
-  const op = tf.customGrad((xIn, gIn, bIn, save) => {
-    const [y, m, v, ws] = engine.runKernel(
-      "NativeBatchNormForward",
-      { x: xIn as tf.Tensor, gamma: gIn as tf.Tensor, beta: bIn as tf.Tensor },
-      { eps, relu },
-    ) as tf.Tensor[];
-    const toKeep = [xIn as tf.Tensor, m, v, gIn as tf.Tensor, ws];
-    if (retain) {
-      aliases = toKeep.map((t) => tf.keep(tf.reshape(t, t.shape)));
-      retain.push(...aliases);
-    } else {
-      (save as tf.GradSaveFunc)(toKeep);
-    }
-    mean = tf.keep(m) as tf.Tensor1D;
-    variance = tf.keep(v) as tf.Tensor1D;
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, savedByEngine: tf.Tensor[]) => {
-        const [xs, ms, vs, gs, wss] = aliases ?? savedByEngine;
-        const grads = engine.runKernel(
-          "NativeBatchNormBackward",
-          { dy, x: xs, mean: ms, variance: vs, gamma: gs, workspace: wss },
-          { eps, relu },
-        ) as tf.Tensor[];
-        if (aliases) { for (const t of aliases) t.dispose(); }
-        return grads;
-      },
-    };
-  });
-  const y = op(x, gamma, beta);
-  return { y, mean, variance };
-}
+export const nativeBatchNorm: FusedBatchNorm = fusedBatchNormOp({
+  forward: "NativeBatchNormForward",
+  backward: "NativeBatchNormBackward",
+  extra: "workspace",
+});
