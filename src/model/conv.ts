@@ -9,6 +9,12 @@ export interface ConvOptions {
   stride?: number;
   /** Symmetric zero padding in pixels (torchvision's `padding`); default `floor(kernel / 2)`. */
   padding?: number;
+  /**
+   * Whether the backward pass computes the gradient of the input (default true). A layer fed with
+   * the images (the stem) sets false: nothing uses that gradient, and computing it is a second
+   * convolution as large as the forward one.
+   */
+  inputGradient?: boolean;
 }
 
 /** `conv{k}x{k}` with torchvision's name `${name}.weight` and Kaiming-normal (fan_out) init. */
@@ -16,6 +22,7 @@ export class Conv2d {
   readonly weight: Param;
   readonly stride: number;
   readonly padding: number;
+  readonly inputGradient: boolean;
 
   constructor(
     store: ParamStore,
@@ -26,6 +33,7 @@ export class Conv2d {
   ) {
     this.stride = opts.stride ?? 1;
     this.padding = opts.padding ?? Math.floor(opts.kernel / 2);
+    this.inputGradient = opts.inputGradient ?? true;
     this.weight = store.create(
       `${name}.weight`,
       [opts.kernel, opts.kernel, inChannels, outChannels],
@@ -39,6 +47,7 @@ export class Conv2d {
   apply(x: tf.Tensor4D, ctx?: ForwardContext): tf.Tensor4D {
     const pad = this.padding === 0 ? "valid" : this.padding;
     const w = this.weight.variable as tf.Tensor4D;
+    if (!this.inputGradient) return conv2dFilterGradientOnly(x, w, this.stride, pad);
     return conv2dFreeingGradients(x, w, this.stride, pad, ctx?.retain);
   }
 }
@@ -96,4 +105,35 @@ export function conv2dFreeingGradients(
     };
   });
   return op(x, w) as tf.Tensor4D;
+}
+
+/**
+ * `tf.conv2d` of a constant input (the images): the backward pass computes only the filter's
+ * gradient (Conv2DBackpropFilter), and frees the incoming gradient once used. The input must stay
+ * alive until the backward pass, as the batch does.
+ */
+export function conv2dFilterGradientOnly(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  pad: "valid" | number,
+): tf.Tensor4D {
+  const op = tf.customGrad((wIn) => {
+    const filter = wIn as tf.Tensor4D;
+    return {
+      value: tf.conv2d(x, filter, stride, pad),
+      gradFunc: (dy: tf.Tensor) => {
+        const dw = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+          strides: [stride, stride],
+          pad,
+          dataFormat: "NHWC",
+          dimRoundingMode: undefined,
+          filterShape: filter.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        dy.dispose();
+        return [dw];
+      },
+    };
+  });
+  return op(w) as tf.Tensor4D;
 }

@@ -69,8 +69,16 @@ export class ResNet implements Encoder {
     const width = (c: number) => Math.max(1, Math.round(c * w));
     let inC = width(64);
     this.conv1 = this.stem === "imagenet"
-      ? new Conv2d(this.store, `${p}conv1`, this.inChannels, inC, { kernel: 7, stride: 2 })
-      : new Conv2d(this.store, `${p}conv1`, this.inChannels, inC, { kernel: 3, stride: 1 });
+      ? new Conv2d(this.store, `${p}conv1`, this.inChannels, inC, {
+        kernel: 7,
+        stride: 2,
+        inputGradient: false,
+      })
+      : new Conv2d(this.store, `${p}conv1`, this.inChannels, inC, {
+        kernel: 3,
+        stride: 1,
+        inputGradient: false,
+      });
     this.bn1 = new BatchNorm(this.store, `${p}bn1`, inC);
     const Block = layout.block === "basic" ? BasicBlock : Bottleneck;
     layout.blocks.forEach((count, li) => {

@@ -44,7 +44,12 @@ export class SmallNet implements Encoder {
     const p = this.prefix;
     let inC = this.inChannels;
     const add = (name: string, outC: number, stride: number) => {
-      const conv = new Conv2d(this.store, `${p}${name}.conv`, inC, outC, { kernel: 3, stride });
+      const inputGradient = this.layers.length > 0; // the stem's input is the images
+      const conv = new Conv2d(this.store, `${p}${name}.conv`, inC, outC, {
+        kernel: 3,
+        stride,
+        inputGradient,
+      });
       const bn = new BatchNorm(this.store, `${p}${name}.bn`, outC);
       this.layers.push({ conv, bn });
       inC = outC;
