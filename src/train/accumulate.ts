@@ -24,6 +24,7 @@ export function accumulateGradients(k: number): TransformStream<StepGradients, S
       grads: Object.fromEntries(Object.entries(a.grads).map(([n, g]) => [n, tf.div(g, m)])),
       loss: tf.div(a.loss, m) as tf.Scalar,
       accuracy: tf.div(a.accuracy, m) as tf.Scalar,
+      ...(a.online ? { online: tf.div(a.online, m) as tf.Tensor1D } : {}),
     }));
     disposeStepGradients(a);
     controller.enqueue({ ...a, ...out });
@@ -44,6 +45,9 @@ export function accumulateGradients(k: number): TransformStream<StepGradients, S
             ),
             loss: tf.add(prev.loss, g.loss) as tf.Scalar,
             accuracy: tf.add(prev.accuracy, g.accuracy) as tf.Scalar,
+            ...(prev.online && g.online
+              ? { online: tf.add(prev.online, g.online) as tf.Tensor1D }
+              : {}),
           }));
           acc = {
             ...sum,

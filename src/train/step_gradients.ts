@@ -21,14 +21,23 @@ export interface StepGradients {
   loss: tf.Scalar;
   /** Contrastive top-1 accuracy, scalar. */
   accuracy: tf.Scalar;
+  /**
+   * With an online classifier: its `[cross-entropy sum, correct, labelled rows]` over the
+   * (micro-)batches. Readers take ratios of its entries (loss = [0] / [2], top-1 = [1] / [2]), so
+   * the averaging of accumulation and of the all-reduce keeps them right.
+   */
+  online?: tf.Tensor1D;
   /** Milliseconds the stage waited for its input, and spent computing (summed). */
   waitMs: number;
   computeMs: number;
 }
 
 /** Frees the tensors of a `StepGradients`. */
-export function disposeStepGradients(g: Pick<StepGradients, "grads" | "loss" | "accuracy">): void {
+export function disposeStepGradients(
+  g: Pick<StepGradients, "grads" | "loss" | "accuracy" | "online">,
+): void {
   for (const t of Object.values(g.grads)) t.dispose();
   g.loss.dispose();
   g.accuracy.dispose();
+  g.online?.dispose();
 }
