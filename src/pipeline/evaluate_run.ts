@@ -100,6 +100,8 @@ export interface EvaluateRunOptions {
   knnOnly?: boolean;
   /** Skip the random-init floor (default: `!eval.randomInitFloor`; the monitor skips it). */
   skipFloor?: boolean;
+  /** The online classifier's weights: scored on the test features of `model`. */
+  online?: { weights: Float32Array; bias: Float32Array };
   log?: (line: string) => void;
 }
 
@@ -127,25 +129,25 @@ export async function evaluateRun(
     crop: cfg.eval.crop,
     cropProportion: cfg.eval.cropProportion,
   };
-  const score = async (m: SimCLRModel, what: string) => {
+  const score = async (m: SimCLRModel, what: string, online?: EvaluateRunOptions["online"]) => {
     const t0 = performance.now();
     const scores = await evaluateEncoder(
       (x) => m.encoder.apply(x, { training: false }),
       evalBatches(data.bank, { ...batchOptions, indices: data.bankIndices }),
       evalBatches(data.test, { ...batchOptions, indices: data.testIndices }),
-      evalOptions,
+      { ...evalOptions, online },
     );
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
     options.log?.(
-      `eval (${what}): kNN top-1 ${(100 * scores.knnTop1).toFixed(2)}%` +
-        (scores.linearTop1 !== undefined
-          ? `, linear top-1 ${(100 * scores.linearTop1).toFixed(2)}%`
-          : "") +
+      `eval (${what}): kNN top-1 ${pct(scores.knnTop1)}` +
+        (scores.linearTop1 !== undefined ? `, linear top-1 ${pct(scores.linearTop1)}` : "") +
+        (scores.onlineTop1 !== undefined ? `, online top-1 ${pct(scores.onlineTop1)}` : "") +
         ` on ${scores.testCount} test images, bank ${scores.trainCount} ` +
         `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
     return scores;
   };
-  const pretrained = await score(model, "pretrained");
+  const pretrained = await score(model, "pretrained", options.online);
   let random: EvalScores | undefined;
   if (!(options.skipFloor ?? !cfg.eval.randomInitFloor)) {
     const fresh = createModel(modelConfigOf(cfg));

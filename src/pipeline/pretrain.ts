@@ -22,6 +22,7 @@ import { createModel, type SimCLRModel } from "../model/simclr_model.ts";
 import { ProgressBar } from "../report/progress_bar.ts";
 import { Telemetry } from "../streams/telemetry.ts";
 import type { Batch } from "../train/batch.ts";
+import type { OnlineClassifier } from "../train/online_classifier.ts";
 import type { Optimizer } from "../train/optimizer.ts";
 import { restoreCheckpoint } from "../train/checkpoint.ts";
 import type { StepMetrics } from "../train/step_metrics.ts";
@@ -41,6 +42,7 @@ import {
 } from "./build.ts";
 import { evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
+import { describeOnline, onlineClassifierOf } from "./online.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
 import { writeReport } from "./report.ts";
 import { type RunFiles, runFiles } from "./run_dir.ts";
@@ -124,6 +126,7 @@ async function runJob(cfg: PipelineConfig, options: PretrainOptions, ranks: Rank
   } finally {
     run.model.dispose();
     run.optimizer.dispose();
+    run.online?.dispose();
   }
 }
 
@@ -147,6 +150,8 @@ interface Run {
   plan: StepPlan;
   model: SimCLRModel;
   optimizer: Optimizer;
+  /** The online linear classifier, when it trains (`eval.online`). */
+  online: OnlineClassifier | undefined;
   /** Forward-pass hooks of several ranks (none for one). */
   hooks: TrainingHooks | undefined;
   /** Where training continues from (restored from the checkpoint when resuming). */
@@ -194,16 +199,23 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
   const plan = planSteps(cfg, samples, ranks.size);
   const model = createModel(modelConfigOf(cfg));
   const optimizer = optimizerOf(cfg);
+  let online: OnlineClassifier | undefined;
   let state = initialTrainState();
-  if (options.resume) {
-    try {
-      state = restoreCheckpoint(await ranks.loadCheckpoint(files.checkpoint), model, optimizer);
-    } catch (err) {
-      model.dispose();
-      optimizer.dispose();
-      throw err;
+  try {
+    online = onlineClassifierOf(cfg, plan, dataset, model.encoder.featureDim);
+    if (options.resume) {
+      const checkpoint = await ranks.loadCheckpoint(files.checkpoint);
+      state = restoreCheckpoint(checkpoint, model, optimizer, online);
+      log(`resumed from ${files.checkpoint} at step ${state.step} (epoch ${state.epoch + 1})`);
+      if (online && !checkpoint.online) {
+        log("  the checkpoint has no online classifier: it starts afresh at this step");
+      }
     }
-    log(`resumed from ${files.checkpoint} at step ${state.step} (epoch ${state.epoch + 1})`);
+  } catch (err) {
+    model.dispose();
+    optimizer.dispose();
+    online?.dispose();
+    throw err;
   }
   log(
     `data: ${cfg.data.dataset}, ${samples} samples; ${plan.stepsPerEpoch} steps/epoch of ` +
@@ -212,7 +224,22 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
   );
   const capped = maxStepsNote(cfg, plan);
   if (capped) log(capped);
-  return { cfg, ranks, runDir, files, backend, dataset, plan, model, optimizer, hooks, state, log };
+  log(describeOnline(cfg, online));
+  return {
+    cfg,
+    ranks,
+    runDir,
+    files,
+    backend,
+    dataset,
+    plan,
+    model,
+    optimizer,
+    online,
+    hooks,
+    state,
+    log,
+  };
 }
 
 /** How training went, for the result and the summary line. */
@@ -310,6 +337,7 @@ function trainerOf(
   return trainer({
     model: run.model,
     optimizer: run.optimizer,
+    online: run.online,
     learningRate: scheduleOf(cfg, plan),
     temperature: cfg.loss.temperature,
     lossReduction: cfg.loss.reduction,
@@ -327,6 +355,7 @@ function trainerOf(
         step: m.step,
         totalSteps: plan.totalSteps,
         loss: m.loss,
+        onlineTop1: m.onlineTop1,
         imagesPerSec: m.imagesPerSec,
         dataWaitShare: m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs),
       });
@@ -361,7 +390,10 @@ async function evaluateAndReport(
     dataWaitShare: trained.dataWaitShare,
   };
   if (ranks.root && !trained.stopped && options.evaluate !== false) {
-    result.evaluation = await evaluateRun(cfg, run.model, { log });
+    result.evaluation = await evaluateRun(cfg, run.model, {
+      log,
+      online: run.online && await run.online.weights(),
+    });
     await Deno.writeTextFile(files.eval, JSON.stringify(result.evaluation, null, 2) + "\n");
     result.reportPath = await writeReport(cfg, run.runDir, {
       evaluation: result.evaluation,

@@ -8,7 +8,12 @@ import { convertChannels, decodeSample } from "../data/decoder.ts";
 import { createDecoder } from "../data/decoders.ts";
 import type { OpenedDataset } from "../data/registry.ts";
 import { isEncoded, type RawImage } from "../data/sample.ts";
-import { renderReport, type ViewPairImage } from "../report/render.ts";
+import {
+  renderReport,
+  type ReportInput,
+  type ResultsTable,
+  type ViewPairImage,
+} from "../report/render.ts";
 import type { StepMetrics } from "../train/step_metrics.ts";
 import type { RunEvaluation } from "./evaluate_run.ts";
 import { runFiles } from "./run_dir.ts";
@@ -21,6 +26,14 @@ export interface ReportContext {
   dataset?: OpenedDataset;
   /** Example pairs to show (default 8). */
   pairs?: number;
+  /** Page title (default: the run's). */
+  title?: string;
+  /** Results tables after the evaluation (few-label fine-tuning). */
+  results?: ResultsTable[];
+  /** The metrics' objective (default contrastive: SimCLR's). */
+  objective?: ReportInput["objective"];
+  /** More header tiles. */
+  info?: Record<string, string | number>;
 }
 
 /** Renders and writes the report; returns its path. */
@@ -34,6 +47,9 @@ export async function writeReport(
   const viewPairs = ctx.dataset ? await examplePairs(cfg, ctx.dataset, ctx.pairs ?? 8) : [];
   const e = ctx.evaluation;
   const html = renderReport({
+    title: ctx.title,
+    results: ctx.results,
+    objective: ctx.objective,
     config: cfg,
     metrics,
     eval: e
@@ -47,6 +63,7 @@ export async function writeReport(
     viewPairs,
     info: {
       ...(ctx.backend ? { backend: `${ctx.backend.name}` } : {}),
+      ...ctx.info,
       "run dir": runDir,
     },
   });
