@@ -405,7 +405,8 @@ export const finetuneSchema = s.object({
     default: "10%",
     pattern: /^(\d+(\.\d+)?%|\d+)$/,
     patternHint: "a share such as 1% or 10%, or a count such as 600",
-    description: "labelled samples, class-balanced from eval.trainSplit by run.seed",
+    description: "labelled samples, class-balanced from eval.trainSplit by run.seed (a count " +
+      "in YAML is quoted: '600')",
   }),
   epochs: s.int({
     min: 1,

@@ -27,7 +27,7 @@ export interface RunEvaluation {
 }
 
 /** The labelled evaluation data: the bank split and the test split, each capped. */
-interface EvalData {
+export interface EvalData {
   bank: IndexedDataset;
   bankIndices: Int32Array;
   test: IndexedDataset;
@@ -58,7 +58,16 @@ export function evalSampleIndices(
   return labels ? balancedSubset(labels, max, seed) : indexRange(max);
 }
 
-async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
+/**
+ * Opens the labelled splits evaluation reads (`eval.trainSplit`, `eval.testSplit`) and the
+ * indices it scores under the caps; close both datasets after use.
+ *
+ * @example
+ * ```ts
+ * const data = await openEvalData(cfg); // data.bank, data.test, data.testIndices, ...
+ * ```
+ */
+export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
   const d = cfg.data;
   if (d.dataset === "tar") {
     throw new Error(

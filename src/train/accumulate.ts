@@ -6,7 +6,7 @@
  * A partial group at the end of the stream is emitted as the mean of what arrived.
  */
 import * as tf from "@tensorflow/tfjs";
-import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
+import { disposeStepGradients, imagesOf, type StepGradients } from "./step_gradients.ts";
 
 /** Averages every `k` consecutive `StepGradients` into one. */
 export function accumulateGradients(k: number): TransformStream<StepGradients, StepGradients> {
@@ -54,6 +54,9 @@ export function accumulateGradients(k: number): TransformStream<StepGradients, S
             microStep: g.microStep,
             epoch: g.epoch,
             pairs: prev.pairs + g.pairs,
+            ...(prev.images ?? g.images) !== undefined
+              ? { images: imagesOf(prev) + imagesOf(g) }
+              : {},
             microBatches: prev.microBatches + g.microBatches,
             waitMs: prev.waitMs + g.waitMs,
             computeMs: prev.computeMs + g.computeMs,

@@ -148,6 +148,7 @@ export function reduceStepGradients(
   const out: StepGradients = {
     ...g,
     pairs: g.pairs * comm.size,
+    ...(g.images !== undefined ? { images: g.images * comm.size } : {}),
     grads,
     loss: tf.scalar(packer.view(LOSS_SLOT)[0]),
     accuracy: tf.scalar(packer.view(ACCURACY_SLOT)[0]),

@@ -11,7 +11,7 @@ import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
 import { learningRateAt, type LrScheduleOptions } from "./lr_schedule.ts";
 import type { OnlineClassifier } from "./online_classifier.ts";
 import type { Optimizer } from "./optimizer.ts";
-import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
+import { disposeStepGradients, imagesOf, type StepGradients } from "./step_gradients.ts";
 import type { StepMetrics } from "./step_metrics.ts";
 import { initialTrainState, type TrainState } from "./train_state.ts";
 
@@ -131,10 +131,10 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
       disposeStepGradients(g);
     }
     state.step = stepNo + 1;
-    state.images += 2 * g.pairs;
+    state.images += imagesOf(g);
     state.microStep = g.microStep;
     state.epoch = g.epoch;
-    interval.images += 2 * g.pairs;
+    interval.images += imagesOf(g);
     interval.steps++;
     interval.waitMs += g.waitMs;
     interval.computeMs += g.computeMs;

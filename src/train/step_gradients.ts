@@ -13,6 +13,11 @@ export interface StepGradients {
   epoch: number;
   /** Pairs that contributed (summed over accumulated micro-batches). */
   pairs: number;
+  /**
+   * Images the forward passes computed on, when not both views of every pair (fine-tuning uses
+   * the first views only); see {@link imagesOf}.
+   */
+  images?: number;
   /** Micro-batches averaged into these gradients (1 without accumulation). */
   microBatches: number;
   /** Gradients by parameter name (mean over pairs and micro-batches). */
@@ -30,6 +35,11 @@ export interface StepGradients {
   /** Milliseconds the stage waited for its input, and spent computing (summed). */
   waitMs: number;
   computeMs: number;
+}
+
+/** Images behind a `StepGradients`: `images`, or both views of every pair. */
+export function imagesOf(g: Pick<StepGradients, "pairs" | "images">): number {
+  return g.images ?? 2 * g.pairs;
 }
 
 /** Frees the tensors of a `StepGradients`. */
