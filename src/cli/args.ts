@@ -238,6 +238,13 @@ function wrap(text: string, width: number): string[] {
 }
 
 const HELP = { type: "boolean", short: "h", description: "show this help and exit" } as const;
+/** `--backend` of the commands that work on a run (its `train.backend` by default). */
+const RUN_BACKEND = {
+  type: "string",
+  valueName: "NAME",
+  choices: BACKEND_REQUESTS,
+  description: "TensorFlow.js backend (default the run's train.backend)",
+} as const;
 
 /**
  * `deno task pretrain`: flags `--config`, `--set` (repeatable), `--backend`, `--resume`, `--help`.
@@ -363,12 +370,7 @@ export const FINETUNE_COMMAND = {
       valueName: "KEY=VALUE",
       description: "override a config field, e.g. --set finetune.epochs=10 --set run.seed=1",
     },
-    backend: {
-      type: "string",
-      valueName: "NAME",
-      choices: BACKEND_REQUESTS,
-      description: "TensorFlow.js backend (default the run's train.backend)",
-    },
+    backend: RUN_BACKEND,
     help: HELP,
   },
   examples: [
@@ -478,12 +480,7 @@ export const EMBED_COMMAND = {
       description: "image decoder (default the run's data.decoder; sharp is several times " +
         "faster on large photos)",
     },
-    backend: {
-      type: "string",
-      valueName: "NAME",
-      choices: BACKEND_REQUESTS,
-      description: "TensorFlow.js backend (default the run's train.backend)",
-    },
+    backend: RUN_BACKEND,
     help: HELP,
   },
   examples: [

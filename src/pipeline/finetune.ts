@@ -30,6 +30,7 @@ import {
   labelledSubset,
   subsetDataset,
 } from "../data/labelled_subset.ts";
+import { detectLaunch } from "../distributed/create.ts";
 import { SingleCommunicator } from "../distributed/single.ts";
 import { encodeBatches, type EncodeFn, extractFeatures } from "../eval/features.ts";
 import { TopKTally } from "../eval/linear_head.ts";
@@ -115,6 +116,13 @@ export interface FinetuneResult {
 
 /** Fine-tunes a pretraining run's encoder on few labels and compares it (see the module doc). */
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
+  const launch = detectLaunch();
+  if (launch.underLauncher && (launch.size ?? 2) > 1) {
+    throw new Error(
+      `fine-tuning runs as one process, but this is rank ${launch.rank} of ${launch.size} ` +
+        "under an MPI launcher: run deno task finetune without mpirun",
+    );
+  }
   const log = o.log ?? ((l: string) => console.error(l));
   const overrides = [...(o.overrides ?? [])];
   if (o.labels !== undefined) overrides.push(`finetune.labels=${JSON.stringify(o.labels)}`);
