@@ -117,11 +117,13 @@ async function missingPackages(names: string[]): Promise<string[] | undefined> {
   return names.filter((n) => !installed.has(n));
 }
 
-/** `[]` as root, `["sudo", "-n"]` with password-less sudo, undefined otherwise. */
+/** `[]` as root, a `sudo -n` prefix with password-less sudo, undefined otherwise. */
 async function privilege(): Promise<string[] | undefined> {
   if (Deno.env.get("SIMCLR_SETUP") === "report") return undefined;
   if (Deno.uid() === 0) return [];
-  return (await run("sudo", ["-n", "true"])).ok ? ["sudo", "-n"] : undefined;
+  // sudo resets the environment: DEBIAN_FRONTEND has to be given through env
+  const sudo = ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive"];
+  return (await run("sudo", ["-n", "true"])).ok ? sudo : undefined;
 }
 
 async function debianPackages(names: string[]): Promise<void> {

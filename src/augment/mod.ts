@@ -50,7 +50,6 @@ export { finishView } from "./finish.ts";
 export {
   DEFAULT_CROP_PROPORTION,
   describeEvalView,
-  EVAL_CROPS,
   type EvalCrop,
   evalCropBox,
   evalView,

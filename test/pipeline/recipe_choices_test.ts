@@ -66,7 +66,7 @@ Deno.test("train.maxSteps stops the run but the LR schedule still spans optim.ep
   assert.equal(maxStepsNote(parse(text, ["train.maxSteps=100"]), fullPlan), undefined);
 });
 
-Deno.test("the shipped pipelines' choices: defaults everywhere, SimCLR's centre crop for ImageNet", async () => {
+Deno.test("the shipped pipelines' choices: defaults everywhere, SimCLR's centre crop for ImageNet and photo folders", async () => {
   for (const name of ["fashion-mnist", "cifar10", "imagefolder", "imagenet-resnet50"]) {
     const c = await loadPipeline(`${PIPELINES_DIR}${name}.yaml`);
     assert.equal(c.loss.reduction, "mean", name);
@@ -74,6 +74,7 @@ Deno.test("the shipped pipelines' choices: defaults everywhere, SimCLR's centre 
     assert.equal(c.model.zeroInitResidual, false, name);
     assert.equal(c.augment.solarize, undefined, name);
     assert.ok(c.augment.preset !== "simclr-v1", `${name}: multiplied brightness, as before`);
-    assert.equal(c.eval.crop, name === "imagenet-resnet50" ? "simclr" : "whole", name);
+    const photos = name === "imagenet-resnet50" || name === "imagefolder";
+    assert.equal(c.eval.crop, photos ? "simclr" : "whole", name);
   }
 });

@@ -38,6 +38,8 @@ Deno.test("setup: silent when everything is there; SIMCLR_SETUP=0 skips; unknown
     "mesa-vulkan-drivers",
     "openmpi-bin",
     "libopenmpi-dev",
+    "iproute2",
+    "util-linux",
     "chromium",
     "python3-torchvision",
   ];
