@@ -204,12 +204,12 @@ async function runFinetune(job: Job): Promise<FinetuneResult> {
     }
   }
   await Deno.writeTextFile(runFiles(outDir).eval, JSON.stringify(result, null, 2) + "\n");
-  result.reportPath = await writeReport(cfg, outDir, {
+  // the report shows the fine-tuning's own optimizer settings (config.yaml keeps the run's)
+  result.reportPath = await writeReport(ft, outDir, {
     title: `SimCLR fine-tuning: ${subset.info.count} labels (${subset.info.spec})`,
     results: [await resultsTable(o.run, result)],
     objective: "supervised",
     backend: job.backend,
-    info: { "pretraining run": o.run },
   });
   return result;
 }
@@ -487,7 +487,8 @@ async function resultsTable(run: string, r: FinetuneResult): Promise<ResultsTabl
   const perClass = Object.entries(r.subset.perClass).map(([k, v]) => `${k}: ${v}`).join(", ");
   return {
     title: `Fine-tuning with ${r.subset.count} labels (${r.subset.spec})`,
-    note: `${r.subset.count} of the ${r.subset.labelled} labelled images of ${r.subset.split}, ` +
+    note: `The encoder of ${run}, fine-tuned with ` +
+      `${r.subset.count} of the ${r.subset.labelled} labelled images of ${r.subset.split}, ` +
       `class-balanced by seed ${r.subset.seed} (${perClass}); ${r.epochs} epochs, ${r.steps} ` +
       `steps, crop and flip; scored on ${r.testCount} images of ${r.testSplit}.`,
     rows,

@@ -32,8 +32,6 @@ export interface ReportContext {
   results?: ResultsTable[];
   /** The metrics' objective (default contrastive: SimCLR's). */
   objective?: ReportInput["objective"];
-  /** More header tiles. */
-  info?: Record<string, string | number>;
 }
 
 /** Renders and writes the report; returns its path. */
@@ -63,7 +61,6 @@ export async function writeReport(
     viewPairs,
     info: {
       ...(ctx.backend ? { backend: `${ctx.backend.name}` } : {}),
-      ...ctx.info,
       "run dir": runDir,
     },
   });

@@ -177,7 +177,8 @@ function summaryTiles(input: ReportInput): string {
       tile("final loss", formatNumber(mean(tail.map((m) => m.loss))), "mean of the last 10%"),
     );
     const acc = mean(tail.map((m) => m.accuracy));
-    if (Number.isFinite(acc)) tiles.push(tile("contrastive acc.", formatPercent(acc), "last 10%"));
+    const accName = CURVES[input.objective ?? "contrastive"].tile;
+    if (Number.isFinite(acc)) tiles.push(tile(accName, formatPercent(acc), "last 10%"));
     const ips = mean(ms.map((m) => m.imagesPerSec));
     if (Number.isFinite(ips)) tiles.push(tile("throughput", `${formatNumber(ips)} img/s`, "mean"));
     const wait = mean(ms.map(dataWaitShare));
@@ -301,10 +302,14 @@ const CURVES = {
   contrastive: {
     loss: ["NT-Xent loss", "per step, with a moving average"],
     accuracy: ["Contrastive accuracy", "share of anchors whose positive view ranks first"],
+    tile: "contrastive acc.",
+    throughput: "images per second (both views counted)",
   },
   supervised: {
     loss: ["Cross-entropy loss", "per step, with a moving average"],
     accuracy: ["Training top-1", "share of each step's augmented images classified right"],
+    tile: "training top-1",
+    throughput: "images per second",
   },
 } as const;
 
@@ -380,7 +385,7 @@ ${
     }], { yMin: 0 })
   }
 ${
-    card("Throughput", "images per second (both views counted)", [], [
+    card("Throughput", titles.throughput, [], [
       { name: "images/s", ...ips, color: COLORS.orange, width: 1.3, opacity: 0.55 },
       { name: "moving average", x: ips.x, y: ema(ips.y, alpha), color: COLORS.orange, width: 2.2 },
     ], { yMin: 0 })
