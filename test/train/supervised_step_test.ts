@@ -3,8 +3,12 @@ import assert from "node:assert/strict";
 import { Linear } from "../../src/model/linear.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
 import { supervisedObjective } from "../../src/train/supervised_step.ts";
+import { MomentumSgd } from "../../src/train/sgd.ts";
 import { disposeStepGradients } from "../../src/train/step_gradients.ts";
-import { TINY, tinyBatch } from "./_fixtures.ts";
+import type { StepMetrics } from "../../src/train/step_metrics.ts";
+import { initialTrainState } from "../../src/train/train_state.ts";
+import { trainer } from "../../src/train/trainer.ts";
+import { batches, TINY, tinyBatch } from "./_fixtures.ts";
 
 await tf.setBackend("cpu");
 
@@ -58,5 +62,45 @@ Deno.test("supervisedObjective: cross-entropy of the first views, gradients of t
   disposeStepGradients(g);
   h.dispose();
   twin.dispose();
+  model.dispose();
+});
+
+Deno.test("supervisedObjective in the trainer: learns, counts one image per sample, no tensor leak between step 2 and 30", async () => {
+  const model = createModel(TINY);
+  const classifier = new Linear(model.store, "classifier", model.encoder.featureDim, 2, true, {
+    kind: "constant",
+    value: 0,
+  });
+  // class 1 is brighter: separable
+  const labelled = (s: number) => {
+    const b = tinyBatch(s, 6);
+    const per = 8 * 8 * 3, labels = Int32Array.from({ length: 6 }, (_, i) => (i + s) % 2);
+    for (let i = 0; i < 6; i++) {
+      for (let j = 0; j < per; j++) b.views[i * per + j] += 2 * labels[i];
+    }
+    return { ...b, labels };
+  };
+  const optimizer = new MomentumSgd({ nesterov: true });
+  const state = initialTrainState();
+  const counts = new Map<number, number>();
+  const seen: StepMetrics[] = [];
+  await batches(0, 30, labelled).pipeTo(trainer({
+    model,
+    optimizer,
+    state,
+    objective: supervisedObjective(classifier),
+    learningRate: () => 0.05,
+    logEvery: 1,
+    onMetrics: (m) => {
+      seen.push(m);
+      counts.set(m.step, tf.memory().numTensors);
+    },
+  }));
+  assert.equal(counts.get(2), counts.get(30), `tensors: ${counts.get(2)} vs ${counts.get(30)}`);
+  assert.equal(state.images, 30 * 6, "one image per labelled sample");
+  assert.equal(seen[0].loss.toFixed(5), Math.log(2).toFixed(5)); // zero-init head
+  const mean = (ms: StepMetrics[]) => ms.reduce((s, m) => s + m.loss, 0) / ms.length;
+  assert.ok(mean(seen.slice(-5)) < 0.5 * mean(seen.slice(0, 5)), "the loss halves at least");
+  optimizer.dispose();
   model.dispose();
 });
