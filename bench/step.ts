@@ -1,6 +1,7 @@
 /**
  * `deno task bench step [--backend all|NAME[,NAME]] [--model all|small|resnet18] [--steps N]
- * [--warmup N] [--pairs N] [--micro-pairs N] [--native-threads 1,2] [--profile]`: training-step
+ * [--warmup N] [--pairs N] [--micro-pairs N] [--native-threads 1,2]
+ * [--webgpu-kernels project[,stock]] [--profile]`: training-step
  * throughput (images per second, counting both views) of one full SimCLR step (forward, NT-Xent,
  * backward, momentum SGD, loss read back) on every backend that starts here:
  *
@@ -20,10 +21,19 @@
  * kernels that dominate one step (tf.profile). `native` is measured once per thread count in
  * `--native-threads` (rows `native:1`, `native:2`), and each native row's ratio to the `wasm`
  * row of the same net, measured in the same run, is printed after the table.
+ *
+ * `webgpu` is measured once per kernel set in `--webgpu-kernels`: `project` (the project's
+ * kernels, the default; row `webgpu`) and/or `stock` (TensorFlow.js's own; row
+ * `webgpu:stock`), with the ratio of the two printed after the table. On a software adapter
+ * the stock set runs 1 step without warm-up unless told otherwise (a small-net step there
+ * takes minutes), the project set 1 warm-up and 3 steps. The `--profile` table gives, per kernel, calls, GPU dispatches (programs
+ * run), time and share of one step, with the step's totals.
  */
 import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { listWorkingBackends, startBackend } from "../src/backend/start.ts";
+import { setWebGpuKernelsEnabled } from "../src/backend/webgpu/stock.ts";
 import type { BackendInfo } from "../src/backend/info.ts";
 import { createModel, type ModelConfig, type SimCLRModel } from "../src/model/simclr_model.ts";
 import { Rng } from "../src/streams/rng.ts";
@@ -46,8 +56,17 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     top: { type: "string", default: "12" },
     "native-threads": { type: "string", default: "1,2" },
+    "webgpu-kernels": { type: "string", default: "project" },
   },
 });
+
+const webGpuSets = args["webgpu-kernels"].split(",").map((k) => k.trim()).filter(Boolean);
+for (const k of webGpuSets) {
+  if (k !== "project" && k !== "stock") {
+    console.error(`unknown --webgpu-kernels '${k}': choose project, stock or project,stock`);
+    Deno.exit(2);
+  }
+}
 
 type Net = "small" | "resnet18";
 const NETS: Record<Net, { config: ModelConfig; pairs: number; label: string }> = {
@@ -71,6 +90,8 @@ interface Row {
   micro?: number;
   steps: number;
   medianMs?: number;
+  /** Median CPU time of the process over a step (all threads: llvmpipe's too). */
+  medianCpuMs?: number;
   imgPerSec?: number;
   tensorsBefore?: number;
   tensorsAfter?: number;
@@ -150,20 +171,22 @@ async function measure(
   const opt = new MomentumSgd({ momentum: 0.9, weightDecay: 1e-6 });
   try {
     const micro = plan.micro > 0 && plan.micro < plan.pairs ? plan.micro : plan.pairs;
-    const times: number[] = [];
+    const times: number[] = [], cpu: number[] = [];
     for (let s = 0; s < plan.warmup + plan.steps; s++) {
-      const t0 = performance.now();
+      const t0 = performance.now(), c0 = process.cpuUsage();
       await trainStep(model, opt, split(plan.pairs, micro, s));
-      const ms = performance.now() - t0;
+      const ms = performance.now() - t0, c = process.cpuUsage(c0);
       if (s === 0) row.tensorsBefore = tf.memory().numTensors;
-      if (s >= plan.warmup) times.push(ms);
+      if (s >= plan.warmup) {
+        times.push(ms);
+        cpu.push((c.user + c.system) / 1000);
+      }
       console.error(`  ${backend} ${spec.label} step ${s + 1}: ${(ms / 1000).toFixed(2)} s`);
     }
     row.tensorsAfter = tf.memory().numTensors;
     if (micro !== plan.pairs) row.micro = micro;
-    times.sort((a, b) => a - b);
-    const mid = Math.floor(times.length / 2);
-    row.medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+    row.medianMs = median(times);
+    row.medianCpuMs = median(cpu);
     row.imgPerSec = (2 * plan.pairs) / (row.medianMs / 1000);
     if (args.profile) {
       await profile(model, opt, split(plan.pairs, micro, 99), `${backend} ${spec.label}`);
@@ -177,29 +200,51 @@ async function measure(
   return row;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 async function profile(model: SimCLRModel, opt: MomentumSgd, batches: Batch[], label: string) {
+  const t0 = performance.now();
   const info = await tf.profile(() => trainStep(model, opt, batches));
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  let total = 0;
+  const wallMs = performance.now() - t0;
+  const byKernel = new Map<string, { ms: number; calls: number; dispatches: number }>();
+  let total = 0, dispatches = 0;
   const backendName = tf.getBackend();
   for (const k of info.kernels) {
     // customGrad ops appear as scopes wrapping their own kernels: count only real kernels.
     if (!tf.getKernel(k.name, backendName)) continue;
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0, dispatches: 0 };
     e.ms += ms;
     e.calls++;
+    // webgpu lists the programs a kernel ran, "Name: ms, Name: ms" (empty: none).
+    const extra = typeof k.extraInfo === "string" ? k.extraInfo : "";
+    const n = backendName === "webgpu" && extra ? extra.split(", ").length : 0;
+    e.dispatches += n;
+    dispatches += n;
     byKernel.set(k.name, e);
     total += ms;
   }
   const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top));
-  console.log(`\nprofile: ${label} (one step, ${total.toFixed(0)} ms in kernels)`);
-  console.log(`  ${"kernel".padEnd(28)} ${"calls".padStart(6)} ${"ms".padStart(9)}  share`);
+  const gpu = backendName === "webgpu";
+  console.log(
+    `\nprofile: ${label} (one step: ${total.toFixed(0)} ms in kernels, ${
+      (wallMs / 1000).toFixed(2)
+    } s wall while profiled${gpu ? `, ${dispatches} dispatches` : ""})`,
+  );
+  console.log(
+    `  ${"kernel".padEnd(28)} ${"calls".padStart(6)} ${gpu ? "dispatches".padStart(10) : ""} ${
+      "ms".padStart(9)
+    }  share`,
+  );
   for (const [name, e] of top) {
     console.log(
-      `  ${name.padEnd(28)} ${String(e.calls).padStart(6)} ${e.ms.toFixed(1).padStart(9)}  ${
-        (100 * e.ms / Math.max(total, 1e-9)).toFixed(1)
-      }%`,
+      `  ${name.padEnd(28)} ${String(e.calls).padStart(6)} ${
+        gpu ? String(e.dispatches).padStart(10) : ""
+      } ${e.ms.toFixed(1).padStart(9)}  ${(100 * e.ms / Math.max(total, 1e-9)).toFixed(1)}%`,
     );
   }
 }
@@ -207,7 +252,7 @@ async function profile(model: SimCLRModel, opt: MomentumSgd, batches: Batch[], l
 function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
   const pairs = args.pairs ? Number(args.pairs) : NETS[net].pairs;
   const micro = Number(args["micro-pairs"]);
-  const slow = backend === "cpu" || (backend === "webgpu" && info.softwareFallback);
+  const slow = backend === "cpu" || (info.name === "webgpu" && info.softwareFallback);
   const user = {
     steps: args.steps ? Number(args.steps) : undefined,
     warmup: args.warmup ? Number(args.warmup) : undefined,
@@ -225,7 +270,13 @@ function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
   // The wasm heap (4 GiB) cannot hold a 512-view ResNet-18 step, and an allocation failure
   // aborts the wasm module for the rest of the process: micro-batch it up front there.
   const microPairs = net === "resnet18" && info.tfBackend === "wasm" ? micro : 0;
-  if (slow) return { steps: user.steps ?? 1, warmup: user.warmup ?? 1, pairs, micro: microPairs };
+  if (slow) {
+    // The stock webgpu kernels on a software adapter: minutes per step, and little to warm up;
+    // the project's: seconds, so a median of 3 (the first step compiles every shader).
+    const stockSet = backend === "webgpu:stock";
+    const steps = user.steps ?? (info.name === "webgpu" && !stockSet ? 3 : 1);
+    return { steps, warmup: user.warmup ?? (stockSet ? 0 : 1), pairs, micro: microPairs };
+  }
   if (net === "resnet18") {
     return { steps: user.steps ?? 2, warmup: user.warmup ?? 1, pairs, micro: microPairs };
   }
@@ -255,12 +306,15 @@ const runs = requested.flatMap((b): { backend: string; threads?: number }[] =>
       backend: `native:${Number(t)}`,
       threads: Number(t),
     }))
+    : b === "webgpu"
+    ? webGpuSets.map((k) => ({ backend: k === "project" ? "webgpu" : "webgpu:stock" }))
     : [{ backend: b, threads: undefined }]
 );
 for (const { backend, threads } of runs) {
   let info: BackendInfo;
   try {
     info = await startBackend(backend.split(":")[0], { threads });
+    if (info.name === "webgpu") setWebGpuKernelsEnabled(backend !== "webgpu:stock");
   } catch (err) {
     rows.push({
       backend,
@@ -298,7 +352,7 @@ console.log("\nSimCLR training step (forward + NT-Xent + backward + momentum SGD
 console.log(
   `${"backend".padEnd(8)} ${"net".padEnd(15)} ${"views".padStart(5)} ${"steps".padStart(5)} ${
     "median s".padStart(9)
-  } ${"img/s".padStart(8)} ${"tensors".padStart(13)}  device / note`,
+  } ${"img/s".padStart(8)} ${"cpu s".padStart(8)} ${"tensors".padStart(13)}  device / note`,
 );
 for (const r of rows) {
   const tensors = r.tensorsBefore !== undefined ? `${r.tensorsBefore}->${r.tensorsAfter}` : "-";
@@ -312,8 +366,32 @@ for (const r of rows) {
       String(r.steps).padStart(5)
     } ${(r.medianMs !== undefined ? (r.medianMs / 1000).toFixed(2) : "-").padStart(9)} ${
       (r.imgPerSec !== undefined ? r.imgPerSec.toFixed(1) : "-").padStart(8)
-    } ${tensors.padStart(13)}  ${r.device}${notes.length ? ` | ${notes.join("; ")}` : ""}`,
+    } ${(r.medianCpuMs !== undefined ? (r.medianCpuMs / 1000).toFixed(2) : "-").padStart(8)} ${
+      tensors.padStart(13)
+    }  ${r.device}${notes.length ? ` | ${notes.join("; ")}` : ""}`,
   );
+}
+
+const gpuRows = rows.filter((r) => r.backend === "webgpu" && r.medianMs !== undefined);
+const stockRow = (net: string) =>
+  rows.find((r) => r.backend === "webgpu:stock" && r.net === net && r.medianMs !== undefined);
+if (gpuRows.some((r) => stockRow(r.net))) {
+  console.log(
+    "\nwebgpu, project kernels vs stock kernels, measured in this run (wall time; CPU time " +
+      "of the process, which on a software adapter is the work done, whatever else runs):",
+  );
+}
+for (const r of gpuRows) {
+  const b = stockRow(r.net);
+  if (b) {
+    console.log(
+      `  ${r.net.padEnd(15)} x${(b.medianMs! / r.medianMs!).toFixed(2)} wall (step ${
+        (r.medianMs! / 1000).toFixed(2)
+      } s vs ${(b.medianMs! / 1000).toFixed(2)} s), x${
+        (b.medianCpuMs! / r.medianCpuMs!).toFixed(2)
+      } CPU (${(r.medianCpuMs! / 1000).toFixed(2)} s vs ${(b.medianCpuMs! / 1000).toFixed(2)} s)`,
+    );
+  }
 }
 
 const wasmRate = (net: string) =>

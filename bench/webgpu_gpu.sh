@@ -8,7 +8,11 @@
 # `run` measures, on the `webgpu` backend:
 #   1. the training step (forward + NT-Xent + backward + momentum SGD) of ResNet-18 with the
 #      CIFAR stem at 256 and 512 pairs (512 and 1024 views of 32x32x3), and the small net at 64
-#      pairs, with `deno task bench step` (median after warm-up; tensor counts; the adapter);
+#      pairs, with `deno task bench step` (median after warm-up; tensor counts; the adapter),
+#      each with the project's WebGPU kernels and with TensorFlow.js's stock ones
+#      (`--webgpu-kernels project,stock`), plus the per-kernel profile of the project step;
+#   1b. the same ResNet-18 step in PyTorch, CUDA fp32 (bench/step_torch.py), on the same GPU,
+#      and the ratio webgpu / PyTorch per batch size;
 #   2. the whole pipeline, `deno task pretrain --config pipelines/cifar10.yaml --backend webgpu`
 #      for `train.maxSteps` steps at batch 512: images/s and the share of the step time spent
 #      waiting for data, overall (pretrain's own summary) and in steady state (metrics.jsonl,
@@ -124,12 +128,38 @@ steady_state() {
       `${lines.at(-1).loss.toFixed(4)}`);' -- "$1"
 }
 
+# A python3 that imports torch: $PYTHON, python3, or Debian's /usr/bin/python3.
+torch_python() {
+  local c
+  for c in ${PYTHON:-} python3 /usr/bin/python3; do
+    if command -v "$c" >/dev/null && "$c" -c 'import torch' 2>/dev/null; then
+      echo "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# webgpu (project kernels) and PyTorch step times side by side, per views count.
+compare_torch() {
+  local out=$1 views t w
+  echo "webgpu vs PyTorch, ResNet-18 cifar step (median s; ratio = PyTorch time / webgpu time):"
+  while read -r views t _; do
+    [[ $views =~ ^[0-9]+$ ]] || continue
+    w=$(awk -v v="$views" '$1 == "webgpu" && $2 == "resnet18-cifar" && $3 == v { print $5 }' \
+      "$out"/step_resnet18_*.txt | head -1)
+    [[ -n $w ]] || continue
+    awk -v v="$views" -v w="$w" -v t="$t" \
+      'BEGIN { printf "  %5d views: webgpu %.4f s, PyTorch %.4f s, webgpu at %.2fx PyTorch\n", v, w, t, t / w }'
+  done < <(tail -n +3 "$out/step_torch.txt") | tee "$out/webgpu_vs_torch.txt"
+}
+
 run_all() {
   setup_runtime
   local cores
   cores=$(nproc)
   if ((TINY)); then
-    : "${PAIRS:=4 8}" "${STEPS:=1}" "${WARMUP:=1}" "${PIPE_STEPS:=4}" "${PIPE_BATCH:=8}"
+    : "${PAIRS:=2 4}" "${STEPS:=1}" "${WARMUP:=1}" "${PIPE_STEPS:=4}" "${PIPE_BATCH:=8}"
     : "${WORKERS:=1}" "${RECORDS:=64}" "${ALLOW_SOFTWARE:=1}"
     BENCH_NET_PAIRS=4
   else
@@ -144,13 +174,30 @@ run_all() {
   log "deno $(deno --version | head -1 | cut -d' ' -f2), $cores cores, $(uname -m); out: $out"
   log "adapter: $(probe)"
 
-  log "1. training step, ResNet-18 (cifar stem) at ${PAIRS// /, } pairs; bench net at $BENCH_NET_PAIRS"
+  log "1. training step, ResNet-18 (cifar stem) at ${PAIRS// /, } pairs; small net at $BENCH_NET_PAIRS"
+  # The stock kernels' ResNet-18 step takes minutes on a software adapter: --tiny leaves them
+  # to the small net there.
+  local profile=--profile sets=project,stock
+  ((TINY)) && sets=project
   for p in $PAIRS; do
     deno task bench step --backend webgpu --model resnet18 --pairs "$p" --steps "$STEPS" \
-      --warmup "$WARMUP" | tee "$out/step_resnet18_$p.txt"
+      --warmup "$WARMUP" --webgpu-kernels "$sets" $profile | tee "$out/step_resnet18_$p.txt"
+    profile=
   done
   deno task bench step --backend webgpu --model small --pairs "$BENCH_NET_PAIRS" \
-    --steps "$STEPS" --warmup "$WARMUP" | tee "$out/step_bench.txt"
+    --steps "$STEPS" --warmup "$WARMUP" --webgpu-kernels project,stock | tee "$out/step_bench.txt"
+
+  log "1b. the same ResNet-18 step in PyTorch (fp32), same machine"
+  local py
+  py=$(torch_python) || { log "no Python with PyTorch: skipping the PyTorch reference"; py=; }
+  if [[ -n $py ]]; then
+    local tiny_flag=()
+    ((TINY)) && tiny_flag=(--tiny)
+    # shellcheck disable=SC2086
+    PYTHONUNBUFFERED=1 "$py" bench/step_torch.py --pairs $PAIRS --steps "$((STEPS + 2))" \
+      --warmup "$((WARMUP + 1))" "${tiny_flag[@]}" | tee "$out/step_torch.txt"
+    compare_torch "$out"
+  fi
 
   log "2. pipeline: pipelines/cifar10.yaml on webgpu, $PIPE_STEPS steps of $PIPE_BATCH pairs"
   local data=${CIFAR:-}

@@ -3,12 +3,14 @@
  * native | wasm | cpu`. `auto` picks `tensorflow` when its package loads, else `webgpu` when a
  * real (non-fallback) GPU adapter exists, else `native` when its libraries load, else `wasm`.
  */
+import * as tf from "@tensorflow/tfjs";
 import { activate } from "./activate.ts";
 import { BACKEND_NAMES, type BackendName, type BackendRequest, isBackendRequest } from "./names.ts";
 import type { BackendInfo } from "./info.ts";
 import { loadTensorflowBackend } from "./tensorflow.ts";
 import { describeAdapter, probeWebGpu } from "./webgpu.ts";
 import { startWasm } from "./wasm_start.ts";
+import { registerWebGpuKernels, reportDeviceErrors } from "./webgpu/register.ts";
 import {
   loadNativeProvider,
   type NativeOptions,
@@ -96,7 +98,9 @@ async function startNamed(
         throw new Error(`only a software adapter: ${describeAdapter(probe.adapter)}`);
       }
       await import("@tensorflow/tfjs-backend-webgpu");
+      registerWebGpuKernels({ softwareAdapter: probe.adapter.softwareFallback });
       await activate("webgpu");
+      reportDeviceErrors((tf.backend() as unknown as { device: GPUDevice }).device);
       return {
         name,
         tfBackend: "webgpu",

@@ -51,9 +51,34 @@ export function describeAdapter(a: WebGpuAdapterReport): string {
   return `WebGPU: ${a.description} (vendor ${a.vendor || "?"}${arch}; ${kind})`;
 }
 
-/** Mesa's Vulkan loader complains on stderr when `XDG_RUNTIME_DIR` is unset (headless, CI). */
+/**
+ * Mesa's Vulkan loader complains on stderr when `XDG_RUNTIME_DIR` is unset (headless, CI): point
+ * it at {@link runtimeDir}, one private folder per user that every process reuses (a fresh
+ * temporary folder per process was left behind by each; the loader writes nothing into it).
+ */
 function quietVulkanLoader(): void {
   try {
-    if (!Deno.env.get("XDG_RUNTIME_DIR")) Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
-  } catch { /* no --allow-env: the warning is harmless */ }
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+    const dir = runtimeDir();
+    if (dir) Deno.env.set("XDG_RUNTIME_DIR", dir);
+  } catch { /* no --allow-env or --allow-write: the warning is harmless */ }
+}
+
+/**
+ * `<tmp>/simclr-runtime-<uid>`, created with mode 0700 if missing; undefined when it exists but
+ * is not a private folder of this user (a link, someone else's), which is then left alone.
+ */
+export function runtimeDir(): string | undefined {
+  const uid = Deno.uid();
+  const tmp = (Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "") || "/";
+  const dir = `${tmp}/simclr-runtime-${uid ?? "user"}`;
+  try {
+    Deno.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+  }
+  const info = Deno.lstatSync(dir);
+  const mine = uid === null || info.uid === uid;
+  const ownerOnly = info.mode === null || (info.mode & 0o077) === 0;
+  return info.isDirectory && !info.isSymlink && mine && ownerOnly ? dir : undefined;
 }

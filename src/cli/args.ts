@@ -4,6 +4,7 @@
  */
 import { BACKEND_REQUESTS } from "../backend/names.ts";
 import { didYouMean } from "../config/errors.ts";
+import { resumeChangeableKeys } from "../pipeline/resume_changes.ts";
 
 /**
  * One flag of a command.
@@ -278,7 +279,10 @@ export const PRETRAIN_COMMAND = {
     resume: {
       type: "string",
       valueName: "RUN_DIR",
-      description: "continue a run from its last checkpoint (its config.yaml is used)",
+      description: "continue a run from its last checkpoint, or from one of its kept " +
+        "checkpoints when given its file (RUN_DIR/checkpoint-step<N>.safetensors). Its " +
+        "config.yaml is used; --set may change only how the run executes, not what is " +
+        `trained (${resumeChangeableKeys()}); not with --config`,
     },
     dist: {
       type: "string",
@@ -292,6 +296,7 @@ export const PRETRAIN_COMMAND = {
     "deno task pretrain",
     "deno task pretrain --config pipelines/cifar10.yaml --set optim.epochs=100 --backend webgpu",
     "deno task pretrain --resume runs/fashion-mnist-20260101-120000",
+    "deno task pretrain --resume runs/fashion-mnist-20260101-120000/checkpoint-step000100.safetensors",
   ],
 } as const satisfies CommandSpec;
 

@@ -6,6 +6,8 @@ import { limitDataset } from "../pipeline/input.ts";
 import { loadRunConfig, loadRunModel } from "../pipeline/load_run.ts";
 import { writeReport } from "../pipeline/report.ts";
 import { runFiles } from "../pipeline/run_dir.ts";
+import { SkippedFile } from "../pipeline/skipped_file.ts";
+import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { ArgsError, EVAL_COMMAND, helpText, parseArgs } from "./args.ts";
 import { runMain } from "./main.ts";
 
@@ -25,10 +27,21 @@ if (import.meta.main) {
     log(`backend: ${backend.name} (${backend.device})`);
     const { model, step } = await loadRunModel(args.run, cfg);
     log(`evaluating ${args.run} at step ${step}`);
+    const files = runFiles(args.run);
+    const skipped = await SkippedFile.open(files.skipped);
     try {
-      const evaluation = await evaluateRun(cfg, model, { log });
-      const files = runFiles(args.run);
-      await Deno.writeTextFile(files.eval, JSON.stringify(evaluation, null, 2) + "\n");
+      // `deno task eval` evaluates even when the run's eval.enabled is false: it was asked to
+      const evaluation = await evaluateRun(cfg, model, {
+        log,
+        onSkip: (split, problem) => skipped.record(`eval:${split}`, problem),
+      });
+      await skipped.flush();
+      if (skipped.count > 0) log(`skipped samples are listed in ${files.skipped}`);
+      await writeFileAtomic(
+        files.eval,
+        JSON.stringify(evaluation, null, 2) + "\n",
+        "evaluation results",
+      );
       const opened = await openDataset(cfg.data.dataset, {
         path: cfg.data.path,
         split: cfg.data.split as Split,
@@ -41,6 +54,7 @@ if (import.meta.main) {
       console.log(`eval: ${files.eval}\nreport: ${report}`);
     } finally {
       model.dispose();
+      await skipped.close().catch(() => {});
     }
   });
 }

@@ -1,8 +1,9 @@
 /** `deno task pretrain`: SimCLR pretraining from a YAML pipeline, then evaluation and report. */
 import { loadPipeline } from "../config/load.ts";
+import { loadRunConfig } from "../pipeline/load_run.ts";
 import { pretrain } from "../pipeline/pretrain.ts";
-import { runFiles } from "../pipeline/run_dir.ts";
-import { helpText, parseArgs, PRETRAIN_COMMAND } from "./args.ts";
+import { resumeTarget } from "../pipeline/run_dir.ts";
+import { ArgsError, helpText, parseArgs, PRETRAIN_COMMAND } from "./args.ts";
 import { interruptSignal, runMain, stoppedExitCode } from "./main.ts";
 
 if (import.meta.main) {
@@ -16,12 +17,22 @@ if (import.meta.main) {
     const overrides = [...args.set];
     if (args.backend) overrides.push(`train.backend=${args.backend}`);
     if (args.dist) overrides.push(`dist.mode=${args.dist}`);
-    const file = args.resume ? runFiles(args.resume).config : args.config;
-    const cfg = await loadPipeline(file, { overrides });
+    if (args.resume && args.config) {
+      throw new ArgsError(
+        "--resume continues a run with its own config.yaml, so --config cannot be used with " +
+          "it; to train with another config, start a new run (--config alone)",
+      );
+    }
+    // a resume may change only some keys (see RESUME_CHANGEABLE): pretrain() checks them
+    const target = args.resume ? await resumeTarget(args.resume) : undefined;
+    const cfg = target
+      ? await loadRunConfig(target.runDir, overrides)
+      : await loadPipeline(args.config, { overrides });
     const signal = interruptSignal(log);
     const result = await pretrain(cfg, {
-      runDir: args.resume,
-      resume: Boolean(args.resume),
+      runDir: target?.runDir,
+      resume: target !== undefined,
+      checkpoint: target?.checkpoint,
       signal,
     });
     if (result.stopped) {

@@ -3,6 +3,11 @@
  * Every field has a default except where noted, so a file states only what differs.
  */
 import { BACKEND_REQUESTS } from "../backend/names.ts";
+import {
+  CHECKPOINT_EVERY_HINT,
+  CHECKPOINT_EVERY_PATTERN,
+  parseCheckpointEvery,
+} from "../train/checkpoint_policy.ts";
 import { LR_SCALINGS } from "../train/lr_schedule.ts";
 import { type CheckIssue, type Infer, s } from "./schema.ts";
 
@@ -53,11 +58,16 @@ export const dataSchema = s.object({
   maxSamples: s.int({
     min: 1,
     optional: true,
-    description: "use only the first N samples of the split (quick runs)",
+    description: "use only the first N samples of the split (quick runs); tar shards: the " +
+      "samples of an epoch (required)",
   }),
   workers: s.int({ min: 0, max: 256, default: 2, description: "augmentation workers (0: inline)" }),
   prefetch: s.int({ min: 1, max: 64, default: 2, description: "batches queued ahead" }),
-  shuffleBuffer: s.int({ min: 0, default: 10000, description: "shuffle buffer (0: no shuffle)" }),
+  shuffleBuffer: s.int({
+    min: 0,
+    default: 10000,
+    description: "tar shards: samples mixed across an epoch's shards, a buffer per epoch (0: none)",
+  }),
   onError: s.enum(["fail", "skip"], { default: "fail", description: "on an undecodable sample" }),
   decoder: s.enum(["imagescript", "sharp"], {
     default: "imagescript",
@@ -276,13 +286,36 @@ export const trainSchema = s.object({
   }),
   threads: s.int({ min: 1, max: 1024, optional: true, description: "compute threads (native)" }),
   logEvery: s.int({ min: 1, default: 10, description: "steps between metric records" }),
-  checkpointEvery: s.int({ min: 1, default: 1, description: "epochs between checkpoints" }),
+  checkpointEvery: s.string({
+    numbers: true,
+    pattern: CHECKPOINT_EVERY_PATTERN,
+    patternHint: CHECKPOINT_EVERY_HINT,
+    default: "10 min",
+    description: "checkpoint cadence: '500 steps', '2 epochs', '10 min', '1 h' (a bare number " +
+      "is epochs); a checkpoint is also written at the end and on a stop (Ctrl-C, SIGTERM)",
+  }),
+  keepCheckpoints: s.int({
+    min: 1,
+    max: 1000,
+    default: 3,
+    description: "keep the last N checkpoints (checkpoint-step<N>.safetensors beside " +
+      "checkpoint.safetensors, the latest), to resume from an earlier one",
+  }),
   maxSteps: s.int({
     min: 1,
     optional: true,
     description: "stop after this many optimizer steps (a stop point: the LR schedule still " +
       "spans optim.epochs, so the run resumes exactly; for a short complete run lower epochs)",
   }),
+}, {
+  check: (t) => {
+    try {
+      parseCheckpointEvery(t.checkpointEvery);
+      return [];
+    } catch (err) {
+      return [{ path: ["checkpointEvery"], message: (err as Error).message }];
+    }
+  },
 });
 
 /**
@@ -294,6 +327,20 @@ export const trainSchema = s.object({
  * ```
  */
 export const evalSchema = s.object({
+  enabled: s.bool({
+    default: true,
+    description: "evaluate after pretraining (kNN and linear probe, eval.json, report scores)",
+  }),
+  dataset: s.enum(["fashion-mnist", "mnist", "cifar10", "cifar100", "imagefolder"], {
+    optional: true,
+    description: "labelled dataset to evaluate on (default: data.dataset; tar shards are " +
+      "streamed and cannot be evaluated on, so a tar run names one here or sets enabled: false)",
+  }),
+  path: s.string({
+    optional: true,
+    description: "location of eval.dataset (default: data.path when eval.dataset is unset or " +
+      "the same as data.dataset; required for another imagefolder)",
+  }),
   trainSplit: s.string({
     default: "train",
     description: "split holding the labelled bank (imagefolder: a split folder, or train/test " +
@@ -388,6 +435,17 @@ export const evalSchema = s.object({
     default: 0.875,
     description: "share of the shorter side the centre crop keeps (ImageNet's 0.875)",
   }),
+}, {
+  check: (e) => {
+    const out: CheckIssue[] = [];
+    if (!e.enabled && e.monitorEvery > 0) {
+      out.push({
+        path: ["monitorEvery"],
+        message: "the kNN monitor evaluates too: set eval.monitorEvery: 0 with enabled: false",
+      });
+    }
+    return out;
+  },
 });
 
 /**
@@ -500,6 +558,13 @@ export const pipelineSchema = s.object({
         path: ["model", "inChannels"],
         message:
           `augment.preset ${c.augment.preset} makes 3-channel views: set model.inChannels: 3 (or use simclr-gray)`,
+      });
+    }
+    const e = c.eval;
+    if (e.dataset === "imagefolder" && !e.path && c.data.dataset !== "imagefolder") {
+      out.push({
+        path: ["eval", "path"],
+        message: "eval.path is required for eval.dataset imagefolder",
       });
     }
     for (const key of ["mean", "std"] as const) {

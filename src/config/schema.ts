@@ -52,6 +52,8 @@ export interface NumberSchema<T = number> extends SchemaBase<T> {
  */
 export interface StringSchema<T = string> extends SchemaBase<T> {
   readonly kind: "string";
+  /** A number is accepted too, as its decimal text (e.g. `checkpointEvery: 1` is `"1"`). */
+  readonly numbers?: boolean;
   readonly pattern?: RegExp;
   /** Human words for what the pattern allows, shown in errors. */
   readonly patternHint?: string;
@@ -204,7 +206,7 @@ export const s = {
   int<O extends NumOpts>(opts?: O): NumberSchema<Opt<number, O>> {
     return { kind: "number", integer: true, ...opts } as NumberSchema<Opt<number, O>>;
   },
-  /** A string; `{ pattern, patternHint, default, optional }`. */
+  /** A string; `{ pattern, patternHint, numbers, default, optional }`. */
   string<O extends StrOpts>(opts?: O): StringSchema<Opt<string, O>> {
     return { kind: "string", ...opts } as StringSchema<Opt<string, O>>;
   },
@@ -246,6 +248,7 @@ interface NumOpts extends Common<number> {
   optional?: boolean;
 }
 interface StrOpts extends Common<string> {
+  numbers?: boolean;
   pattern?: RegExp;
   patternHint?: string;
   optional?: boolean;

@@ -103,18 +103,20 @@ function validateScalar(
     case "number":
       return validateNumber(schema, node, v, path, ctx);
     case "string": {
-      if (typeof v !== "string") {
+      // a number where numbers are accepted counts as its decimal text
+      const text = schema.numbers && typeof v === "number" && Number.isFinite(v) ? String(v) : v;
+      if (typeof text !== "string") {
         const hint = typeof v === "number" || typeof v === "boolean"
           ? " (quote it to make it a string)"
           : "";
         issue(ctx, node, path, `expected a string, got ${describeNode(node)}${hint}`, allowed);
         return undefined;
       }
-      if (schema.pattern && !schema.pattern.test(v)) {
-        issue(ctx, node, path, `'${v}' is not allowed`, allowed);
+      if (schema.pattern && !schema.pattern.test(text)) {
+        issue(ctx, node, path, `'${text}' is not allowed`, allowed);
         return undefined;
       }
-      return v;
+      return text;
     }
     case "bool":
       if (typeof v !== "boolean") {

@@ -85,11 +85,16 @@ export class SkipLog {
   #pending = new Map<number, SkipReport>();
   #stages: { epoch: number }[] = [];
 
+  /**
+   * `onReport` gets each epoch's tally; `onSkip`, when given, every skipped sample as it is
+   * recorded (e.g. to list them all in a file: the tally keeps `maxExamples`).
+   */
   constructor(
     readonly onReport: (report: SkipReport) => void = (r) => {
       if (r.count > 0) console.warn(formatSkipReport(r));
     },
     readonly maxExamples = 5,
+    readonly onSkip?: (problem: string, epoch: number) => void,
   ) {}
 
   /** Registers a stage; the log reports an epoch once every registered stage is past it. */
@@ -115,11 +120,30 @@ export class SkipLog {
   /** Records a skipped sample of `epoch`. */
   record(error: unknown, epoch: number): void {
     const r = this.#entry(epoch);
+    const problem = error instanceof Error ? error.message : String(error);
     r.count++;
-    if (r.examples.length < this.maxExamples) {
-      r.examples.push(error instanceof Error ? error.message : String(error));
-    }
+    if (r.examples.length < this.maxExamples) r.examples.push(problem);
+    this.onSkip?.(problem, epoch);
     this.#flush();
+  }
+
+  /**
+   * Reports every epoch not reported yet (the last one's tally, when the stages were cancelled
+   * at the end of training rather than run to their end). Call once reading is over.
+   */
+  finish(): void {
+    for (const e of [...this.#pending.keys()].sort((a, b) => a - b)) {
+      const r = this.#pending.get(e)!;
+      this.#pending.delete(e);
+      this.reports.push(r);
+      this.onReport(r);
+    }
+  }
+
+  /** What was skipped in `epoch` so far (reported or not); `count` 0 when nothing was. */
+  of(epoch: number): SkipReport {
+    const r = this.#pending.get(epoch) ?? this.reports.find((x) => x.epoch === epoch);
+    return r ? { ...r, examples: [...r.examples] } : { epoch, count: 0, examples: [] };
   }
 
   /** Skips counted so far, over all epochs. */

@@ -1,6 +1,4 @@
 /** One stream of samples from whatever `openDataset` returned. */
-import { hashKeys } from "../streams/rng.ts";
-import { shuffleBuffer } from "../streams/shuffle_buffer.ts";
 import { type IndexedSample, indexedSamples, type IndexedSamplesOptions } from "./indexed.ts";
 import type { OpenedDataset } from "./registry.ts";
 import { tarSamples } from "./shards.ts";
@@ -14,14 +12,20 @@ import { tarSamples } from "./shards.ts";
  * ```
  */
 export interface DatasetSamplesOptions extends IndexedSamplesOptions {
-  /** Tar shards: size of the shuffle buffer mixing samples across shards (default 1000; 0: none). */
+  /**
+   * Tar shards: size of the shuffle buffer mixing an epoch's samples across its shards (default
+   * 1000; 0: none); one per epoch, so epochs never mix (see {@link tarSamples}).
+   */
   shuffleBuffer?: number;
+  /** Tar shards: samples this rank takes from each epoch; the rest is not read (default: all). */
+  samplesPerEpoch?: number;
 }
 
 /**
  * Samples in epoch order from an opened dataset: an indexed dataset through its epoch
  * permutation (split among ranks, resumable), tar shards shard by shard (shard order
- * per epoch from the seed, split among ranks by shard) through a shuffle buffer.
+ * per epoch from the seed, split among ranks by shard) through a shuffle buffer of the epoch
+ * (resumable too: see {@link tarSamples}).
  *
  * @example
  * ```ts
@@ -34,10 +38,12 @@ export function datasetSamples(
   options: DatasetSamplesOptions,
 ): ReadableStream<IndexedSample> {
   if (opened.kind === "indexed") return indexedSamples(opened.dataset, options);
-  const samples = tarSamples({
+  return tarSamples({
     shards: opened.shards,
     seed: options.seed,
     shuffleShards: options.shuffle ?? true,
+    shuffleBuffer: options.shuffle === false ? 0 : options.shuffleBuffer ?? 1000,
+    samplesPerEpoch: options.samplesPerEpoch,
     epochs: options.epochs ?? Infinity,
     startEpoch: options.startEpoch,
     startPosition: options.startPosition,
@@ -48,15 +54,4 @@ export function datasetSamples(
     telemetry: options.telemetry,
     maxFileBytes: opened.maxFileBytes,
   });
-  const size = options.shuffleBuffer ?? 1000;
-  if (size <= 0 || options.shuffle === false) return samples;
-  return samples.pipeThrough(
-    shuffleBuffer<IndexedSample>(
-      size,
-      hashKeys(options.seed, options.startEpoch ?? 0, options.rank ?? 0),
-      {
-        telemetry: options.telemetry,
-      },
-    ),
-  );
 }

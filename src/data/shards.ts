@@ -4,8 +4,8 @@
  */
 import { hashKeys, Rng } from "../streams/rng.ts";
 import { fromPull, type StageOptions } from "../streams/stage.ts";
-import { DataError, type OnError, SkipLog } from "./errors.ts";
-import { type SampleFailure, skipFailures } from "./skip_failures.ts";
+import { shuffleBuffer } from "../streams/shuffle_buffer.ts";
+import { DataError, type OnError, SkipLog, type SkipTracker } from "./errors.ts";
 import type { IndexedSample } from "./indexed.ts";
 import type { EncodedSample } from "./sample.ts";
 import { tarMembers } from "./tar.ts";
@@ -101,14 +101,25 @@ export async function openShard(shard: string): Promise<ReadableStream<Uint8Arra
 export interface TarSamplesOptions extends StageOptions {
   /** Shard paths or URLs; brace patterns are expanded. */
   shards: string | readonly string[];
-  /** Run seed: shard order is shuffled per epoch from `(seed, epoch)` (default 0). */
+  /** Run seed: shard order and shuffle buffer of each epoch come from `(seed, epoch)` (default 0). */
   seed?: number;
   /** Shuffle the shard order each epoch (default true). */
   shuffleShards?: boolean;
+  /**
+   * Samples of an epoch mixed across its shards through a buffer of this size (default 0: none),
+   * a fresh one each epoch seeded by `(seed, epoch, rank)` and drained at the epoch's end, so an
+   * epoch's order depends only on the seed, the epoch and the shards.
+   */
+  shuffleBuffer?: number;
+  /** This rank's samples of an epoch: the rest of the epoch is not read (default: all). */
+  samplesPerEpoch?: number;
   /** Epochs to run from `startEpoch` (default 1). */
   epochs?: number;
   startEpoch?: number;
-  /** Samples of this rank's part of `startEpoch` to skip (resume point). */
+  /**
+   * Samples of this rank's part of `startEpoch` to skip (resume point): they are read again
+   * (through the shuffle buffer, which makes the same order), not passed on.
+   */
   startPosition?: number;
   /** This rank and the number of ranks: rank r reads epoch shards r, r+R, ... */
   rank?: number;
@@ -151,15 +162,19 @@ export function shardsForEpoch(
 }
 
 /**
- * Streams encoded samples from tar shards, epoch after epoch. Each sample carries `epoch`,
- * a global `index` (`shardIndex * SHARD_INDEX_STRIDE + ordinal in the shard`, the same
- * whatever the rank split) and `position` (count in this rank's epoch). Use a
- * `shuffleBuffer` after it to mix samples across shards.
+ * Streams encoded samples from tar shards, epoch after epoch, each epoch on its own: this rank's
+ * shards of the epoch (order from `(seed, epoch)`) read one after another, mixed through a
+ * shuffle buffer that starts empty and is drained before the next epoch begins, up to
+ * `samplesPerEpoch`. So epochs never mix and an epoch's order is a function of the seed, the epoch
+ * and the data: a resume re-reads its epoch up to `startPosition` and continues exactly. Each
+ * sample carries `epoch`, a global `index` (`shardIndex * SHARD_INDEX_STRIDE + ordinal in the
+ * shard`, the same whatever the rank split) and `position` (its place in this rank's epoch,
+ * after the shuffle).
  *
  * @example
  * ```ts
  * const samples = tarSamples({ shards: "https://host/train-{0000..0099}.tar", seed: 42,
- *   epochs: 10, rank: 2, worldSize: 8 }).pipeThrough(shuffleBuffer(2000, 42));
+ *   epochs: 10, rank: 2, worldSize: 8, shuffleBuffer: 2000 });
  * ```
  */
 export function tarSamples(
@@ -171,33 +186,88 @@ export function tarSamples(
   if (list.length === 0) throw new DataError("tar shards", "the shard list is empty");
   const startEpoch = options.startEpoch ?? 0;
   const endEpoch = startEpoch + (options.epochs ?? 1);
-  const onError = options.onError ?? "fail";
+  const cap = options.samplesPerEpoch ?? Infinity;
+  const buffer = options.shuffleBuffer ?? 0;
   shardsForEpoch(list, startEpoch, options); // validates the split now
+  const tracker = (options.skips ?? new SkipLog()).tracker();
   let epoch = startEpoch;
-  let queue: { shard: string; shardIndex: number }[] | undefined;
-  let groups: ReadableStreamDefaultReader<MemberGroup> | undefined;
-  let current: { shard: string; shardIndex: number; ordinal: number } | undefined;
+  let current: ReadableStreamDefaultReader<IndexedSample<EncodedSample>> | undefined;
   let position = 0;
   let toSkip = options.startPosition ?? 0;
-  /** Under "fail" rethrows; under "skip" the failure goes downstream to be counted. */
-  const failure = (error: unknown, key: string, note = ""): SampleFailure => {
+
+  const next = async (): Promise<IndexedSample<EncodedSample> | undefined> => {
+    for (;;) {
+      if (current && position >= cap) {
+        await current.cancel("the epoch's samples are read");
+        current = undefined;
+        epoch++;
+      }
+      if (!current) {
+        if (epoch >= endEpoch) {
+          tracker.done();
+          return undefined;
+        }
+        tracker.at(epoch);
+        let samples = epochSamples(list, epoch, options, tracker);
+        if (buffer > 0) {
+          const seed = hashKeys(options.seed ?? 0, epoch, options.rank ?? 0);
+          samples = samples.pipeThrough(shuffleBuffer(buffer, seed, { name: "shuffle" }));
+        }
+        current = samples.getReader();
+        position = 0;
+        continue;
+      }
+      const r = await current.read();
+      if (r.done) {
+        current = undefined;
+        epoch++;
+        continue;
+      }
+      if (toSkip > 0) {
+        toSkip--;
+        position++;
+        continue;
+      }
+      return { ...r.value, position: position++ };
+    }
+  };
+  return fromPull(next, {
+    name: options.name ?? "tar",
+    telemetry: options.telemetry,
+    onCancel: async (reason) => {
+      tracker.done();
+      await current?.cancel(reason);
+    },
+  });
+}
+
+/**
+ * One epoch of this rank's shards, read one after another, in shard order; `position` is the
+ * reading order. Under "skip" a bad sample or broken shard is counted in `tracker` and left out.
+ */
+function epochSamples(
+  list: readonly string[],
+  epoch: number,
+  options: TarSamplesOptions,
+  tracker: SkipTracker,
+): ReadableStream<IndexedSample<EncodedSample>> {
+  const onError = options.onError ?? "fail";
+  const queue = shardsForEpoch(list, epoch, options);
+  let groups: ReadableStreamDefaultReader<MemberGroup> | undefined;
+  let current: { shard: string; shardIndex: number; ordinal: number } | undefined;
+  let read = 0;
+  /** Under "fail" rethrows; under "skip" counts the failure. */
+  const failure = (error: unknown, note = ""): void => {
     if (onError === "fail") throw error;
     const message = error instanceof Error ? error.message : String(error);
-    return { failed: `${message}${note}`, key, epoch };
+    tracker.record(`${message}${note}`, epoch);
   };
 
-  const next = async (): Promise<IndexedSample<EncodedSample> | SampleFailure | undefined> => {
+  const next = async (): Promise<IndexedSample<EncodedSample> | undefined> => {
     for (;;) {
       if (!groups) {
-        if (epoch >= endEpoch) return undefined;
-        queue ??= shardsForEpoch(list, epoch, options);
         const s = queue.shift();
-        if (!s) {
-          epoch++;
-          queue = undefined;
-          position = 0;
-          continue;
-        }
+        if (!s) return undefined;
         try {
           const members = tarMembers(await openShard(s.shard), s.shard, {
             maxFileBytes: options.maxFileBytes,
@@ -205,15 +275,17 @@ export function tarSamples(
           groups = groupMembers(members).getReader();
           current = { ...s, ordinal: 0 };
         } catch (error) {
-          return failure(error, s.shard);
+          failure(error);
         }
+        continue;
       }
       let r: ReadableStreamReadResult<MemberGroup>;
       try {
         r = await groups.read();
       } catch (error) {
         groups = undefined;
-        return failure(error, current!.shard, " (rest of the shard skipped)");
+        failure(error, " (rest of the shard skipped)");
+        continue;
       }
       if (r.done) {
         groups = undefined;
@@ -221,25 +293,18 @@ export function tarSamples(
       }
       const c = current!;
       const index = c.shardIndex * SHARD_INDEX_STRIDE + c.ordinal++;
-      let sample: EncodedSample;
       try {
-        sample = groupToSample(r.value, c.shard, options.imageExtensions);
+        const sample = groupToSample(r.value, c.shard, options.imageExtensions);
+        return { ...sample, epoch, index, position: read++ };
       } catch (error) {
-        return failure(error, `${c.shard}:${r.value.key}`);
+        failure(error);
       }
-      if (toSkip > 0) {
-        toSkip--;
-        position++;
-        continue;
-      }
-      return { ...sample, epoch, index, position: position++ };
     }
   };
   return fromPull(next, {
-    name: options.name ?? "tar",
-    telemetry: options.telemetry,
+    name: "shards",
     onCancel: async () => {
       await groups?.cancel();
     },
-  }).pipeThrough(skipFailures<IndexedSample<EncodedSample>>(options.skips ?? new SkipLog()));
+  });
 }

@@ -5,7 +5,7 @@
  * instead of the stock gradient's `Tile` and transposing reductions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { nativeBatchNorm, nativeBatchNormAvailable } from "../backend/native/batch_norm.ts";
+import { type FusedBatchNorm, fusedBatchNorm } from "../backend/fused_batch_norm.ts";
 import type { BatchNormHooks, ForwardContext } from "./forward_context.ts";
 import type { Param, ParamStore } from "./params.ts";
 
@@ -68,12 +68,12 @@ export class BatchNorm {
   }
 
   /**
-   * The `native` backend's fused batch norm (+ReLU) kernels, forward and backward in one call
-   * each. Statistics come back biased; running statistics take the unbiased variance, as here.
+   * The backend's fused batch norm (+ReLU) kernels (oneDNN on `native`, WGSL on `webgpu`).
+   * Statistics come back biased; running statistics take the unbiased variance, as here.
    * Global BN (hooks) keeps the generic path, whose channel sums the hooks reduce across ranks.
    */
-  #native(x: tf.Tensor, relu: boolean, ctx: ForwardContext) {
-    const { y, mean, variance } = nativeBatchNorm(
+  #fused(op: FusedBatchNorm, x: tf.Tensor, relu: boolean, ctx: ForwardContext) {
+    const { y, mean, variance } = op(
       x,
       this.weight.variable,
       this.#shift(),
@@ -115,17 +115,16 @@ export class BatchNorm {
         return relu ? tf.relu(y) : y;
       });
     }
-    const { y, mean, variance } = !ctx.batchNorm && nativeBatchNormAvailable()
-      ? this.#native(x, relu, ctx)
-      : batchNormTraining(
-        x,
-        this.weight.variable,
-        this.#shift(),
-        this.eps,
-        relu,
-        ctx.batchNorm,
-        ctx.retain,
-      );
+    const fused = ctx.batchNorm ? undefined : fusedBatchNorm();
+    const { y, mean, variance } = fused ? this.#fused(fused, x, relu, ctx) : batchNormTraining(
+      x,
+      this.weight.variable,
+      this.#shift(),
+      this.eps,
+      relu,
+      ctx.batchNorm,
+      ctx.retain,
+    );
     if (ctx.updates) {
       ctx.updates.push({
         mean,

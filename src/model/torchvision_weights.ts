@@ -6,6 +6,7 @@
  */
 import type { Encoder } from "./encoder.ts";
 import type { Param } from "./params.ts";
+import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { encodeSafetensors, type SafeTensor } from "./safetensors.ts";
 
 /** HWIO -> OIHW, [in, out] -> [out, in]. */
@@ -52,7 +53,7 @@ export async function exportTorchvision(encoder: Encoder): Promise<Uint8Array> {
   return encodeSafetensors(tensors, { format: "pt", source: `simclr ${encoder.name}` });
 }
 
-/** Writes {@link exportTorchvision}'s file to `path`. */
+/** Writes {@link exportTorchvision}'s file to `path` (atomically). */
 export async function saveTorchvisionWeights(encoder: Encoder, path: string): Promise<void> {
-  await Deno.writeFile(path, await exportTorchvision(encoder));
+  await writeFileAtomic(path, await exportTorchvision(encoder), "encoder weights");
 }

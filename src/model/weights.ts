@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ParamStore } from "./params.ts";
+import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "./safetensors.ts";
 
 /** Reads every parameter and buffer (asynchronously: works on every backend). */
@@ -42,9 +43,10 @@ export function assignStoreTensors(
   }
 }
 
-/** Saves every parameter and BN statistic of `store` to `path` (safetensors, float32). */
+/** Saves every parameter and BN statistic of `store` to `path` (safetensors, f32), atomically. */
 export async function saveWeights(store: ParamStore, path: string): Promise<void> {
-  await Deno.writeFile(path, encodeSafetensors(await storeTensors(store), { format: "simclr" }));
+  const bytes = encodeSafetensors(await storeTensors(store), { format: "simclr" });
+  await writeFileAtomic(path, bytes, "weights");
 }
 
 /** Loads a file written by {@link saveWeights} into `store`. */

@@ -2,6 +2,7 @@
 import type { PipelineConfig } from "../config/pipeline.ts";
 import type { ModelConfig } from "../model/simclr_model.ts";
 import { AdamW } from "../train/adamw.ts";
+import { parseCheckpointEvery } from "../train/checkpoint_policy.ts";
 import { Lars } from "../train/lars.ts";
 import { learningRateAt, type LrScheduleOptions } from "../train/lr_schedule.ts";
 import type { Optimizer } from "../train/optimizer.ts";
@@ -45,9 +46,14 @@ export function optimizerOf(cfg: PipelineConfig): Optimizer {
 
 /** How many steps a run makes, from the dataset size and the batch settings. */
 export interface StepPlan {
+  /** Samples an epoch holds, as counted (tar shards: `data.maxSamples`). */
+  samples: number;
   /** Pairs per micro-batch on one process. */
   microBatch: number;
-  /** Micro-batches per epoch on one process (the data position's unit). */
+  /**
+   * Micro-batches per epoch on one process (the data position's unit): `stepsPerEpoch * k`, so the
+   * input stream gives exactly these and leaves the rest of the epoch unused.
+   */
   microStepsPerEpoch: number;
   /** Optimizer steps per epoch. */
   stepsPerEpoch: number;
@@ -79,6 +85,7 @@ export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): 
   const planned = stepsPerEpoch * o.epochs;
   const totalSteps = Math.min(planned, cfg.train.maxSteps ?? planned);
   return {
+    samples,
     microBatch,
     microStepsPerEpoch: stepsPerEpoch * o.accumulateSteps,
     stepsPerEpoch,
@@ -117,4 +124,23 @@ export function maxStepsNote(cfg: PipelineConfig, plan: StepPlan): string | unde
     `(${schedule.totalSteps} steps over optim.epochs ${cfg.optim.epochs}; LR at the stop ` +
     `${+lr.toPrecision(3)}), so that it can be resumed; for a complete short run, lower ` +
     `optim.epochs (or data.maxSamples) instead`;
+}
+
+/**
+ * `train.checkpointEvery` as the optimizer stage's cadence: steps (epochs become
+ * `epochs x stepsPerEpoch` steps, at least 1) or seconds.
+ */
+export function checkpointCadenceOf(
+  cfg: PipelineConfig,
+  plan: StepPlan,
+): { every?: number; everySeconds?: number } {
+  const e = parseCheckpointEvery(cfg.train.checkpointEvery);
+  switch (e.unit) {
+    case "steps":
+      return { every: Math.max(1, Math.round(e.value)) };
+    case "epochs":
+      return { every: Math.max(1, Math.round(e.value * plan.stepsPerEpoch)) };
+    case "seconds":
+      return { everySeconds: e.value };
+  }
 }

@@ -24,6 +24,11 @@ export interface EvalBatchOptions {
   crop?: EvalCrop;
   /** Share of the shorter side the centre crop keeps (default 0.875, ImageNet's standard). */
   cropProportion?: number;
+  /**
+   * `data.onError: skip`: a sample that cannot be read or decoded is left out of its batch and
+   * passed here (its dataset index and the error, which names it). Without it, it throws.
+   */
+  onBad?: (index: number, error: Error) => void;
 }
 
 /** Batches of evaluation views (see `evalView`) with their labels. */
@@ -41,12 +46,23 @@ export async function* evalBatches(
     const n = Math.min(B, o.indices.length - start);
     const views = new Float32Array(n * per);
     const labels = new Int32Array(n);
+    let count = 0;
     for (let i = 0; i < n; i++) {
-      const image = await samplePixels(o.decoder, await dataset.get(o.indices[start + i]), C);
-      evalView(image, view, views.subarray(i * per, (i + 1) * per), ws);
-      labels[i] = image.label ?? -1;
+      const index = o.indices[start + i];
+      let image;
+      try {
+        image = await samplePixels(o.decoder, await dataset.get(index), C);
+      } catch (err) {
+        if (!o.onBad) throw err;
+        o.onBad(index, err instanceof Error ? err : new Error(String(err)));
+        continue;
+      }
+      evalView(image, view, views.subarray(count * per, (count + 1) * per), ws);
+      labels[count++] = image.label ?? -1;
     }
-    yield { views, height: S, width: S, channels: C, count: n, labels };
+    if (count > 0) {
+      yield { views, height: S, width: S, channels: C, count, labels: labels.subarray(0, count) };
+    }
   }
 }
 

@@ -24,6 +24,40 @@ export interface RunEvaluation {
   dataset: string;
   trainSplit: string;
   testSplit: string;
+  /** Samples left out under `data.onError: skip` (unreadable or undecodable), bank and test. */
+  skipped?: number;
+}
+
+/**
+ * The labelled dataset evaluation reads: `eval.dataset` at `eval.path`, by default the
+ * training dataset (`data.path` goes with it when `eval.dataset` is unset or the same).
+ *
+ * @example
+ * ```ts
+ * const { dataset, path } = evalSource(cfg); // { dataset: "cifar10", path: undefined }
+ * ```
+ */
+export function evalSource(cfg: PipelineConfig): { dataset: string; path: string | undefined } {
+  const dataset = cfg.eval.dataset ?? cfg.data.dataset;
+  const path = cfg.eval.path ?? (dataset === cfg.data.dataset ? cfg.data.path : undefined);
+  return { dataset, path };
+}
+
+/**
+ * Why `cfg` cannot be evaluated, known before any training (tar shards are streamed and hold
+ * no random-access labelled split): undefined when it can.
+ *
+ * @example
+ * ```ts
+ * const why = evalProblem(cfg); if (why) throw new Error(why);
+ * ```
+ */
+export function evalProblem(cfg: PipelineConfig): string | undefined {
+  if (evalSource(cfg).dataset !== "tar") return undefined;
+  return "evaluation needs a random-access labelled dataset, and tar shards are streamed: " +
+    "name one with eval.dataset and eval.path (e.g. --set eval.dataset=imagefolder --set " +
+    "eval.path=<folder of class folders>), or turn evaluation off with eval.enabled: false " +
+    "(and eval.monitorEvery: 0)";
 }
 
 /** The labelled evaluation data: the bank split and the test split, each capped. */
@@ -59,8 +93,8 @@ export function evalSampleIndices(
 }
 
 /**
- * Opens the labelled splits evaluation reads (`eval.trainSplit`, `eval.testSplit`) and the
- * indices it scores under the caps; close both datasets after use.
+ * Opens the labelled splits evaluation reads (`eval.trainSplit`, `eval.testSplit` of the
+ * evaluation dataset) and the indices it scores under the caps; close both datasets after use.
  *
  * @example
  * ```ts
@@ -68,28 +102,24 @@ export function evalSampleIndices(
  * ```
  */
 export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
-  const d = cfg.data;
-  if (d.dataset === "tar") {
-    throw new Error(
-      "evaluation needs a random-access labelled dataset; tar shards are streamed: " +
-        "evaluate with --set data.dataset=imagefolder --set data.path=<labelled folder>",
-    );
-  }
+  const problem = evalProblem(cfg);
+  if (problem) throw new Error(problem);
+  const source = evalSource(cfg);
   const open = async (split: string, classes?: readonly string[]) => {
-    const o = await openDataset(d.dataset, {
-      path: d.path,
+    const o = await openDataset(source.dataset, {
+      path: source.path,
       split,
       classes,
-      maxFileBytes: d.maxFileBytes,
+      maxFileBytes: cfg.data.maxFileBytes,
     });
-    if (o.kind !== "indexed") throw new Error(`${d.dataset} did not open as indexed`);
+    if (o.kind !== "indexed") throw new Error(`${source.dataset} did not open as indexed`);
     return o.dataset;
   };
   // An image folder's test split is labelled by the train split's classes, so the two agree.
   const bank = await open(cfg.eval.trainSplit);
   const test = await open(
     cfg.eval.testSplit,
-    d.dataset === "imagefolder" ? bank.classes : undefined,
+    source.dataset === "imagefolder" ? bank.classes : undefined,
   );
   const splitName = (ds: IndexedDataset, name: string) =>
     (ds as Partial<ImageFolderSplit>).split ?? name;
@@ -112,6 +142,11 @@ export interface EvaluateRunOptions {
   /** The online classifier's weights: scored on the test features of `model`. */
   online?: { weights: Float32Array; bias: Float32Array };
   log?: (line: string) => void;
+  /**
+   * Under `data.onError: skip`, gets each sample left out (once, though both encoders read it):
+   * the split it is in and the problem, naming it.
+   */
+  onSkip?: (split: string, problem: string) => void;
 }
 
 /** Scores `model`'s encoder, and a random-init encoder of the same architecture and seed. */
@@ -130,6 +165,16 @@ export async function evaluateRun(
       enabled: cfg.eval.linearProbe.enabled && !options.knnOnly,
     },
   };
+  const bad = new Map<string, Set<number>>([["bank", new Set()], ["test", new Set()]]);
+  const onBad = (which: "bank" | "test", split: string) =>
+    cfg.data.onError === "skip"
+      ? (index: number, err: Error) => {
+        const known = bad.get(which)!;
+        if (known.has(index)) return;
+        known.add(index);
+        options.onSkip?.(split, err.message);
+      }
+      : undefined;
   const batchOptions = {
     augment: cfg.augment,
     channels,
@@ -142,8 +187,16 @@ export async function evaluateRun(
     const t0 = performance.now();
     const scores = await evaluateEncoder(
       (x) => m.encoder.apply(x, { training: false }),
-      evalBatches(data.bank, { ...batchOptions, indices: data.bankIndices }),
-      evalBatches(data.test, { ...batchOptions, indices: data.testIndices }),
+      evalBatches(data.bank, {
+        ...batchOptions,
+        indices: data.bankIndices,
+        onBad: onBad("bank", data.trainSplit),
+      }),
+      evalBatches(data.test, {
+        ...batchOptions,
+        indices: data.testIndices,
+        onBad: onBad("test", data.testSplit),
+      }),
       { ...evalOptions, online },
     );
     const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -168,11 +221,18 @@ export async function evaluateRun(
   }
   data.bank.close?.();
   if (data.test !== data.bank) data.test.close?.();
+  const skipped = bad.get("bank")!.size + bad.get("test")!.size;
+  if (skipped > 0) {
+    options.log?.(
+      `eval: left out ${skipped} bad sample${skipped === 1 ? "" : "s"} (data.onError: skip)`,
+    );
+  }
   return {
     pretrained,
     random,
-    dataset: cfg.data.dataset,
+    dataset: evalSource(cfg).dataset,
     trainSplit: data.trainSplit,
     testSplit: data.testSplit,
+    ...(cfg.data.onError === "skip" ? { skipped } : {}),
   };
 }

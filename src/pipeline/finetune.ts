@@ -38,6 +38,7 @@ import { probeAccuracy, trainLinearProbe } from "../eval/probe.ts";
 import { Linear } from "../model/linear.ts";
 import { createModel, type SimCLRModel } from "../model/simclr_model.ts";
 import { ProgressBar } from "../report/progress_bar.ts";
+import { writeFileAtomic } from "../streams/atomic_write.ts";
 import type { ResultsTable } from "../report/render.ts";
 import { Lars } from "../train/lars.ts";
 import type { Optimizer } from "../train/optimizer.ts";
@@ -203,7 +204,11 @@ async function runFinetune(job: Job): Promise<FinetuneResult> {
       fresh.dispose();
     }
   }
-  await Deno.writeTextFile(runFiles(outDir).eval, JSON.stringify(result, null, 2) + "\n");
+  await writeFileAtomic(
+    runFiles(outDir).eval,
+    JSON.stringify(result, null, 2) + "\n",
+    "fine-tuning results",
+  );
   // the report shows the fine-tuning's own optimizer settings (config.yaml keeps the run's)
   result.reportPath = await writeReport(ft, outDir, {
     title: `SimCLR fine-tuning: ${subset.info.count} labels (${subset.info.spec})`,
@@ -270,18 +275,20 @@ async function prepareOutDir(o: FinetuneOptions, cfg: PipelineConfig, s: Subset)
       `${dir} already holds ${entry.name}: give fine-tuning a new or empty directory (--out)`,
     );
   }
-  await Deno.writeTextFile(
+  await writeFileAtomic(
     runFiles(dir).config,
     configToYaml(cfg, [`resolved config of the fine-tuning ${dir} of ${o.run}`]),
+    "config",
   );
   const samples = [];
   for (let i = 0; i < s.dataset.length; i++) {
     const sample = await s.dataset.get(i);
     samples.push({ index: s.indices[i], key: sample.key, label: sample.label });
   }
-  await Deno.writeTextFile(
+  await writeFileAtomic(
     `${dir}/subset.json`,
     JSON.stringify({ ...s.info, samples }, null, 1) + "\n",
+    "labelled subset",
   );
   return dir;
 }
@@ -419,8 +426,12 @@ async function fineTuneOne(
   }
 }
 
-/** How evaluation views of the job's data are made (`eval.crop`, the run's normalization). */
-async function viewOptions(cfg: PipelineConfig): Promise<Omit<EvalBatchOptions, "indices">> {
+/**
+ * How evaluation views of the job's data are made (`eval.crop`, the run's normalization); under
+ * `data.onError: skip` a sample that does not decode is left out and logged.
+ */
+async function viewOptions(job: Job): Promise<Omit<EvalBatchOptions, "indices">> {
+  const { cfg, log } = job;
   return {
     augment: cfg.augment,
     channels: cfg.model.inChannels,
@@ -428,14 +439,18 @@ async function viewOptions(cfg: PipelineConfig): Promise<Omit<EvalBatchOptions, 
     batchSize: cfg.eval.batchSize,
     crop: cfg.eval.crop,
     cropProportion: cfg.eval.cropProportion,
+    onBad: cfg.data.onError === "skip"
+      ? (_index, err) =>
+        log(`evaluation: left out a bad sample (data.onError: skip): ${err.message}`)
+      : undefined,
   };
 }
 
 /** Top-1/top-5 of the logits `classify` gives the test split's evaluation views. */
 async function testAccuracy(job: Job, classify: EncodeFn, classes: number): Promise<TestAccuracy> {
-  const { data, cfg } = job;
+  const { data } = job;
   const tally = new TopKTally(classes);
-  const views = { ...await viewOptions(cfg), indices: data.testIndices };
+  const views = { ...await viewOptions(job), indices: data.testIndices };
   for await (const e of encodeBatches(classify, evalBatches(data.test, views))) {
     tally.add(e.features, e.count, e.batch.labels!);
   }
@@ -447,7 +462,7 @@ async function testAccuracy(job: Job, classify: EncodeFn, classes: number): Prom
 async function probeOnSubset(job: Job, model: SimCLRModel, s: Subset): Promise<TestAccuracy> {
   const { cfg, data } = job;
   const encode: EncodeFn = (x) => model.encoder.apply(x, { training: false });
-  const views = await viewOptions(cfg);
+  const views = await viewOptions(job);
   const train = await extractFeatures(
     encode,
     evalBatches(data.bank, { ...views, indices: s.indices }),

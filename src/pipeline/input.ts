@@ -1,12 +1,16 @@
 /**
  * The training input as one stream: epoch order -> read -> decode + paired augmentation in a
- * worker pool (ordered) -> batches of whole epochs -> prefetch. Generic stages come from
+ * worker pool (ordered) -> batches of whole epochs -> prefetch. Every epoch gives exactly the
+ * plan's micro-batches (`microStepsPerEpoch`), from its first usable samples in epoch order: the
+ * samples after them (the dropped tail, like `drop_last`, plus what the accumulation groups leave)
+ * are not used, skipped samples under `onError: skip` are replaced by the next ones, and an epoch
+ * with too few usable samples stops the input with an error saying so. Generic stages come from
  * `src/streams`, sources from `src/data`, views from `src/augment`.
  */
 import type { PairedViewsConfig } from "../augment/paired.ts";
 import type { ViewPair } from "../augment/view_pair.ts";
 import type { DecoderName } from "../data/decoders.ts";
-import { SkipLog } from "../data/errors.ts";
+import { DataError, SkipLog } from "../data/errors.ts";
 import type { IndexedDataset, IndexedSample } from "../data/indexed.ts";
 import type { OpenedDataset } from "../data/registry.ts";
 import { skipFailures } from "../data/skip_failures.ts";
@@ -29,7 +33,13 @@ export interface TrainingInputOptions {
   batchSize: number;
   /** Micro-batches per epoch on this process (`StepPlan.microStepsPerEpoch`). */
   microStepsPerEpoch: number;
+  /**
+   * Samples of an epoch over all ranks, as the plan counted them (for tar shards `data.maxSamples`,
+   * whose epochs this rank stops reading after its share); for messages and the tar epoch size.
+   */
+  samplesPerEpoch?: number;
   seed: number;
+  /** Epochs of the whole run: the stream ends with the last micro-batch of epoch `epochs - 1`. */
   epochs: number;
   /** First `Batch.microStep` to produce (resume: the one after the checkpoint's). */
   startMicroStep?: number;
@@ -54,23 +64,29 @@ export interface TrainingInputOptions {
 /** The training batches, from `startMicroStep` to the end of the last epoch. */
 export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> {
   const startMicroStep = o.startMicroStep ?? 0;
-  const startEpoch = Math.floor(startMicroStep / o.microStepsPerEpoch);
-  const startPosition = (startMicroStep % o.microStepsPerEpoch) * o.batchSize;
+  const perEpoch = o.microStepsPerEpoch;
+  const startEpoch = Math.floor(startMicroStep / perEpoch);
+  const startPosition = (startMicroStep % perEpoch) * o.batchSize;
   const skips = o.skips ?? new SkipLog();
   const onError = o.onError ?? "fail";
+  const worldSize = o.worldSize ?? 1;
   const samples = datasetSamples(o.dataset, {
     seed: o.seed,
-    epochs: o.epochs,
+    epochs: Math.max(0, o.epochs - startEpoch),
     startEpoch,
     startPosition,
     rank: o.rank ?? 0,
-    worldSize: o.worldSize ?? 1,
+    worldSize,
     // several ranks: blocked split, so a step's global batch is the ranks' batches in rank
     // order, exactly as one process with the global batch reads it
-    block: (o.worldSize ?? 1) > 1 ? o.batchSize : undefined,
+    block: worldSize > 1 ? o.batchSize : undefined,
     onError,
     skips,
     shuffleBuffer: o.shuffleBuffer,
+    // tar shards: this rank's share of the epoch (its shards may hold more)
+    samplesPerEpoch: o.samplesPerEpoch === undefined
+      ? undefined
+      : Math.floor(o.samplesPerEpoch / worldSize),
     telemetry: o.telemetry,
   });
   const init: ViewWorkerInit = {
@@ -90,8 +106,47 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
     : samples.pipeThrough(inlineViews(init, o.telemetry));
   return augmented
     .pipeThrough(skipFailures<ViewPair>(skips, { name: "skip", telemetry: o.telemetry }))
-    .pipeThrough(packBatches({ size: o.batchSize, firstMicroStep: startMicroStep }))
+    .pipeThrough(packBatches({
+      size: o.batchSize,
+      firstMicroStep: startMicroStep,
+      perEpoch,
+      endMicroStep: o.epochs * perEpoch,
+      shortEpoch: (epoch, pairs) => shortEpochError(o, skips, epoch, pairs),
+    }))
     .pipeThrough(prefetch<Batch>(o.prefetch, { name: "prefetch", telemetry: o.telemetry }));
+}
+
+/** Why an epoch gave fewer micro-batches than planned, and what to do. */
+function shortEpochError(
+  o: TrainingInputOptions,
+  skips: SkipLog,
+  epoch: number,
+  pairs: number,
+): DataError {
+  const worldSize = o.worldSize ?? 1;
+  const where = `epoch ${epoch + 1}${worldSize > 1 ? ` on rank ${o.rank ?? 0}` : ""}`;
+  const needed = o.microStepsPerEpoch * o.batchSize;
+  const skipped = skips.of(epoch);
+  const problem = `${pairs === 0 ? "no" : pairs} usable samples, fewer than the ${needed} of ` +
+    `the ${o.microStepsPerEpoch} micro-batches of ${o.batchSize} pairs planned for an epoch` +
+    (skipped.count > 0
+      ? ` (${skipped.count} bad samples skipped in it, e.g. ${skipped.examples[0]})`
+      : "");
+  const hints: string[] = [];
+  const shards = o.dataset.kind === "shards";
+  if (skipped.count > 0) hints.push(`fix or remove the bad samples${shards ? " or shards" : ""}`);
+  if (shards) {
+    const count = o.samplesPerEpoch === undefined ? "" : ` (${o.samplesPerEpoch})`;
+    hints.push(
+      `data.maxSamples${count} is the epoch size the plan counts: set it to the number of ` +
+        `samples the shards hold` +
+        (worldSize > 1
+          ? `; each rank needs ${needed} from its shards: give the shards equal sizes and ` +
+            `make their number a multiple of the ranks`
+          : ""),
+    );
+  }
+  return new DataError(where, problem, hints.join("; ") || undefined);
 }
 
 function inlineViews(init: ViewWorkerInit, telemetry?: Telemetry) {

@@ -166,7 +166,7 @@ export { readMetrics, type ReportContext, writeReport } from "./report.ts";
  */
 export { loadRunConfig, loadRunModel } from "./load_run.ts";
 /**
- * The files of a run directory.
+ * The files of a run directory; creating a new one exclusively; what `--resume` points at.
  *
  * @example
  * ```ts
@@ -174,7 +174,33 @@ export { loadRunConfig, loadRunModel } from "./load_run.ts";
  * console.log(runFiles("runs/x").report); // runs/x/report.html
  * ```
  */
-export { runFiles } from "./run_dir.ts";
+export { claimRunDir, createRunDir, resumeTarget, runFiles } from "./run_dir.ts";
+/**
+ * What a resume may change in a run's config (how it executes, not what it trains).
+ *
+ * @example
+ * ```ts
+ * import { resumeMayChange } from "./mod.ts";
+ * resumeMayChange("data.workers"); // true
+ * ```
+ */
+export {
+  assertResumable,
+  type ConfigChange,
+  configChanges,
+  RESUME_CHANGEABLE,
+  resumeMayChange,
+} from "./resume_changes.ts";
+/**
+ * A run's list of skipped samples (`skipped.jsonl`).
+ *
+ * @example
+ * ```ts
+ * import { SkippedFile } from "./mod.ts";
+ * const list = await SkippedFile.open("runs/x/skipped.jsonl");
+ * ```
+ */
+export { SkippedFile, type SkippedRecord } from "./skipped_file.ts";
 /**
  * The worker module of the training input (decode + paired views).
  *

@@ -24,6 +24,7 @@ import { Telemetry } from "../streams/telemetry.ts";
 import type { Batch } from "../train/batch.ts";
 import type { OnlineClassifier } from "../train/online_classifier.ts";
 import type { Optimizer } from "../train/optimizer.ts";
+import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { restoreCheckpoint } from "../train/checkpoint.ts";
 import type { StepMetrics } from "../train/step_metrics.ts";
 import { initialTrainState, type TrainState } from "../train/train_state.ts";
@@ -33,6 +34,7 @@ import type { Communicator } from "../distributed/communicator.ts";
 import { createCommunicator, detectLaunch } from "../distributed/create.ts";
 import { SingleCommunicator } from "../distributed/single.ts";
 import {
+  checkpointCadenceOf,
   maxStepsNote,
   modelConfigOf,
   optimizerOf,
@@ -40,20 +42,35 @@ import {
   scheduleOf,
   type StepPlan,
 } from "./build.ts";
-import { evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
+import { evalProblem, evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
 import { describeOnline, onlineClassifierOf } from "./online.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
 import { writeReport } from "./report.ts";
-import { type RunFiles, runFiles } from "./run_dir.ts";
+import { checkResumeConfig, loadResumeCheckpoint, rewindRunDir } from "./resume.ts";
+import type { ConfigChange } from "./resume_changes.ts";
+import { claimRunDir, createRunDir, type RunFiles, runFiles } from "./run_dir.ts";
+import { SkippedFile } from "./skipped_file.ts";
 import { trainLoop } from "./train_loop.ts";
 
 /** Options of {@link pretrain}. */
 export interface PretrainOptions {
-  /** Run directory (default `<outDir>/<name>-<UTC time>`); with `resume`, the run to continue. */
+  /**
+   * Run directory (default `<outDir>/<name>-<UTC time>`, created exclusively: `-2`, `-3`, ...
+   * when another run took the name); with `resume`, the run to continue.
+   */
   runDir?: string;
-  /** Continue the run in `runDir` from its checkpoint. */
+  /**
+   * Continue the run in `runDir` from its checkpoint. `cfg` may differ from its `config.yaml`
+   * only where `RESUME_CHANGEABLE` allows (the changes are noted in `config.yaml`).
+   */
   resume?: boolean;
+  /**
+   * With `resume`: the checkpoint file to continue from (default the run's latest,
+   * `checkpoint.safetensors`; an earlier kept one, `checkpoint-step<N>.safetensors`, goes back
+   * to it: later checkpoints and metrics rows are dropped).
+   */
+  checkpoint?: string;
   /** Aborting stops training after the current step; a checkpoint is written first. */
   signal?: AbortSignal;
   /** Progress bar on stderr (default true). */
@@ -122,11 +139,14 @@ async function runJob(cfg: PipelineConfig, options: PretrainOptions, ranks: Rank
   const run = await setUp(cfg, options, ranks);
   try {
     const trained = await train(run, options);
-    return await evaluateAndReport(run, trained, options);
+    const result = await evaluateAndReport(run, trained, options);
+    await run.skipped?.flush();
+    return result;
   } finally {
     run.model.dispose();
     run.optimizer.dispose();
     run.online?.dispose();
+    await run.skipped?.close().catch(() => {});
   }
 }
 
@@ -156,24 +176,68 @@ interface Run {
   hooks: TrainingHooks | undefined;
   /** Where training continues from (restored from the checkpoint when resuming). */
   state: TrainState;
+  /** Rank 0's list of skipped samples (`skipped.jsonl`). */
+  skipped: SkippedFile | undefined;
   /** Rank 0's log (a no-op on the other ranks). */
   log: (line: string) => void;
 }
 
-/** Run directory, backend, dataset, step plan, model and optimizer, resumed state. */
+/**
+ * Run directory, backend, dataset, step plan, model and optimizer, resumed state. What can be
+ * known wrong before training is refused first (evaluation impossible, a resume that changes
+ * what is trained); a new run's directory is removed again when its start fails, and its
+ * `config.yaml` is written only once everything is set up.
+ */
 async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks): Promise<Run> {
   const userLog = options.log ?? ((l: string) => console.error(l));
   const log = ranks.root ? userLog : () => {};
-  await ranks.checkSameSettings({ cfg, runDir: options.runDir, resume: options.resume });
-  const runDir = await ranks.shareRunDir(options.runDir ?? defaultRunDir(cfg));
+  await ranks.checkSameSettings({
+    cfg,
+    runDir: options.runDir,
+    resume: options.resume,
+    checkpoint: options.checkpoint,
+  });
+  const problem = (options.evaluate !== false && cfg.eval.enabled) || cfg.eval.monitorEvery > 0
+    ? evalProblem(cfg)
+    : undefined;
+  if (problem) throw new Error(`${problem} (checked before training)`);
+  const dir = ranks.root ? await openRunDir(cfg, options) : undefined;
+  const runDir = await ranks.shareRunDir(dir?.path);
   const files = runFiles(runDir);
-  if (ranks.root) {
-    await Deno.mkdir(runDir, { recursive: true });
-    if (!options.resume) {
-      await Deno.writeTextFile(files.config, configToYaml(cfg, [`resolved config of ${runDir}`]));
-    }
+  try {
+    return await setUpIn(cfg, options, ranks, runDir, files, dir?.changes ?? [], log);
+  } catch (err) {
+    if (dir?.created) await Deno.remove(runDir, { recursive: true }).catch(() => {});
+    throw err;
   }
+}
 
+/** Rank 0: the run directory (created, claimed, or the resumed one with the config changes). */
+async function openRunDir(
+  cfg: PipelineConfig,
+  options: PretrainOptions,
+): Promise<{ path: string; created: boolean; changes: ConfigChange[] }> {
+  if (options.resume) {
+    if (!options.runDir) throw new Error("resume: true needs the runDir to continue");
+    const changes = await checkResumeConfig(options.runDir, runFiles(options.runDir), cfg);
+    return { path: options.runDir, created: false, changes };
+  }
+  if (options.runDir) {
+    return { path: options.runDir, created: await claimRunDir(options.runDir), changes: [] };
+  }
+  const path = await createRunDir(cfg.run.outDir, cfg.run.name ?? "run");
+  return { path, created: true, changes: [] };
+}
+
+async function setUpIn(
+  cfg: PipelineConfig,
+  options: PretrainOptions,
+  ranks: Ranks,
+  runDir: string,
+  files: RunFiles,
+  changes: ConfigChange[],
+  log: (line: string) => void,
+): Promise<Run> {
   const backend = await startBackend(cfg.train.backend, {
     threads: cfg.train.threads,
     dataWorkers: cfg.data.workers,
@@ -201,16 +265,28 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
   const optimizer = optimizerOf(cfg);
   let online: OnlineClassifier | undefined;
   let state = initialTrainState();
+  let skipped: SkippedFile | undefined;
   try {
     online = onlineClassifierOf(cfg, plan, dataset, model.encoder.featureDim);
     if (options.resume) {
-      const checkpoint = await ranks.loadCheckpoint(files.checkpoint);
-      state = restoreCheckpoint(checkpoint, model, optimizer, online);
-      log(`resumed from ${files.checkpoint} at step ${state.step} (epoch ${state.epoch + 1})`);
-      if (online && !checkpoint.online) {
+      const from = options.checkpoint ?? files.checkpoint;
+      const ck = await loadResumeCheckpoint(files, from, (p) => ranks.loadCheckpoint(p));
+      state = restoreCheckpoint(ck, model, optimizer, online);
+      log(`resumed from ${from} at step ${state.step} (epoch ${state.epoch + 1})`);
+      if (online && !ck.online) {
         log("  the checkpoint has no online classifier: it starts afresh at this step");
       }
+      if (ranks.root) {
+        for (const line of await rewindRunDir(files, from, state.step, cfg, changes)) log(line);
+      }
+    } else if (ranks.root) {
+      await writeFileAtomic(
+        files.config,
+        configToYaml(cfg, [`resolved config of ${runDir}`]),
+        "config",
+      );
     }
+    if (ranks.root) skipped = await SkippedFile.open(files.skipped);
   } catch (err) {
     model.dispose();
     optimizer.dispose();
@@ -238,6 +314,7 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
     online,
     hooks,
     state,
+    skipped,
     log,
   };
 }
@@ -253,6 +330,7 @@ interface Trained {
 async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   const { cfg, plan, state, log } = run;
   const telemetry = new Telemetry();
+  const skips = skipLogOf(run);
   const bar = options.progress === false || !run.ranks.root ? undefined : new ProgressBar();
   const time = { waitMs: 0, computeMs: 0 };
   const sink = trainerOf(run, bar, (m) => {
@@ -265,7 +343,7 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   let end: EarlyEnd | undefined;
   try {
     end = await trainLoop({
-      input: inputOf(run, telemetry),
+      input: inputOf(run, telemetry, skips),
       trainer: sink,
       model: run.model,
       ranks: run.ranks,
@@ -283,6 +361,14 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
     bar?.done();
   }
   const seconds = (performance.now() - started) / 1000;
+  skips.finish(); // the last epoch's tally: the input was cancelled, not run to its end
+  const skippedTotal = skips.total;
+  if (skippedTotal > 0) {
+    log(
+      `skipped ${skippedTotal} bad sample${skippedTotal === 1 ? "" : "s"} in training ` +
+        `(data.onError: skip); each is listed in ${run.files.skipped}`,
+    );
+  }
   const trained: Trained = {
     stopped: end === "stopped",
     imagesPerSec: (state.images - startImages) / seconds,
@@ -294,23 +380,44 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
       `${(100 * trained.dataWaitShare).toFixed(1)}%; checkpoint ${run.files.checkpoint}`,
   );
   log(`pipeline: ${telemetry.summary()}`);
+  if (end === "exhausted") {
+    throw new Error(
+      `the training data ran out at step ${state.step} of the ${plan.totalSteps} planned ` +
+        `(the input ended before the plan's last micro-batch): the run is incomplete; the ` +
+        `checkpoint holds step ${state.step}`,
+    );
+  }
   return trained;
 }
 
+/**
+ * The training input's skip log (`data.onError: skip`): a line per epoch with skips, and every
+ * skipped sample listed in `skipped.jsonl` (rank 0's part of the data).
+ */
+function skipLogOf(run: Run): SkipLog {
+  return new SkipLog(
+    (r) => {
+      if (r.count === 0) return;
+      run.log(
+        `epoch ${r.epoch + 1}: skipped ${r.count} bad sample${r.count === 1 ? "" : "s"}, ` +
+          `e.g. ${r.examples[0]} (all listed in ${run.files.skipped})`,
+      );
+    },
+    5,
+    (problem, epoch) => run.skipped?.record("train", problem, epoch),
+  );
+}
+
 /** This rank's micro-batches, from the one after the state's on. */
-function inputOf(run: Run, telemetry: Telemetry): ReadableStream<Batch> {
+function inputOf(run: Run, telemetry: Telemetry, skips: SkipLog): ReadableStream<Batch> {
   const { cfg, plan, ranks } = run;
-  const skips = new SkipLog((r) => {
-    if (r.count > 0) {
-      run.log(`epoch ${r.epoch + 1}: skipped ${r.count} bad samples: ${r.examples[0]}`);
-    }
-  });
   return trainingBatches({
     dataset: run.dataset,
     augment: { ...cfg.augment },
     channels: cfg.model.inChannels,
     batchSize: plan.microBatch,
     microStepsPerEpoch: plan.microStepsPerEpoch,
+    samplesPerEpoch: plan.samples,
     seed: cfg.run.seed,
     epochs: plan.epochs,
     startMicroStep: run.state.microStep + 1,
@@ -363,7 +470,8 @@ function trainerOf(
     checkpoint: ranks.root
       ? {
         path: files.checkpoint,
-        every: cfg.train.checkpointEvery * plan.stepsPerEpoch,
+        ...checkpointCadenceOf(cfg, plan),
+        keep: cfg.train.keepCheckpoints,
         dataPosition: (s) => ({ epoch: s.epoch, nextMicroStep: s.microStep + 1 }),
         rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
       }
@@ -390,11 +498,20 @@ async function evaluateAndReport(
     dataWaitShare: trained.dataWaitShare,
   };
   if (ranks.root && !trained.stopped && options.evaluate !== false) {
-    result.evaluation = await evaluateRun(cfg, run.model, {
-      log,
-      online: run.online && await run.online.weights(),
-    });
-    await Deno.writeTextFile(files.eval, JSON.stringify(result.evaluation, null, 2) + "\n");
+    if (cfg.eval.enabled) {
+      result.evaluation = await evaluateRun(cfg, run.model, {
+        log,
+        online: run.online && await run.online.weights(),
+        onSkip: (split, problem) => run.skipped?.record(`eval:${split}`, problem),
+      });
+      await writeFileAtomic(
+        files.eval,
+        JSON.stringify(result.evaluation, null, 2) + "\n",
+        "evaluation results",
+      );
+    } else {
+      log("evaluation off (eval.enabled: false): the report shows training only");
+    }
     result.reportPath = await writeReport(cfg, run.runDir, {
       evaluation: result.evaluation,
       backend: run.backend,
@@ -419,15 +536,13 @@ async function openTraining(cfg: PipelineConfig): Promise<OpenedDataset> {
   return opened;
 }
 
-function defaultRunDir(cfg: PipelineConfig): string {
-  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const out = cfg.run.outDir.replace(/\/+$/, "");
-  return `${out}/${cfg.run.name ?? "run"}-${t}`;
-}
-
 /** The kNN monitor: top-1 and top-5 of the weights trained so far. */
 async function monitorKnn(run: Run, epoch: number, bar: ProgressBar | undefined): Promise<void> {
-  const e = await evaluateRun(run.cfg, run.model, { knnOnly: true, skipFloor: true });
+  const e = await evaluateRun(run.cfg, run.model, {
+    knnOnly: true,
+    skipFloor: true,
+    onSkip: (split, problem) => run.skipped?.record(`eval:${split}`, problem),
+  });
   const line =
     `kNN monitor after epoch ${epoch}: top-1 ${(100 * e.pretrained.knnTop1).toFixed(2)}%` +
     `, top-5 ${(100 * e.pretrained.knnTop5).toFixed(2)}%`;

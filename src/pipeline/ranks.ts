@@ -44,7 +44,8 @@ export interface Ranks {
   gradientStages(): TransformStream<StepGradients, StepGradients>[];
   /**
    * One vote of every rank, after reading micro-batch `microStep`: end the loop when a rank was
-   * asked to stop (several ranks: at the first micro-batch of a step) or ran out of data.
+   * asked to stop (at the first micro-batch of a step, so that no partial accumulation group is
+   * applied and a resume continues the groups exactly) or ran out of data.
    */
   vote(microStep: number, asked: boolean, exhausted: boolean): Promise<EarlyEnd | undefined>;
   /** Runs `fn` on rank 0 while the others wait (the kNN monitor). */
@@ -71,10 +72,10 @@ export interface RanksOptions {
 
 /** The {@link Ranks} of `comm`: do-nothing for one process, collective for several. */
 export function ranksOf(comm: Communicator, options: RanksOptions): Ranks {
-  return comm.size === 1 ? oneRank() : new SeveralRanks(comm, options);
+  return comm.size === 1 ? oneRank(options.accumulate) : new SeveralRanks(comm, options);
 }
 
-function oneRank(): Ranks {
+function oneRank(accumulate: number): Ranks {
   return {
     kind: "single",
     rank: 0,
@@ -86,10 +87,11 @@ function oneRank(): Ranks {
     loadCheckpoint,
     trainingHooks: () => undefined,
     gradientStages: () => [],
-    // Known issue: this stops inside an accumulation group too, applying a partial step;
-    // several ranks wait for the group's end (the fix: do the same here).
-    vote: (_microStep, asked, exhausted) =>
-      Promise.resolve(asked ? "stopped" : exhausted ? "exhausted" : undefined),
+    // a stop asked inside an accumulation group waits for the group's end, as several ranks do
+    vote: (microStep, asked, exhausted) =>
+      Promise.resolve(
+        asked && microStep % accumulate === 0 ? "stopped" : exhausted ? "exhausted" : undefined,
+      ),
     onRoot: (fn) => fn(),
     written: () => Promise.resolve(),
     finish: () => Promise.resolve(),

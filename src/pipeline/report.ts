@@ -14,6 +14,7 @@ import {
   type ResultsTable,
   type ViewPairImage,
 } from "../report/render.ts";
+import { writeFileAtomic } from "../streams/atomic_write.ts";
 import type { StepMetrics } from "../train/step_metrics.ts";
 import type { RunEvaluation } from "./evaluate_run.ts";
 import { runFiles } from "./run_dir.ts";
@@ -64,7 +65,7 @@ export async function writeReport(
       "run dir": runDir,
     },
   });
-  await Deno.writeTextFile(files.report, html);
+  await writeFileAtomic(files.report, html, "report");
   return files.report;
 }
 
@@ -104,8 +105,14 @@ async function examplePairs(
   const stride = Math.max(1, Math.floor(ds.length / n));
   for (let i = 0; i < Math.min(n, ds.length); i++) {
     const index = i * stride;
-    const s = await ds.get(index);
-    let image: RawImage = isEncoded(s) ? await decodeSample(decoder, s, C) : s;
+    let image: RawImage;
+    try {
+      const s = await ds.get(index);
+      image = isEncoded(s) ? await decodeSample(decoder, s, C) : s;
+    } catch (err) {
+      if (cfg.data.onError === "skip") continue; // listed by training already
+      throw err;
+    }
     if (image.channels !== C) image = { ...image, ...convertChannels(image, C) } as RawImage;
     const [a, b] = pairToImages(views(image, 0, index), spec);
     out.push({

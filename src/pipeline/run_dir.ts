@@ -1,13 +1,20 @@
-/** The files of a run directory. */
+/**
+ * Run directories: the files of one ({@link runFiles}), creating a new one so that no two runs
+ * ever share it ({@link createRunDir}, {@link claimRunDir}), and what a resume points at
+ * ({@link resumeTarget}: a run directory, or one of its checkpoint files).
+ */
+import { dirname } from "node:path";
 
 /** The files of one run directory. */
 export interface RunFiles {
-  /** The resolved pipeline config. */
+  /** The resolved pipeline config (rewritten with what a resume changed, noted at its top). */
   config: string;
   /** One JSON record per logged step. */
   metrics: string;
   /** The last checkpoint (model, optimizer, schedule and data position). */
   checkpoint: string;
+  /** Every sample skipped under `data.onError: skip` (training and evaluation), one per line. */
+  skipped: string;
   /** Evaluation results. */
   eval: string;
   /** The self-contained HTML report. */
@@ -24,9 +31,110 @@ export function runFiles(runDir: string): RunFiles {
     config: `${runDir}/config.yaml`,
     metrics: `${runDir}/metrics.jsonl`,
     checkpoint: `${runDir}/checkpoint.safetensors`,
+    skipped: `${runDir}/skipped.jsonl`,
     eval: `${runDir}/eval.json`,
     report: `${runDir}/report.html`,
     encoder: `${runDir}/encoder.safetensors`,
     tfjs: `${runDir}/tfjs`,
   };
+}
+
+/**
+ * Creates a new run directory `<outDir>/<name>-<YYYYMMDD-HHMMSS>` (UTC) exclusively: when
+ * another run took that name (two runs started in the same second), `-2`, `-3`, ... is added,
+ * so each run gets its own. Returns its path.
+ *
+ * @example
+ * ```ts
+ * const dir = await createRunDir("runs/", "cifar10"); // "runs/cifar10-20260101-120000"
+ * ```
+ */
+export async function createRunDir(
+  outDir: string,
+  name: string,
+  now = new Date(),
+): Promise<string> {
+  const t = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const base = `${outDir.replace(/\/+$/, "") || "."}/${name}-${t}`;
+  await Deno.mkdir(dirname(base), { recursive: true });
+  for (let n = 1;; n++) {
+    const dir = n === 1 ? base : `${base}-${n}`;
+    try {
+      await Deno.mkdir(dir); // not recursive: fails when the directory exists
+      return dir;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists) || n >= 10000) throw err;
+    }
+  }
+}
+
+/**
+ * Takes `dir` for a new run: creates it (and its parents), or accepts an existing one that
+ * holds no run (no config, metrics or checkpoint; another run's files would be mixed with
+ * this one's). Returns whether it created the directory (so a failed start can remove it).
+ *
+ * @example
+ * ```ts
+ * const created = await claimRunDir("runs/mine");
+ * ```
+ */
+export async function claimRunDir(dir: string): Promise<boolean> {
+  await Deno.mkdir(dirname(dir), { recursive: true });
+  try {
+    await Deno.mkdir(dir);
+    return true;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+  }
+  const files = runFiles(dir);
+  for (const f of [files.config, files.metrics, files.checkpoint]) {
+    if (await pathExists(f)) {
+      throw new Error(
+        `${dir} already holds a run (${f.slice(dir.length + 1)}): continue it with --resume ` +
+          `(resume: true), or give a new run another directory`,
+      );
+    }
+  }
+  return false;
+}
+
+/**
+ * What a resume points at: a run directory (its latest checkpoint), or a checkpoint file in one
+ * (e.g. `runs/x/checkpoint-step000120.safetensors`, to go back to an earlier checkpoint).
+ *
+ * @example
+ * ```ts
+ * const { runDir, checkpoint } = await resumeTarget("runs/x/checkpoint-step000120.safetensors");
+ * ```
+ */
+export async function resumeTarget(path: string): Promise<{ runDir: string; checkpoint: string }> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch {
+    throw new Error(
+      `cannot resume ${path}: no such run directory or checkpoint file; pass the folder that ` +
+        `'deno task pretrain' printed`,
+    );
+  }
+  if (info.isFile) return { runDir: dirname(path), checkpoint: path };
+  const runDir = path.replace(/\/+$/, "") || "/";
+  return { runDir, checkpoint: runFiles(runDir).checkpoint };
+}
+
+/**
+ * Whether anything (a file, folder or link) is at `path`.
+ *
+ * @example
+ * ```ts
+ * if (await pathExists("runs/x/config.yaml")) console.log("a run");
+ * ```
+ */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

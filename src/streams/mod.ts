@@ -20,6 +20,7 @@
  * @module
  */
 
+export { atomicTempPath, FileWriteError, writeFileAtomic } from "./atomic_write.ts";
 export { batch, type BatchOptions } from "./batch.ts";
 export {
   dataPosition,
@@ -31,6 +32,7 @@ export {
   rankLength,
   type RankSplit,
 } from "./epochs.ts";
+export { JsonlAppender, truncateJsonl } from "./jsonl_file.ts";
 export { filter, map } from "./map.ts";
 export { parallelMap, type ParallelMapOptions } from "./parallel_map.ts";
 export { prefetch } from "./prefetch.ts";

@@ -1,8 +1,9 @@
 /**
  * Checkpoints: model parameters and BN statistics, optimizer state, schedule position, RNG state
  * and the caller's data position (and the online classifier's weights and optimizer state, when
- * it trains), in one safetensors file with a SHA-256 checksum. Written
- * atomically (temporary file, fsync, rename); the checksum is verified on load. Version-1 files
+ * it trains), in one safetensors file with a SHA-256 checksum. Written atomically (temporary
+ * file, fsync, rename; the last K kept, see `checkpoint_files.ts`); the checksum is verified on
+ * load. Version-1 files
  * (written before the training vocabulary was renamed) load too: see {@link upgradeMeta}.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -10,6 +11,7 @@ import type { ModelConfig, SimCLRModel } from "../model/simclr_model.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "../model/safetensors.ts";
 import { assignStoreTensors, storeTensors } from "../model/weights.ts";
 import { sha256Hex } from "../streams/sha256.ts";
+import { writeCheckpointFiles } from "./checkpoint_files.ts";
 import type { OnlineClassifier } from "./online_classifier.ts";
 import type { Optimizer, OptimizerState } from "./optimizer.ts";
 import type { TrainState } from "./train_state.ts";
@@ -68,6 +70,17 @@ const PREFIX = {
 
 /** Thrown when parameters hold NaN or infinite values. */
 export class NonFiniteError extends Error {}
+
+/** Thrown when a checkpoint file is damaged or truncated (checksum or format). */
+export class CorruptCheckpointError extends Error {
+  constructor(readonly path: string, readonly why: string) {
+    super(
+      `checkpoint ${path} is corrupt (${why}); it was damaged or truncated after writing: ` +
+        `resume from an earlier checkpoint or start the run again`,
+    );
+    this.name = "CorruptCheckpointError";
+  }
+}
 
 const ZEROS = "0".repeat(64);
 
@@ -133,19 +146,19 @@ async function slotTensors(prefix: string, opt: OptimizerState): Promise<[string
   return out;
 }
 
-/** Writes a checkpoint to `path` atomically (temporary file + fsync + rename). */
-export async function saveCheckpoint(path: string, input: CheckpointInput): Promise<void> {
+/**
+ * Writes a checkpoint to `path` atomically (temporary file + fsync + rename), keeping the last
+ * `keep` checkpoints (default 1: `path` alone) under numbered names beside it (see
+ * `writeCheckpointFiles`). A failed write (a full disk) leaves no temporary file and names the
+ * file in its error.
+ */
+export async function saveCheckpoint(
+  path: string,
+  input: CheckpointInput,
+  keep = 1,
+): Promise<void> {
   const bytes = await encodeCheckpoint(input);
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-  try {
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(tmp, path);
+  await writeCheckpointFiles(path, bytes, input.state.step, keep);
 }
 
 /** Reads and verifies a checkpoint; throws a clear error when it is damaged. */
@@ -162,10 +175,7 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
 /** Verifies and decodes checkpoint bytes (`path` names the source in errors). */
 export async function decodeCheckpoint(bytes: Uint8Array, path: string): Promise<Checkpoint> {
   const corrupt = (why: string): never => {
-    throw new Error(
-      `checkpoint ${path} is corrupt (${why}); it was damaged or truncated after writing: ` +
-        `resume from an earlier checkpoint or start the run again`,
-    );
+    throw new CorruptCheckpointError(path, why);
   };
   let file;
   try {
@@ -221,7 +231,15 @@ export function restoreCheckpoint(
   const saved = checkpoint.online;
   if (online && saved && checkpoint.meta.online) {
     assignStoreTensors(online.store, saved.params, `${checkpoint.path} (online classifier)`);
-    loadOptimizer(online.optimizer, checkpoint.meta.online.optimizer, saved.slots);
+    try {
+      loadOptimizer(online.optimizer, checkpoint.meta.online.optimizer, saved.slots);
+    } catch (err) {
+      throw new Error(
+        `${checkpoint.path}: the online classifier's ${(err as Error).message} (its optimizer is ` +
+          "eval.onlineHead.optimizer)",
+        { cause: err },
+      );
+    }
   }
   return { ...checkpoint.meta.train };
 }

@@ -285,6 +285,7 @@ export {
   type Checkpoint,
   type CheckpointInput,
   type CheckpointMeta,
+  CorruptCheckpointError,
   decodeCheckpoint,
   encodeCheckpoint,
   loadCheckpoint,
@@ -292,3 +293,34 @@ export {
   restoreCheckpoint,
   saveCheckpoint,
 } from "./checkpoint.ts";
+/**
+ * The last K checkpoints beside the latest (`<name>-step<N><ext>`), and going back to one.
+ *
+ * @example
+ * ```ts
+ * import { keptCheckpoints } from "./mod.ts";
+ * const [newest, ...earlier] = await keptCheckpoints("runs/x/checkpoint.safetensors");
+ * ```
+ */
+export {
+  type KeptCheckpoint,
+  keptCheckpoints,
+  numberedCheckpointPath,
+  rewindCheckpoints,
+  writeCheckpointFiles,
+} from "./checkpoint_files.ts";
+/**
+ * When to checkpoint: every N steps and/or every T seconds (`train.checkpointEvery`).
+ *
+ * @example
+ * ```ts
+ * import { parseCheckpointEvery } from "./mod.ts";
+ * parseCheckpointEvery("10 min"); // { value: 600, unit: "seconds" }
+ * ```
+ */
+export {
+  type CheckpointCadence,
+  type CheckpointEvery,
+  CheckpointPolicy,
+  parseCheckpointEvery,
+} from "./checkpoint_policy.ts";

@@ -2,12 +2,14 @@
  * The optimizer stage: a `WritableStream<StepGradients>` that applies each (already reduced)
  * gradient with the scheduled learning rate, reads loss and accuracy every `logEvery` steps
  * (asynchronously; a NaN or infinite loss stops training there), reports metrics and writes
- * checkpoints every `checkpoint.every` steps and at the end. Each applied step resolves the
- * waits of its {@link AppliedSteps}.
+ * checkpoints every `checkpoint.every` steps and/or `checkpoint.everySeconds` seconds (see
+ * `CheckpointPolicy`), and at the end. Each applied step resolves the waits of its
+ * {@link AppliedSteps}.
  */
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import { AppliedSteps } from "./applied_steps.ts";
 import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
+import { CheckpointPolicy } from "./checkpoint_policy.ts";
 import { learningRateAt, type LrScheduleOptions } from "./lr_schedule.ts";
 import type { OnlineClassifier } from "./online_classifier.ts";
 import type { Optimizer } from "./optimizer.ts";
@@ -19,8 +21,14 @@ import { initialTrainState, type TrainState } from "./train_state.ts";
 export interface CheckpointOptions {
   /** File to write (replaced atomically each time). */
   path: string;
-  /** Every this many optimizer steps (default: only at the end). */
+  /** Every this many optimizer steps (default: only at the end, unless `everySeconds`). */
   every?: number;
+  /** Also every this many seconds of training (the first one counted from the stage's start). */
+  everySeconds?: number;
+  /** Keep the last this many checkpoints, numbered beside `path` (default 1: `path` alone). */
+  keep?: number;
+  /** The clock of `everySeconds`, milliseconds (default `performance.now`). */
+  now?: () => number;
   /** The data position to store, e.g. `{ epoch, offset }` (default `{ epoch, nextMicroStep }`). */
   dataPosition?: (state: TrainState) => unknown;
   /** The caller's RNG state to store (e.g. augmentation seeds). */
@@ -61,6 +69,11 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
     ? opts.learningRate
     : (s: number) => learningRateAt(s, opts.learningRate as LrScheduleOptions);
   const ck = opts.checkpoint;
+  const policy = new CheckpointPolicy({
+    everySteps: ck?.every,
+    everySeconds: ck?.everySeconds,
+    now: ck?.now,
+  });
   let lastCheckpoint: { path: string; step: number } | undefined;
   let interval = { start: performance.now(), images: 0, steps: 0, waitMs: 0, computeMs: 0 };
   let savedAt = state.step;
@@ -77,7 +90,7 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
         dataPosition: ck.dataPosition
           ? ck.dataPosition(state)
           : { epoch: state.epoch, nextMicroStep: state.microStep + 1 },
-      });
+      }, ck.keep);
     } catch (err) {
       if (err instanceof NonFiniteError) {
         throw nonFinite(`parameters after step ${state.step}`, err);
@@ -86,6 +99,7 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
     }
     lastCheckpoint = { path: ck.path, step: state.step };
     savedAt = state.step;
+    policy.saved();
     opts.onCheckpoint?.(ck.path, state);
   };
 
@@ -103,7 +117,7 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
   const applyStep = async (g: StepGradients): Promise<void> => {
     const stepNo = state.step;
     const lr = lrOf(stepNo);
-    const due = ck?.every && (stepNo + 1) % ck.every === 0;
+    const due = ck !== undefined && policy.due(stepNo + 1);
     const report = (stepNo + 1) % logEvery === 0 || due;
     let loss = NaN;
     let accuracy = NaN;

@@ -1,4 +1,5 @@
-/** Per-step metrics: the record of `metrics.jsonl`, and its writer. */
+/** Per-step metrics: the record of `metrics.jsonl`, its writer, and its cut on resume. */
+import { JsonlAppender, truncateJsonl } from "../streams/jsonl_file.ts";
 
 /**
  * What the optimizer stage reports every `logEvery` steps: one line of `metrics.jsonl`, which
@@ -28,22 +29,36 @@ export interface StepMetrics {
   time: string;
 }
 
-/** Appends metrics to a JSONL file (one object per line). */
+/** Appends metrics to a JSONL file (one object per line); a failed write names the file. */
 export class JsonlMetricsWriter {
-  #file?: Deno.FsFile;
-  readonly #enc = new TextEncoder();
+  readonly #out: JsonlAppender<StepMetrics>;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.#out = new JsonlAppender(path, "metrics");
+  }
 
   /** Appends one line. */
   async write(m: StepMetrics): Promise<void> {
-    this.#file ??= await Deno.open(this.path, { create: true, append: true });
-    await this.#file.write(this.#enc.encode(JSON.stringify(m) + "\n"));
+    await this.#out.write(m);
   }
 
   /** Closes the file. */
   close(): void {
-    this.#file?.close();
-    this.#file = undefined;
+    this.#out.close();
   }
+}
+
+/**
+ * Cuts a metrics file back to the records of steps up to `step` (a resumed run's checkpoint),
+ * so the rows a killed run wrote after its checkpoint are not followed by the resumed run's
+ * rows for the same steps. Returns the number of lines dropped.
+ *
+ * @example
+ * ```ts
+ * await truncateMetrics("runs/x/metrics.jsonl", state.step);
+ * ```
+ */
+export async function truncateMetrics(path: string, step: number): Promise<number> {
+  const r = await truncateJsonl<StepMetrics>(path, (m) => m.step <= step, "metrics");
+  return r.dropped;
 }

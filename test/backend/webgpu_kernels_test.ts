@@ -90,7 +90,10 @@ Deno.test({
       });
       const names = [...new Set(info.kernels.map((k) => k.name))].sort();
       // customGrad records its scopes ("forward", ...) like kernels: they are registered nowhere.
-      const kernels = names.filter((n) => tf.getKernel(n, "cpu") !== undefined);
+      // The project's own webgpu kernels (fused batch norm) are registered on webgpu only.
+      const kernels = names.filter((n) =>
+        tf.getKernel(n, "cpu") !== undefined || tf.getKernel(n, "webgpu") !== undefined
+      );
       const scopes = names.filter((n) => !kernels.includes(n));
       console.log(`  ${kernels.length} kernels: ${kernels.join(" ")}`);
       console.log(`  (customGrad scopes, not kernels: ${scopes.join(", ")})`);

@@ -74,3 +74,36 @@ Deno.test("a missing pipeline file names the shipped ones", async () => {
     /cifar10\.yaml, fashion-mnist\.yaml/,
   );
 });
+
+Deno.test("train.checkpointEvery: a unit (steps, epochs, s/min/h) or a bare number of epochs; default 10 min, keep 3", () => {
+  const every = (v: string) => parsePipeline(`train:\n  checkpointEvery: ${v}\n`).train;
+  assert.equal(every("1").checkpointEvery, "1"); // a config of before units: 1 epoch
+  assert.equal(every("500 steps").checkpointEvery, "500 steps");
+  assert.equal(every("10 min").checkpointEvery, "10 min");
+  const defaults = parsePipeline("").train;
+  assert.equal(defaults.checkpointEvery, "10 min");
+  assert.equal(defaults.keepCheckpoints, 3);
+  assert.throws(
+    () => every("5 parsecs"),
+    /train\.checkpointEvery.*'5 parsecs' is not allowed[\s\S]*steps, epochs, s, min or h/,
+  );
+  assert.throws(() => every("0 steps"), /checkpointEvery '0 steps' is not allowed/);
+  // round trip: the number written as text comes back as the same config
+  const cfg = parsePipeline("train:\n  checkpointEvery: 2\n");
+  assert.deepEqual(parsePipeline(configToYaml(cfg), "config.yaml").train, cfg.train);
+});
+
+Deno.test("eval.dataset/path/enabled: imagefolder needs a path; the monitor needs evaluation on", () => {
+  const cfg = parsePipeline("eval:\n  dataset: cifar10\n  enabled: false\n");
+  assert.equal(cfg.eval.dataset, "cifar10");
+  assert.equal(cfg.eval.enabled, false);
+  assert.throws(
+    () => parsePipeline("eval:\n  dataset: imagefolder\n"),
+    /eval\.path is required for eval\.dataset imagefolder/,
+  );
+  assert.throws(() => parsePipeline("eval:\n  dataset: tar\n"), /eval\.dataset/);
+  assert.throws(
+    () => parsePipeline("eval:\n  enabled: false\n  monitorEvery: 5\n"),
+    /set eval\.monitorEvery: 0 with enabled: false/,
+  );
+});

@@ -92,6 +92,47 @@ Deno.test("ranks read disjoint shards that together cover the epoch; order is se
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("tarSamples: a shuffle buffer per epoch (epochs never mix, even when it holds more than one), a cap per epoch, a resume in the same order", async () => {
+  const dir = await Deno.makeTempDir();
+  for (let s = 0; s < 2; s++) await Deno.writeFile(`${dir}/p${s}.tar`, shard(s, 10));
+  const shards = [`${dir}/p0.tar`, `${dir}/p1.tar`];
+  const id = (x: { bytes: Uint8Array }) => x.bytes[0] * 10 + x.bytes[1];
+  const run = (o: { shuffleBuffer: number; cap?: number; startEpoch?: number; at?: number }) =>
+    collect(tarSamples({
+      shards,
+      seed: 4,
+      epochs: 3 - (o.startEpoch ?? 0),
+      shuffleBuffer: o.shuffleBuffer,
+      samplesPerEpoch: o.cap,
+      startEpoch: o.startEpoch,
+      startPosition: o.at,
+    }));
+  for (const shuffleBuffer of [6, 50]) {
+    const all = await run({ shuffleBuffer });
+    assert.equal(all.length, 60);
+    const epochs = [0, 1, 2].map((e) => all.slice(20 * e, 20 * e + 20));
+    epochs.forEach((items, e) => {
+      assert.ok(items.every((x) => x.epoch === e), `buffer ${shuffleBuffer}: epochs mix`);
+      assert.deepEqual(items.map((x) => x.position), Array.from({ length: 20 }, (_, i) => i));
+      const ids = items.map(id);
+      assert.deepEqual([...ids].sort((a, b) => a - b), [
+        ...Array(10).keys(),
+        ...Array.from({ length: 10 }, (_, i) => 10 + i),
+      ]);
+      assert.notDeepEqual(ids, [...ids].sort((a, b) => a - b), "shuffled");
+    });
+    assert.notDeepEqual(epochs[0].map(id), epochs[1].map(id), "each epoch its own order");
+    // a cap takes the first samples of each epoch's order and reads no further
+    const capped = await run({ shuffleBuffer, cap: 7 });
+    assert.deepEqual(capped.map(id), epochs.flatMap((items) => items.slice(0, 7).map(id)));
+    // a resume at position 5 of epoch 1 continues the same order
+    const resumed = await run({ shuffleBuffer, startEpoch: 1, at: 5 });
+    assert.deepEqual(resumed.map(id), [...epochs[1].slice(5), ...epochs[2]].map(id));
+    assert.deepEqual(resumed.slice(0, 3).map((x) => x.position), [5, 6, 7]);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("tar shards over http are streamed; HTTP errors name the URL", async () => {
   const shards = [shard(0), shard(1, 2)];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {

@@ -10,9 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { fixtureImage, SIDE, writeFixtureDataset } from "../pipeline/_fixture.ts";
-import { encodePng } from "../data/fixtures/png.ts";
-import { makeTar } from "../data/fixtures/tar.ts";
+import { writeFixtureDataset } from "../pipeline/_fixture.ts";
+import { writeTarShards } from "../pipeline/_tar_fixture.ts";
 import { FakeCluster, netnsSkipReason } from "./_netns.ts";
 import { mpiSkipReason, run, type RunResult } from "./_mpirun.ts";
 import { compare, weights } from "./_runs.ts";
@@ -67,27 +66,6 @@ function afterSteps(runDir: string, lines: number, then: () => void | Promise<vo
       return fired;
     },
   };
-}
-
-/** Writes `count` tar shards of `perShard` labelled 12x12 gray PNGs; returns the folder. */
-async function writeShards(count: number, perShard: number): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "simclr-shards-" });
-  for (let s = 0; s < count; s++) {
-    const entries = [];
-    for (let i = 0; i < perShard; i++) {
-      const n = s * perShard + i, label = (n * 7) % 4;
-      const key = `s${s}/${String(i).padStart(4, "0")}`;
-      const png = await encodePng({
-        width: SIDE,
-        height: SIDE,
-        colorType: 0,
-        samples: fixtureImage(n, label),
-      });
-      entries.push({ name: `${key}.png`, data: png }, { name: `${key}.cls`, data: `${label}\n` });
-    }
-    await Deno.writeFile(`${dir}/part-${String(s).padStart(2, "0")}.tar`, makeTar(entries));
-  }
-  return dir;
 }
 
 Deno.test({
@@ -235,7 +213,7 @@ Deno.test({
       await t.step(
         "tar shards served over HTTP by host 3, read by ranks on hosts 1 and 2",
         async () => {
-          const shards = await writeShards(4, 8);
+          const shards = (await writeTarShards([8, 8, 8, 8])).dir;
           const cmd = cluster.command(2, [deno, "run", "-A", server, shards, h3.addr]);
           const srv = new Deno.Command(cmd[0], { args: cmd.slice(1), stdout: "piped" }).spawn();
           const log: string[] = [];

@@ -2,6 +2,7 @@
  * A tiny labelled IDX dataset (MNIST layout, gzipped) written to a temporary folder, and a
  * pipeline config that trains on it in seconds.
  */
+import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { parsePipeline } from "../../src/config/load.ts";
 import type { PipelineConfig } from "../../src/config/pipeline.ts";
@@ -105,4 +106,17 @@ export async function checkpointModel(runDir: string): Promise<Map<string, Float
 export async function metricLosses(path: string): Promise<Map<number, number>> {
   const lines = (await Deno.readTextFile(path)).trim().split("\n");
   return new Map(lines.map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]));
+}
+
+/** Asserts that runs `a` and `b` end with the same weights and logged the same losses, bitwise. */
+export async function assertSameRun(a: string, b: string, steps: number): Promise<void> {
+  const ma = await checkpointModel(a);
+  const mb = await checkpointModel(b);
+  assert.equal(ma.size, mb.size);
+  for (const [name, va] of ma) assert.deepEqual(mb.get(name), va, `${name} differs after resume`);
+  const la = await metricLosses(runFiles(a).metrics);
+  const lb = await metricLosses(runFiles(b).metrics);
+  for (let step = 1; step <= steps; step++) {
+    assert.equal(lb.get(step), la.get(step), `loss ${step}`);
+  }
 }

@@ -61,3 +61,27 @@ Deno.test("trainingBatches: the same views with 0 and 2 workers, and when resume
     assert.deepEqual(b.views, inline[i + 3].views);
   });
 });
+
+Deno.test("trainingBatches: exactly microStepsPerEpoch micro-batches an epoch when accumulation drops some (N 90, batch 24, k 2)", async () => {
+  // planSteps: 12 pairs a micro-batch, floor(90 / 12) = 7, but 3 whole steps of 2 = 6 an epoch
+  const ninety = await writeFixtureDataset(90, 8);
+  const from = async (startMicroStep: number) =>
+    collect(trainingBatches(
+      await options({
+        dataset: await openDataset("mnist", { path: ninety }),
+        batchSize: 12,
+        microStepsPerEpoch: 6,
+        epochs: 3,
+        startMicroStep,
+      }),
+    ));
+  const batches = await from(0);
+  assert.deepEqual(
+    batches.map((b) => [b.epoch, b.microStep]),
+    Array.from({ length: 18 }, (_, m) => [Math.floor(m / 6), m]),
+  );
+  // resumed at step 4 (micro-batch 8): the same batches as the uninterrupted stream
+  const resumed = await from(8);
+  assert.deepEqual(resumed.map((b) => b.indices), batches.slice(8).map((b) => b.indices));
+  await Deno.remove(ninety, { recursive: true });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ViewPair } from "../../src/augment/view_pair.ts";
-import { packBatches } from "../../src/pipeline/pack_batches.ts";
+import { packBatches, type PackOptions } from "../../src/pipeline/pack_batches.ts";
 import type { Batch } from "../../src/train/batch.ts";
 
 function pair(index: number, epoch: number): ViewPair {
@@ -50,4 +50,36 @@ Deno.test("packBatches: an epoch's incomplete last batch is dropped, never mixed
 Deno.test("packBatches: views of another size are refused with the sample's key", async () => {
   const odd = { ...pair(1, 0), view1: new Float32Array(9), view2: new Float32Array(9) };
   await assert.rejects(() => run([pair(0, 0), odd], 2), /sample 'k1'.*9 values, expected 4/);
+});
+
+Deno.test("packBatches with perEpoch: that many batches an epoch, the rest dropped; a short epoch is an error", async () => {
+  const pack = (pairs: ViewPair[], o: Partial<PackOptions>) => {
+    const out: Batch[] = [];
+    return ReadableStream.from(pairs)
+      .pipeThrough(packBatches({ size: 2, firstMicroStep: 0, perEpoch: 2, ...o }))
+      .pipeTo(new WritableStream({ write: (b) => void out.push(b) }))
+      .then(() => out);
+  };
+  const epoch = (e: number, n: number) => Array.from({ length: n }, (_, i) => pair(10 * e + i, e));
+  // 7 pairs an epoch: 3 batches' worth, 2 taken, numbered epoch * 2 + j
+  const batches = await pack([...epoch(0, 7), ...epoch(1, 7)], { endMicroStep: 4 });
+  assert.deepEqual(batches.map((b) => [b.epoch, b.microStep]), [[0, 0], [0, 1], [1, 2], [1, 3]]);
+  assert.deepEqual(batches.map((b) => Array.from(b.indices)), [[0, 1], [2, 3], [10, 11], [12, 13]]);
+  // resumed at micro-batch 3: the rest of epoch 1
+  const resumed = await pack(epoch(1, 5), { firstMicroStep: 3, endMicroStep: 4 });
+  assert.deepEqual(resumed.map((b) => Array.from(b.indices)), [[10, 11]]);
+  // epoch 0 with 3 pairs, then epoch 1; an epoch missing entirely; the stream ending early
+  await assert.rejects(
+    pack([...epoch(0, 3), ...epoch(1, 4)], {}),
+    /^RangeError: epoch 0: 3 pairs, fewer than the 4 of its 2 batches of 2$/,
+  );
+  await assert.rejects(
+    pack([...epoch(0, 4), ...epoch(2, 4)], {}),
+    /^RangeError: epoch 1: 0 pairs/,
+  );
+  await assert.rejects(pack(epoch(0, 5), { endMicroStep: 4 }), /^RangeError: epoch 1: 0 pairs/);
+  // the end is checked only against endMicroStep; shortEpoch makes the error
+  assert.deepEqual(await pack([], {}), []);
+  const shortEpoch = (e: number, n: number) => new Error(`short ${e} ${n}`);
+  await assert.rejects(pack([], { endMicroStep: 2, shortEpoch }), /^Error: short 0 0$/);
 });

@@ -117,6 +117,21 @@ Deno.test("trainLoop: a stop request ends it after the current micro-batch, with
   assert.deepEqual(r.state, { step: 3, images: 3 * 8, microStep: 2, epoch: 0 });
 });
 
+Deno.test("trainLoop: a stop asked inside an accumulation group ends it at the group's end, one process too", async () => {
+  const controller = new AbortController();
+  const input = batches(0, 100).pipeThrough(
+    new TransformStream<Batch, Batch>({
+      transform(b, c) {
+        if (b.microStep === 3) controller.abort(); // the second micro-batch of step 2's group
+        c.enqueue(b);
+      },
+    }),
+  );
+  const r = await loop({ input, accumulate: 2, microSteps: 8, signal: controller.signal });
+  assert.equal(r.end, "stopped");
+  assert.deepEqual(r.state, { step: 2, images: 4 * 8, microStep: 3, epoch: 0 });
+});
+
 Deno.test("trainLoop: input that runs out before microSteps ends it early", async () => {
   const r = await loop({ to: 4 });
   assert.equal(r.end, "exhausted");

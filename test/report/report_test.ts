@@ -11,8 +11,11 @@ import {
 } from "../../src/report/mod.ts";
 import { sampleReport } from "./sample.ts";
 
-/** Where the screenshot of the sample report is left for people to look at. */
-const OUT_DIR = "/tmp/simclr-report-test";
+/**
+ * Where the screenshot of the sample report is left for people to look at (a fresh folder per
+ * run, so two test runs at once do not remove each other's screenshot).
+ */
+const OUT_DIR = await Deno.makeTempDir({ prefix: "simclr-report-test-" });
 
 Deno.test("PNG encoder: decodes back to the same pixels (imagescript), CRC-32 of a known string", async () => {
   assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
@@ -95,7 +98,6 @@ Deno.test("a supervised run's curves are named for cross-entropy and top-1", () 
 });
 
 Deno.test("the report renders in headless Chromium (screenshot)", async () => {
-  await Deno.mkdir(OUT_DIR, { recursive: true });
   const page = `${OUT_DIR}/report.html`;
   const png = `${OUT_DIR}/report.png`;
   await Deno.remove(png).catch(() => {});

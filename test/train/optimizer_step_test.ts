@@ -229,3 +229,25 @@ Deno.test("optimizerStep: applied.until resolves after the step, and rejects whe
   await assert.rejects(waiting, /boom upstream/);
   model.dispose();
 });
+
+Deno.test("optimizerStep: checkpoints every N seconds of training (clock injected), keeping the last K", async () => {
+  const dir = await Deno.makeTempDir();
+  const model = createModel(TINY);
+  const path = `${dir}/c.ckpt`;
+  let now = 0;
+  const clock = () => (now += 1500); // 1.5 s between readings: one reading per step
+  const { checkpoints } = await run(model, Array.from({ length: 8 }, () => ({})), {
+    logEvery: 100,
+    checkpoint: { path, everySeconds: 4, keep: 2, now: clock },
+  });
+  // each reading is 1.5 s on: 4.5 s after the start (or a save) at steps 3 and 6; 8 is the end
+  assert.deepEqual(checkpoints, [3, 6, 8]);
+  assert.deepEqual(
+    [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+    ["c-step000006.ckpt", "c-step000008.ckpt", "c.ckpt"],
+  );
+  assert.equal((await loadCheckpoint(`${dir}/c-step000006.ckpt`)).meta.train.step, 6);
+  assert.equal((await loadCheckpoint(path)).meta.train.step, 8);
+  model.dispose();
+  await Deno.remove(dir, { recursive: true });
+});

@@ -7,26 +7,8 @@
  * plain HWIO filters (which make oneDNN fall back to its im2col+gemm implementation).
  * Blocked activations (nChw16c) were slower than NHWC once their reorders are counted.
  */
+import type { ConvGeometry } from "../conv_geometry.ts";
 import { type ArgSpec, dims, DNNL, type DnnlContext, type Primitive } from "./dnnl.ts";
-
-/** Geometry of a 2-D convolution, in TensorFlow.js's terms. */
-export interface ConvGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padLeft: number;
-}
 
 export type ConvKind = "forward" | "backwardData" | "backwardWeights";
 

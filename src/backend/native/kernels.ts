@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
-import { type ConvGeometry, convPlan, postOpFor } from "./conv.ts";
+import { convGeometryOf } from "../conv_geometry.ts";
+import { convPlan, postOpFor } from "./conv.ts";
 import type { DnnlContext } from "./dnnl.ts";
 import type { Gemm } from "./gemm.ts";
 import { Heap, type WasmBackend } from "./heap.ts";
@@ -25,26 +26,6 @@ export interface KernelDeps {
 }
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    kH: info.filterHeight,
-    kW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    dilationH: info.dilationHeight,
-    dilationW: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
-}
 
 function nhwc(attrs: NamedAttrMap): boolean {
   const f = attrs.dataFormat as string | undefined;
@@ -71,7 +52,7 @@ function conv2d(deps: KernelDeps, args: Args, fused: boolean): TensorInfo | null
     attrs.pad as "same",
     attrs.dimRoundingMode as "floor" | undefined,
   );
-  const plan = convPlan(deps.dnnl, "forward", geometry(info), !!bias, postOps);
+  const plan = convPlan(deps.dnnl, "forward", convGeometryOf(info), !!bias, postOps);
   const out = backend.makeOutput(info.outShape, "float32");
   if (size(info.outShape) === 0) return out;
   const heap = new Heap(backend);
@@ -92,7 +73,7 @@ function conv2dBackpropInput(deps: KernelDeps, args: Args): TensorInfo | null {
     attrs.pad as "same",
     attrs.dimRoundingMode as "floor" | undefined,
   );
-  const plan = convPlan(deps.dnnl, "backwardData", geometry(info));
+  const plan = convPlan(deps.dnnl, "backwardData", convGeometryOf(info));
   const out = backend.makeOutput([...inShape], "float32");
   if (size(inShape) === 0) return out;
   const heap = new Heap(backend);
@@ -114,7 +95,7 @@ function conv2dBackpropFilter(deps: KernelDeps, args: Args): TensorInfo | null {
     attrs.pad as "same",
     attrs.dimRoundingMode as "floor" | undefined,
   );
-  const plan = convPlan(deps.dnnl, "backwardWeights", geometry(info));
+  const plan = convPlan(deps.dnnl, "backwardWeights", convGeometryOf(info));
   const out = backend.makeOutput([...filterShape], "float32");
   if (size(filterShape) === 0) return out;
   const heap = new Heap(backend);
@@ -193,8 +174,8 @@ function bnForward(deps: KernelDeps, args: Args): TensorInfo[] | null {
     plan.forward(
       h.ptr(x),
       h.ptr(y),
-      h.ptr(mean),
-      h.ptr(variance),
+      h.f32(mean),
+      h.f32(variance),
       h.ptr(gamma),
       h.ptr(beta),
       h.ptr(ws),

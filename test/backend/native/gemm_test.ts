@@ -5,7 +5,7 @@ import { available, random, relError, skipReason } from "./_harness.ts";
 
 const why = available ? "" : ` (skipped: ${skipReason})`;
 
-/** Row-major reference product op(A) op(B), in float64. */
+/** Row-major reference product op(A) op(B), in float64 (kept in float64 when `wide`). */
 function reference(
   a: Float32Array,
   b: Float32Array,
@@ -14,8 +14,9 @@ function reference(
   k: number,
   ta: boolean,
   tb: boolean,
+  wide = false,
 ) {
-  const c = new Float32Array(m * n);
+  const c = wide ? new Float64Array(m * n) : new Float32Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -48,6 +49,42 @@ Deno.test({
             g.sgemm(ta, tb, m, n, k, 1, ptr(a), ta ? m : k, ptr(b), tb ? k : n, 0, ptr(c), n);
             const err = relError(c, want);
             assert.ok(err < 1e-5, `${g.name} ${m}x${n}x${k} ${ta}/${tb}: relative error ${err}`);
+          }
+        }
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: `oneDNN sgemm stays at float32 rounding on long matrix-vector products${why}`,
+  ignore: !available || !openLibraries().dnnl,
+  fn() {
+    // Batch-norm channel sums are [1, M] x [M, C] products. oneDNN 2.6 adds their k terms in
+    // sequence: the [1, 65536] x [65536, 16] product below came out 1.5e-6 off (relative L2),
+    // now 2e-8 to 5.4e-8 for every transpose and shape here.
+    const g = dnnlGemm(openLibraries().dnnl!);
+    const ptr = (x: Float32Array) => Deno.UnsafePointer.of(x as Float32Array<ArrayBuffer>);
+    const k = 65536, w = 16;
+    const a = random(w * k, 5).map((v) => v + 1), b = random(k * w, 6).map((v) => v + 0.5);
+    for (const [m, n] of [[1, w], [w, 1]]) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          for (const beta of [0, 0.5]) {
+            const c0 = random(m * n, 7);
+            const want = Float64Array.from(
+              reference(a, b, m, n, k, ta, tb, true),
+              (v, i) => v + beta * c0[i],
+            );
+            const c = Float32Array.from(c0);
+            g.sgemm(ta, tb, m, n, k, 1, ptr(a), ta ? m : k, ptr(b), tb ? k : n, beta, ptr(c), n);
+            let d = 0, s = 0;
+            for (let i = 0; i < c.length; i++) {
+              d += (c[i] - want[i]) ** 2;
+              s += want[i] ** 2;
+            }
+            const err = Math.sqrt(d / s);
+            assert.ok(err < 3e-7, `[${m}, ${k}] x [${k}, ${n}] ${ta}/${tb} beta ${beta}: ${err}`);
           }
         }
       }

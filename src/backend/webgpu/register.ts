@@ -1,0 +1,82 @@
+/** Registers the project's kernels for TensorFlow.js's `webgpu` backend. */
+import * as tf from "@tensorflow/tfjs";
+import { saveStock, setWebGpuKernelsEnabled } from "./stock.ts";
+import { setSoftwareAdapter, setTargetWorkgroups } from "./tuning.ts";
+import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
+import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
+import { conv2dConfig } from "./conv2d.ts";
+import { batchNormBackwardConfig, batchNormForwardConfig } from "./batch_norm.ts";
+import { avgPoolGradConfig } from "./avg_pool_grad.ts";
+
+/** The project's `webgpu` kernels, in registration order. */
+export const webGpuKernelConfigs: tf.KernelConfig[] = [
+  conv2dConfig,
+  conv2DBackpropInputConfig,
+  conv2DBackpropFilterConfig,
+  batchNormForwardConfig,
+  batchNormBackwardConfig,
+  avgPoolGradConfig,
+];
+
+/**
+ * Registers the project's kernels for the `webgpu` backend, replacing stock ones of the same
+ * name (the stock versions stay callable, see `stock.ts`). Idempotent. `softwareAdapter`
+ * (llvmpipe and the like: a CPU runs the workgroups) sizes dispatches for a few CPU threads
+ * instead of a GPU's hundreds of cores. The environment variable `SIMCLR_WEBGPU_KERNELS=stock`
+ * leaves TensorFlow.js's own kernels in charge (the project ones hand over to them).
+ */
+export function registerWebGpuKernels(options: { softwareAdapter?: boolean } = {}): void {
+  setWebGpuKernelsEnabled(kernelSetFromEnv() === "project");
+  const cores = (globalThis.navigator as { hardwareConcurrency?: number })?.hardwareConcurrency;
+  setSoftwareAdapter(options.softwareAdapter ?? false);
+  // Software: one workgroup per CPU thread is enough to fill it; split-K measured 2-3x slower
+  // per FLOP on llvmpipe (bench-net filter gradients, same run), so it only splits products
+  // with fewer output tiles than threads (the stem).
+  setTargetWorkgroups(options.softwareAdapter ? Math.max(1, cores ?? 2) : 256);
+  for (const config of webGpuKernelConfigs) {
+    const current = tf.getKernel(config.kernelName, "webgpu");
+    if (current === config) continue;
+    if (current) {
+      saveStock(config.kernelName);
+      tf.unregisterKernel(config.kernelName, "webgpu");
+    }
+    tf.registerKernel(config);
+  }
+}
+
+/** `SIMCLR_WEBGPU_KERNELS`: `project` (default) or `stock`. */
+function kernelSetFromEnv(): "project" | "stock" {
+  let value: string | undefined;
+  try {
+    value = Deno.env.get("SIMCLR_WEBGPU_KERNELS");
+  } catch { /* no --allow-env: the default */ }
+  if (value === undefined || value === "" || value === "project") return "project";
+  if (value === "stock") return "stock";
+  throw new RangeError(
+    `SIMCLR_WEBGPU_KERNELS=${value}: use 'project' (the project's WebGPU kernels, default) ` +
+      `or 'stock' (TensorFlow.js's own)`,
+  );
+}
+
+const watched = new WeakSet<object>();
+
+/**
+ * Prints WebGPU validation errors (a shader that does not compile, a binding over a limit)
+ * once each, with what to do: WebGPU reports them asynchronously and the failing dispatch is
+ * skipped, so without this a kernel bug would show up only as wrong numbers.
+ */
+export function reportDeviceErrors(device: GPUDevice): void {
+  if (watched.has(device)) return;
+  watched.add(device);
+  const seen = new Set<string>();
+  device.addEventListener("uncapturederror", (event) => {
+    const message = (event as GPUUncapturedErrorEvent).error.message;
+    if (seen.has(message)) return;
+    seen.add(message);
+    console.error(
+      `WebGPU error (a dispatch was skipped, results are wrong): ${message}\n` +
+        `If it names a project shader (ProjectProgram), switch the project kernels off with ` +
+        `SIMCLR_WEBGPU_KERNELS=stock and report it.`,
+    );
+  });
+}
