@@ -69,3 +69,4 @@ export { sampleViewParams, type ViewParams } from "./params.ts";
 export { augmentView, renderView, ViewWorkspace } from "./view.ts";
 export { pairedViews, type PairedViewsConfig, type PairMapper } from "./paired.ts";
 export { pairToImages } from "./render.ts";
+export { cropAndFlip } from "./crop_flip.ts";

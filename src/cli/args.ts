@@ -239,6 +239,13 @@ function wrap(text: string, width: number): string[] {
 }
 
 const HELP = { type: "boolean", short: "h", description: "show this help and exit" } as const;
+/** `--backend` of the commands that work on a run (its `train.backend` by default). */
+const RUN_BACKEND = {
+  type: "string",
+  valueName: "NAME",
+  choices: BACKEND_REQUESTS,
+  description: "TensorFlow.js backend (default the run's train.backend)",
+} as const;
 
 /**
  * `deno task pretrain`: flags `--config`, `--set` (repeatable), `--backend`, `--resume`, `--help`.
@@ -324,6 +331,57 @@ export const EVAL_COMMAND = {
     help: HELP,
   },
   examples: ["deno task eval --run runs/fashion-mnist-20260101-120000"],
+} as const satisfies CommandSpec;
+
+/**
+ * `deno task finetune`: flags `--run`, `--labels`, `--out`, `--set`, `--backend`, `--help`.
+ *
+ * @example
+ * ```ts
+ * const args = parseArgs(["--run", "runs/x", "--labels", "1%"], FINETUNE_COMMAND);
+ * ```
+ */
+export const FINETUNE_COMMAND = {
+  name: "deno task finetune",
+  summary: "Few-label fine-tuning (the SimCLR paper's semi-supervised protocol): draw a " +
+    "class-balanced labelled subset of the run's eval.trainSplit by run.seed (the same subset " +
+    "for the same seed; listed in subset.json), fine-tune the pretrained encoder plus a new " +
+    "linear head on it with crop-and-flip views (Nesterov momentum, LR 0.05 x batch/256, " +
+    "cosine, no weight decay; 60 epochs for up to 1% of the labels, else 30: see finetune.* " +
+    "in the config), do the same from a random-init encoder, and report test top-1/top-5 of " +
+    "both beside a linear probe of the frozen encoder on the same labels. Writes its own " +
+    "directory: config.yaml, subset.json, metrics.jsonl, checkpoint.safetensors (random-init/ " +
+    "for the floor), eval.json and report.html. One process; Ctrl-C stops it (not resumable).",
+  flags: {
+    run: {
+      type: "string",
+      valueName: "RUN_DIR",
+      description: "the pretraining run directory (required)",
+    },
+    labels: {
+      type: "string",
+      valueName: "SHARE_OR_COUNT",
+      description: "labelled samples: a share such as 1% or 10%, or a count such as 600 " +
+        "(default the config's finetune.labels, 10%)",
+    },
+    out: {
+      type: "string",
+      valueName: "DIR",
+      description: "output directory, new or empty (default RUN_DIR/finetune-<labels>-<time>)",
+    },
+    set: {
+      type: "string",
+      multiple: true,
+      valueName: "KEY=VALUE",
+      description: "override a config field, e.g. --set finetune.epochs=10 --set run.seed=1",
+    },
+    backend: RUN_BACKEND,
+    help: HELP,
+  },
+  examples: [
+    "deno task finetune --run runs/fashion-mnist-20260101-120000 --labels 1%",
+    "deno task finetune --run runs/x --labels 600 --set finetune.randomInit=false",
+  ],
 } as const satisfies CommandSpec;
 
 /**
@@ -427,12 +485,7 @@ export const EMBED_COMMAND = {
       description: "image decoder (default the run's data.decoder; sharp is several times " +
         "faster on large photos)",
     },
-    backend: {
-      type: "string",
-      valueName: "NAME",
-      choices: BACKEND_REQUESTS,
-      description: "TensorFlow.js backend (default the run's train.backend)",
-    },
+    backend: RUN_BACKEND,
     help: HELP,
   },
   examples: [

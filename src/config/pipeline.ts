@@ -374,6 +374,38 @@ export const evalSchema = s.object({
   }),
   randomInitFloor: s.bool({ default: true, description: "also evaluate a random-init encoder" }),
   monitorEvery: s.int({ min: 0, default: 0, description: "kNN monitor every N epochs (0: off)" }),
+  online: s.bool({
+    optional: true,
+    description: "online linear classifier on stop-gradient h, trained on each batch's labels " +
+      "during pretraining (default: on when the training dataset lists its classes)",
+  }),
+  onlineHead: s.object({
+    optimizer: s.enum(["sgd", "lars"], {
+      default: "sgd",
+      description: "sgd: momentum SGD (what google's LARS does to this head, which it excludes " +
+        "from adaptation); lars: with adaptation (optim.trustCoefficient)",
+    }),
+    lr: s.number({
+      ...positive,
+      max: 100,
+      optional: true,
+      description: "peak LR, following the pretraining schedule's warmup and cosine (default: " +
+        "the pretraining LR itself, as google's code)",
+    }),
+    momentum: s.number({
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+      default: 0.9,
+      description: "momentum",
+    }),
+    weightDecay: s.number({
+      min: 0,
+      max: 1,
+      optional: true,
+      description: "L2 weight decay on its weight (default: optim.weightDecay, as google's code)",
+    }),
+  }),
   maxTrainSamples: s.int({
     min: 1,
     optional: true,
@@ -417,6 +449,57 @@ export const evalSchema = s.object({
 });
 
 /**
+ * `finetune`: few-label fine-tuning of a pretrained encoder plus a new linear head
+ * (`deno task finetune`), with the paper's settings by default (Nesterov momentum, LR 0.05 x
+ * batch/256, no warmup, no weight decay, crop and flip only).
+ *
+ * @example
+ * ```ts
+ * const ft = parseConfig(finetuneSchema, "labels: 1%\n");
+ * ```
+ */
+export const finetuneSchema = s.object({
+  labels: s.string({
+    default: "10%",
+    pattern: /^(\d+(\.\d+)?%|\d+)$/,
+    patternHint: "a share such as 1% or 10%, or a count such as 600",
+    description: "labelled samples, class-balanced from eval.trainSplit by run.seed (a count " +
+      "in YAML is quoted: '600')",
+  }),
+  epochs: s.int({
+    min: 1,
+    max: 100000,
+    optional: true,
+    description: "epochs over the labelled subset (default: 60 up to 1% of the labels, else 30, " +
+      "the paper's)",
+  }),
+  batchSize: s.int({
+    min: 1,
+    max: 65536,
+    default: 256,
+    description: "labelled images per step (capped at the subset's size)",
+  }),
+  optimizer: s.enum(["sgd", "lars"], {
+    default: "sgd",
+    description: "sgd: Nesterov momentum (the paper's); lars: LARS (google's SimCLR v2 code)",
+  }),
+  baseLr: s.number({
+    ...positive,
+    max: 100,
+    default: 0.05,
+    description: "LR = baseLr x batchSize/256, cosine decay",
+  }),
+  momentum: s.number({ min: 0, max: 1, maxExclusive: true, default: 0.9, description: "momentum" }),
+  weightDecay: s.number({ min: 0, max: 1, default: 0, description: "weight decay (paper: none)" }),
+  warmupEpochs: s.number({ min: 0, default: 0, description: "linear warmup epochs" }),
+  randomInit: s.bool({
+    default: true,
+    description: "also fine-tune a random-init encoder the same way (the floor)",
+  }),
+  logEvery: s.int({ min: 1, default: 1, description: "steps between metric records" }),
+});
+
+/**
  * `dist`: several processes.
  *
  * @example
@@ -453,6 +536,7 @@ export const pipelineSchema = s.object({
   train: trainSchema,
   eval: evalSchema,
   dist: distSchema,
+  finetune: finetuneSchema,
 }, {
   check: (c) => {
     const out: CheckIssue[] = [];

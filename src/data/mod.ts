@@ -78,6 +78,7 @@ export {
   SPLIT_FOLDER_NAMES,
 } from "./image_folder_split.ts";
 export { balancedSubset } from "./balanced_subset.ts";
+export { datasetLabels, labelCount, labelledSubset, subsetDataset } from "./labelled_subset.ts";
 export { type TarMember, tarMembers } from "./tar.ts";
 export { groupMembers, groupToSample, type MemberGroup, splitMemberName } from "./webdataset.ts";
 export {

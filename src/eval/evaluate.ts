@@ -1,4 +1,7 @@
-/** The evaluation numbers of one encoder: kNN top-1/top-5 and linear-probe top-1. */
+/**
+ * The evaluation numbers of one encoder: kNN top-1/top-5, linear-probe top-1/top-5 and (after
+ * pretraining with one) the online classifier's.
+ */
 import {
   type EncodeFn,
   extractFeatures,
@@ -6,6 +9,7 @@ import {
   type ImageBatchLike,
 } from "./features.ts";
 import { knnClassify } from "./knn.ts";
+import { linearHeadAccuracy } from "./linear_head.ts";
 import { probeAccuracy, trainLinearProbe } from "./probe.ts";
 
 /**
@@ -21,6 +25,11 @@ export interface EvaluateOptions {
   linearProbe?: { enabled?: boolean; l2?: number; maxIterations?: number; tolerance?: number };
   /** Classes (default: largest label + 1). */
   numClasses?: number;
+  /**
+   * The online linear classifier trained during pretraining (`[dim x classes]` weights and
+   * bias, on raw features): scored on `test` too.
+   */
+  online?: { weights: Float32Array; bias: Float32Array };
 }
 
 /**
@@ -37,6 +46,10 @@ export interface EvalScores {
   knnTop5: number;
   /** Absent when the probe is disabled. */
   linearTop1?: number;
+  linearTop5?: number;
+  /** The online classifier's accuracy on the test features, when one was given. */
+  onlineTop1?: number;
+  onlineTop5?: number;
   /** Probe diagnostics. */
   probe?: { trainTop1: number; loss: number; iterations: number; converged: boolean };
   trainCount: number;
@@ -75,13 +88,22 @@ export async function evaluateFeatures(
       ...options.linearProbe,
       numClasses: options.numClasses,
     });
-    scores.linearTop1 = (await probeAccuracy(probe, test)).top1;
+    const onTest = await probeAccuracy(probe, test);
+    scores.linearTop1 = onTest.top1;
+    scores.linearTop5 = onTest.top5;
     scores.probe = {
       trainTop1: (await probeAccuracy(probe, train)).top1,
       loss: probe.loss,
       iterations: probe.iterations,
       converged: probe.converged,
     };
+  }
+  if (options.online) {
+    const { weights, bias } = options.online;
+    const head = { dim: test.dim, numClasses: bias.length, weights, bias };
+    const online = await linearHeadAccuracy(head, test);
+    scores.onlineTop1 = online.top1;
+    scores.onlineTop5 = online.top5;
   }
   scores.seconds = (performance.now() - t0) / 1000;
   return scores;

@@ -24,12 +24,12 @@ export {
 } from "./features.ts";
 export { knnClassify, type KnnOptions, type KnnResult, l2Normalize } from "./knn.ts";
 export {
-  type LinearProbe,
-  type ProbeAccuracy,
-  probeAccuracy,
-  type ProbeOptions,
-  trainLinearProbe,
-} from "./probe.ts";
+  type ClassifierAccuracy,
+  type LinearHead,
+  linearHeadAccuracy,
+  TopKTally,
+} from "./linear_head.ts";
+export { type LinearProbe, probeAccuracy, type ProbeOptions, trainLinearProbe } from "./probe.ts";
 export {
   type LbfgsOptions,
   type LbfgsResult,

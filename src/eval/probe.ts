@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { FeatureSet } from "./features.ts";
+import { type ClassifierAccuracy, type LinearHead, linearHeadAccuracy } from "./linear_head.ts";
 import { minimizeLbfgs } from "./lbfgs.ts";
 import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 
@@ -37,12 +38,7 @@ export interface ProbeOptions {
  * console.log(probe.iterations, probe.loss, probe.converged);
  * ```
  */
-export interface LinearProbe extends Standardizer {
-  dim: number;
-  numClasses: number;
-  /** `dim x numClasses`, row-major. */
-  weights: Float32Array;
-  bias: Float32Array;
+export interface LinearProbe extends Standardizer, LinearHead {
   /** Final training objective (mean cross-entropy plus the L2 term). */
   loss: number;
   iterations: number;
@@ -118,56 +114,21 @@ export async function trainLinearProbe(
 }
 
 /**
- * Accuracy of a probe on labelled features.
+ * Top-1 and top-5 accuracy of `probe` on `data` (standardized with the probe's training
+ * statistics).
  *
  * @example
  * ```ts
- * const { top1 }: ProbeAccuracy = await probeAccuracy(probe, test);
+ * const { top1, top5 } = await probeAccuracy(probe, testFeatures);
  * ```
  */
-export interface ProbeAccuracy {
-  top1: number;
-  count: number;
-  predictions: Int32Array;
-}
-
-/**
- * Top-1 accuracy of `probe` on `data` (standardized with the probe's training statistics).
- *
- * @example
- * ```ts
- * const { top1 } = await probeAccuracy(probe, testFeatures);
- * ```
- */
-export async function probeAccuracy(
+export function probeAccuracy(
   probe: LinearProbe,
   data: FeatureSet,
   chunkRows = 8192,
-): Promise<ProbeAccuracy> {
-  if (data.dim !== probe.dim) throw new Error(`probe has dim ${probe.dim}, data ${data.dim}`);
-  const predictions = new Int32Array(data.count);
-  const W = tf.tensor2d(probe.weights, [probe.dim, probe.numClasses]);
-  const b = tf.tensor1d(probe.bias);
-  try {
-    for (let start = 0; start < data.count; start += chunkRows) {
-      const rows = Math.min(chunkRows, data.count - start);
-      const z = applyStandardizer(
-        probe,
-        data.features.subarray(start * data.dim, (start + rows) * data.dim),
-        rows,
-      );
-      const pred = tf.tidy(() => tf.matMul(tf.tensor2d(z, [rows, data.dim]), W).add(b).argMax(1));
-      try {
-        predictions.set(await pred.data() as Int32Array, start);
-      } finally {
-        pred.dispose();
-      }
-    }
-  } finally {
-    W.dispose();
-    b.dispose();
-  }
-  let hits = 0;
-  for (let i = 0; i < data.count; i++) if (predictions[i] === data.labels[i]) hits++;
-  return { top1: hits / Math.max(data.count, 1), count: data.count, predictions };
+): Promise<ClassifierAccuracy> {
+  return linearHeadAccuracy(probe, data, {
+    chunkRows,
+    transform: (rows, count) => applyStandardizer(probe, rows, count),
+  });
 }

@@ -61,7 +61,7 @@ export function evalProblem(cfg: PipelineConfig): string | undefined {
 }
 
 /** The labelled evaluation data: the bank split and the test split, each capped. */
-interface EvalData {
+export interface EvalData {
   bank: IndexedDataset;
   bankIndices: Int32Array;
   test: IndexedDataset;
@@ -92,7 +92,16 @@ export function evalSampleIndices(
   return labels ? balancedSubset(labels, max, seed) : indexRange(max);
 }
 
-async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
+/**
+ * Opens the labelled splits evaluation reads (`eval.trainSplit`, `eval.testSplit` of the
+ * evaluation dataset) and the indices it scores under the caps; close both datasets after use.
+ *
+ * @example
+ * ```ts
+ * const data = await openEvalData(cfg); // data.bank, data.test, data.testIndices, ...
+ * ```
+ */
+export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
   const problem = evalProblem(cfg);
   if (problem) throw new Error(problem);
   const source = evalSource(cfg);
@@ -130,6 +139,8 @@ export interface EvaluateRunOptions {
   knnOnly?: boolean;
   /** Skip the random-init floor (default: `!eval.randomInitFloor`; the monitor skips it). */
   skipFloor?: boolean;
+  /** The online classifier's weights: scored on the test features of `model`. */
+  online?: { weights: Float32Array; bias: Float32Array };
   log?: (line: string) => void;
   /**
    * Under `data.onError: skip`, gets each sample left out (once, though both encoders read it):
@@ -172,7 +183,7 @@ export async function evaluateRun(
     crop: cfg.eval.crop,
     cropProportion: cfg.eval.cropProportion,
   };
-  const score = async (m: SimCLRModel, what: string) => {
+  const score = async (m: SimCLRModel, what: string, online?: EvaluateRunOptions["online"]) => {
     const t0 = performance.now();
     const scores = await evaluateEncoder(
       (x) => m.encoder.apply(x, { training: false }),
@@ -186,19 +197,19 @@ export async function evaluateRun(
         indices: data.testIndices,
         onBad: onBad("test", data.testSplit),
       }),
-      evalOptions,
+      { ...evalOptions, online },
     );
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
     options.log?.(
-      `eval (${what}): kNN top-1 ${(100 * scores.knnTop1).toFixed(2)}%` +
-        (scores.linearTop1 !== undefined
-          ? `, linear top-1 ${(100 * scores.linearTop1).toFixed(2)}%`
-          : "") +
+      `eval (${what}): kNN top-1 ${pct(scores.knnTop1)}` +
+        (scores.linearTop1 !== undefined ? `, linear top-1 ${pct(scores.linearTop1)}` : "") +
+        (scores.onlineTop1 !== undefined ? `, online top-1 ${pct(scores.onlineTop1)}` : "") +
         ` on ${scores.testCount} test images, bank ${scores.trainCount} ` +
         `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
     return scores;
   };
-  const pretrained = await score(model, "pretrained");
+  const pretrained = await score(model, "pretrained", options.online);
   let random: EvalScores | undefined;
   if (!(options.skipFloor ?? !cfg.eval.randomInitFloor)) {
     const fresh = createModel(modelConfigOf(cfg));

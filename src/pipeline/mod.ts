@@ -17,6 +17,35 @@
  */
 export { pretrain, type PretrainOptions, type PretrainResult } from "./pretrain.ts";
 /**
+ * Few-label fine-tuning of a pretraining run (`deno task finetune`): a class-balanced labelled
+ * subset by seed, the pretrained and a random-init encoder fine-tuned with a new linear head,
+ * both scored beside a linear probe on the same labels.
+ *
+ * @example
+ * ```ts
+ * import { finetune } from "./mod.ts";
+ * const r = await finetune({ run: "runs/fashion-mnist-20260101-120000", labels: "1%" });
+ * console.log(r.pretrained?.top1, r.random?.top1, r.probe?.top1);
+ * ```
+ */
+export {
+  finetune,
+  type FinetuneOptions,
+  type FinetuneResult,
+  type LabelledSubsetInfo,
+  type TestAccuracy,
+} from "./finetune.ts";
+/**
+ * The online linear classifier a pipeline asks for (`eval.online`, `eval.onlineHead`).
+ *
+ * @example
+ * ```ts
+ * import { onlineClassifierOf } from "./mod.ts";
+ * const online = onlineClassifierOf(cfg, plan, dataset, model.encoder.featureDim);
+ * ```
+ */
+export { describeOnline, onlineClassifierOf } from "./online.ts";
+/**
  * The training loop of `pretrain()`: micro-batches from an input stream into a trainer, with
  * the stop vote, the kNN monitor and (several ranks) lockstep and weights checks.
  *
@@ -96,9 +125,11 @@ export {
  * ```
  */
 export {
+  type EvalData,
   evalSampleIndices,
   evaluateRun,
   type EvaluateRunOptions,
+  openEvalData,
   type RunEvaluation,
 } from "./evaluate_run.ts";
 /**

@@ -22,6 +22,7 @@ import { createModel, type SimCLRModel } from "../model/simclr_model.ts";
 import { ProgressBar } from "../report/progress_bar.ts";
 import { Telemetry } from "../streams/telemetry.ts";
 import type { Batch } from "../train/batch.ts";
+import type { OnlineClassifier } from "../train/online_classifier.ts";
 import type { Optimizer } from "../train/optimizer.ts";
 import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { restoreCheckpoint } from "../train/checkpoint.ts";
@@ -43,6 +44,7 @@ import {
 } from "./build.ts";
 import { evalProblem, evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
+import { describeOnline, onlineClassifierOf } from "./online.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
 import { writeReport } from "./report.ts";
 import { checkResumeConfig, loadResumeCheckpoint, rewindRunDir } from "./resume.ts";
@@ -143,6 +145,7 @@ async function runJob(cfg: PipelineConfig, options: PretrainOptions, ranks: Rank
   } finally {
     run.model.dispose();
     run.optimizer.dispose();
+    run.online?.dispose();
     await run.skipped?.close().catch(() => {});
   }
 }
@@ -167,6 +170,8 @@ interface Run {
   plan: StepPlan;
   model: SimCLRModel;
   optimizer: Optimizer;
+  /** The online linear classifier, when it trains (`eval.online`). */
+  online: OnlineClassifier | undefined;
   /** Forward-pass hooks of several ranks (none for one). */
   hooks: TrainingHooks | undefined;
   /** Where training continues from (restored from the checkpoint when resuming). */
@@ -258,14 +263,19 @@ async function setUpIn(
   const plan = planSteps(cfg, samples, ranks.size);
   const model = createModel(modelConfigOf(cfg));
   const optimizer = optimizerOf(cfg);
+  let online: OnlineClassifier | undefined;
   let state = initialTrainState();
   let skipped: SkippedFile | undefined;
   try {
+    online = onlineClassifierOf(cfg, plan, dataset, model.encoder.featureDim);
     if (options.resume) {
       const from = options.checkpoint ?? files.checkpoint;
       const ck = await loadResumeCheckpoint(files, from, (p) => ranks.loadCheckpoint(p));
-      state = restoreCheckpoint(ck, model, optimizer);
+      state = restoreCheckpoint(ck, model, optimizer, online);
       log(`resumed from ${from} at step ${state.step} (epoch ${state.epoch + 1})`);
+      if (online && !ck.online) {
+        log("  the checkpoint has no online classifier: it starts afresh at this step");
+      }
       if (ranks.root) {
         for (const line of await rewindRunDir(files, from, state.step, cfg, changes)) log(line);
       }
@@ -280,6 +290,7 @@ async function setUpIn(
   } catch (err) {
     model.dispose();
     optimizer.dispose();
+    online?.dispose();
     throw err;
   }
   log(
@@ -289,6 +300,7 @@ async function setUpIn(
   );
   const capped = maxStepsNote(cfg, plan);
   if (capped) log(capped);
+  log(describeOnline(cfg, online));
   return {
     cfg,
     ranks,
@@ -299,6 +311,7 @@ async function setUpIn(
     plan,
     model,
     optimizer,
+    online,
     hooks,
     state,
     skipped,
@@ -431,6 +444,7 @@ function trainerOf(
   return trainer({
     model: run.model,
     optimizer: run.optimizer,
+    online: run.online,
     learningRate: scheduleOf(cfg, plan),
     temperature: cfg.loss.temperature,
     lossReduction: cfg.loss.reduction,
@@ -448,6 +462,7 @@ function trainerOf(
         step: m.step,
         totalSteps: plan.totalSteps,
         loss: m.loss,
+        onlineTop1: m.onlineTop1,
         imagesPerSec: m.imagesPerSec,
         dataWaitShare: m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs),
       });
@@ -486,6 +501,7 @@ async function evaluateAndReport(
     if (cfg.eval.enabled) {
       result.evaluation = await evaluateRun(cfg, run.model, {
         log,
+        online: run.online && await run.online.weights(),
         onSkip: (split, problem) => run.skipped?.record(`eval:${split}`, problem),
       });
       await writeFileAtomic(

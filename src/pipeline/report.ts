@@ -8,7 +8,12 @@ import { convertChannels, decodeSample } from "../data/decoder.ts";
 import { createDecoder } from "../data/decoders.ts";
 import type { OpenedDataset } from "../data/registry.ts";
 import { isEncoded, type RawImage } from "../data/sample.ts";
-import { renderReport, type ViewPairImage } from "../report/render.ts";
+import {
+  renderReport,
+  type ReportInput,
+  type ResultsTable,
+  type ViewPairImage,
+} from "../report/render.ts";
 import { writeFileAtomic } from "../streams/atomic_write.ts";
 import type { StepMetrics } from "../train/step_metrics.ts";
 import type { RunEvaluation } from "./evaluate_run.ts";
@@ -22,6 +27,12 @@ export interface ReportContext {
   dataset?: OpenedDataset;
   /** Example pairs to show (default 8). */
   pairs?: number;
+  /** Page title (default: the run's). */
+  title?: string;
+  /** Results tables after the evaluation (few-label fine-tuning). */
+  results?: ResultsTable[];
+  /** The metrics' objective (default contrastive: SimCLR's). */
+  objective?: ReportInput["objective"];
 }
 
 /** Renders and writes the report; returns its path. */
@@ -35,6 +46,9 @@ export async function writeReport(
   const viewPairs = ctx.dataset ? await examplePairs(cfg, ctx.dataset, ctx.pairs ?? 8) : [];
   const e = ctx.evaluation;
   const html = renderReport({
+    title: ctx.title,
+    results: ctx.results,
+    objective: ctx.objective,
     config: cfg,
     metrics,
     eval: e

@@ -30,6 +30,7 @@ export const RESUME_CHANGEABLE: readonly string[] = [
   "data.maxFileBytes",
   "dist.mode",
   "eval.",
+  "finetune.", // read by deno task finetune only
 ];
 
 /**

@@ -10,7 +10,13 @@
  * ```
  * @module
  */
-export { type EvalNumbers, renderReport, type ReportInput, type ViewPairImage } from "./render.ts";
+export {
+  type EvalNumbers,
+  renderReport,
+  type ReportInput,
+  type ResultsTable,
+  type ViewPairImage,
+} from "./render.ts";
 export {
   ProgressBar,
   type ProgressOptions,

@@ -21,6 +21,8 @@ export interface ProgressState {
   step: number;
   totalSteps: number;
   loss?: number;
+  /** The online linear classifier's top-1 on the training batches (0..1), when it trains. */
+  onlineTop1?: number;
   imagesPerSec?: number;
   /** Share (0..1) of step time spent waiting for data. */
   dataWaitShare?: number;
@@ -69,8 +71,8 @@ export interface ProgressOptions {
 }
 
 /**
- * One progress line: `epoch 2/3 [#####-----] step 57/120  loss 4.213  312 img/s  data wait 8%
- * ETA 1m12s`, with the bar sized so the line fits `width` (the bar is dropped if it cannot).
+ * One progress line: `epoch 2/3 [#####-----] step 57/120  loss 4.213  online top-1 61.3%  312
+ * img/s  data wait 8%  ETA 1m12s`, with the bar sized so the line fits `width` (the bar is dropped if it cannot).
  * When the total is unknown (`totalSteps` 0), the count is shown alone, without bar or ETA.
  *
  * @example
@@ -90,6 +92,9 @@ export function formatProgress(state: ProgressState, width = 100): string {
   ];
   if (state.loss !== undefined) {
     fields.push(`loss ${Number.isFinite(state.loss) ? state.loss.toFixed(4) : state.loss}`);
+  }
+  if (state.onlineTop1 !== undefined) {
+    fields.push(`online top-1 ${(100 * state.onlineTop1).toFixed(1)}%`);
   }
   if (state.imagesPerSec !== undefined) {
     fields.push(`${state.imagesPerSec.toFixed(state.imagesPerSec < 10 ? 1 : 0)} img/s`);

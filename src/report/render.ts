@@ -23,6 +23,27 @@ export interface EvalNumbers {
   knnTop1?: number;
   knnTop5?: number;
   linearTop1?: number;
+  /** The online linear classifier trained during pretraining, on the test features. */
+  onlineTop1?: number;
+}
+
+/**
+ * A table of classifiers' test accuracy, e.g. few-label fine-tuning against its baselines.
+ *
+ * @example
+ * ```ts
+ * const t: ResultsTable = {
+ *   title: "Fine-tuning with 1% of the labels",
+ *   note: "600 labelled images, 60 per class",
+ *   rows: [{ name: "fine-tuned, pretrained encoder", top1: 0.81, top5: 0.99 }],
+ * };
+ * ```
+ */
+export interface ResultsTable {
+  title: string;
+  /** A sentence under the title (what was trained on what). */
+  note?: string;
+  rows: { name: string; note?: string; top1?: number; top5?: number }[];
 }
 
 /**
@@ -63,6 +84,13 @@ export interface ReportInput {
     testCount?: number;
   };
   viewPairs?: readonly ViewPairImage[];
+  /** Results tables shown after the evaluation (e.g. few-label fine-tuning). */
+  results?: readonly ResultsTable[];
+  /**
+   * What the training curves' loss and accuracy are: SimCLR's NT-Xent and contrastive accuracy
+   * (default), or a supervised cross-entropy and top-1 (fine-tuning).
+   */
+  objective?: "contrastive" | "supervised";
   /** Extra facts for the header tiles, e.g. `{ backend: "wasm", "run dir": "runs/x" }`. */
   info?: Record<string, string | number>;
   /** When the report was made (default: now). */
@@ -97,7 +125,8 @@ export function renderReport(input: ReportInput): string {
     `<p class="sub">${escapeHtml(subtitle(cfg))} · report generated ${when}</p>`,
     summaryTiles(input),
     input.eval ? evalSection(input.eval, cfg.eval?.knn as KnnNote | undefined) : "",
-    chartsSection(input.metrics),
+    ...(input.results ?? []).map(resultsSection),
+    chartsSection(input.metrics, input.objective ?? "contrastive"),
     input.viewPairs?.length ? pairsSection(input.viewPairs) : "",
     input.config !== undefined ? configSection(input.config) : "",
     `<footer>Self-contained page: no scripts, fonts or network requests.</footer>`,
@@ -148,7 +177,8 @@ function summaryTiles(input: ReportInput): string {
       tile("final loss", formatNumber(mean(tail.map((m) => m.loss))), "mean of the last 10%"),
     );
     const acc = mean(tail.map((m) => m.accuracy));
-    if (Number.isFinite(acc)) tiles.push(tile("contrastive acc.", formatPercent(acc), "last 10%"));
+    const accName = CURVES[input.objective ?? "contrastive"].tile;
+    if (Number.isFinite(acc)) tiles.push(tile(accName, formatPercent(acc), "last 10%"));
     const ips = mean(ms.map((m) => m.imagesPerSec));
     if (Number.isFinite(ips)) tiles.push(tile("throughput", `${formatNumber(ips)} img/s`, "mean"));
     const wait = mean(ms.map(dataWaitShare));
@@ -179,6 +209,9 @@ function summaryTiles(input: ReportInput): string {
       ),
     );
   }
+  if (pre?.onlineTop1 !== undefined) {
+    tiles.push(tile("online top-1", formatPercent(pre.onlineTop1), "trained during pretraining"));
+  }
   for (const [k, v] of Object.entries(input.info ?? {})) tiles.push(tile(k, String(v)));
   return tiles.length ? `<section class="tiles">${tiles.join("")}</section>` : "";
 }
@@ -194,6 +227,11 @@ function evalSection(ev: NonNullable<ReportInput["eval"]>, knn: KnnNote = {}): s
     ],
     ["kNN top-5", "knnTop5", ""],
     ["Linear probe top-1", "linearTop1", "frozen features, L2 logistic regression"],
+    [
+      "Online linear top-1",
+      "onlineTop1",
+      "linear head trained during pretraining on stop-gradient features",
+    ],
   ];
   const cell = (v: number | undefined, color: string) =>
     v === undefined ? `<td class="num">–</td>` : `<td class="num">${formatPercent(v)}` +
@@ -225,6 +263,25 @@ function evalSection(ev: NonNullable<ReportInput["eval"]>, knn: KnnNote = {}): s
 <tbody>${body}</tbody></table>${counts}`;
 }
 
+function resultsSection(t: ResultsTable): string {
+  const cell = (v: number | undefined, color: string) =>
+    v === undefined ? `<td class="num">–</td>` : `<td class="num">${formatPercent(v)}` +
+      `<div class="bar"><span style="width:${
+        (Math.max(0, Math.min(1, v)) * 100).toFixed(1)
+      }%;background:${color}"></span></div></td>`;
+  const body = t.rows.map((r) =>
+    `<tr><td><b>${escapeHtml(r.name)}</b>${
+      r.note
+        ? `<div class="note" style="color:var(--muted);font-size:12px">${escapeHtml(r.note)}</div>`
+        : ""
+    }</td>${cell(r.top1, COLORS.blue)}${cell(r.top5, COLORS.green)}</tr>`
+  ).join("");
+  return `<h2>${escapeHtml(t.title)}</h2>` +
+    (t.note ? `<p class="sub">${escapeHtml(t.note)}</p>` : "") +
+    `<table><thead><tr><th>Classifier</th><th>Test top-1</th><th>Test top-5</th></tr></thead>` +
+    `<tbody>${body}</tbody></table>`;
+}
+
 function ema(values: readonly number[], alpha: number): number[] {
   const out: number[] = [];
   let s = NaN;
@@ -240,7 +297,27 @@ function dataWaitShare(m: StepMetrics): number {
   return m.waitMs / Math.max(1e-9, m.waitMs + m.computeMs);
 }
 
-function chartsSection(ms: readonly StepMetrics[]): string {
+/** Titles and notes of the loss and accuracy curves, by training objective. */
+const CURVES = {
+  contrastive: {
+    loss: ["NT-Xent loss", "per step, with a moving average"],
+    accuracy: ["Contrastive accuracy", "share of anchors whose positive view ranks first"],
+    tile: "contrastive acc.",
+    throughput: "images per second (both views counted)",
+  },
+  supervised: {
+    loss: ["Cross-entropy loss", "per step, with a moving average"],
+    accuracy: ["Training top-1", "share of each step's augmented images classified right"],
+    tile: "training top-1",
+    throughput: "images per second",
+  },
+} as const;
+
+function chartsSection(
+  ms: readonly StepMetrics[],
+  objective: keyof typeof CURVES,
+): string {
+  const titles = CURVES[objective];
   const bucket = Math.max(1, Math.ceil(ms.length / 1500));
   const steps = ms.map((m) => m.step);
   const pick = (f: (m: StepMetrics) => number | undefined) => downsample(steps, ms.map(f), bucket);
@@ -280,9 +357,12 @@ function chartsSection(ms: readonly StepMetrics[]): string {
   const ips = pick((m) => m.imagesPerSec);
   const wait = pick(dataWaitShare);
   const pct = { yMin: 0, yMax: 1, yFormat: (v: number) => `${Math.round(v * 100)}%` };
+  const online = ms.some((m) => m.onlineTop1 !== undefined);
+  const onlineTop1 = pick((m) => m.onlineTop1);
+  const onlineLoss = pick((m) => m.onlineLoss);
   return `<h2>Training</h2><div class="charts">
 ${
-    card("NT-Xent loss", "per step, with a moving average", [["per step", "#93c5fd"], [
+    card(titles.loss[0], titles.loss[1], [["per step", "#93c5fd"], [
       "moving average",
       COLORS.blue,
     ]], [
@@ -291,7 +371,7 @@ ${
     ])
   }
 ${
-    card("Contrastive accuracy", "share of anchors whose positive view ranks first", [], [
+    card(titles.accuracy[0], titles.accuracy[1], [], [
       { name: "accuracy", ...acc, color: COLORS.green, width: 1.3, opacity: 0.55 },
       { name: "moving average", x: acc.x, y: ema(acc.y, alpha), color: COLORS.green, width: 2.2 },
     ], pct)
@@ -305,7 +385,7 @@ ${
     }], { yMin: 0 })
   }
 ${
-    card("Throughput", "images per second (both views counted)", [], [
+    card("Throughput", titles.throughput, [], [
       { name: "images/s", ...ips, color: COLORS.orange, width: 1.3, opacity: 0.55 },
       { name: "moving average", x: ips.x, y: ema(ips.y, alpha), color: COLORS.orange, width: 2.2 },
     ], { yMin: 0 })
@@ -321,6 +401,37 @@ ${
       ],
       pct,
     )
+  }
+${
+    online
+      ? card(
+        "Online linear classifier: top-1",
+        "on each step's first views and labels, before its update (the head trains on them; " +
+          "the encoder never sees its gradient)",
+        [],
+        [
+          { name: "top-1", ...onlineTop1, color: COLORS.violet, width: 1.3, opacity: 0.55 },
+          {
+            name: "moving average",
+            x: onlineTop1.x,
+            y: ema(onlineTop1.y, alpha),
+            color: COLORS.violet,
+            width: 2.2,
+          },
+        ],
+        pct,
+      ) +
+        card("Online linear classifier: loss", "cross-entropy on each step's first views", [], [
+          { name: "loss", ...onlineLoss, color: "#c4b5fd", width: 1.1 },
+          {
+            name: "moving average",
+            x: onlineLoss.x,
+            y: ema(onlineLoss.y, alpha),
+            color: COLORS.violet,
+            width: 2.2,
+          },
+        ], { yMin: 0 })
+      : ""
   }
 </div>`;
 }

@@ -6,7 +6,7 @@
  * A partial group at the end of the stream is emitted as the mean of what arrived.
  */
 import * as tf from "@tensorflow/tfjs";
-import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
+import { disposeStepGradients, imagesOf, type StepGradients } from "./step_gradients.ts";
 
 /** Averages every `k` consecutive `StepGradients` into one. */
 export function accumulateGradients(k: number): TransformStream<StepGradients, StepGradients> {
@@ -24,6 +24,7 @@ export function accumulateGradients(k: number): TransformStream<StepGradients, S
       grads: Object.fromEntries(Object.entries(a.grads).map(([n, g]) => [n, tf.div(g, m)])),
       loss: tf.div(a.loss, m) as tf.Scalar,
       accuracy: tf.div(a.accuracy, m) as tf.Scalar,
+      ...(a.online ? { online: tf.div(a.online, m) as tf.Tensor1D } : {}),
     }));
     disposeStepGradients(a);
     controller.enqueue({ ...a, ...out });
@@ -44,12 +45,18 @@ export function accumulateGradients(k: number): TransformStream<StepGradients, S
             ),
             loss: tf.add(prev.loss, g.loss) as tf.Scalar,
             accuracy: tf.add(prev.accuracy, g.accuracy) as tf.Scalar,
+            ...(prev.online && g.online
+              ? { online: tf.add(prev.online, g.online) as tf.Tensor1D }
+              : {}),
           }));
           acc = {
             ...sum,
             microStep: g.microStep,
             epoch: g.epoch,
             pairs: prev.pairs + g.pairs,
+            ...(prev.images ?? g.images) !== undefined
+              ? { images: imagesOf(prev) + imagesOf(g) }
+              : {},
             microBatches: prev.microBatches + g.microBatches,
             waitMs: prev.waitMs + g.waitMs,
             computeMs: prev.computeMs + g.computeMs,

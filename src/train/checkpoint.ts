@@ -1,8 +1,9 @@
 /**
  * Checkpoints: model parameters and BN statistics, optimizer state, schedule position, RNG state
- * and the caller's data position, in one safetensors file with a SHA-256 checksum. Written
- * atomically (temporary file, fsync, rename; the last K kept, see `checkpoint_files.ts`); the
- * checksum is verified on load. Version-1 files
+ * and the caller's data position (and the online classifier's weights and optimizer state, when
+ * it trains), in one safetensors file with a SHA-256 checksum. Written atomically (temporary
+ * file, fsync, rename; the last K kept, see `checkpoint_files.ts`); the checksum is verified on
+ * load. Version-1 files
  * (written before the training vocabulary was renamed) load too: see {@link upgradeMeta}.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -11,7 +12,8 @@ import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "../model/
 import { assignStoreTensors, storeTensors } from "../model/weights.ts";
 import { sha256Hex } from "../streams/sha256.ts";
 import { writeCheckpointFiles } from "./checkpoint_files.ts";
-import type { Optimizer } from "./optimizer.ts";
+import type { OnlineClassifier } from "./online_classifier.ts";
+import type { Optimizer, OptimizerState } from "./optimizer.ts";
 import type { TrainState } from "./train_state.ts";
 
 /** The JSON part of a checkpoint. */
@@ -26,6 +28,12 @@ export interface CheckpointMeta {
   rng?: unknown;
   /** Where the data stream resumes (e.g. `{ epoch, offset }`), as the caller defined it. */
   dataPosition?: unknown;
+  /** The online classifier's shape and optimizer counters, when one trained. */
+  online?: {
+    featureDim: number;
+    numClasses: number;
+    optimizer: { kind: string; iterations: number };
+  };
   savedAt: string;
 }
 
@@ -33,6 +41,8 @@ export interface CheckpointMeta {
 export interface CheckpointInput {
   model: SimCLRModel;
   optimizer: Optimizer;
+  /** The online classifier (weights and optimizer state are stored). */
+  online?: OnlineClassifier;
   state: TrainState;
   rng?: unknown;
   dataPosition?: unknown;
@@ -46,7 +56,17 @@ export interface Checkpoint {
   model: Map<string, SafeTensor>;
   /** Optimizer slots by `${param}/${slot}`. */
   optimizerSlots: Map<string, SafeTensor>;
+  /** The online classifier's parameters and optimizer slots, when one trained. */
+  online?: { params: Map<string, SafeTensor>; slots: Map<string, SafeTensor> };
 }
+
+/** Name prefixes of the tensors in the file. */
+const PREFIX = {
+  model: "model/",
+  optimizer: "optimizer/",
+  online: "online/",
+  onlineOptimizer: "online-optimizer/",
+} as const;
 
 /** Thrown when parameters hold NaN or infinite values. */
 export class NonFiniteError extends Error {}
@@ -74,13 +94,15 @@ export async function encodeCheckpoint(input: CheckpointInput): Promise<Uint8Arr
   }
   const opt = input.optimizer.state();
   const tensors: [string, SafeTensor][] = [];
-  for (const [name, t] of model) tensors.push([`model/${name}`, t]);
-  for (const [key, t] of Object.entries(opt.slots)) {
-    tensors.push([`optimizer/${key}`, {
-      dtype: "F32",
-      shape: t.shape,
-      data: await t.data() as Float32Array,
-    }]);
+  for (const [name, t] of model) tensors.push([`${PREFIX.model}${name}`, t]);
+  tensors.push(...await slotTensors(PREFIX.optimizer, opt));
+  const online = input.online;
+  const onlineOpt = online?.optimizer.state();
+  if (online && onlineOpt) {
+    for (const [name, t] of await storeTensors(online.store)) {
+      tensors.push([`${PREFIX.online}${name}`, t]);
+    }
+    tensors.push(...await slotTensors(PREFIX.onlineOptimizer, onlineOpt));
   }
   const meta: CheckpointMeta = {
     format: "simclr-checkpoint",
@@ -90,6 +112,15 @@ export async function encodeCheckpoint(input: CheckpointInput): Promise<Uint8Arr
     train: { ...input.state },
     rng: input.rng,
     dataPosition: input.dataPosition,
+    ...(online && onlineOpt
+      ? {
+        online: {
+          featureDim: online.featureDim,
+          numClasses: online.numClasses,
+          optimizer: { kind: onlineOpt.kind, iterations: onlineOpt.iterations },
+        },
+      }
+      : {}),
     savedAt: new Date().toISOString(),
   };
   const bytes = encodeSafetensors(tensors, {
@@ -100,6 +131,19 @@ export async function encodeCheckpoint(input: CheckpointInput): Promise<Uint8Arr
   const hex = await sha256Hex(bytes);
   bytes.set(new TextEncoder().encode(hex), at);
   return bytes;
+}
+
+/** An optimizer's slots as named float32 tensors under `prefix` (read asynchronously). */
+async function slotTensors(prefix: string, opt: OptimizerState): Promise<[string, SafeTensor][]> {
+  const out: [string, SafeTensor][] = [];
+  for (const [key, t] of Object.entries(opt.slots)) {
+    out.push([`${prefix}${key}`, {
+      dtype: "F32",
+      shape: t.shape,
+      data: await t.data() as Float32Array,
+    }]);
+  }
+  return out;
 }
 
 /**
@@ -154,35 +198,66 @@ export async function decodeCheckpoint(bytes: Uint8Array, path: string): Promise
   const actual = await sha256Hex(copy);
   if (actual !== stored) corrupt(`checksum mismatch: stored ${stored}, computed ${actual}`);
   const meta = upgradeMeta(JSON.parse(file.metadata.simclr_checkpoint), path);
-  const model = new Map<string, SafeTensor>();
-  const optimizerSlots = new Map<string, SafeTensor>();
+  const maps: Record<keyof typeof PREFIX, Map<string, SafeTensor>> = {
+    model: new Map(),
+    optimizer: new Map(),
+    online: new Map(),
+    onlineOptimizer: new Map(),
+  };
   for (const [name, t] of file.tensors) {
-    if (name.startsWith("model/")) model.set(name.slice(6), t);
-    else if (name.startsWith("optimizer/")) optimizerSlots.set(name.slice(10), t);
+    for (const [key, prefix] of Object.entries(PREFIX) as [keyof typeof PREFIX, string][]) {
+      if (name.startsWith(prefix)) maps[key].set(name.slice(prefix.length), t);
+    }
   }
-  return { path, meta, model, optimizerSlots };
+  const out: Checkpoint = { path, meta, model: maps.model, optimizerSlots: maps.optimizer };
+  if (meta.online) out.online = { params: maps.online, slots: maps.onlineOptimizer };
+  return out;
 }
 
 /**
  * Loads a verified checkpoint's weights into `model` (built from `checkpoint.meta.modelConfig`)
- * and its state into `optimizer`; returns the train state to continue from.
+ * and its state into `optimizer`, and the online classifier's into `online` when both the
+ * checkpoint and the caller have one (a checkpoint without it leaves `online` as it is: see
+ * `checkpoint.online`); returns the train state to continue from.
  */
 export function restoreCheckpoint(
   checkpoint: Checkpoint,
   model: SimCLRModel,
   optimizer: Optimizer,
+  online?: OnlineClassifier,
 ): TrainState {
   assignStoreTensors(model.store, checkpoint.model, checkpoint.path);
+  loadOptimizer(optimizer, checkpoint.meta.optimizer, checkpoint.optimizerSlots);
+  const saved = checkpoint.online;
+  if (online && saved && checkpoint.meta.online) {
+    assignStoreTensors(online.store, saved.params, `${checkpoint.path} (online classifier)`);
+    try {
+      loadOptimizer(online.optimizer, checkpoint.meta.online.optimizer, saved.slots);
+    } catch (err) {
+      throw new Error(
+        `${checkpoint.path}: the online classifier's ${(err as Error).message} (its optimizer is ` +
+          "eval.onlineHead.optimizer)",
+        { cause: err },
+      );
+    }
+  }
+  return { ...checkpoint.meta.train };
+}
+
+function loadOptimizer(
+  optimizer: Optimizer,
+  counters: { kind: string; iterations: number },
+  stored: Map<string, SafeTensor>,
+): void {
   const slots: Record<string, tf.Tensor> = {};
-  for (const [key, t] of checkpoint.optimizerSlots) {
+  for (const [key, t] of stored) {
     slots[key] = tf.tensor(t.data as Float32Array, t.shape, "float32");
   }
   try {
-    optimizer.loadState({ ...checkpoint.meta.optimizer, slots });
+    optimizer.loadState({ ...counters, slots });
   } finally {
     tf.dispose(Object.values(slots));
   }
-  return { ...checkpoint.meta.train };
 }
 
 /**

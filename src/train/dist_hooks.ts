@@ -21,7 +21,7 @@ import { FlatPacker } from "../distributed/flat.ts";
 import type { BatchNormHooks } from "../model/forward_context.ts";
 import type { GatheredCandidates } from "./nt_xent.ts";
 import type { NamedTensors } from "./parameter_set.ts";
-import type { StepGradients } from "./step_gradients.ts";
+import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
 import type { TrainingHooks } from "./training_hooks.ts";
 import { sha256Hex } from "../streams/sha256.ts";
 
@@ -107,11 +107,14 @@ export function distTrainingHooks(
 /** Names of the extra slots of the flat buffer (they sort after any parameter name). */
 const LOSS_SLOT = "\uffffloss";
 const ACCURACY_SLOT = "\uffffaccuracy";
+/** The online classifier's `[cross-entropy sum, correct, labelled]` (when it trains). */
+const ONLINE_SLOT = "\uffffonline";
 
 /**
- * Averages one step's gradients, loss and accuracy over ranks with ONE all-reduce (mean) of a
- * flat buffer, synchronously; returns new tensors and disposes the local ones. `packer` is
- * created on first use (pass the same holder every step).
+ * Averages one step's gradients (the online classifier's among them), loss, accuracy and online
+ * classifier counts over ranks with ONE all-reduce (mean) of a flat buffer, synchronously;
+ * returns new tensors and disposes the local ones. `packer` is created on first use (pass the
+ * same holder every step).
  */
 export function reduceStepGradients(
   comm: Communicator,
@@ -119,35 +122,39 @@ export function reduceStepGradients(
   holder: { packer?: FlatPacker } = {},
 ): StepGradients {
   const names = Object.keys(g.grads);
+  const extras = g.online ? 3 : 2;
   if (!holder.packer) {
     const sizes = new Map(names.map((n) => [n, g.grads[n].size]));
     sizes.set(LOSS_SLOT, 1);
     sizes.set(ACCURACY_SLOT, 1);
+    if (g.online) sizes.set(ONLINE_SLOT, g.online.size);
     holder.packer = new FlatPacker(sizes);
   }
   const packer = holder.packer;
-  if (packer.slots.length !== names.length + 2) {
+  if (packer.slots.length !== names.length + extras) {
     throw new Error(
-      `gradient all-reduce: micro-batch ${g.microStep} has ${names.length} gradients, the ` +
-        `first had ${packer.slots.length - 2}`,
+      `gradient all-reduce: micro-batch ${g.microStep} has ${names.length} gradients` +
+        `${g.online ? " and online classifier counts" : ""}, the first step had ` +
+        `${packer.slots.length} slots`,
     );
   }
   for (const n of names) packer.view(n).set(g.grads[n].dataSync() as Float32Array);
   packer.view(LOSS_SLOT)[0] = g.loss.dataSync()[0];
   packer.view(ACCURACY_SLOT)[0] = g.accuracy.dataSync()[0];
+  if (g.online) packer.view(ONLINE_SLOT).set(g.online.dataSync() as Float32Array);
   comm.allReduceSync(packer.buffer, "mean");
   const grads: NamedTensors = {};
   for (const n of names) grads[n] = tf.tensor(packer.view(n), g.grads[n].shape);
   const out: StepGradients = {
     ...g,
     pairs: g.pairs * comm.size,
+    ...(g.images !== undefined ? { images: g.images * comm.size } : {}),
     grads,
     loss: tf.scalar(packer.view(LOSS_SLOT)[0]),
     accuracy: tf.scalar(packer.view(ACCURACY_SLOT)[0]),
+    ...(g.online ? { online: tf.tensor1d(packer.view(ONLINE_SLOT).slice()) } : {}),
   };
-  for (const t of Object.values(g.grads)) t.dispose();
-  g.loss.dispose();
-  g.accuracy.dispose();
+  disposeStepGradients(g);
   return out;
 }
 

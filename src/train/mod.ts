@@ -51,10 +51,50 @@ export { type Trainer, trainer, type TrainerOptions } from "./trainer.ts";
  * ```
  */
 export {
+  checkBatchViews,
   computeStepGradients,
   forwardBackward,
   type ForwardBackwardOptions,
+  type StepObjective,
+  trainingGradients,
 } from "./forward_backward.ts";
+/**
+ * The online linear classifier: a linear head on stop-gradient features `h`, trained during
+ * pretraining on each batch's labels with its own optimizer (pass it as the trainer's `online`).
+ *
+ * @example
+ * ```ts
+ * import { OnlineClassifier, trainer } from "./mod.ts";
+ * const online = new OnlineClassifier({ featureDim: 512, numClasses: 10, learningRate: () => 0.1 });
+ * await batches.pipeTo(trainer({ model, optimizer, online, learningRate: () => 0.3 }));
+ * ```
+ */
+export {
+  OnlineClassifier,
+  type OnlineClassifierOptions,
+  type OnlineGradients,
+} from "./online_classifier.ts";
+/**
+ * Softmax cross-entropy over labelled rows (`-1`: unknown), with host-side label checks.
+ *
+ * @example
+ * ```ts
+ * import { classificationLoss } from "./mod.ts";
+ * const { lossSum, correct, labelled } = classificationLoss(logits, labels);
+ * ```
+ */
+export { checkLabels, type ClassificationLoss, classificationLoss } from "./cross_entropy.ts";
+/**
+ * The fine-tuning objective (encoder + linear classifier, cross-entropy on the first views), for
+ * the trainer's `objective`.
+ *
+ * @example
+ * ```ts
+ * import { supervisedObjective, trainer } from "./mod.ts";
+ * const sink = trainer({ model, optimizer, learningRate, objective: supervisedObjective(head) });
+ * ```
+ */
+export { supervisedObjective } from "./supervised_step.ts";
 /**
  * The optimizer stage, `WritableStream<StepGradients>`: scheduled LR, asynchronous loss reads
  * every `logEvery` steps (NaN stops training), metrics, atomic checkpoints.
@@ -111,7 +151,7 @@ export { accumulateGradients } from "./accumulate.ts";
  * });
  * ```
  */
-export { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
+export { disposeStepGradients, imagesOf, type StepGradients } from "./step_gradients.ts";
 /**
  * Seams for data-parallel training: global BN and gathered NT-Xent candidates.
  *

@@ -11,8 +11,9 @@ import { AppliedSteps } from "./applied_steps.ts";
 import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
 import { CheckpointPolicy } from "./checkpoint_policy.ts";
 import { learningRateAt, type LrScheduleOptions } from "./lr_schedule.ts";
+import type { OnlineClassifier } from "./online_classifier.ts";
 import type { Optimizer } from "./optimizer.ts";
-import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
+import { disposeStepGradients, imagesOf, type StepGradients } from "./step_gradients.ts";
 import type { StepMetrics } from "./step_metrics.ts";
 import { initialTrainState, type TrainState } from "./train_state.ts";
 
@@ -47,6 +48,11 @@ export interface OptimizerStepOptions {
   /** Receives metrics every `logEvery` steps. */
   onMetrics?: (m: StepMetrics) => void | Promise<void>;
   checkpoint?: CheckpointOptions;
+  /**
+   * The online linear classifier: updated by its own optimizer from its gradients in each step,
+   * its loss and top-1 reported with the metrics, its state checkpointed with the model's.
+   */
+  online?: OnlineClassifier;
   /** Called after each checkpoint is written. */
   onCheckpoint?: (path: string, state: TrainState) => void;
 }
@@ -78,6 +84,7 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
       await saveCheckpoint(ck.path, {
         model: opts.model,
         optimizer: opts.optimizer,
+        online: opts.online,
         state,
         rng: ck.rngState?.(),
         dataPosition: ck.dataPosition
@@ -114,22 +121,34 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
     const report = (stepNo + 1) % logEvery === 0 || due;
     let loss = NaN;
     let accuracy = NaN;
+    let online: Pick<StepMetrics, "onlineLoss" | "onlineTop1"> = {};
     try {
       if (report) {
-        const [l, a] = await Promise.all([g.loss.data(), g.accuracy.data()]);
+        const [l, a, c] = await Promise.all([g.loss.data(), g.accuracy.data(), g.online?.data()]);
         loss = l[0];
         accuracy = a[0];
         if (!Number.isFinite(loss)) throw nonFinite(`the loss at step ${stepNo + 1} (${loss})`);
+        if (c && c[2] > 0) {
+          online = { onlineLoss: c[0] / c[2], onlineTop1: c[1] / c[2] };
+          if (!Number.isFinite(online.onlineLoss!)) {
+            throw new Error(
+              `training stopped: the online classifier's loss at step ${stepNo + 1} is ` +
+                `${online.onlineLoss}: lower its learning rate (the encoder is not affected; ` +
+                `resume from the last checkpoint)`,
+            );
+          }
+        }
       }
       opts.optimizer.apply(opts.model.store.trainable(), g.grads, lr);
+      opts.online?.apply(g.grads, stepNo);
     } finally {
       disposeStepGradients(g);
     }
     state.step = stepNo + 1;
-    state.images += 2 * g.pairs;
+    state.images += imagesOf(g);
     state.microStep = g.microStep;
     state.epoch = g.epoch;
-    interval.images += 2 * g.pairs;
+    interval.images += imagesOf(g);
     interval.steps++;
     interval.waitMs += g.waitMs;
     interval.computeMs += g.computeMs;
@@ -141,6 +160,7 @@ export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
         loss,
         accuracy,
         lr,
+        ...online,
         imagesPerSec: interval.images / ((now - interval.start) / 1000),
         waitMs: interval.waitMs / interval.steps,
         computeMs: interval.computeMs / interval.steps,

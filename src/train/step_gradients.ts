@@ -13,6 +13,11 @@ export interface StepGradients {
   epoch: number;
   /** Pairs that contributed (summed over accumulated micro-batches). */
   pairs: number;
+  /**
+   * Images the forward passes computed on, when not both views of every pair (fine-tuning uses
+   * the first views only); see {@link imagesOf}.
+   */
+  images?: number;
   /** Micro-batches averaged into these gradients (1 without accumulation). */
   microBatches: number;
   /** Gradients by parameter name (mean over pairs and micro-batches). */
@@ -21,14 +26,28 @@ export interface StepGradients {
   loss: tf.Scalar;
   /** Contrastive top-1 accuracy, scalar. */
   accuracy: tf.Scalar;
+  /**
+   * With an online classifier: its `[cross-entropy sum, correct, labelled rows]` over the
+   * (micro-)batches. Readers take ratios of its entries (loss = [0] / [2], top-1 = [1] / [2]), so
+   * the averaging of accumulation and of the all-reduce keeps them right.
+   */
+  online?: tf.Tensor1D;
   /** Milliseconds the stage waited for its input, and spent computing (summed). */
   waitMs: number;
   computeMs: number;
 }
 
+/** Images behind a `StepGradients`: `images`, or both views of every pair. */
+export function imagesOf(g: Pick<StepGradients, "pairs" | "images">): number {
+  return g.images ?? 2 * g.pairs;
+}
+
 /** Frees the tensors of a `StepGradients`. */
-export function disposeStepGradients(g: Pick<StepGradients, "grads" | "loss" | "accuracy">): void {
+export function disposeStepGradients(
+  g: Pick<StepGradients, "grads" | "loss" | "accuracy" | "online">,
+): void {
   for (const t of Object.values(g.grads)) t.dispose();
   g.loss.dispose();
   g.accuracy.dispose();
+  g.online?.dispose();
 }

@@ -14,6 +14,12 @@ export interface StepMetrics {
   accuracy: number;
   /** Learning rate used by this step. */
   lr: number;
+  /**
+   * The online linear classifier (when it trains and the step had labelled samples): mean
+   * cross-entropy and top-1 accuracy on the step's first views, before its update.
+   */
+  onlineLoss?: number;
+  onlineTop1?: number;
   /** Views per second over the interval since the last report. */
   imagesPerSec: number;
   /** Milliseconds per step, averaged over the interval: waiting for data, computing. */

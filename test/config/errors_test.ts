@@ -73,7 +73,10 @@ Deno.test("unknown top-level key, wrong section type and YAML syntax errors", ()
   const a = issuesOf("dataa:\n  dataset: mnist\n");
   assert.deepEqual([a[0].line, a[0].column], [1, 1]);
   assert.match(a[0].message, /unknown key 'dataa' at the top level \(did you mean 'data'\?\)/);
-  assert.match(a[0].allowed!, /^keys: run, data, augment, model, loss, optim, train, eval, dist$/);
+  assert.match(
+    a[0].allowed!,
+    /^keys: run, data, augment, model, loss, optim, train, eval, dist, finetune$/,
+  );
 
   const b = issuesOf("loss: 0.1\n");
   assert.deepEqual([b[0].path, b[0].line, b[0].column], ["loss", 1, 7]);

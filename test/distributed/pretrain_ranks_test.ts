@@ -1,14 +1,15 @@
 /**
  * `pretrain()` over 2 ranks under `mpirun` (real input pipeline: IDX fixture, blocked epoch
  * split, augmentation keyed by the global sample index; global BN): the same losses and
- * weights as 1 process with the same global batch, rank 0 alone writing the run directory,
- * and resuming with a different number of ranks than the run was stopped with.
+ * weights as 1 process with the same global batch (the online linear classifier's loss and
+ * weights too: its gradients ride in the same all-reduce), rank 0 alone writing the run
+ * directory, and resuming with a different number of ranks than the run was stopped with.
  */
 import assert from "node:assert/strict";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
 import { writeFixtureDataset } from "../pipeline/_fixture.ts";
 import { mpiSkipReason, mpiTest, run, runRanks } from "./_mpirun.ts";
-import { compare } from "./_runs.ts";
+import { compare, weights } from "./_runs.ts";
 
 const data = mpiSkipReason ? "" : await writeFixtureDataset(96, 32);
 const out = mpiSkipReason ? "" : await Deno.makeTempDir({ prefix: "simclr-dist-runs-" });
@@ -49,6 +50,8 @@ mpiTest("pretrain on 2 ranks: same losses and weights as 1 process, global batch
   );
   assert.ok(e.loss < 1e-4, `loss relative error ${e.loss}`);
   assert.ok(e.weights < 1e-4, `weights relative error ${e.weights}`);
+  const online = await weights(`${out}/two`);
+  assert.ok([...online.keys()].some((k) => k.startsWith("online/")), "the online head trained");
   // rank 0 alone wrote the run directory: one line per step, no duplicates
   const lines = (await Deno.readTextFile(runFiles(`${out}/two`).metrics)).trim().split("\n");
   assert.equal(lines.length, 12);

@@ -31,6 +31,11 @@ Deno.test("the progress line shows epoch, step, loss, images/s, data wait and ET
     formatProgress({ epoch: 0, epochs: 1, step: 0, totalSteps: 10 }),
     /^epoch 1\/1 \[ +\] step {2}0\/10 {2}ETA --$/,
   );
+  // with the online classifier: its top-1 after the loss
+  assert.equal(
+    formatProgress(state(120, { etaSeconds: 0, onlineTop1: 0.6134 }), 90),
+    "epoch 4/3 step 120/120  loss 4.2129  online top-1 61.3%  312 img/s  data wait 8%  ETA 0s",
+  );
 });
 
 function recorder() {

@@ -54,7 +54,7 @@ Deno.test("the report is one self-contained page with every section", () => {
   assert.match(html, /^<!DOCTYPE html>/);
   // Nothing is fetched: no scripts, external stylesheets, fonts or remote images.
   assert.doesNotMatch(html, /<script|<link|@import|url\(|src="http|href="http/i);
-  assert.equal((html.match(/<svg /g) ?? []).length, 5);
+  assert.equal((html.match(/<svg /g) ?? []).length, 7);
   for (
     const t of [
       "NT-Xent loss",
@@ -62,6 +62,8 @@ Deno.test("the report is one self-contained page with every section", () => {
       "Learning rate",
       "Throughput",
       "Waiting for data",
+      "Online linear classifier: top-1",
+      "Online linear classifier: loss",
     ]
   ) {
     assert.ok(html.includes(`<h3>${t}</h3>`), t);
@@ -69,6 +71,9 @@ Deno.test("the report is one self-contained page with every section", () => {
   assert.match(html, /Random init \(floor\)/);
   assert.match(html, /<td class="num">83\.1%/); // kNN top-1 pretrained
   assert.match(html, /\+9\.0 pts/); // 83.12 - 74.08
+  assert.match(html, /<b>Online linear top-1<\/b>.*?<td class="num">84\.1%/s);
+  assert.match(html, /<h2>Fine-tuning with 1% of the labels<\/h2>/);
+  assert.match(html, /fine-tuned, random-init encoder<\/b><\/td><td class="num">68\.3%.*?97\.3%/s);
   assert.equal((html.match(/src="data:image\/png;base64,/g) ?? []).length, 16);
   assert.match(html, /fashion-mnist\/train\[131\]/);
   assert.match(html, /preset: simclr-gray/); // the config as YAML
@@ -79,6 +84,17 @@ Deno.test("a report with no metrics or evaluation still renders", () => {
   const html = renderReport({ metrics: [] });
   assert.match(html, /not recorded/);
   assert.doesNotMatch(html, /Random init/);
+  assert.doesNotMatch(html, /Online linear/);
+});
+
+Deno.test("a supervised run's curves are named for cross-entropy and top-1", () => {
+  const metrics = sampleReport().metrics.map(({ onlineLoss: _l, onlineTop1: _t, ...m }) => m);
+  const html = renderReport({ metrics, objective: "supervised" });
+  for (const t of ["Cross-entropy loss", "Training top-1"]) {
+    assert.ok(html.includes(`<h3>${t}</h3>`));
+  }
+  assert.doesNotMatch(html, /NT-Xent|Contrastive accuracy|Online linear/);
+  assert.equal((html.match(/<svg /g) ?? []).length, 5);
 });
 
 Deno.test("the report renders in headless Chromium (screenshot)", async () => {

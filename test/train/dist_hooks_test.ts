@@ -18,7 +18,8 @@ import {
   weightsHash,
 } from "../../src/train/dist_hooks.ts";
 import { computeStepGradients } from "../../src/train/forward_backward.ts";
-import type { StepGradients } from "../../src/train/step_gradients.ts";
+import { OnlineClassifier } from "../../src/train/online_classifier.ts";
+import { disposeStepGradients, type StepGradients } from "../../src/train/step_gradients.ts";
 import { TINY, tinyBatch } from "./_fixtures.ts";
 
 await tf.setBackend("cpu");
@@ -122,6 +123,44 @@ Deno.test("dist hooks: 2 mirrored ranks give the loss and gradients of the doubl
   tf.dispose([...Object.values(got.grads), ...Object.values(want.grads)]);
   ref.dispose();
   dist.dispose();
+});
+
+Deno.test("dist hooks: the online classifier's gradients and counts ride in the same one all-reduce", async () => {
+  const labels = Int32Array.of(0, 1, 2, 1);
+  const batch = { ...tinyBatch(2, 4), labels };
+  const head = () => {
+    const h = new OnlineClassifier({ featureDim: 8, numClasses: 3, learningRate: () => 0.1 });
+    const [w] = h.store.trainable();
+    const v = tf.tidy(() => tf.mul(tf.range(0, 24).reshape([8, 3]), 0.01));
+    w.variable.assign(v);
+    v.dispose();
+    return h;
+  };
+  const [ref, dist] = [createModel(TINY), createModel(TINY)];
+  const [refHead, distHead] = [head(), head()];
+  const big = doubled(batch);
+  const want = computeStepGradients(ref, { ...big, labels: Int32Array.of(...labels, ...labels) }, {
+    online: refHead,
+  });
+  const comm = mirror();
+  const local = computeStepGradients(dist, batch, {
+    hooks: distTrainingHooks(comm),
+    online: distHead,
+  });
+  const got = reduceStepGradients(comm, { ...local, waitMs: 0, computeMs: 0 });
+  const floats = Object.values(want.grads).reduce((s, t) => s + t.size, 0) + 2 + 3;
+  assert.equal(comm.calls.at(-1), `allReduce mean ${floats}`);
+  assert.equal(comm.calls.filter((c) => c.startsWith("allReduce mean")).length, 1);
+  for (const name of ["online.weight", "online.bias"]) {
+    const e = maxRel(await got.grads[name].data(), await want.grads[name].data());
+    assert.ok(e < 1e-4, `${name}: relative error ${e}`);
+  }
+  const [g, w] = [await got.online!.data(), await want.online!.data()];
+  assert.ok(Math.abs(g[0] / g[2] - w[0] / w[2]) < 1e-5, `loss ${g[0] / g[2]} vs ${w[0] / w[2]}`);
+  assert.equal(g[1] / g[2], w[1] / w[2]);
+  disposeStepGradients(got);
+  disposeStepGradients(want);
+  for (const x of [ref, dist, refHead, distHead]) x.dispose();
 });
 
 Deno.test("dist hooks: one rank needs no hooks, and the stage passes gradients through", async () => {
