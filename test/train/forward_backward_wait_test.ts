@@ -43,7 +43,9 @@ Deno.test("forwardBackward: data wait counts a late batch, not a slow consumer",
   await pending;
   await writer.close();
   model.dispose();
-  assert.ok(waits[1] < 20, `early batch waited ${waits[1]} ms`);
+  // the 150 ms hold-back must not count; a loaded machine adds some event-loop delay (21 ms seen
+  // with 8 test processes on 2 cores), so the bound is half the 120 ms a late batch waits
+  assert.ok(waits[1] < 60, `early batch waited ${waits[1]} ms`);
   assert.ok(waits[2] >= 100 && waits[2] < 400, `late batch waited ${waits[2]} ms`);
   assert.ok(waits[3] >= 50, `no readyAt: ${waits[3]} ms`);
 });
