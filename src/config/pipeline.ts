@@ -460,11 +460,12 @@ export const evalSchema = s.object({
  */
 export const finetuneSchema = s.object({
   labels: s.string({
+    numbers: true,
     default: "10%",
     pattern: /^(\d+(\.\d+)?%|\d+)$/,
     patternHint: "a share such as 1% or 10%, or a count such as 600",
-    description: "labelled samples, class-balanced from eval.trainSplit by run.seed (a count " +
-      "in YAML is quoted: '600')",
+    description: "labelled samples, class-balanced from eval.trainSplit by run.seed: a share " +
+      "(1%, 10%) or a count (600)",
   }),
   epochs: s.int({
     min: 1,

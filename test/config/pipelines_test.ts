@@ -107,3 +107,12 @@ Deno.test("eval.dataset/path/enabled: imagefolder needs a path; the monitor need
     /set eval\.monitorEvery: 0 with enabled: false/,
   );
 });
+
+Deno.test("finetune.labels: a share or a count, the count plain or quoted in YAML", () => {
+  const labels = (v: string) => parsePipeline(`finetune:\n  labels: ${v}\n`).finetune.labels;
+  assert.equal(labels("600"), "600");
+  assert.equal(labels("'600'"), "600");
+  assert.equal(labels("1%"), "1%");
+  assert.equal(parsePipeline("").finetune.labels, "10%");
+  assert.throws(() => labels("many"), /finetune\.labels.*'many' is not allowed/);
+});
