@@ -41,6 +41,7 @@ import {
   scheduleOf,
   type StepPlan,
 } from "./build.ts";
+import { ReadPositions, resumePosition } from "./data_position.ts";
 import { evalProblem, evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
@@ -171,6 +172,8 @@ interface Run {
   hooks: TrainingHooks | undefined;
   /** Where training continues from (restored from the checkpoint when resuming). */
   state: TrainState;
+  /** This rank's position in its part of the state's next epoch order (`resumePosition`). */
+  startPosition: number;
   /** Rank 0's list of skipped samples (`skipped.jsonl`). */
   skipped: SkippedFile | undefined;
   /** Rank 0's log (a no-op on the other ranks). */
@@ -259,12 +262,22 @@ async function setUpIn(
   const model = createModel(modelConfigOf(cfg));
   const optimizer = optimizerOf(cfg);
   let state = initialTrainState();
+  let startPosition = 0;
   let skipped: SkippedFile | undefined;
   try {
     if (options.resume) {
       const from = options.checkpoint ?? files.checkpoint;
       const ck = await loadResumeCheckpoint(files, from, (p) => ranks.loadCheckpoint(p));
       state = restoreCheckpoint(ck, model, optimizer);
+      startPosition = resumePosition(ck.meta.dataPosition, {
+        checkpoint: from,
+        nextMicroStep: state.microStep + 1,
+        microStepsPerEpoch: plan.microStepsPerEpoch,
+        microBatch: plan.microBatch,
+        rank: ranks.rank,
+        worldSize: ranks.size,
+        shards: dataset.kind === "shards",
+      });
       log(`resumed from ${from} at step ${state.step} (epoch ${state.epoch + 1})`);
       if (ranks.root) {
         for (const line of await rewindRunDir(files, from, state.step, cfg, changes)) log(line);
@@ -301,6 +314,7 @@ async function setUpIn(
     optimizer,
     hooks,
     state,
+    startPosition,
     skipped,
     log,
   };
@@ -320,7 +334,8 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   const skips = skipLogOf(run);
   const bar = options.progress === false || !run.ranks.root ? undefined : new ProgressBar();
   const time = { waitMs: 0, computeMs: 0 };
-  const sink = trainerOf(run, bar, (m) => {
+  const positions = new ReadPositions();
+  const sink = trainerOf(run, bar, positions, (m) => {
     time.waitMs += m.waitMs;
     time.computeMs += m.computeMs;
   });
@@ -336,6 +351,7 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
       ranks: run.ranks,
       microSteps: plan.totalSteps * cfg.optim.accumulateSteps,
       signal: options.signal,
+      positions,
       monitor: every > 0
         ? {
           due: (b: Batch) =>
@@ -408,6 +424,7 @@ function inputOf(run: Run, telemetry: Telemetry, skips: SkipLog): ReadableStream
     seed: cfg.run.seed,
     epochs: plan.epochs,
     startMicroStep: run.state.microStep + 1,
+    startPosition: run.startPosition,
     workers: cfg.data.workers,
     prefetch: cfg.data.prefetch,
     shuffleBuffer: cfg.data.shuffleBuffer,
@@ -425,6 +442,7 @@ function inputOf(run: Run, telemetry: Telemetry, skips: SkipLog): ReadableStream
 function trainerOf(
   run: Run,
   bar: ProgressBar | undefined,
+  positions: ReadPositions,
   onMetrics: (m: StepMetrics) => void,
 ): Trainer {
   const { cfg, plan, ranks, files } = run;
@@ -457,7 +475,7 @@ function trainerOf(
         path: files.checkpoint,
         ...checkpointCadenceOf(cfg, plan),
         keep: cfg.train.keepCheckpoints,
-        dataPosition: (s) => ({ epoch: s.epoch, nextMicroStep: s.microStep + 1 }),
+        dataPosition: (s) => positions.of(s), // every rank's reading position (the vote's)
         rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
       }
       : undefined,
