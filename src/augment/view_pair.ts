@@ -24,4 +24,9 @@ export interface ViewPair {
   index: number;
   /** Epoch of this pair. */
   epoch: number;
+  /**
+   * The source sample's position in this rank's part of its epoch order, when it was read in
+   * one (the training input sets it): where a resume continues the epoch after this pair.
+   */
+  position?: number;
 }

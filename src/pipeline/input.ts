@@ -43,6 +43,12 @@ export interface TrainingInputOptions {
   epochs: number;
   /** First `Batch.microStep` to produce (resume: the one after the checkpoint's). */
   startMicroStep?: number;
+  /**
+   * Where this rank reads on in its part of the epoch of `startMicroStep` (resume: the
+   * checkpoint's, see `resumePosition`; default `j * batchSize` for the epoch's micro-batch `j`,
+   * right when no sample of the epoch was skipped before it).
+   */
+  startPosition?: number;
   /** Augmentation workers (0: on this thread). */
   workers: number;
   /** Batches queued ahead of the trainer. */
@@ -66,7 +72,7 @@ export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> 
   const startMicroStep = o.startMicroStep ?? 0;
   const perEpoch = o.microStepsPerEpoch;
   const startEpoch = Math.floor(startMicroStep / perEpoch);
-  const startPosition = (startMicroStep % perEpoch) * o.batchSize;
+  const startPosition = o.startPosition ?? (startMicroStep % perEpoch) * o.batchSize;
   const skips = o.skips ?? new SkipLog();
   const onError = o.onError ?? "fail";
   const worldSize = o.worldSize ?? 1;

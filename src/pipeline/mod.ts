@@ -70,7 +70,27 @@ export { trainLoop, type TrainLoopOptions } from "./train_loop.ts";
  * const runDir = await ranks.shareRunDir(ranks.root ? "runs/x" : undefined);
  * ```
  */
-export { type EarlyEnd, type Ranks, ranksOf, type RanksOptions } from "./ranks.ts";
+export { type EarlyEnd, type Ranks, ranksOf, type RanksOptions, type Vote } from "./ranks.ts";
+/**
+ * Where the training input continues after a checkpoint: every rank's position in its part of the
+ * epoch order, past the samples skipped under `data.onError: skip`, gathered per micro-batch by
+ * the loop's vote and stored in the checkpoint; the resume point it gives this rank.
+ *
+ * @example
+ * ```ts
+ * import { ReadPositions, resumePosition, trainLoop } from "./mod.ts";
+ * const positions = new ReadPositions(); // checkpoint: { dataPosition: (s) => positions.of(s) }
+ * await trainLoop({ input, trainer: sink, model, ranks, microSteps, positions });
+ * const start = resumePosition(ck.meta.dataPosition, { checkpoint: path, nextMicroStep,
+ *   microStepsPerEpoch, microBatch, rank: 0, worldSize: 1, shards: false });
+ * ```
+ */
+export {
+  type DataPosition,
+  ReadPositions,
+  resumePosition,
+  type ResumeSetting,
+} from "./data_position.ts";
 /**
  * The training input as one stream of batches: epoch order, decode + augmentation in a worker
  * pool, whole-epoch batches, prefetch.

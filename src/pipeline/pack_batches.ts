@@ -86,6 +86,7 @@ export function pack(pairs: ViewPair[], microStep: number): Batch {
     indices[i] = p.index;
     keys[i] = p.key;
   }
+  const last = pairs[n - 1].position;
   return {
     microStep,
     epoch: pairs[0].epoch,
@@ -97,6 +98,7 @@ export function pack(pairs: ViewPair[], microStep: number): Batch {
     keys,
     labels,
     indices,
+    ...(last === undefined ? {} : { nextPosition: last + 1 }),
     readyAt: performance.now(),
   };
 }

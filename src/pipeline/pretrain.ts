@@ -42,6 +42,7 @@ import {
   scheduleOf,
   type StepPlan,
 } from "./build.ts";
+import { ReadPositions, resumePosition } from "./data_position.ts";
 import { evalProblem, evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
 import { describeOnline, onlineClassifierOf } from "./online.ts";
@@ -176,6 +177,8 @@ interface Run {
   hooks: TrainingHooks | undefined;
   /** Where training continues from (restored from the checkpoint when resuming). */
   state: TrainState;
+  /** This rank's position in its part of the state's next epoch order (`resumePosition`). */
+  startPosition: number;
   /** Rank 0's list of skipped samples (`skipped.jsonl`). */
   skipped: SkippedFile | undefined;
   /** Rank 0's log (a no-op on the other ranks). */
@@ -265,13 +268,27 @@ async function setUpIn(
   const optimizer = optimizerOf(cfg);
   let online: OnlineClassifier | undefined;
   let state = initialTrainState();
+  let startPosition = 0;
   let skipped: SkippedFile | undefined;
   try {
     online = onlineClassifierOf(cfg, plan, dataset, model.encoder.featureDim);
     if (options.resume) {
       const from = options.checkpoint ?? files.checkpoint;
       const ck = await loadResumeCheckpoint(files, from, (p) => ranks.loadCheckpoint(p));
+<<<<<<< HEAD
       state = restoreCheckpoint(ck, model, optimizer, online);
+=======
+      state = restoreCheckpoint(ck, model, optimizer);
+      startPosition = resumePosition(ck.meta.dataPosition, {
+        checkpoint: from,
+        nextMicroStep: state.microStep + 1,
+        microStepsPerEpoch: plan.microStepsPerEpoch,
+        microBatch: plan.microBatch,
+        rank: ranks.rank,
+        worldSize: ranks.size,
+        shards: dataset.kind === "shards",
+      });
+>>>>>>> wt-20s
       log(`resumed from ${from} at step ${state.step} (epoch ${state.epoch + 1})`);
       if (online && !ck.online) {
         log("  the checkpoint has no online classifier: it starts afresh at this step");
@@ -314,6 +331,7 @@ async function setUpIn(
     online,
     hooks,
     state,
+    startPosition,
     skipped,
     log,
   };
@@ -333,7 +351,8 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
   const skips = skipLogOf(run);
   const bar = options.progress === false || !run.ranks.root ? undefined : new ProgressBar();
   const time = { waitMs: 0, computeMs: 0 };
-  const sink = trainerOf(run, bar, (m) => {
+  const positions = new ReadPositions();
+  const sink = trainerOf(run, bar, positions, (m) => {
     time.waitMs += m.waitMs;
     time.computeMs += m.computeMs;
   });
@@ -349,6 +368,7 @@ async function train(run: Run, options: PretrainOptions): Promise<Trained> {
       ranks: run.ranks,
       microSteps: plan.totalSteps * cfg.optim.accumulateSteps,
       signal: options.signal,
+      positions,
       monitor: every > 0
         ? {
           due: (b: Batch) =>
@@ -421,6 +441,7 @@ function inputOf(run: Run, telemetry: Telemetry, skips: SkipLog): ReadableStream
     seed: cfg.run.seed,
     epochs: plan.epochs,
     startMicroStep: run.state.microStep + 1,
+    startPosition: run.startPosition,
     workers: cfg.data.workers,
     prefetch: cfg.data.prefetch,
     shuffleBuffer: cfg.data.shuffleBuffer,
@@ -438,6 +459,7 @@ function inputOf(run: Run, telemetry: Telemetry, skips: SkipLog): ReadableStream
 function trainerOf(
   run: Run,
   bar: ProgressBar | undefined,
+  positions: ReadPositions,
   onMetrics: (m: StepMetrics) => void,
 ): Trainer {
   const { cfg, plan, ranks, files } = run;
@@ -472,7 +494,7 @@ function trainerOf(
         path: files.checkpoint,
         ...checkpointCadenceOf(cfg, plan),
         keep: cfg.train.keepCheckpoints,
-        dataPosition: (s) => ({ epoch: s.epoch, nextMicroStep: s.microStep + 1 }),
+        dataPosition: (s) => positions.of(s), // every rank's reading position (the vote's)
         rngState: () => ({ seed: cfg.run.seed, scheme: "(seed, epoch, sample index)" }),
       }
       : undefined,

@@ -22,6 +22,17 @@ import type { TrainingHooks } from "../train/training_hooks.ts";
 /** Why the ranks end the loop early: asked to stop, or a rank ran out of data. */
 export type EarlyEnd = "stopped" | "exhausted";
 
+/** What the ranks decided on a micro-batch, and where each of them read up to. */
+export interface Vote {
+  /** Set when the loop ends before this micro-batch. */
+  end: EarlyEnd | undefined;
+  /**
+   * Every rank's `Batch.nextPosition` of this micro-batch, in rank order (-1 where a rank has
+   * none): where each continues the epoch after it, for the checkpoint's data position.
+   */
+  positions: number[];
+}
+
 /** The ranks of a run, as the training loop and its set-up see them. */
 export interface Ranks {
   /** Which communicator runs (for logs). */
@@ -45,9 +56,10 @@ export interface Ranks {
   /**
    * One vote of every rank, after reading micro-batch `microStep`: end the loop when a rank was
    * asked to stop (at the first micro-batch of a step, so that no partial accumulation group is
-   * applied and a resume continues the groups exactly) or ran out of data.
+   * applied and a resume continues the groups exactly) or ran out of data. The same collective
+   * gathers each rank's reading `position` (the micro-batch's `nextPosition`, -1 for none).
    */
-  vote(microStep: number, asked: boolean, exhausted: boolean): Promise<EarlyEnd | undefined>;
+  vote(microStep: number, asked: boolean, exhausted: boolean, position?: number): Promise<Vote>;
   /** Runs `fn` on rank 0 while the others wait (the kNN monitor). */
   onRoot(fn: () => Promise<void>): Promise<void>;
   /**
@@ -88,10 +100,13 @@ function oneRank(accumulate: number): Ranks {
     trainingHooks: () => undefined,
     gradientStages: () => [],
     // a stop asked inside an accumulation group waits for the group's end, as several ranks do
-    vote: (microStep, asked, exhausted) =>
-      Promise.resolve(
-        asked && microStep % accumulate === 0 ? "stopped" : exhausted ? "exhausted" : undefined,
-      ),
+    vote: (microStep, asked, exhausted, position = -1) => {
+      const stop = asked && microStep % accumulate === 0;
+      return Promise.resolve({
+        end: stop ? "stopped" : exhausted ? "exhausted" : undefined,
+        positions: [position],
+      });
+    },
     onRoot: (fn) => fn(),
     written: () => Promise.resolve(),
     finish: () => Promise.resolve(),
@@ -141,12 +156,18 @@ class SeveralRanks implements Ranks {
     return [allReduceGradientsStage(this.comm)];
   }
 
-  async vote(microStep: number, asked: boolean, exhausted: boolean) {
+  async vote(microStep: number, asked: boolean, exhausted: boolean, position = -1): Promise<Vote> {
     this.comm.step = Math.floor(microStep / this.#accumulate); // names the step in failures
-    const flags = new Float32Array([asked || this.comm.stopRequested ? 1 : 0, exhausted ? 1 : 0]);
-    await this.comm.allReduce(flags, "max");
-    if (flags[0] > 0 && microStep % this.#accumulate === 0) return "stopped";
-    return flags[1] > 0 ? "exhausted" : undefined;
+    const mine = new Float64Array([
+      asked || this.comm.stopRequested ? 1 : 0,
+      exhausted ? 1 : 0,
+      position,
+    ]);
+    const all = await this.comm.allGather(mine); // 3 values of each rank, in rank order
+    const ranks = [...Array(this.size).keys()];
+    const stop = ranks.some((r) => all[3 * r] > 0) && microStep % this.#accumulate === 0;
+    const end = stop ? "stopped" : ranks.some((r) => all[3 * r + 1] > 0) ? "exhausted" : undefined;
+    return { end, positions: ranks.map((r) => all[3 * r + 2]) };
   }
 
   async onRoot(fn: () => Promise<void>): Promise<void> {

@@ -12,6 +12,7 @@
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import type { Batch } from "../train/batch.ts";
 import type { Trainer } from "../train/trainer.ts";
+import type { ReadPositions } from "./data_position.ts";
 import type { EarlyEnd, Ranks } from "./ranks.ts";
 
 /** Options of {@link trainLoop}. */
@@ -26,6 +27,8 @@ export interface TrainLoopOptions {
   microSteps: number;
   /** Aborting stops training (several ranks: at the next step). */
   signal?: AbortSignal;
+  /** Where the ranks' reading positions of each micro-batch go (for the checkpoints). */
+  positions?: ReadPositions;
   /** The kNN monitor, when the run has one. */
   monitor?: {
     /** Whether it runs before `batch` (the first of a due epoch). */
@@ -49,10 +52,18 @@ export async function trainLoop(o: TrainLoopOptions): Promise<EarlyEnd | undefin
     for (let micro = applied.state.microStep + 1; micro < o.microSteps; micro++) {
       // data: the next micro-batch of augmented view pairs, prepared while the last one trained
       const next = await reader.read();
-      // stop: when asked (Ctrl-C, or a stop request to any rank) or when a rank ran out of data
-      end = await ranks.vote(micro, o.signal?.aborted ?? false, next.done ?? false);
+      // stop: when asked (Ctrl-C, or a stop request to any rank) or when a rank ran out of data;
+      // the vote also gathers every rank's position in its epoch order, for the checkpoints
+      const vote = await ranks.vote(
+        micro,
+        o.signal?.aborted ?? false,
+        next.done ?? false,
+        next.value?.nextPosition,
+      );
+      end = vote.end;
       if (end) break;
       const batch = next.value!;
+      o.positions?.record(micro, vote.positions, applied.state.microStep);
       // monitor: kNN accuracy of the weights so far, before the first batch of a due epoch
       if (o.monitor?.due(batch)) {
         await applied.until(micro - 1);

@@ -47,7 +47,9 @@ export async function createMapper(
       if (image.channels !== init.channels) {
         image = { ...image, ...convertChannels(image, init.channels) } as RawImage;
       }
-      return views(image, sample.epoch, sample.index);
+      const pair = views(image, sample.epoch, sample.index);
+      pair.position = sample.position;
+      return pair;
     } catch (err) {
       if (init.onError !== "skip") throw err;
       return {

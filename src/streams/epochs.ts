@@ -47,8 +47,10 @@ export interface RankSplit {
    * Blocked split with blocks of this many positions (a rank's batch): rank `r` takes positions
    * `[k*G + r*block, k*G + (r+1)*block)` for `k = 0, 1, ...` with `G = block * worldSize`, so
    * the ranks' batches of a step, concatenated in rank order, are exactly the batch of one
-   * process with batch `G` (same samples, same order). Incomplete last groups of `G` are
-   * dropped. Default: strided (positions `r, r + R, r + 2R, ...`).
+   * process with batch `G` (same samples, same order). The incomplete last group of `G` (the
+   * epoch's tail) is dealt out strided after the blocks: rank `r` also takes `K*G + r`,
+   * `K*G + r + R`, ... (`K` whole groups), so every rank has its share of the spare samples that
+   * replace skipped ones. Default: strided (positions `r, r + R, r + 2R, ...`).
    */
   block?: number;
 }
@@ -100,12 +102,15 @@ export function epochPermutation(length: number, seed: number, epoch: number): U
  * @example
  * ```ts
  * rankLength(10, { rank: 0, worldSize: 3 }); // 3 (one dropped); with remainder "keep": 4
+ * rankLength(10, { rank: 0, worldSize: 2, block: 4 }); // 5: one block, and 2 of the tail of 2
  * ```
  */
 export function rankLength(length: number, split: RankSplit = {}): number {
   const { rank, worldSize } = checkSplit(split);
   if (split.block !== undefined) {
-    return Math.floor(length / (split.block * worldSize)) * split.block;
+    const groups = Math.floor(length / (split.block * worldSize));
+    const tail = length - groups * split.block * worldSize;
+    return groups * split.block + (tail > rank ? Math.ceil((tail - rank) / worldSize) : 0);
   }
   const base = Math.floor(length / worldSize);
   if ((split.remainder ?? "drop") === "drop") return base;
@@ -115,7 +120,8 @@ export function rankLength(length: number, split: RankSplit = {}): number {
 /**
  * Rank `rank`'s global indices for one epoch: epoch positions `rank, rank + R, rank + 2R, …`
  * of the permutation (strided, as PyTorch's DistributedSampler), or with `block` its blocks
- * `[k*G + rank*block, k*G + (rank+1)*block)`. Ranks' parts are disjoint.
+ * `[k*G + rank*block, k*G + (rank+1)*block)` then its strided share of the tail. Ranks' parts
+ * are disjoint.
  *
  * @example
  * ```ts
@@ -128,8 +134,12 @@ export function rankIndices(permutation: Uint32Array, split: RankSplit = {}): Ui
   const out = new Uint32Array(n);
   const b = split.block;
   if (b !== undefined) {
-    for (let p = 0; p < n; p++) {
+    const blocks = Math.floor(permutation.length / (b * worldSize)) * b;
+    for (let p = 0; p < blocks; p++) {
       out[p] = permutation[Math.floor(p / b) * b * worldSize + rank * b + (p % b)];
+    }
+    for (let p = blocks; p < n; p++) {
+      out[p] = permutation[blocks * worldSize + rank + (p - blocks) * worldSize]; // the tail
     }
     return out;
   }

@@ -21,6 +21,12 @@ export interface Batch {
   /** Global sample indices (for resume and for checking rank splits). */
   indices: Int32Array;
   /**
+   * Position in this rank's part of the epoch order just past the batch's last sample, when the
+   * pairs carry one: where the epoch's reading continues after this batch (a resume point;
+   * past `(j + 1) * size` for the epoch's batch `j` when samples were skipped before it).
+   */
+  nextPosition?: number;
+  /**
    * `performance.now()` (of the thread that runs the training stages) when the batch was
    * complete. The forward stage counts as data wait only the time it was ready for a batch
    * that had not arrived yet; without it, any time between two batches counts.

@@ -238,9 +238,6 @@ Deno.test({
                 "data.dataset=tar",
                 `data.path=${url}`,
                 "data.maxSamples=32",
-                // no shuffle buffer: one that spans an epoch boundary loses batches (reported
-                // with this change)
-                "data.shuffleBuffer=0",
               ]),
               2,
             );

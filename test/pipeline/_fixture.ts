@@ -8,6 +8,7 @@ import { parsePipeline } from "../../src/config/load.ts";
 import type { PipelineConfig } from "../../src/config/pipeline.ts";
 import { decodeSafetensors } from "../../src/model/safetensors.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
+import { encodePng } from "../data/fixtures/png.ts";
 
 /** Side of the fixture's images. */
 export const SIDE = 12;
@@ -30,6 +31,17 @@ export function fixtureImage(i: number, label: number): Uint8Array {
     }
   }
   return px;
+}
+
+/** {@link fixtureImage} as a gray PNG; `cut`: its last 40 bytes cut off, so decoding it fails. */
+export async function fixturePng(i: number, label: number, cut = false): Promise<Uint8Array> {
+  const png = await encodePng({
+    width: SIDE,
+    height: SIDE,
+    colorType: 0,
+    samples: fixtureImage(i, label),
+  });
+  return cut ? png.slice(0, png.length - 40) : png;
 }
 
 function idxImages(n: number, labels: Uint8Array, offset: number): Uint8Array {

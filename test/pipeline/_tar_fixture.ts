@@ -1,10 +1,9 @@
 /**
  * WebDataset tar shards of the fixture's labelled 12x12 gray PNGs (the images of `_fixture.ts`),
- * with shard sizes chosen by the test.
+ * with shard sizes chosen by the test, some of them cut short (undecodable) if it asks.
  */
-import { encodePng } from "../data/fixtures/png.ts";
 import { makeTar } from "../data/fixtures/tar.ts";
-import { fixtureImage, SIDE } from "./_fixture.ts";
+import { fixturePng } from "./_fixture.ts";
 
 /** Shards written by {@link writeTarShards}: the folder, their paths, a brace pattern of them. */
 export interface TarShards {
@@ -16,8 +15,14 @@ export interface TarShards {
   total: number;
 }
 
-/** Writes one shard per entry of `sizes` (that many samples each), sample `n` of class (7n) % 4. */
-export async function writeTarShards(sizes: number[]): Promise<TarShards> {
+/**
+ * Writes one shard per entry of `sizes` (that many samples each), sample `n` of class (7n) % 4;
+ * the PNGs of the samples numbered in `bad` are cut short (decoding them fails).
+ */
+export async function writeTarShards(
+  sizes: number[],
+  bad: ReadonlySet<number> = new Set(),
+): Promise<TarShards> {
   const dir = await Deno.makeTempDir({ prefix: "simclr-tar-fixture-" });
   const paths: string[] = [];
   let n = 0;
@@ -26,13 +31,8 @@ export async function writeTarShards(sizes: number[]): Promise<TarShards> {
     for (let i = 0; i < sizes[s]; i++, n++) {
       const label = (n * 7) % 4;
       const key = `s${s}/${String(i).padStart(4, "0")}`;
-      const png = await encodePng({
-        width: SIDE,
-        height: SIDE,
-        colorType: 0,
-        samples: fixtureImage(n, label),
-      });
-      entries.push({ name: `${key}.png`, data: png }, { name: `${key}.cls`, data: `${label}\n` });
+      const data = await fixturePng(n, label, bad.has(n));
+      entries.push({ name: `${key}.png`, data }, { name: `${key}.cls`, data: `${label}\n` });
     }
     const path = `${dir}/part-${String(s).padStart(2, "0")}.tar`;
     await Deno.writeFile(path, makeTar(entries));

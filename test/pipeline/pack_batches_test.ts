@@ -38,6 +38,16 @@ Deno.test("packBatches: N first views, then N second views, with labels, keys an
   assert.deepEqual(b.keys, ["k5", "k8"]);
 });
 
+Deno.test("packBatches: nextPosition is just past the last pair's position in the epoch order", async () => {
+  const at = (index: number, position: number) => ({ ...pair(index, 0), position });
+  // positions 3 and 6 were skipped upstream: batch 0 ends at 4, batch 1 at 8
+  const [b0, b1] = await run([at(9, 2), at(4, 4), at(7, 5), at(1, 7)], 2);
+  assert.equal(b0.nextPosition, 5);
+  assert.equal(b1.nextPosition, 8);
+  const [plain] = await run([pair(5, 0), pair(8, 0)], 2); // pairs read in no epoch order
+  assert.equal(plain.nextPosition, undefined);
+});
+
 Deno.test("packBatches: an epoch's incomplete last batch is dropped, never mixed with the next", async () => {
   // Epoch 0 has 5 pairs (2 batches of 2 and one left over), epoch 1 has 4.
   const pairs = [0, 1, 2, 3, 4].map((i) => pair(i, 0)).concat([5, 6, 7, 8].map((i) => pair(i, 1)));

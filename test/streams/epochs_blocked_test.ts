@@ -12,11 +12,17 @@ async function collect<T>(s: ReadableStream<T>): Promise<T[]> {
 }
 
 Deno.test("blocked split: each step's rank batches concatenated are the 1-rank batch", () => {
-  const n = 53, R = 3, B = 4, G = R * B; // 4 steps of 12; 5 left over, dropped
+  const n = 53, R = 3, B = 4, G = R * B; // 4 steps of 12; 5 left over: spares, 2, 2 and 1
   const perm = epochPermutation(n, 7, 1);
   const parts = range(R).map((rank) => rankIndices(perm, { rank, worldSize: R, block: B }));
-  for (const p of parts) assert.equal(p.length, 16);
-  assert.equal(rankLength(n, { rank: 2, worldSize: R, block: B }), 16);
+  assert.deepEqual(parts.map((p) => p.length), [18, 18, 17]);
+  assert.deepEqual(range(R).map((rank) => rankLength(n, { rank, worldSize: R, block: B })), [
+    18,
+    18,
+    17,
+  ]);
+  assert.deepEqual(Array.from(parts[1].subarray(16)), [perm[49], perm[52]]);
+  assert.deepEqual([...parts.flatMap((p) => Array.from(p))].sort((a, b) => a - b), range(n));
   for (let step = 0; step < 4; step++) {
     const global = parts.flatMap((p) => Array.from(p.subarray(step * B, (step + 1) * B)));
     assert.deepEqual(global, Array.from(perm.subarray(step * G, (step + 1) * G)));
@@ -25,11 +31,11 @@ Deno.test("blocked split: each step's rank batches concatenated are the 1-rank b
   for (let rank = 0; rank < R; rank++) {
     assert.deepEqual(Array.from(parts[rank]), Array.from(epochShard(perm, rank, R, B)));
   }
-  // one rank with a block: the permutation, whole groups only
-  assert.deepEqual(
-    Array.from(rankIndices(perm, { block: G })),
-    Array.from(perm.subarray(0, 48)),
-  );
+  // one rank with a block: the permutation (whole groups, then the rest)
+  assert.deepEqual(Array.from(rankIndices(perm, { block: G })), Array.from(perm));
+  // a rest shorter than the ranks, and no whole group at all
+  assert.deepEqual([0, 1].map((rank) => rankLength(7, { rank, worldSize: 2, block: 3 })), [4, 3]);
+  assert.deepEqual([0, 1].map((rank) => rankLength(5, { rank, worldSize: 2, block: 3 })), [3, 2]);
   assert.throws(() => rankLength(10, { worldSize: 2, rank: 0, block: 0 }), /block must be/);
 });
 
