@@ -26,6 +26,7 @@ import {
   createModel,
   datasetSamples,
   type IndexedDataset,
+  isEncoded,
   Lars,
   map,
   openDataset,
@@ -36,6 +37,7 @@ import {
   type RawImage,
   startBackend,
   type StepGradients,
+  type StepMetrics,
   take,
   trainer,
 } from "@simclr/streams";
@@ -135,37 +137,35 @@ const optimizer = new Lars();
 const views = pairedViews({ preset: "simclr-gray", size }, 0);
 const norms: { before: number; after: number }[] = [];
 const losses: number[] = [];
+const logNorms = (microStep: number, before: number, after: number) => {
+  norms.push({ before, after });
+  const clipped = before > maxNorm ? " (clipped)" : "";
+  console.log(
+    `step ${microStep + 1}: grad norm ${before.toFixed(4)} -> ${after.toFixed(4)}${clipped}`,
+  );
+};
+const logMetrics = (m: StepMetrics) => {
+  losses.push(m.loss);
+  console.log(`step ${m.step}: loss ${m.loss.toFixed(4)}, lr ${m.lr.toFixed(4)}`);
+};
 
 await datasetSamples(opened, { seed: 0, epochs })
   .pipeThrough(map((s) => {
-    if (!("data" in s)) throw new TypeError(`${s.key}: expected decoded pixels`);
+    if (isEncoded(s)) throw new TypeError(`${s.key}: this example takes decoded pixels`);
     return views(s, s.epoch, s.index);
   }))
   .pipeThrough(packBatches({ size: pairs, firstMicroStep: 0, perEpoch }))
   .pipeThrough(take(steps)) // the last epoch may hold more batches than the steps asked for
   .pipeThrough(prefetch(2))
-  .pipeTo(
-    trainer({
-      model,
-      optimizer,
-      learningRate: { baseLr: 0.3, batchSize: pairs, totalSteps: steps },
-      temperature: 0.5,
-      logEvery: 1,
-      stages: [
-        clipByGlobalNorm(maxNorm, (microStep, before, after) => {
-          norms.push({ before, after });
-          console.log(
-            `step ${microStep + 1}: grad norm ${before.toFixed(4)} -> ${after.toFixed(4)}` +
-              (before > maxNorm ? " (clipped)" : ""),
-          );
-        }),
-      ],
-      onMetrics: (m) => {
-        losses.push(m.loss);
-        console.log(`step ${m.step}: loss ${m.loss.toFixed(4)}, lr ${m.lr.toFixed(4)}`);
-      },
-    }),
-  );
+  .pipeTo(trainer({
+    model,
+    optimizer,
+    learningRate: { baseLr: 0.3, batchSize: pairs, totalSteps: steps },
+    temperature: 0.5,
+    logEvery: 1,
+    stages: [clipByGlobalNorm(maxNorm, logNorms)], // between backward and the optimizer step
+    onMetrics: logMetrics,
+  }));
 
 optimizer.dispose();
 model.dispose();

@@ -148,3 +148,19 @@ Deno.test("examples/encoder_features.ts without --run says what to pass", async 
   assert.notEqual(out.code, 0);
   assert.match(new TextDecoder().decode(out.stderr), /TypeError: --run DIR is required/);
 });
+
+Deno.test("README: every TypeScript block is code of an examples/ program, verbatim", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const blocks = all(readme, /^```ts\n([\s\S]*?)^```$/).map((m) => m[1]);
+  assert.ok(blocks.length >= 1, "the README shows the library in TypeScript");
+  const sources: string[] = [];
+  for await (const e of Deno.readDir(`${ROOT}examples`)) {
+    if (e.name.endsWith(".ts")) sources.push(await Deno.readTextFile(`${ROOT}examples/${e.name}`));
+  }
+  for (const block of blocks) {
+    assert.ok(
+      sources.some((s) => s.includes(block)),
+      `README block not found in examples/ (copy it from there):\n${block}`,
+    );
+  }
+});
