@@ -169,6 +169,7 @@ await datasetSamples(opened, { seed: 0, epochs })
 
 optimizer.dispose();
 model.dispose();
+if (opened.kind === "indexed") opened.dataset.close?.();
 assert.equal(norms.length, steps, "the stage saw every step");
 assert.equal(losses.length, steps, "the optimizer applied every step");
 assert.ok(losses.every(Number.isFinite), "every loss is finite");

@@ -110,6 +110,11 @@ Deno.test("examples/image_folder.ts and encoder_features.ts: a tiny run on a mad
       features,
     );
     assert.equal(rows[0][3], "1.0000");
+    // Image files given on the command line.
+    const file = `${images}/test/red_rows/000.png`;
+    const one = await runExample("encoder_features.ts", [`--run=${runDir}`, file]);
+    assert.match(one, /^features h: 1 x 64, projections z: 1 x 128$/m);
+    assert.match(one, new RegExp(`^${file}: h\\[0\\.\\.3\\] `, "m"));
     // The same images through `deno task embed` (its own loading, decoding and batching).
     await runDeno([
       "run",
