@@ -1,8 +1,8 @@
 /**
  * A custom stage in the training chain: gradient clipping by global norm, inserted between the
- * forward/NT-Xent/backward stage and the optimizer step through `trainer({ stages })`, on a
- * training loop composed from the project's stages (samples in epoch order -> paired SimCLR
- * views -> batches -> prefetch -> trainer).
+ * forward/NT-Xent/backward stage and the optimizer step through `trainer({ stages })`. The
+ * loop is the project's stages piped together: `trainingBatches` (samples in epoch order ->
+ * decode and paired SimCLR views in a worker pool -> batches -> prefetch), `take`, `trainer`.
  *
  * Every step prints the gradients' global norm before and after the stage (the second one
  * recomputed from the clipped tensors), and the loss; the run ends with a check that no tensor
@@ -14,8 +14,9 @@
  *
  * Flags: `--backend wasm|native|cpu|webgpu|auto` (default wasm), `--steps N` optimizer steps,
  * `--pairs N` pairs per batch, `--size N` view side in pixels, `--max-norm X` clipping
- * threshold, `--dataset synthetic|fashion-mnist` (default synthetic: striped 16x16 images made
- * here; `fashion-mnist` reads the real one, e.g. Debian's `dataset-fashion-mnist`).
+ * threshold, `--workers N` augmentation workers (default 1; 0: on the main thread),
+ * `--dataset synthetic|fashion-mnist` (default synthetic: striped 16x16 images made here;
+ * `fashion-mnist` reads the real one, e.g. Debian's `dataset-fashion-mnist`).
  *
  * @module
  */
@@ -24,22 +25,17 @@ import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
 import {
   createModel,
-  datasetSamples,
   type IndexedDataset,
-  isEncoded,
   Lars,
-  map,
   openDataset,
   type OpenedDataset,
-  packBatches,
-  pairedViews,
-  prefetch,
   type RawImage,
   startBackend,
   type StepGradients,
   type StepMetrics,
   take,
   trainer,
+  trainingBatches,
 } from "@simclr/streams";
 
 const { values: flags } = parseArgs({
@@ -51,11 +47,13 @@ const { values: flags } = parseArgs({
     size: { type: "string", default: "16" },
     "max-norm": { type: "string", default: "0.5" },
     dataset: { type: "string", default: "synthetic" },
+    workers: { type: "string", default: "1" },
   },
 });
 const steps = positiveInt("steps", flags.steps);
 const pairs = positiveInt("pairs", flags.pairs);
 const size = positiveInt("size", flags.size);
+const workers = positiveInt("workers", flags.workers, 0);
 const maxNorm = Number(flags["max-norm"]);
 if (!(maxNorm > 0)) throw new RangeError(`--max-norm must be a positive number, got ${maxNorm}`);
 
@@ -134,7 +132,6 @@ const model = createModel({
   head: { layers: 2, hiddenDim: 16, outDim: 16 },
 });
 const optimizer = new Lars();
-const views = pairedViews({ preset: "simclr-gray", size }, 0);
 const norms: { before: number; after: number }[] = [];
 const losses: number[] = [];
 const logNorms = (microStep: number, before: number, after: number) => {
@@ -149,14 +146,18 @@ const logMetrics = (m: StepMetrics) => {
   console.log(`step ${m.step}: loss ${m.loss.toFixed(4)}, lr ${m.lr.toFixed(4)}`);
 };
 
-await datasetSamples(opened, { seed: 0, epochs })
-  .pipeThrough(map((s) => {
-    if (isEncoded(s)) throw new TypeError(`${s.key}: this example takes decoded pixels`);
-    return views(s, s.epoch, s.index);
-  }))
-  .pipeThrough(packBatches({ size: pairs, firstMicroStep: 0, perEpoch }))
+await trainingBatches({
+  dataset: opened,
+  augment: { preset: "simclr-gray", size },
+  channels: 1,
+  batchSize: pairs,
+  microStepsPerEpoch: perEpoch,
+  epochs,
+  seed: 0,
+  workers, // decode + paired views in a worker pool (0: on this thread)
+  prefetch: 2,
+})
   .pipeThrough(take(steps)) // the last epoch may hold more batches than the steps asked for
-  .pipeThrough(prefetch(2))
   .pipeTo(trainer({
     model,
     optimizer,
@@ -181,10 +182,10 @@ console.log(
   `done: ${norms.length} steps, tensors left behind: ${tf.memory().numTensors - tensorsAtStart}`,
 );
 
-function positiveInt(name: string, text: string): number {
+function positiveInt(name: string, text: string, min = 1): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`--${name} must be a positive integer, got '${text}'`);
+  if (!Number.isInteger(n) || n < min) {
+    throw new RangeError(`--${name} must be an integer >= ${min}, got '${text}'`);
   }
   return n;
 }

@@ -50,6 +50,7 @@ Deno.test("examples/custom_stage.ts: the clipping stage scales to min(norm, max)
     `--pairs=${pairs}`,
     `--max-norm=${maxNorm}`,
     "--backend=wasm",
+    "--workers=1",
   ]);
   const norms = all(out, /^step (\d+): grad norm ([\d.]+) -> ([\d.]+)/);
   assert.deepEqual(norms.map((m) => Number(m[1])), [1, 2, 3], out);
@@ -69,6 +70,14 @@ Deno.test("examples/custom_stage.ts: the clipping stage scales to min(norm, max)
     assert.ok(Math.abs(Number(loss) - Math.log(2 * pairs - 1)) < 1, loss);
   }
   assert.match(out, /^done: 3 steps, tensors left behind: 0$/m);
+  // Views come from (seed, epoch, index) alone: on the main thread, the same numbers.
+  const inline = await runExample("custom_stage.ts", [
+    `--steps=${steps}`,
+    `--pairs=${pairs}`,
+    `--max-norm=${maxNorm}`,
+    "--workers=0",
+  ]);
+  assert.equal(inline, out);
 
   // A threshold above every norm leaves the gradients as they are.
   const loose = await runExample("custom_stage.ts", ["--steps=1", "--max-norm=1e6"]);
