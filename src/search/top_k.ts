@@ -1,15 +1,23 @@
 /** The k largest scores of a stream of (score, id) pairs, kept in a bounded min-heap. */
 
 /**
- * One hit: an id (a row number) and its score.
+ * One hit of a search: an id (a row number of the matrix) and its score (for
+ * `cosineNeighbors`, the cosine similarity in -1..1).
  *
- * @example
+ * @example The hits cosineNeighbors returns
  * ```ts
- * const hit: Scored = { id: 42, score: 0.93 };
+ * import assert from "node:assert/strict";
+ * import { cosineNeighbors, type Scored } from "@simclr/streams/search";
+ *
+ * const rows = [{ start: 0, values: Float32Array.of(3, 4, -3, -4) }];
+ * const [hits]: Scored[][] = await cosineNeighbors(rows, 2, Float32Array.of(3, 4), { k: 2 });
+ * assert.deepEqual(hits, [{ id: 0, score: 1 }, { id: 1, score: -1 }]);
  * ```
  */
 export interface Scored {
+  /** Row number. */
   id: number;
+  /** Similarity (higher is closer). */
   score: number;
 }
 
@@ -17,11 +25,14 @@ export interface Scored {
  * Keeps the `k` best of the pairs offered: higher score first, and for equal scores the lower id
  * (so the result does not depend on the order the pairs came in). O(log k) per kept pair.
  *
- * @example
+ * @example Keeping the two best of three
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TopK } from "./top_k.ts";
+ *
  * const top = new TopK(2);
  * top.offer(0.5, 7); top.offer(0.9, 3); top.offer(0.1, 1);
- * top.sorted(); // [{ id: 3, score: 0.9 }, { id: 7, score: 0.5 }]
+ * assert.deepEqual(top.sorted(), [{ id: 3, score: 0.9 }, { id: 7, score: 0.5 }]);
  * ```
  */
 export class TopK {
