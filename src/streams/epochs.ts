@@ -5,15 +5,23 @@
  * Every position carries the GLOBAL sample index, so per-sample randomness keyed by
  * `(seed, epoch, index)` is the same whatever the number of ranks or workers.
  */
-import { hashKeys, Rng } from "./rng.ts";
+import { hashKeys } from "./_hash.ts";
+import { Rng } from "./rng.ts";
 import { fromPull, type StageOptions } from "./stage.ts";
 
 /**
  * One step of an epoch order.
  *
- * @example
+ * @example Positions of two epochs
  * ```ts
- * for await (const { epoch, position, index } of epochOrder({ length: 10, seed: 1, epochs: 1 })) {}
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder, type EpochPosition } from "@simclr/streams/streams";
+ *
+ * const steps: EpochPosition[] = await collect(epochOrder({ length: 3, seed: 1, epochs: 2 }));
+ * assert.deepEqual(steps.map((s) => [s.epoch, s.position]), [
+ *   [0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2],
+ * ]);
+ * assert.deepEqual(steps.slice(0, 3).map((s) => s.index).sort(), [0, 1, 2]);
  * ```
  */
 export interface EpochPosition {
@@ -28,9 +36,19 @@ export interface EpochPosition {
 /**
  * How an epoch is split among ranks.
  *
- * @example
+ * @example Four ranks share an epoch without overlap
  * ```ts
- * const split: RankSplit = { rank: 1, worldSize: 4, remainder: "drop" };
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder, type RankSplit } from "@simclr/streams/streams";
+ *
+ * const parts: number[][] = [];
+ * for (let rank = 0; rank < 4; rank++) {
+ *   const split: RankSplit = { rank, worldSize: 4, remainder: "drop" };
+ *   const part = await collect(epochOrder({ length: 10, seed: 7, epochs: 1, ...split }));
+ *   parts.push(part.map((p) => p.index));
+ * }
+ * assert.ok(parts.every((p) => p.length === 2)); // 10 / 4: 2 each, the 2 left over dropped
+ * assert.equal(new Set(parts.flat()).size, 8); // disjoint
  * ```
  */
 export interface RankSplit {
@@ -58,9 +76,20 @@ export interface RankSplit {
 /**
  * Options of {@link epochOrder}.
  *
- * @example
+ * @example Resuming mid-epoch continues the same order
  * ```ts
- * const opts: EpochOrderOptions = { length: 60000, seed: 42, epochs: 100, startEpoch: 3, startPosition: 500 };
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder, type EpochOrderOptions } from "@simclr/streams/streams";
+ *
+ * const whole = await collect(epochOrder({ length: 6, seed: 42, startEpoch: 3, epochs: 2 }));
+ * const options: EpochOrderOptions = {
+ *   length: 6,
+ *   seed: 42,
+ *   startEpoch: 3,
+ *   startPosition: 4,
+ *   epochs: 2,
+ * };
+ * assert.deepEqual(await collect(epochOrder(options)), whole.slice(4));
  * ```
  */
 export interface EpochOrderOptions extends RankSplit, StageOptions {
@@ -82,9 +111,15 @@ export interface EpochOrderOptions extends RankSplit, StageOptions {
  * The permutation of epoch `epoch`: a uniform Fisher-Yates shuffle of `0..length-1` from an
  * RNG keyed by `(seed, epoch)`.
  *
- * @example
+ * @example A permutation, fixed by seed and epoch
  * ```ts
- * const order = epochPermutation(60000, 42, 0); // Uint32Array, a permutation
+ * import assert from "node:assert/strict";
+ * import { epochPermutation } from "./epochs.ts";
+ *
+ * const order = epochPermutation(100, 42, 0);
+ * assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+ * assert.deepEqual(epochPermutation(100, 42, 0), order);
+ * assert.notDeepEqual(epochPermutation(100, 42, 1), order);
  * ```
  */
 export function epochPermutation(length: number, seed: number, epoch: number): Uint32Array {
@@ -99,10 +134,14 @@ export function epochPermutation(length: number, seed: number, epoch: number): U
 /**
  * The number of positions rank `rank` gets per epoch.
  *
- * @example
+ * @example Strided and blocked splits
  * ```ts
- * rankLength(10, { rank: 0, worldSize: 3 }); // 3 (one dropped); with remainder "keep": 4
- * rankLength(10, { rank: 0, worldSize: 2, block: 4 }); // 5: one block, and 2 of the tail of 2
+ * import assert from "node:assert/strict";
+ * import { rankLength } from "./epochs.ts";
+ *
+ * assert.equal(rankLength(10, { rank: 0, worldSize: 3 }), 3); // one dropped
+ * assert.equal(rankLength(10, { rank: 0, worldSize: 3, remainder: "keep" }), 4);
+ * assert.equal(rankLength(10, { rank: 0, worldSize: 2, block: 4 }), 5); // a block, 1 of the tail of 2
  * ```
  */
 export function rankLength(length: number, split: RankSplit = {}): number {
@@ -123,9 +162,14 @@ export function rankLength(length: number, split: RankSplit = {}): number {
  * `[k*G + rank*block, k*G + (rank+1)*block)` then its strided share of the tail. Ranks' parts
  * are disjoint.
  *
- * @example
+ * @example Rank 1 of 4, strided and blocked
  * ```ts
- * const mine = rankIndices(epochPermutation(1000, 42, 3), { rank: 1, worldSize: 4 }); // 250
+ * import assert from "node:assert/strict";
+ * import { rankIndices } from "./epochs.ts";
+ *
+ * const perm = Uint32Array.from({ length: 10 }, (_, i) => 100 + i);
+ * assert.deepEqual([...rankIndices(perm, { rank: 1, worldSize: 4 })], [101, 105]);
+ * assert.deepEqual([...rankIndices(perm, { rank: 1, worldSize: 2, block: 2 })], [102, 103, 106, 107, 109]);
  * ```
  */
 export function rankIndices(permutation: Uint32Array, split: RankSplit = {}): Uint32Array {
@@ -151,9 +195,13 @@ export function rankIndices(permutation: Uint32Array, split: RankSplit = {}): Ui
  * Converts a count of items consumed by this rank since `(startEpoch, 0)` into a resume
  * point `{ epoch, position }` for {@link epochOrder}.
  *
- * @example
+ * @example 2500 items into epochs of 1000
  * ```ts
- * dataPosition(2500, 1000); // { epoch: 2, position: 500 }
+ * import assert from "node:assert/strict";
+ * import { dataPosition } from "./epochs.ts";
+ *
+ * assert.deepEqual(dataPosition(2500, 1000), { epoch: 2, position: 500 });
+ * assert.deepEqual(dataPosition(2500, 1000, 3), { epoch: 5, position: 500 });
  * ```
  */
 export function dataPosition(
@@ -170,12 +218,22 @@ export function dataPosition(
  * `(seed, epoch)`, this rank's part of it (strided, or blocked with `block`), starting at `(startEpoch, startPosition)`.
  * Map it to samples with the dataset's `get(index)`.
  *
- * @example
+ * @param options The dataset length, seed, rank split, epochs and resume point.
+ * @returns A pull-driven stream of positions (endless without `epochs`).
+ * @throws {RangeError} When the rank split is invalid or `startPosition` lies outside this
+ * rank's part of an epoch.
+ *
+ * @example Rank 1 of 4, resuming at epoch 3, position 1 of its part
  * ```ts
- * // Rank 1 of 4, resuming at epoch 3, position 120 of its part:
- * const order = epochOrder({ length: 50000, seed: 42, rank: 1, worldSize: 4,
- *   startEpoch: 3, startPosition: 120, epochs: 7 });
- * for await (const { epoch, index } of order) { ... }
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder } from "@simclr/streams/streams";
+ *
+ * const base = { length: 12, seed: 42, rank: 1, worldSize: 4 };
+ * const whole = await collect(epochOrder({ ...base, startEpoch: 3, epochs: 2 })); // 3 per epoch
+ * const resumed = await collect(epochOrder({ ...base, startEpoch: 3, startPosition: 1, epochs: 2 }));
+ * assert.deepEqual(resumed, whole.slice(1));
+ * assert.deepEqual(resumed.map((p) => [p.epoch, p.position]), [[3, 1], [3, 2], [4, 0], [4, 1], [4, 2]]);
+ * assert.throws(() => epochOrder({ ...base, startPosition: 4 }), RangeError);
  * ```
  */
 export function epochOrder(options: EpochOrderOptions): ReadableStream<EpochPosition> {

@@ -10,9 +10,30 @@ import type { HostReply, HostRequest } from "./worker_protocol.ts";
 /**
  * Options of {@link parallelMap}.
  *
- * @example
+ * @example Two workers, naming items by their key in errors
  * ```ts
- * const opts: ParallelMapOptions<Sample> = { workers: 2, inFlight: 8, init: { size: 32 }, timeoutMs: 60_000 };
+ * import assert from "node:assert/strict";
+ * import { collect, fromIterable, parallelMap, type ParallelMapOptions } from "@simclr/streams/streams";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const mapper = `${dir}/fail_on_b.ts`;
+ * await Deno.writeTextFile(
+ *   mapper,
+ *   `export function createMapper() {
+ *      return (item) => { if (item.name === "b") throw new Error("bad input"); return item.n; };
+ *    }`,
+ * );
+ * type Item = { name: string; n: number };
+ * const options: ParallelMapOptions<Item> = {
+ *   workers: 2,
+ *   inFlight: 4,
+ *   describe: (item) => `sample ${item.name}`,
+ *   timeoutMs: 60_000,
+ * };
+ * const items = [{ name: "a", n: 1 }, { name: "b", n: 2 }];
+ * const out = fromIterable(items).pipeThrough(parallelMap<Item, number>(new URL(`file://${mapper}`), options));
+ * await assert.rejects(() => collect(out), /sample b.*bad input/s);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface ParallelMapOptions<I> extends StageOptions {
@@ -72,11 +93,38 @@ interface PoolWorker {
  * message naming the item; it never hangs. Output order is input order, so a
  * deterministic mapper gives the same stream whatever the number of workers.
  *
- * @example
+ * @param module URL (or path URL string) of the worker module.
+ * @param options Workers, items in flight, `init`, transfers, timeout, and telemetry.
+ * @returns A stage whose output is the mapped items, in input order.
+ *
+ * @example Scaling arrays on two workers, in input order
  * ```ts
- * const out = source.pipeThrough(parallelMap(new URL("./my_mapper.ts", import.meta.url), {
- *   workers: 2, inFlight: 8, init: { scale: 2 },
- * }));
+ * import assert from "node:assert/strict";
+ * import { collect, fromIterable, parallelMap } from "@simclr/streams/streams";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(
+ *   `${dir}/my_mapper.ts`,
+ *   `export function createMapper(init: { scale: number }) {
+ *      return (item: { key: string; data: Float32Array }) => ({
+ *        key: item.key,
+ *        data: item.data.map((x) => x * init.scale),
+ *      });
+ *    }`,
+ * );
+ * const items = Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, data: Float32Array.of(i, 1) }));
+ * const out = await collect(
+ *   fromIterable(items).pipeThrough(
+ *     parallelMap<typeof items[0], { key: string; data: Float32Array }>(
+ *       new URL(`file://${dir}/my_mapper.ts`),
+ *       { workers: 2, inFlight: 4, init: { scale: 2 } },
+ *     ),
+ *   ),
+ * );
+ * assert.deepEqual(out.map((r) => r.key), ["k0", "k1", "k2", "k3", "k4", "k5"]);
+ * assert.deepEqual([...out[3].data], [6, 2]);
+ * assert.equal(items[3].data.byteLength, 0); // its buffer was transferred to the worker
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function parallelMap<I, O>(

@@ -3,9 +3,14 @@
 /**
  * Pool to worker.
  *
- * @example
+ * @example The two requests
  * ```ts
- * worker.postMessage({ type: "item", id: 0, item } satisfies HostRequest);
+ * import assert from "node:assert/strict";
+ * import type { HostRequest } from "./worker_protocol.ts";
+ *
+ * const init: HostRequest = { type: "init", module: "file:///m.ts", exportName: "createMapper", init: {} };
+ * const item: HostRequest = { type: "item", id: 0, item: { key: "a" } };
+ * assert.deepEqual([init, item].map((m) => m.type), ["init", "item"]);
  * ```
  */
 export type HostRequest =
@@ -15,9 +20,16 @@ export type HostRequest =
 /**
  * Worker to pool.
  *
- * @example
+ * @example A result and an error for an item
  * ```ts
- * self.postMessage({ type: "result", id: 0, value } satisfies HostReply);
+ * import assert from "node:assert/strict";
+ * import type { HostReply } from "./worker_protocol.ts";
+ *
+ * const replies: HostReply[] = [
+ *   { type: "result", id: 0, value: 42 },
+ *   { type: "error", id: 1, message: "bad input" },
+ * ];
+ * assert.deepEqual(replies.map((r) => r.type), ["result", "error"]);
  * ```
  */
 export type HostReply =
