@@ -248,7 +248,7 @@ export function parallelMap<I, O>(
       try {
         worker.postMessage(msg);
       } catch (error) {
-        fail(new Error(`${label}: init cannot be sent to workers (not cloneable): ${error}`));
+        fail(new TypeError(`${label}: init cannot be sent to workers (not cloneable): ${error}`));
       }
       pool.push(w);
     }
@@ -269,7 +269,7 @@ export function parallelMap<I, O>(
       w.worker.postMessage(msg, transfer);
     } catch (error) {
       return fail(
-        new Error(`${label}: item ${names.get(id)} cannot be sent to a worker: ${error}`),
+        new TypeError(`${label}: item ${names.get(id)} cannot be sent to a worker: ${error}`),
       );
     }
     w.queue.push(id);
