@@ -4,10 +4,31 @@
  * once and scored against all queries while it is in cache), and the k best rows per query are
  * kept in bounded heaps, so memory stays at one block plus `k` hits per query.
  */
-import { type Scored, TopK } from "./top_k.ts";
+import { TopK } from "./_top_k.ts";
 
 /** Rows scored against all queries while they are in cache (32 rows of 512 floats: 64 KiB). */
 const TILE = 32;
+
+/**
+ * One hit of a search: an id (a row number of the matrix) and its score (for
+ * {@link cosineNeighbors}, the cosine similarity in -1..1).
+ *
+ * @example The hits cosineNeighbors returns
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cosineNeighbors, type Scored } from "@simclr/streams/search";
+ *
+ * const rows = [{ start: 0, values: Float32Array.of(3, 4, -3, -4) }];
+ * const [hits]: Scored[][] = await cosineNeighbors(rows, 2, Float32Array.of(3, 4), { k: 2 });
+ * assert.deepEqual(hits, [{ id: 0, score: 1 }, { id: 1, score: -1 }]);
+ * ```
+ */
+export interface Scored {
+  /** Row number. */
+  id: number;
+  /** Similarity (higher is closer). */
+  score: number;
+}
 
 /**
  * A block of consecutive matrix rows: `values` holds whole rows from row `start` on. Hits name

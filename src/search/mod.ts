@@ -24,8 +24,7 @@
  * @module
  */
 export { type NpyHeader, NpyMatrix, NpyWriter } from "./npy.ts";
-export type { Scored } from "./top_k.ts";
-export { cosineNeighbors, type CosineOptions, type RowBlock } from "./cosine.ts";
+export { cosineNeighbors, type CosineOptions, type RowBlock, type Scored } from "./cosine.ts";
 export {
   type EmbeddingFiles,
   embeddingFiles,

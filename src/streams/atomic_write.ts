@@ -32,6 +32,13 @@ export class FileWriteError extends Error {
   /** The OS error code (`ENOSPC` for a full disk), when there is one. */
   readonly code: string | undefined;
 
+  /**
+   * An error naming `path`, with `cause`'s message and, for a full disk, what to do.
+   *
+   * @param path The file that could not be written.
+   * @param cause The underlying error (its `code`, e.g. `ENOSPC`, is kept).
+   * @param what What the file is, for the message (e.g. "checkpoint").
+   */
   constructor(readonly path: string, cause: unknown, what?: string) {
     const code = (cause as { code?: unknown })?.code;
     const why = cause instanceof Error ? cause.message : String(cause);

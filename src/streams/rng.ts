@@ -56,6 +56,7 @@ export class Rng {
   #s2: number;
   #s3: number;
 
+  /** Seeds from integer keys (see the class description). */
   constructor(...keys: number[]) {
     // splitmix32 from the hashed keys, its output mixed once more by mix32
     let x = hashKeys(...keys);

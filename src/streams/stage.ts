@@ -21,7 +21,9 @@ import { StageStats, type Telemetry } from "./telemetry.ts";
  * ```
  */
 export interface StreamPair<I, O> {
+  /** Where upstream writes items. */
   writable: WritableStream<I>;
+  /** Where downstream reads results. */
   readable: ReadableStream<O>;
 }
 
@@ -66,7 +68,9 @@ export interface StageOptions {
  * ```
  */
 export interface Upstream<I> {
+  /** The next item from upstream, or `{ done: true }` at its end. */
   read(): Promise<ReadableStreamReadResult<I>>;
+  /** Cancels upstream (it stops producing); for stages that end early, like `take`. */
   cancel(reason?: unknown): Promise<void>;
 }
 
@@ -91,7 +95,9 @@ export interface Upstream<I> {
  * ```
  */
 export interface StageBody<O> {
+  /** Called when downstream wants more: enqueue at least one item, close, or throw. */
   pull(controller: ReadableStreamDefaultController<O>): Promise<void>;
+  /** Called when downstream cancels: release what the body holds. */
   cancel?(reason: unknown): void | Promise<void>;
 }
 

@@ -38,6 +38,11 @@ export class StageStats {
   /** When the stage finished (closed, errored or cancelled). */
   endedAt: number | undefined;
 
+  /**
+   * Zeroed counters.
+   *
+   * @param name The stage's name in snapshots and summaries.
+   */
   constructor(readonly name: string) {}
 
   /** Marks the stage as started (idempotent). */
@@ -80,10 +85,15 @@ export class StageStats {
  * ```
  */
 export interface StageSnapshot {
+  /** The stage's name (unique within its telemetry). */
   name: string;
+  /** Items that entered the stage. */
   itemsIn: number;
+  /** Items that left the stage. */
   itemsOut: number;
+  /** Milliseconds spent waiting for upstream. */
   starvedMs: number;
+  /** Milliseconds spent with output ready, waiting for downstream. */
   backpressuredMs: number;
   /** Wall time since the stage started (until it ended, if it did). */
   elapsedMs: number;

@@ -1,25 +1,8 @@
-/** The k largest scores of a stream of (score, id) pairs, kept in a bounded min-heap. */
-
 /**
- * One hit of a search: an id (a row number of the matrix) and its score (for
- * `cosineNeighbors`, the cosine similarity in -1..1).
- *
- * @example The hits cosineNeighbors returns
- * ```ts
- * import assert from "node:assert/strict";
- * import { cosineNeighbors, type Scored } from "@simclr/streams/search";
- *
- * const rows = [{ start: 0, values: Float32Array.of(3, 4, -3, -4) }];
- * const [hits]: Scored[][] = await cosineNeighbors(rows, 2, Float32Array.of(3, 4), { k: 2 });
- * assert.deepEqual(hits, [{ id: 0, score: 1 }, { id: 1, score: -1 }]);
- * ```
+ * The k largest scores of a stream of (score, id) pairs, kept in a bounded min-heap (private to
+ * the package: `cosineNeighbors` keeps its hits in one per query).
  */
-export interface Scored {
-  /** Row number. */
-  id: number;
-  /** Similarity (higher is closer). */
-  score: number;
-}
+import type { Scored } from "./cosine.ts";
 
 /**
  * Keeps the `k` best of the pairs offered: higher score first, and for equal scores the lower id
@@ -28,7 +11,7 @@ export interface Scored {
  * @example Keeping the two best of three
  * ```ts
  * import assert from "node:assert/strict";
- * import { TopK } from "./top_k.ts";
+ * import { TopK } from "./_top_k.ts";
  *
  * const top = new TopK(2);
  * top.offer(0.5, 7); top.offer(0.9, 3); top.offer(0.1, 1);
