@@ -5,6 +5,7 @@
  * full disk, a permission) it removes the temporary file. Every write error, atomic or an
  * append, becomes a {@link FileWriteError} that names the file and says what to do.
  */
+import { atomicTempPath } from "./_atomic_temp_path.ts";
 
 /**
  * A failed write, naming the file (and what it is) and, for a full disk, what to do.
@@ -95,21 +96,6 @@ export async function writeFileAtomic(
     await Deno.remove(tmp).catch(() => {});
     throw new FileWriteError(path, err, what);
   }
-}
-
-/**
- * The temporary name {@link writeFileAtomic} writes `path` under (this process's).
- *
- * @example Beside the target, named by the process id
- * ```ts
- * import assert from "node:assert/strict";
- * import { atomicTempPath } from "./atomic_write.ts";
- *
- * assert.equal(atomicTempPath("runs/x/ckpt.bin"), `runs/x/ckpt.bin.${Deno.pid}.tmp`);
- * ```
- */
-export function atomicTempPath(path: string): string {
-  return `${path}.${Deno.pid}.tmp`;
 }
 
 function dirOf(path: string): string {

@@ -3,7 +3,8 @@
  * items in flight, buffers transferred (not copied) both ways, and output in input order.
  */
 import { Signal } from "./signal.ts";
-import { type StageOptions, stageStats, type StreamPair } from "./stage.ts";
+import { stageStats } from "./_pull_readable.ts";
+import type { StageOptions, StreamPair } from "./stage.ts";
 import { transferables } from "./transfer.ts";
 import type { HostReply, HostRequest } from "./worker_protocol.ts";
 
