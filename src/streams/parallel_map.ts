@@ -5,8 +5,8 @@
 import { Signal } from "./signal.ts";
 import { stageStats } from "./_pull_readable.ts";
 import type { StageOptions, StreamPair } from "./stage.ts";
-import { transferables } from "./transfer.ts";
-import type { HostReply, HostRequest } from "./worker_protocol.ts";
+import { transferables } from "./_transfer.ts";
+import type { HostReply, HostRequest } from "./_worker_protocol.ts";
 
 /**
  * Options of {@link parallelMap}.
@@ -51,8 +51,10 @@ export interface ParallelMapOptions<I> extends StageOptions {
   exportName?: string;
   /**
    * Which buffers of an input item move to the worker: `"auto"` (default: every ArrayBuffer
-   * reachable, see {@link transferables}), `"none"` (copy), or a function listing them.
-   * Results coming back are always transferred the `"auto"` way.
+   * reachable through plain objects, arrays, Maps, Sets and typed arrays; a typed array's whole
+   * buffer moves, so send views that own their buffer, `slice()` not `subarray()`), `"none"`
+   * (copy), or a function listing them. Results coming back are always transferred the `"auto"`
+   * way.
    */
   transfer?: "auto" | "none" | ((item: I) => Transferable[]);
   /** Names an item in errors (default: its `key` when it has a string one, else `#n`). */
@@ -88,7 +90,7 @@ interface PoolWorker {
  * ```
  *
  * Items and results cross threads by structured clone; their ArrayBuffers are
- * transferred (see `transfer` and {@link transferables}), so the sender must not use them
+ * transferred (see the `transfer` option), so the sender must not use them
  * afterwards. An item whose mapper throws, a worker that dies (uncaught error, `close()`),
  * a module that fails to load, or an item past `timeoutMs` errors the stream with a
  * message naming the item; it never hangs. Output order is input order, so a
@@ -233,7 +235,7 @@ export function parallelMap<I, O>(
   const startPool = () => {
     pool = [];
     for (let id = 0; id < workerCount; id++) {
-      const worker = new Worker(new URL("./worker_host.ts", import.meta.url), { type: "module" });
+      const worker = new Worker(new URL("./_worker_host.ts", import.meta.url), { type: "module" });
       const w: PoolWorker = { id, worker, queue: [], timer: undefined };
       worker.onmessage = (e: MessageEvent<HostReply>) => onReply(w, e.data);
       worker.onerror = (e: ErrorEvent) => {

@@ -4,8 +4,8 @@
  * buffers. It knows nothing of what it maps.
  */
 /// <reference lib="deno.worker" />
-import { transferables } from "./transfer.ts";
-import type { HostReply, HostRequest } from "./worker_protocol.ts";
+import { transferables } from "./_transfer.ts";
+import type { HostReply, HostRequest } from "./_worker_protocol.ts";
 
 type Mapper = (item: unknown) => unknown;
 let mapper: Mapper | undefined;

@@ -14,7 +14,7 @@
  * @example The buffers of a message, each once
  * ```ts
  * import assert from "node:assert/strict";
- * import { transferables } from "./transfer.ts";
+ * import { transferables } from "./_transfer.ts";
  *
  * const data = new Uint8Array(16);
  * const msg = { key: "a", data, again: [data.subarray(4)], weights: new Map([["w", new Float32Array(2)]]) };

@@ -1,4 +1,4 @@
-/** Messages between `parallelMap` and its workers (`worker_host.ts`). */
+/** Messages between `parallelMap` and its workers (`_worker_host.ts`). */
 
 /**
  * Pool to worker.
@@ -6,7 +6,7 @@
  * @example The two requests
  * ```ts
  * import assert from "node:assert/strict";
- * import type { HostRequest } from "./worker_protocol.ts";
+ * import type { HostRequest } from "./_worker_protocol.ts";
  *
  * const init: HostRequest = { type: "init", module: "file:///m.ts", exportName: "createMapper", init: {} };
  * const item: HostRequest = { type: "item", id: 0, item: { key: "a" } };
@@ -23,7 +23,7 @@ export type HostRequest =
  * @example A result and an error for an item
  * ```ts
  * import assert from "node:assert/strict";
- * import type { HostReply } from "./worker_protocol.ts";
+ * import type { HostReply } from "./_worker_protocol.ts";
  *
  * const replies: HostReply[] = [
  *   { type: "result", id: 0, value: 42 },
