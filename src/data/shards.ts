@@ -2,7 +2,8 @@
  * Tar shards (WebDataset layout) as an epoch stream: shard lists with brace patterns,
  * local paths or http(s) URLs read as streams, split among ranks by shard.
  */
-import { hashKeys, Rng } from "../streams/rng.ts";
+import { hashKeys } from "../streams/_hash.ts";
+import { Rng } from "../streams/rng.ts";
 import { fromPull, type StageOptions } from "../streams/stage.ts";
 import { shuffleBuffer } from "../streams/shuffle_buffer.ts";
 import { DataError, type OnError, SkipLog, type SkipTracker } from "./errors.ts";
