@@ -5,9 +5,15 @@ import type { RawImage } from "../data/sample.ts";
 /**
  * Float pixels, row-major HWC; transforms change `data` in place.
  *
- * @example
+ * @example The evaluation view is a float image
  * ```ts
- * const img: FloatImage = { width: 1, height: 1, channels: 3, data: new Float32Array([1, 0, 0]) };
+ * import assert from "node:assert/strict";
+ * import { evalView, type FloatImage } from "@simclr/streams/augment";
+ *
+ * const image = { key: "g", width: 2, height: 2, channels: 1 as const, data: new Uint8Array(4) };
+ * const view: FloatImage = evalView(image, { size: 3, mean: [0], std: [1] });
+ * assert.deepEqual([view.width, view.height, view.channels], [3, 3, 1]);
+ * assert.equal(view.data.length, 9);
  * ```
  */
 export interface FloatImage {
@@ -24,8 +30,8 @@ export interface FloatImage {
 /**
  * A float image over `data` (allocated when omitted), checking the length.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(2, 2, 3); // 2x2 RGB, zeros
  * ```
  */
@@ -47,8 +53,8 @@ export function floatImage(
 /**
  * Bytes to floats in [0, 1] (value / 255), same layout.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = toFloatImage({ key: "k", width: 1, height: 1, channels: 1, data: new Uint8Array([255]) });
  * console.assert(img.data[0] === 1);
  * ```
@@ -64,8 +70,8 @@ export function toFloatImage(raw: RawImage): FloatImage {
 /**
  * Throws a message naming the problem when a RawImage's fields disagree.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * checkRawImage({ key: "k", width: 2, height: 2, channels: 3, data: new Uint8Array(12) }); // ok
  * ```
  */

@@ -13,8 +13,8 @@ import type { AugmentRng } from "../streams/rng.ts";
  * How brightness changes: `multiply` by a factor in [max(0, 1 - b), 1 + b] (torchvision, SimCLR
  * v2's code) or `add` a delta in [-b, b] (SimCLR v1's code).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const mode: BrightnessMode = "add";
  * ```
  */
@@ -25,8 +25,8 @@ export type BrightnessMode = "multiply" | "add";
  * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off. With
  * `brightnessMode: "add"` the brightness is a delta drawn from [-brightness, brightness].
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const s: JitterStrength = { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 };
  * ```
  */
@@ -46,8 +46,8 @@ export interface JitterStrength {
 /**
  * The adjustments of one jitter, in the order to apply them.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const op: JitterOp = "hue";
  * ```
  */
@@ -56,8 +56,8 @@ export type JitterOp = "brightness" | "contrast" | "saturation" | "hue";
 /**
  * Drawn jitter parameters: the order and each factor (absent ones are skipped).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const p: JitterParams = { order: ["contrast", "brightness"], brightness: 1.2, contrast: 0.7 };
  * ```
  */
@@ -81,8 +81,8 @@ const OPS: readonly JitterOp[] = ["brightness", "contrast", "saturation", "hue"]
 /**
  * Draws the order (a random permutation) and then the factors, as torchvision does.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const p = sampleJitter(rngFor(3), { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 });
  * ```
  */
@@ -116,8 +116,8 @@ export function sampleJitter(rng: AugmentRng, s: JitterStrength): JitterParams {
 /**
  * Applies drawn jitter parameters in their order, in place.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(1, 1, 3, new Float32Array([0.5, 0.2, 0.1]));
  * colorJitter(img, { order: ["hue", "brightness"], hue: 0.1, brightness: 1.2 });
  * ```
