@@ -8,40 +8,7 @@ import { adjustBrightness, adjustContrast, adjustSaturation, shiftBrightness } f
 import { adjustHue } from "./hue.ts";
 import type { FloatImage } from "./image.ts";
 import type { AugmentRng } from "../streams/rng.ts";
-
-/**
- * How brightness changes: `multiply` by a factor in [max(0, 1 - b), 1 + b] (torchvision, SimCLR
- * v2's code) or `add` a delta in [-b, b] (SimCLR v1's code).
- *
- * For example:
- * ```text
- * const mode: BrightnessMode = "add";
- * ```
- */
-export type BrightnessMode = "multiply" | "add";
-
-/**
- * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
- * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off. With
- * `brightnessMode: "add"` the brightness is a delta drawn from [-brightness, brightness].
- *
- * For example:
- * ```text
- * const s: JitterStrength = { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 };
- * ```
- */
-export interface JitterStrength {
-  /** Brightness factor in [max(0, 1 - b), 1 + b] (or delta in [-b, b], see `brightnessMode`). */
-  brightness: number;
-  /** `multiply` (default) or `add`. */
-  brightnessMode?: BrightnessMode;
-  /** Contrast factor in [max(0, 1 - c), 1 + c]. */
-  contrast: number;
-  /** Saturation factor in [max(0, 1 - s), 1 + s]. */
-  saturation: number;
-  /** Hue shift in [-h, h] turns, h <= 0.5. */
-  hue: number;
-}
+import type { JitterStrength } from "./presets.ts";
 
 /**
  * The adjustments of one jitter, in the order to apply them.

@@ -37,7 +37,9 @@ export { pairedViews, type PairedViewsConfig, type PairMapper } from "./paired.t
 export {
   type AugmentOptions,
   type AugmentSpec,
+  type BrightnessMode,
   DEFAULT_PRESET,
+  type JitterStrength,
   NORMALIZATION,
   type PresetDefinition,
   PRESETS,

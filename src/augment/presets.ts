@@ -3,7 +3,51 @@
  * (as a YAML config names them) into a complete {@link AugmentSpec}.
  */
 
-import type { BrightnessMode, JitterStrength } from "./jitter.ts";
+/**
+ * How brightness changes: `multiply` by a factor in [max(0, 1 - b), 1 + b] (torchvision, SimCLR
+ * v2's code) or `add` a delta in [-b, b] (SimCLR v1's code).
+ *
+ * @example SimCLR v1's additive brightness
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type BrightnessMode, resolveAugment } from "@simclr/streams/augment";
+ *
+ * const brightness: BrightnessMode = "add";
+ * const spec = resolveAugment({ preset: "simclr-v2", brightness });
+ * assert.equal(spec.jitter.brightnessMode, "add");
+ * ```
+ */
+export type BrightnessMode = "multiply" | "add";
+
+/**
+ * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
+ * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off. With
+ * `brightnessMode: "add"` the brightness is a delta drawn from [-brightness, brightness].
+ *
+ * @example A resolved spec's jitter is a JitterStrength
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type JitterStrength, resolveAugment } from "@simclr/streams/augment";
+ *
+ * const strength: JitterStrength = resolveAugment({ preset: "simclr-v2", strength: 0.5 }).jitter;
+ * assert.deepEqual(
+ *   [strength.brightness, strength.contrast, strength.saturation, strength.hue],
+ *   [0.4, 0.4, 0.4, 0.1],
+ * );
+ * ```
+ */
+export interface JitterStrength {
+  /** Brightness factor in [max(0, 1 - b), 1 + b] (or delta in [-b, b], see `brightnessMode`). */
+  brightness: number;
+  /** `multiply` (default) or `add`. */
+  brightnessMode?: BrightnessMode;
+  /** Contrast factor in [max(0, 1 - c), 1 + c]. */
+  contrast: number;
+  /** Saturation factor in [max(0, 1 - s), 1 + s]. */
+  saturation: number;
+  /** Hue shift in [-h, h] turns, h <= 0.5. */
+  hue: number;
+}
 
 /**
  * Everything one view's augmentation needs; plain, structured-clonable data.

@@ -71,7 +71,11 @@ export class ParamStore {
   readonly #params = new Map<string, Param>();
   readonly #byVariable = new Map<string, string>();
 
-  /** @param seed seeds every parameter's initial values (one stream per name). */
+  /**
+   * An empty store.
+   *
+   * @param seed Seeds every parameter's initial values (one stream per name).
+   */
   constructor(readonly seed = 0) {}
 
   /** Creates a parameter; names must be unique within the store. */

@@ -96,15 +96,28 @@ const LAYOUTS: Record<ResNetDepth, { block: "basic" | "bottleneck"; blocks: numb
  * ```
  */
 export class ResNet implements Encoder {
+  /** Length of the feature vector `h` (512 or 2048 times the width multiplier). */
   readonly featureDim: number;
+  /** Input channels (1 or 3). */
   readonly inChannels: number;
+  /** Where the parameters live. */
   readonly store: ParamStore;
+  /** The prefix of this encoder's parameter names (default `encoder.`). */
   readonly prefix: string;
+  /** The stem: `imagenet` (7x7/2 conv + max pool) or `cifar` (3x3/1 conv). */
   readonly stem: "imagenet" | "cifar";
+  /** The stem's conv (torchvision's `conv1`). */
   readonly conv1: Conv2d;
+  /** The stem's batch norm (torchvision's `bn1`). */
   readonly bn1: BatchNorm;
+  /** The residual blocks of `layer1` to `layer4`. */
   readonly layers: ResidualBlock[][] = [];
 
+  /**
+   * Creates the encoder's parameters (see {@link resnet}).
+   *
+   * @throws {RangeError} For an unknown depth or `inChannels` other than 1 or 3.
+   */
   constructor(readonly name: ResNetDepth, opts: ResNetOptions = {}) {
     const layout = LAYOUTS[name];
     if (!layout) {
@@ -155,6 +168,11 @@ export class ResNet implements Encoder {
     this.featureDim = inC;
   }
 
+  /**
+   * Features `[N, featureDim]` of an NHWC batch.
+   *
+   * @throws {TypeError} When `x` does not have `inChannels` channels.
+   */
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
     if (x.shape[3] !== this.inChannels) {
       throw new TypeError(

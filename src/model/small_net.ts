@@ -66,13 +66,20 @@ export interface SmallNetOptions {
  * ```
  */
 export class SmallNet implements Encoder {
+  /** Always `small`. */
   readonly name = "small";
+  /** Length of the feature vector `h` (the last stage's width). */
   readonly featureDim: number;
+  /** Input channels. */
   readonly inChannels: number;
+  /** Where the parameters live. */
   readonly store: ParamStore;
+  /** The prefix of this encoder's parameter names (default `encoder.`). */
   readonly prefix: string;
+  /** Conv + BN pairs: the stem, then two per stage. */
   readonly layers: { conv: Conv2d; bn: BatchNorm }[] = [];
 
+  /** Creates the encoder's parameters (see {@link smallNet}). */
   constructor(opts: SmallNetOptions = {}) {
     this.inChannels = opts.inChannels ?? 3;
     this.store = opts.store ?? new ParamStore(opts.seed ?? 0);
@@ -100,6 +107,7 @@ export class SmallNet implements Encoder {
     this.featureDim = inC;
   }
 
+  /** Features `[N, featureDim]` of an NHWC batch. */
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
     let y = x;
     for (const { conv, bn } of this.layers) {
