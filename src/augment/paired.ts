@@ -1,7 +1,7 @@
 /** Paired SimCLR views of one image, keyed by `(seed, epoch, index)`. */
 
 import type { RawImage } from "../data/sample.ts";
-import { checkRawImage } from "./image.ts";
+import { checkRawImage } from "./_image.ts";
 import { type AugmentOptions, type AugmentSpec, resolveAugment } from "./presets.ts";
 import { rngFor } from "../streams/rng.ts";
 import type { ViewPair } from "./view_pair.ts";

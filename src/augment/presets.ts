@@ -294,7 +294,7 @@ function range(name: string, r: [number, number], lo: number, hi: number): void 
 /**
  * Checks a spec and throws a RangeError naming the field and what it accepts.
  */
-export function validateSpec(s: AugmentSpec): void {
+function validateSpec(s: AugmentSpec): void {
   if (!(Number.isInteger(s.size) && s.size >= 1)) fail(`size ${s.size} must be a positive integer`);
   range("crop.scale", s.crop.scale, Number.MIN_VALUE, 1);
   range("crop.ratio", s.crop.ratio, Number.MIN_VALUE, Infinity);

@@ -6,7 +6,8 @@
 
 import type { RawImage } from "../data/sample.ts";
 import type { CropBox } from "./crop.ts";
-import { type FloatImage, floatImage } from "./image.ts";
+import { floatImage } from "./_image.ts";
+import type { FloatImage } from "./image.ts";
 
 /**
  * Filter taps of one axis: for output `i`, `count[i]` weights from `first[i]` on.

@@ -3,7 +3,8 @@
 import type { RawImage } from "../data/sample.ts";
 import { blurKernelSize, BlurWorkspace, gaussianBlur } from "./blur.ts";
 import { toGrayscale } from "./grayscale.ts";
-import { checkRawImage, type FloatImage, floatImage } from "./image.ts";
+import { checkRawImage, floatImage } from "./_image.ts";
+import type { FloatImage } from "./image.ts";
 import { colorJitter } from "./jitter.ts";
 import { finishView } from "./finish.ts";
 import { sampleViewParams, type ViewParams } from "./params.ts";

@@ -8,6 +8,7 @@ import type { Encoder } from "./encoder.ts";
 import type { Param } from "./params.ts";
 import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { encodeSafetensors, type SafeTensor } from "./safetensors.ts";
+import { encoderParams } from "./_encoder_params.ts";
 
 /** HWIO -> OIHW, [in, out] -> [out, in]. */
 function toTorch(p: Param, data: Float32Array): SafeTensor {
@@ -36,11 +37,6 @@ function toTorch(p: Param, data: Float32Array): SafeTensor {
     return { dtype: "F32", shape: [co, ci], data: out };
   }
   return { dtype: "F32", shape, data };
-}
-
-/** The encoder's own parameters and statistics (not the head's), in store order. */
-export function encoderParams(encoder: Encoder): Param[] {
-  return encoder.store.all().filter((p) => p.name.startsWith(encoder.prefix));
 }
 
 /**
