@@ -2,7 +2,7 @@
  * A small command-line parser for the CLI commands (`--flag value`, `--flag=value`, repeated
  * flags, `-h`), with errors that list the known flags and generated `--help` text.
  */
-import { BACKEND_REQUESTS } from "../backend/names.ts";
+import { BACKEND_REQUESTS } from "../backend/_names.ts";
 import { didYouMean } from "../config/errors.ts";
 import { resumeChangeableKeys } from "../pipeline/resume_changes.ts";
 
