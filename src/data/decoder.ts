@@ -11,11 +11,6 @@ import { type EncodedSample, isEncoded, type RawImage, type Sample } from "./sam
 
 /**
  * Pixels without the sample's key and label.
- *
- * @example
- * ```ts
- * const { width, height, channels, data }: Pixels = convertChannels(px, 3);
- * ```
  */
 export type Pixels = Pick<RawImage, "width" | "height" | "channels" | "data">;
 
@@ -174,11 +169,6 @@ export async function samplePixels(
 
 /**
  * Converts pixels to 1 channel (ITU-R BT.601 luma, rounded) or 3 (gray repeated).
- *
- * @example
- * ```ts
- * const gray = convertChannels(rgbPixels, 1);
- * ```
  */
 export function convertChannels(px: Pixels, channels: 1 | 3): Pixels {
   if (px.channels === channels) return px;
@@ -197,11 +187,6 @@ export function convertChannels(px: Pixels, channels: 1 | 3): Pixels {
 
 /**
  * Drops alpha from RGBA pixels, keeping 1 channel (red) for a gray file or 3.
- *
- * @example
- * ```ts
- * const px = fromRgba(image.bitmap, image.width, image.height, false);
- * ```
  */
 export function fromRgba(
   rgba: ArrayLike<number>,

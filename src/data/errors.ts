@@ -178,11 +178,6 @@ export class SkipLog {
 
 /**
  * One line for a skip report.
- *
- * @example
- * ```ts
- * formatSkipReport({ epoch: 0, count: 2, examples: ["a.png: empty file"] });
- * ```
  */
 export function formatSkipReport(r: SkipReport): string {
   const more = r.count > r.examples.length ? `; ...` : "";

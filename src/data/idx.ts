@@ -10,11 +10,6 @@ import type { RawImage } from "./sample.ts";
 
 /**
  * The header of an IDX file.
- *
- * @example
- * ```ts
- * const { dims, headerBytes } = parseIdxHeader(bytes, "train-images-idx3-ubyte");
- * ```
  */
 export interface IdxHeader {
   /** Dimensions, first one = number of records. */
@@ -26,11 +21,6 @@ export interface IdxHeader {
 /**
  * Parses an IDX header (`00 00 type ndims`, then `ndims` big-endian uint32 sizes); only
  * unsigned bytes (type 0x08) are supported. Errors are DataErrors naming `where`.
- *
- * @example
- * ```ts
- * parseIdxHeader(bytes, "train-images-idx3-ubyte"); // { dims: [60000, 28, 28], headerBytes: 16 }
- * ```
  */
 export function parseIdxHeader(b: Uint8Array, where: string): IdxHeader {
   if (b.length < 4) throw new DataError(where, `not an IDX file: only ${b.length} bytes`);
@@ -62,12 +52,6 @@ export function parseIdxHeader(b: Uint8Array, where: string): IdxHeader {
  * no random access) as a stream, the header first, so the inflated size is checked against
  * the header and the `maxFileBytes` limit before and while inflating (a gzip bomb fails
  * after at most that many bytes); plain files are read record by record from disk.
- *
- * @example
- * ```ts
- * const f = await IdxFile.open("t10k-images-idx3-ubyte.gz");
- * const image0 = await f.record(0); // 784 bytes
- * ```
  */
 export class IdxFile {
   private constructor(

@@ -139,11 +139,6 @@ export async function imageFolder(
 
 /**
  * The image-folder dataset over given files and labels (e.g. a subset of a listing).
- *
- * @example
- * ```ts
- * const ds = folderDataset("flowers (train)", ["daisy"], ["flowers/daisy/1.jpg"], [0]);
- * ```
  */
 export function folderDataset(
   name: string,

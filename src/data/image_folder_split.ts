@@ -20,11 +20,6 @@ import {
 
 /**
  * First-level folder names that mark a folder as split (compared case-insensitively).
- *
- * @example
- * ```ts
- * SPLIT_FOLDER_NAMES.includes("val"); // true
- * ```
  */
 export const SPLIT_FOLDER_NAMES: readonly string[] = [
   "train",

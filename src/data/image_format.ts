@@ -16,21 +16,11 @@ export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
 
 /**
  * File extensions (lower case, no dot) of the formats above.
- *
- * @example
- * ```ts
- * const isImage = (name: string) => IMAGE_EXTENSIONS.includes(name.split(".").pop()!.toLowerCase());
- * ```
  */
 export const IMAGE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg", "gif", "tif", "tiff"];
 
 /**
  * The format from the leading bytes, or a description of why it is not a supported image.
- *
- * @example
- * ```ts
- * sniffFormat(bytes); // { format: "png" } or { problem: "empty file (0 bytes)" }
- * ```
  */
 export function sniffFormat(b: Uint8Array): { format: ImageFormat } | { problem: string } {
   if (b.length === 0) return { problem: "empty file (0 bytes)" };
@@ -56,11 +46,6 @@ export function sniffFormat(b: Uint8Array): { format: ImageFormat } | { problem:
 /**
  * A cheap structural check: the file ends where its format says it should. Returns the
  * problem, or undefined when the file looks whole.
- *
- * @example
- * ```ts
- * checkComplete(bytes, "jpeg"); // "truncated JPEG: no end-of-image marker"
- * ```
  */
 export function checkComplete(b: Uint8Array, format: ImageFormat): string | undefined {
   switch (format) {

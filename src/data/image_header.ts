@@ -31,11 +31,6 @@ export interface ImageHeader {
 /**
  * Reads the header of a file whose format {@link sniffFormat} found; throws an Error saying
  * what is missing when the header is cut short or absent.
- *
- * @example
- * ```ts
- * readImageHeader(pngBytes, "png"); // { format: "png", width: 28, height: 28, depth: 8, gray: true }
- * ```
  */
 export function readImageHeader(b: Uint8Array, format: ImageFormat): ImageHeader {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -12,11 +12,6 @@ import { decodeTiff } from "./tiff.ts";
  * Decodes PNG (gray, palette; 16-bit with {@link decodePng16}), JPEG and GIF (first frame)
  * with imagescript, and TIFF with {@link decodeTiff}. ICC profiles are not read. Its pixel
  * limit is the default one; `createDecoder("imagescript", { maxPixels })` sets another.
- *
- * @example
- * ```ts
- * const px = await imagescriptDecoder.decode(bytes, readImageHeader(bytes, "png"));
- * ```
  */
 export const imagescriptDecoder: ImageDecoder = {
   name: "imagescript",

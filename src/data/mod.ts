@@ -21,35 +21,20 @@
 export { isEncoded } from "./sample.ts";
 export type { EncodedSample, RawImage, Sample } from "./sample.ts";
 
-export {
-  DataError,
-  formatSkipReport,
-  type OnError,
-  SkipLog,
-  type SkipReport,
-  type SkipTracker,
-} from "./errors.ts";
+export { DataError, type OnError, SkipLog, type SkipReport, type SkipTracker } from "./errors.ts";
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
 
-export { checkComplete, IMAGE_EXTENSIONS, type ImageFormat, sniffFormat } from "./image_format.ts";
-export { type ImageHeader, readImageHeader } from "./image_header.ts";
+export type { ImageFormat } from "./image_format.ts";
+export type { ImageHeader } from "./image_header.ts";
 export {
   type ChannelMode,
-  convertChannels,
   type DecodedPixels,
   decodeSample,
-  fromRgba,
   type ImageDecoder,
-  type Pixels,
   samplePixels,
 } from "./decoder.ts";
-export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
-export { LOW_RANGE_LEVELS, lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
 export { createDecoder, type DecoderName, type DecoderOptions } from "./decoders.ts";
-export { imagescriptDecoder } from "./imagescript_decoder.ts";
-export { createSharpDecoder } from "./sharp_decoder.ts";
-export { decodeTiff, type TiffPixels, tiffTags } from "./tiff.ts";
-export { decodePng16 } from "./png16.ts";
-export { isSampleFailure, type SampleFailure, skipFailures } from "./skip_failures.ts";
+export { type SampleFailure, skipFailures } from "./skip_failures.ts";
 
 export {
   type IndexedDataset,
@@ -57,48 +42,19 @@ export {
   indexedSamples,
   type IndexedSamplesOptions,
 } from "./indexed.ts";
-export {
-  idxDataset,
-  type IdxDatasetOptions,
-  IdxFile,
-  type IdxHeader,
-  parseIdxHeader,
-} from "./idx.ts";
+export { idxDataset, type IdxDatasetOptions } from "./idx.ts";
 export { CIFAR10_CLASSES, cifarDataset, type CifarOptions } from "./cifar.ts";
-export {
-  folderDataset,
-  imageFolder,
-  type ImageFolderDataset,
-  type ImageFolderOptions,
-} from "./image_folder.ts";
-export {
-  HOLDOUT_EVERY,
-  type ImageFolderSplit,
-  imageFolderSplit,
-  SPLIT_FOLDER_NAMES,
-} from "./image_folder_split.ts";
-export { balancedSubset } from "./balanced_subset.ts";
+export { imageFolder, type ImageFolderDataset, type ImageFolderOptions } from "./image_folder.ts";
+export { type ImageFolderSplit, imageFolderSplit } from "./image_folder_split.ts";
 export { datasetLabels, labelCount, labelledSubset, subsetDataset } from "./labelled_subset.ts";
-export { type TarMember, tarMembers } from "./tar.ts";
-export { groupMembers, groupToSample, type MemberGroup, splitMemberName } from "./webdataset.ts";
-export {
-  expandShards,
-  openShard,
-  SHARD_INDEX_STRIDE,
-  shardsForEpoch,
-  tarSamples,
-  type TarSamplesOptions,
-} from "./shards.ts";
+export { expandShards, tarSamples, type TarSamplesOptions } from "./shards.ts";
 export { datasetSamples, type DatasetSamplesOptions } from "./samples.ts";
 
 export {
   type DatasetFile,
-  DATASETS,
   type DatasetSpec,
-  defaultCacheDir,
   listDatasets,
   type Located,
-  locateDataset,
   type LocateOptions,
   openDataset,
   type OpenedDataset,
@@ -106,6 +62,4 @@ export {
   registerDataset,
   type Split,
 } from "./registry.ts";
-export { downloadFile, type DownloadOptions } from "./download.ts";
-export { formatProgress, progressBar, type ProgressFn } from "./progress.ts";
-export { RandomAccessFile } from "./random_access.ts";
+export type { ProgressFn } from "./progress.ts";

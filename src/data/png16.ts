@@ -22,11 +22,6 @@ const ADAM7 = [
 /**
  * Decodes a 16-bit PNG into 16-bit samples, HWC: one channel for gray (alpha dropped), RGB
  * for colour. Throws an Error on anything else (other depths, palette) or on broken data.
- *
- * @example
- * ```ts
- * const { width, height, channels, data } = await decodePng16(bytes); // data: Uint16Array
- * ```
  */
 export async function decodePng16(b: Uint8Array): Promise<TiffPixels> {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -14,11 +14,6 @@ export type ProgressFn = (received: number, total: number | undefined) => void;
  * Returns a progress callback that draws `label [#####.....]  45%  12.0/26.4 MB` on one
  * line of stderr (redrawn at most every 100 ms on a terminal, every 2 s otherwise) and ends
  * the line when the total is reached.
- *
- * @example
- * ```ts
- * await downloadFile(url, dest, { onProgress: progressBar("train-images-idx3-ubyte.gz") });
- * ```
  */
 export function progressBar(
   label: string,
@@ -43,11 +38,6 @@ export function progressBar(
 
 /**
  * The text of one progress line.
- *
- * @example
- * ```ts
- * formatProgress("a.gz", 5e6, 1e7); // "a.gz [##########..........]  50%  5.0/10.0 MB"
- * ```
  */
 export function formatProgress(label: string, received: number, total: number | undefined): string {
   const mb = (n: number) => (n / 1e6).toFixed(1);

@@ -118,11 +118,6 @@ const CIFAR100_DIR = "cifar-100-binary";
 
 /**
  * The built-in datasets by name; add more with {@link registerDataset}.
- *
- * @example
- * ```ts
- * console.log([...DATASETS.keys()]); // fashion-mnist, mnist, cifar10, cifar100
- * ```
  */
 export const DATASETS: Map<string, DatasetSpec> = new Map<string, DatasetSpec>([
   [
@@ -223,11 +218,6 @@ export function registerDataset(spec: DatasetSpec): void {
 
 /**
  * The dataset cache: `$SIMCLR_CACHE`, else `~/.cache/simclr-streams/datasets`.
- *
- * @example
- * ```ts
- * defaultCacheDir(); // "/home/me/.cache/simclr-streams/datasets"
- * ```
  */
 export function defaultCacheDir(): string {
   const env = Deno.env.get("SIMCLR_CACHE");
@@ -276,11 +266,6 @@ export interface Located {
  * `<cache>/<name>`, then the system folders (e.g. `/usr/share/datasets/fashion-mnist`), then a
  * download into the cache (checksums verified, with progress). When nothing works the
  * DataError lists every place tried and the commands that fix it.
- *
- * @example
- * ```ts
- * const { dir, source } = await locateDataset("fashion-mnist");
- * ```
  */
 export async function locateDataset(name: string, options: LocateOptions = {}): Promise<Located> {
   const spec = getSpec(name);

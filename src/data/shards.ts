@@ -13,11 +13,6 @@ import { groupMembers, groupToSample, type MemberGroup } from "./webdataset.ts";
 
 /**
  * Sample indices of shard `s` are `s * SHARD_INDEX_STRIDE + (ordinal in shard)`.
- *
- * @example
- * ```ts
- * const shardIndex = Math.floor(sample.index / SHARD_INDEX_STRIDE);
- * ```
  */
 export const SHARD_INDEX_STRIDE = 1_000_000;
 
@@ -49,11 +44,6 @@ export function expandShards(pattern: string): string[] {
 /**
  * Opens a shard as a byte stream: an http(s) URL through `fetch` (streamed, never held
  * whole), or a local path. Errors name the shard.
- *
- * @example
- * ```ts
- * const bytes = await openShard("https://example.org/shards/train-0001.tar");
- * ```
  */
 export async function openShard(shard: string): Promise<ReadableStream<Uint8Array>> {
   if (/^https?:\/\//i.test(shard)) {
@@ -135,11 +125,6 @@ export interface TarSamplesOptions extends StageOptions {
 
 /**
  * The shards rank `rank` reads in `epoch`, with their index in the full list.
- *
- * @example
- * ```ts
- * shardsForEpoch(["a.tar", "b.tar", "c.tar", "d.tar"], 0, { seed: 1, rank: 1, worldSize: 2 });
- * ```
  */
 export function shardsForEpoch(
   shards: readonly string[],

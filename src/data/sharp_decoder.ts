@@ -11,11 +11,6 @@ type SharpModule = any;
  * installed. Like the imagescript decoder it ignores embedded ICC profiles (no conversion
  * to sRGB) and returns 16-bit files as 16-bit samples, so both give the same pixels.
  * `maxPixels` is also passed to libvips as `limitInputPixels`.
- *
- * @example
- * ```ts
- * const decoder = await createSharpDecoder({ maxPixels: 50_000_000 });
- * ```
  */
 export async function createSharpDecoder(
   options: { maxPixels?: number } = {},

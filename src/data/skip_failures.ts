@@ -25,11 +25,6 @@ export interface SampleFailure {
 
 /**
  * True for a {@link SampleFailure}.
- *
- * @example
- * ```ts
- * if (isSampleFailure(item)) console.warn(item.failed);
- * ```
  */
 export function isSampleFailure(item: unknown): item is SampleFailure {
   return typeof item === "object" && item !== null && "failed" in item;
