@@ -19,9 +19,22 @@ export type Pixels = Pick<RawImage, "width" | "height" | "channels" | "data">;
  * 8-bit samples, or 16-bit ones for a 16-bit file ({@link decodeSample} reduces those by the
  * rule of `reduceTo8Bit`, the same for every decoder).
  *
- * @example
+ * @example A decoder returning 16-bit samples: `decodeSample` reduces them to 8 bits
  * ```ts
- * const px: DecodedPixels = await decoder.decode(bytes, readImageHeader(bytes, "png"));
+ * import type { DecodedPixels, ImageDecoder } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const deep: ImageDecoder = {
+ *   name: "deep",
+ *   decode: (_bytes, { width, height }) => {
+ *     const px: DecodedPixels = { width, height, channels: 1, data: new Uint16Array(width * height).fill(65535) };
+ *     return Promise.resolve(px);
+ *   },
+ * };
+ * const image = await decodeSample(deep, { key: "a.png", bytes: await new Image(2, 1).encode() });
+ * assert.deepEqual([...image.data], [255, 255]);
  * ```
  */
 export interface DecodedPixels {
@@ -34,9 +47,19 @@ export interface DecodedPixels {
 /**
  * Channel count wanted from a decoder: as stored (gray stays 1), or forced to 1 or 3.
  *
- * @example
+ * @example A colour PNG as stored (3 channels) and as gray (1)
  * ```ts
- * const image = await decodeSample(decoder, sample, 3 satisfies ChannelMode);
+ * import type { ChannelMode } from "@simclr/streams/data";
+ * import { createDecoder, decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const decoder = await createDecoder();
+ * const sample = { key: "a.png", bytes: await new Image(2, 2).fill(0x00ff00ff).encode() };
+ * const modes: ChannelMode[] = ["auto", 1];
+ * const images = await Promise.all(modes.map((m) => decodeSample(decoder, sample, m)));
+ * assert.deepEqual(images.map((i) => i.channels), [3, 1]);
+ * assert.equal(images[1].data[0], Math.round(0.587 * 255)); // BT.601 luma of pure green
  * ```
  */
 export type ChannelMode = "auto" | 1 | 3;
@@ -46,10 +69,22 @@ export type ChannelMode = "auto" | 1 | 3;
  * profiles are ignored (pixel values are taken as sRGB, as PIL does). Throws a plain Error
  * on bad data; {@link decodeSample} adds the sample's name.
  *
- * @example
+ * @example A decoder of one's own: every image decodes to mid gray
  * ```ts
- * const decoder: ImageDecoder = await createDecoder("imagescript");
- * const px = await decoder.decode(bytes, readImageHeader(bytes, "png"));
+ * import type { ImageDecoder } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const gray: ImageDecoder = {
+ *   name: "gray",
+ *   maxPixels: 1000,
+ *   decode: (_bytes, { width, height }) =>
+ *     Promise.resolve({ width, height, channels: 1, data: new Uint8Array(width * height).fill(128) }),
+ * };
+ * const image = await decodeSample(gray, { key: "a.png", bytes: await new Image(3, 2).encode() }, 3);
+ * assert.equal(image.data.length, 3 * 2 * 3);
+ * assert.ok(image.data.every((v) => v === 128));
  * ```
  */
 export interface ImageDecoder {
@@ -70,9 +105,29 @@ export interface ImageDecoder {
  * 16-bit range). Fields other than `bytes` (key, label, epoch, index, ...) are kept.
  * Errors are {@link DataError}s naming the sample key and the problem.
  *
- * @example
+ * @example Decoding a PNG made in memory; the key and label carry over
  * ```ts
- * const image = await decodeSample(decoder, { key: "cat/1.jpg", bytes, label: 3 });
+ * import { createDecoder, decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = await new Image(2, 1).fill(0x0000ffff).encode(); // blue, 2x1
+ * const image = await decodeSample(await createDecoder(), { key: "sky/1.png", bytes, label: 3 });
+ * assert.deepEqual(
+ *   { key: image.key, label: image.label, width: image.width, channels: image.channels },
+ *   { key: "sky/1.png", label: 3, width: 2, channels: 3 },
+ * );
+ * assert.deepEqual([...image.data], [0, 0, 255, 0, 0, 255]);
+ * ```
+ *
+ * @example A truncated file is a DataError naming the sample
+ * ```ts
+ * import { createDecoder, DataError, decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = (await new Image(8, 8).encode()).subarray(0, 40);
+ * await assert.rejects(decodeSample(await createDecoder(), { key: "cut.png", bytes }), DataError);
  * ```
  */
 export async function decodeSample(
@@ -151,9 +206,15 @@ function messageOf(error: unknown): string {
  * A sample as pixels with `channels` channels: decoded when it is an encoded file, converted
  * when it is stored with other channels (e.g. gray IDX records for a 3-channel model).
  *
- * @example
+ * @example A gray IDX-style record for a 3-channel model
  * ```ts
- * const image = await samplePixels(decoder, sample, 3);
+ * import { createDecoder, samplePixels } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const record = { key: "train[0]", width: 2, height: 1, channels: 1 as const, data: Uint8Array.of(10, 200) };
+ * const image = await samplePixels(await createDecoder(), record, 3);
+ * assert.equal(image.channels, 3);
+ * assert.deepEqual([...image.data], [10, 10, 10, 200, 200, 200]);
  * ```
  */
 export async function samplePixels(

@@ -7,9 +7,24 @@
 /**
  * Formats the decoders read.
  *
- * @example
+ * @example The format a decoder is told, in the header
  * ```ts
- * const f: ImageFormat = "png";
+ * import type { ImageDecoder, ImageFormat } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const formats: ImageFormat[] = [];
+ * const noting: ImageDecoder = {
+ *   name: "noting",
+ *   decode: (_bytes, h) => {
+ *     formats.push(h.format);
+ *     return Promise.resolve({ width: h.width, height: h.height, channels: 1, data: new Uint8Array(h.width * h.height) });
+ *   },
+ * };
+ * await decodeSample(noting, { key: "a.png", bytes: await new Image(2, 2).encode() });
+ * await decodeSample(noting, { key: "a.jpg", bytes: await new Image(2, 2).encodeJPEG() });
+ * assert.deepEqual(formats, ["png", "jpeg"]);
  * ```
  */
 export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";

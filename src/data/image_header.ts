@@ -9,9 +9,24 @@ import { tiffTags } from "./tiff.ts";
 /**
  * The header of an encoded image.
  *
- * @example
+ * @example What a decoder gets for an 8-bit colour PNG
  * ```ts
- * const { width, height, depth, gray }: ImageHeader = readImageHeader(bytes, "png");
+ * import type { ImageDecoder, ImageHeader } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * let seen: ImageHeader | undefined;
+ * const blank: ImageDecoder = {
+ *   name: "blank",
+ *   decode: (_bytes, header) => {
+ *     seen = header;
+ *     const { width, height } = header;
+ *     return Promise.resolve({ width, height, channels: 1, data: new Uint8Array(width * height) });
+ *   },
+ * };
+ * await decodeSample(blank, { key: "a.png", bytes: await new Image(5, 3).encode() });
+ * assert.deepEqual(seen, { format: "png", width: 5, height: 3, depth: 8, gray: false });
  * ```
  */
 export interface ImageHeader {
