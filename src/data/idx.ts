@@ -194,9 +194,34 @@ async function inflateIdx(
 /**
  * Options of {@link idxDataset}.
  *
- * @example
+ * @example Images, labels and class names
  * ```ts
- * const opts: IdxDatasetOptions = { images: "t10k-images-idx3-ubyte.gz", labels: "t10k-labels-idx1-ubyte.gz" };
+ * import type { IdxDatasetOptions } from "@simclr/streams/data";
+ * import { idxDataset } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * // An IDX file: 00 00 08 <ndims>, the sizes as big-endian uint32, then the bytes.
+ * const idx = (dims: number[], data: number[]) => {
+ *   const b = new Uint8Array(4 + 4 * dims.length + data.length);
+ *   b.set([0, 0, 8, dims.length]);
+ *   dims.forEach((d, i) => new DataView(b.buffer).setUint32(4 + 4 * i, d));
+ *   b.set(data, 4 + 4 * dims.length);
+ *   return b;
+ * };
+ * await Deno.writeFile(`${dir}/images.idx`, idx([2, 2, 3], [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]));
+ * await Deno.writeFile(`${dir}/labels.idx`, idx([2], [7, 9]));
+ * const options: IdxDatasetOptions = {
+ *   images: `${dir}/images.idx`,
+ *   labels: `${dir}/labels.idx`,
+ *   classes: ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"],
+ *   name: "tiny",
+ * };
+ * const ds = await idxDataset(options);
+ * const second = await ds.get(1);
+ * assert.deepEqual([second.key, second.label, ds.classes?.[second.label!]], ["tiny[1]", 9, "j"]);
+ * ds.close?.();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface IdxDatasetOptions {
@@ -216,13 +241,32 @@ export interface IdxDatasetOptions {
  * An indexed dataset over an IDX images file (and labels file): gray `RawImage`s keyed
  * `name[i]`.
  *
- * @example
+ * @throws {DataError} For a file that is not an unsigned-byte IDX file, images without 3
+ * dimensions, or labels that do not match the images.
+ *
+ * @example Two 2x3 images written in a temporary folder
  * ```ts
- * const ds = await idxDataset({
- *   images: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz",
- *   labels: "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz",
- * });
- * const { width, height, data, label } = await ds.get(0);
+ * import { idxDataset } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * // An IDX file: 00 00 08 <ndims>, the sizes as big-endian uint32, then the bytes.
+ * const idx = (dims: number[], data: number[]) => {
+ *   const b = new Uint8Array(4 + 4 * dims.length + data.length);
+ *   b.set([0, 0, 8, dims.length]);
+ *   dims.forEach((d, i) => new DataView(b.buffer).setUint32(4 + 4 * i, d));
+ *   b.set(data, 4 + 4 * dims.length);
+ *   return b;
+ * };
+ * await Deno.writeFile(`${dir}/images.idx`, idx([2, 2, 3], [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]));
+ * await Deno.writeFile(`${dir}/labels.idx`, idx([2], [7, 9]));
+ * const ds = await idxDataset({ images: `${dir}/images.idx`, labels: `${dir}/labels.idx` });
+ * assert.equal(ds.length, 2);
+ * const { key, width, height, channels, data, label } = await ds.get(1);
+ * assert.deepEqual([key, width, height, channels, label], ["images.idx[1]", 3, 2, 1, 9]);
+ * assert.deepEqual([...data], [10, 11, 12, 13, 14, 15]);
+ * ds.close?.();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function idxDataset(options: IdxDatasetOptions): Promise<IndexedDataset<RawImage>> {
