@@ -8,9 +8,21 @@ import type { EncodedSample } from "./sample.ts";
 /**
  * Options of {@link imageFolder}.
  *
- * @example
+ * @example Only PNG files, labels indexed by a given class list
  * ```ts
- * const ds = await imageFolder("data/flowers", { extensions: ["jpg", "jpeg"] });
+ * import type { ImageFolderOptions } from "@simclr/streams/data";
+ * import { imageFolder } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/rose`);
+ * await Deno.writeFile(`${root}/rose/1.png`, new Uint8Array(8));
+ * await Deno.writeFile(`${root}/rose/notes.txt`, new Uint8Array(8));
+ * const options: ImageFolderOptions = { extensions: ["png"], classes: ["daisy", "rose"] };
+ * const ds = await imageFolder(root, options);
+ * assert.equal(ds.length, 1); // notes.txt is not an image
+ * assert.equal((await ds.get(0)).label, 1); // "rose" is class 1 of the given list
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export interface ImageFolderOptions {
@@ -28,10 +40,24 @@ export interface ImageFolderOptions {
 /**
  * An image folder: an indexed dataset of encoded files, plus its file list.
  *
- * @example
+ * @example The file list and labels of a folder
  * ```ts
- * const ds = await imageFolder("data/flowers");
- * console.log(ds.classes, ds.files[0], ds.labels[0]);
+ * import type { ImageFolderDataset } from "@simclr/streams/data";
+ * import { imageFolder } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * const png = await new Image(4, 4).fill(0x808080ff).encode();
+ * for (const file of ["daisy/1.png", "daisy/2.png", "rose/1.png"]) {
+ *   await Deno.mkdir(`${root}/${file.split("/")[0]}`, { recursive: true });
+ *   await Deno.writeFile(`${root}/${file}`, png);
+ * }
+ * const ds: ImageFolderDataset = await imageFolder(root);
+ * assert.deepEqual(ds.classes, ["daisy", "rose"]);
+ * assert.deepEqual(ds.files.map((f) => f.slice(root.length + 1)), ["daisy/1.png", "daisy/2.png", "rose/1.png"]);
+ * assert.deepEqual(ds.labels, [0, 0, 1]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export interface ImageFolderDataset extends IndexedDataset<EncodedSample> {
@@ -49,11 +75,28 @@ export interface ImageFolderDataset extends IndexedDataset<EncodedSample> {
  * Files directly under `root` get no label. Extensions match case-insensitively.
  * Samples are the encoded files, keyed by path; decode them with `decodeSample`.
  *
- * @example
+ * @throws {DataError} For a missing or empty folder, a folder without images, or class folders
+ * outside `options.classes`.
+ *
+ * @example A folder of PNG files in two class folders, decoded
  * ```ts
- * const ds = await imageFolder("data/flowers"); // data/flowers/daisy/1.jpg, ...
- * console.log(ds.classes, ds.length);
- * const sample = await ds.get(0); // { key, bytes, label }
+ * import { createDecoder, decodeSample, imageFolder } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * const png = await new Image(4, 4).fill(0x808080ff).encode();
+ * for (const file of ["daisy/1.png", "daisy/2.png", "rose/1.png"]) {
+ *   await Deno.mkdir(`${root}/${file.split("/")[0]}`, { recursive: true });
+ *   await Deno.writeFile(`${root}/${file}`, png);
+ * }
+ * const ds = await imageFolder(root);
+ * assert.equal(ds.length, 3);
+ * const sample = await ds.get(2); // { key, bytes, label }
+ * assert.deepEqual([sample.key, sample.label], [`${root}/rose/1.png`, 1]);
+ * const image = await decodeSample(await createDecoder(), sample, 1);
+ * assert.deepEqual([image.width, image.height, image.data[0]], [4, 4, 128]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function imageFolder(
