@@ -1,7 +1,7 @@
 /** CIFAR-10 and CIFAR-100 binary batches, read by record with random access. */
 import { DataError } from "./errors.ts";
 import type { IndexedDataset } from "./indexed.ts";
-import { RandomAccessFile } from "./random_access.ts";
+import { RandomAccessFile } from "./_random_access.ts";
 import type { RawImage } from "./sample.ts";
 
 /**

@@ -3,7 +3,7 @@
  * that name the sample.
  */
 import { DataError } from "./errors.ts";
-import { lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
+import { lowRangeWarning, reduceTo8Bit } from "./_bit_depth.ts";
 import { checkComplete, sniffFormat } from "./image_format.ts";
 import { type ImageHeader, readImageHeader } from "./image_header.ts";
 import { DEFAULT_MAX_PIXELS } from "./limits.ts";

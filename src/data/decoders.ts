@@ -1,7 +1,7 @@
 /** Choosing a decoder by name. */
 import type { ImageDecoder } from "./decoder.ts";
-import { imagescriptDecoder } from "./imagescript_decoder.ts";
-import { createSharpDecoder } from "./sharp_decoder.ts";
+import { imagescriptDecoder } from "./_imagescript_decoder.ts";
+import { createSharpDecoder } from "./_sharp_decoder.ts";
 
 /**
  * Decoder names.

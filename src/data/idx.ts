@@ -2,10 +2,10 @@
 import { toHex } from "../streams/sha256.ts";
 import { DataError } from "./errors.ts";
 import type { IndexedDataset } from "./indexed.ts";
-import { ByteReader } from "./byte_reader.ts";
-import { inflateStream } from "./inflate.ts";
+import { ByteReader } from "./_byte_reader.ts";
+import { inflateStream } from "./_inflate.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
-import { RandomAccessFile } from "./random_access.ts";
+import { RandomAccessFile } from "./_random_access.ts";
 import type { RawImage } from "./sample.ts";
 
 /**

@@ -4,7 +4,7 @@
  * pixel limit is checked from here, before any decoder runs.
  */
 import type { ImageFormat } from "./image_format.ts";
-import { tiffTags } from "./tiff.ts";
+import { tiffTags } from "./_tiff.ts";
 
 /**
  * The header of an encoded image.

@@ -3,7 +3,7 @@
  * a spec such as `1%`, `10%` or `600` asks for, the labels of a dataset, a class-balanced draw by
  * seed among the labelled samples, and a dataset restricted to the drawn indices.
  */
-import { balancedSubset } from "./balanced_subset.ts";
+import { balancedSubset } from "./_balanced_subset.ts";
 import type { IndexedDataset } from "./indexed.ts";
 
 /**

@@ -3,7 +3,7 @@
  * how to open them.
  */
 import { CIFAR10_CLASSES, cifarDataset } from "./cifar.ts";
-import { downloadFile } from "./download.ts";
+import { downloadFile } from "./_download.ts";
 import { DataError } from "./errors.ts";
 import { imageFolder } from "./image_folder.ts";
 import { imageFolderSplit } from "./image_folder_split.ts";
@@ -11,7 +11,7 @@ import { idxDataset } from "./idx.ts";
 import type { IndexedDataset } from "./indexed.ts";
 import { progressBar, type ProgressFn } from "./progress.ts";
 import { expandShards } from "./shards.ts";
-import { tarMembers } from "./tar.ts";
+import { tarMembers } from "./_tar.ts";
 
 /**
  * A file a dataset can download.

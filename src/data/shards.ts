@@ -8,8 +8,8 @@ import { shuffleBuffer } from "../streams/shuffle_buffer.ts";
 import { DataError, type OnError, SkipLog, type SkipTracker } from "./errors.ts";
 import type { IndexedSample } from "./indexed.ts";
 import type { EncodedSample } from "./sample.ts";
-import { tarMembers } from "./tar.ts";
-import { groupMembers, groupToSample, type MemberGroup } from "./webdataset.ts";
+import { tarMembers } from "./_tar.ts";
+import { groupMembers, groupToSample, type MemberGroup } from "./_webdataset.ts";
 
 /**
  * Sample indices of shard `s` are `s * SHARD_INDEX_STRIDE + (ordinal in shard)`.

@@ -6,7 +6,7 @@ import {
   shardsForEpoch,
   tarSamples,
 } from "../../src/data/shards.ts";
-import { splitMemberName } from "../../src/data/webdataset.ts";
+import { splitMemberName } from "../../src/data/_webdataset.ts";
 import { collect } from "../../src/streams/stage.ts";
 import { type Entry, makeTar } from "./fixtures/tar.ts";
 

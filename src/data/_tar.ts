@@ -3,9 +3,9 @@
  * with header checksums verified and member sizes limited; gzipped archives are inflated on
  * the fly.
  */
-import { ByteReader } from "./byte_reader.ts";
+import { ByteReader } from "./_byte_reader.ts";
 import { DataError } from "./errors.ts";
-import { inflateStream } from "./inflate.ts";
+import { inflateStream } from "./_inflate.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
 
 /**

@@ -4,8 +4,8 @@
  * project reads these files itself and reduces them to 8 bits by one rule for both
  * decoders (see `reduceTo8Bit`).
  */
-import { inflatePrefix } from "./inflate.ts";
-import type { TiffPixels } from "./tiff.ts";
+import { inflatePrefix } from "./_inflate.ts";
+import type { TiffPixels } from "./_tiff.ts";
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 // Adam7 passes: x start, y start, x step, y step.

@@ -3,7 +3,7 @@
  * compressed input that inflates to gigabytes (a "bomb") costs no more than the bytes read
  * from it, plus one slice's output.
  */
-import { ByteReader } from "./byte_reader.ts";
+import { ByteReader } from "./_byte_reader.ts";
 
 /**
  * Compressed bytes go into the decompressor in slices of at most this many bytes: it turns

@@ -5,7 +5,7 @@
 import { DataError } from "./errors.ts";
 import { IMAGE_EXTENSIONS } from "./image_format.ts";
 import type { EncodedSample } from "./sample.ts";
-import type { TarMember } from "./tar.ts";
+import type { TarMember } from "./_tar.ts";
 
 /**
  * The members of one sample, by extension (lower case, e.g. `jpg`, `cls`, `json`).

@@ -5,8 +5,8 @@
 import { decode as isDecode, GIF, type Image } from "imagescript";
 import { type DecodedPixels, fromRgba, type ImageDecoder } from "./decoder.ts";
 import type { ImageHeader } from "./image_header.ts";
-import { decodePng16 } from "./png16.ts";
-import { decodeTiff } from "./tiff.ts";
+import { decodePng16 } from "./_png16.ts";
+import { decodeTiff } from "./_tiff.ts";
 
 /**
  * Decodes PNG (gray, palette; 16-bit with {@link decodePng16}), JPEG and GIF (first frame)

@@ -4,7 +4,7 @@
  * Deflate, with or without the horizontal predictor; gray, RGB(A) and palette. The first
  * image of the file is read.
  */
-import { inflatePrefix } from "./inflate.ts";
+import { inflatePrefix } from "./_inflate.ts";
 
 /**
  * Decoded TIFF pixels, HWC, gray stays one channel, colour is RGB (alpha dropped), samples at
