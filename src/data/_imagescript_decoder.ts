@@ -3,8 +3,8 @@
  * and 16-bit PNG (imagescript keeps only the high byte of 16-bit samples).
  */
 import { decode as isDecode, GIF, type Image } from "imagescript";
-import { type DecodedPixels, fromRgba, type ImageDecoder } from "./decoder.ts";
-import type { ImageHeader } from "./image_header.ts";
+import type { DecodedPixels, ImageDecoder, ImageHeader } from "./decoder.ts";
+import { fromRgba } from "./_pixels.ts";
 import { decodePng16 } from "./_png16.ts";
 import { decodeTiff } from "./_tiff.ts";
 

@@ -1,7 +1,6 @@
 /** An optional decoder on `sharp` (libvips, native): about 3.6x faster on JPEG here. */
-import type { DecodedPixels, ImageDecoder } from "./decoder.ts";
+import type { DecodedPixels, ImageDecoder, ImageHeader } from "./decoder.ts";
 import { DEFAULT_MAX_PIXELS } from "./limits.ts";
-import type { ImageHeader } from "./image_header.ts";
 
 // deno-lint-ignore no-explicit-any
 type SharpModule = any;

@@ -3,7 +3,7 @@
  * the member with an image extension, the label the integer text in `key.cls`.
  */
 import { DataError } from "./errors.ts";
-import { IMAGE_EXTENSIONS } from "./image_format.ts";
+import { IMAGE_EXTENSIONS } from "./_image_format.ts";
 import type { EncodedSample } from "./sample.ts";
 import type { TarMember } from "./_tar.ts";
 

@@ -4,15 +4,73 @@
  */
 import { DataError } from "./errors.ts";
 import { lowRangeWarning, reduceTo8Bit } from "./_bit_depth.ts";
-import { checkComplete, sniffFormat } from "./image_format.ts";
-import { type ImageHeader, readImageHeader } from "./image_header.ts";
+import { checkComplete, sniffFormat } from "./_image_format.ts";
+import { readImageHeader } from "./_image_header.ts";
+import { convertChannels, type Pixels } from "./_pixels.ts";
 import { DEFAULT_MAX_PIXELS } from "./limits.ts";
 import { type EncodedSample, isEncoded, type RawImage, type Sample } from "./sample.ts";
 
 /**
- * Pixels without the sample's key and label.
+ * Formats the decoders read.
+ *
+ * @example The format a decoder is told, in the header
+ * ```ts
+ * import type { ImageDecoder, ImageFormat } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const formats: ImageFormat[] = [];
+ * const noting: ImageDecoder = {
+ *   name: "noting",
+ *   decode: (_bytes, h) => {
+ *     formats.push(h.format);
+ *     return Promise.resolve({ width: h.width, height: h.height, channels: 1, data: new Uint8Array(h.width * h.height) });
+ *   },
+ * };
+ * await decodeSample(noting, { key: "a.png", bytes: await new Image(2, 2).encode() });
+ * await decodeSample(noting, { key: "a.jpg", bytes: await new Image(2, 2).encodeJPEG() });
+ * assert.deepEqual(formats, ["png", "jpeg"]);
+ * ```
  */
-export type Pixels = Pick<RawImage, "width" | "height" | "channels" | "data">;
+export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
+
+/**
+ * The header of an encoded image.
+ *
+ * @example What a decoder gets for an 8-bit colour PNG
+ * ```ts
+ * import type { ImageDecoder, ImageHeader } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * let seen: ImageHeader | undefined;
+ * const blank: ImageDecoder = {
+ *   name: "blank",
+ *   decode: (_bytes, header) => {
+ *     seen = header;
+ *     const { width, height } = header;
+ *     return Promise.resolve({ width, height, channels: 1, data: new Uint8Array(width * height) });
+ *   },
+ * };
+ * await decodeSample(blank, { key: "a.png", bytes: await new Image(5, 3).encode() });
+ * assert.deepEqual(seen, { format: "png", width: 5, height: 3, depth: 8, gray: false });
+ * ```
+ */
+export interface ImageHeader {
+  format: ImageFormat;
+  /** Size in pixels (GIF: the logical screen, grown to hold the first frame). */
+  width: number;
+  height: number;
+  /** Bits per sample (8 for JPEG and GIF; 1, 2, 4, 8 or 16 for PNG and TIFF). */
+  depth: number;
+  /**
+   * Whether the file stores gray pixels (PNG colour types 0 and 4, one-component JPEG,
+   * TIFF photometric 0/1 with one sample). Palette and colour files count as colour.
+   */
+  gray: boolean;
+}
 
 /**
  * What a decoder returns: HWC pixels, 1 channel for a gray file else 3 (alpha dropped), with
@@ -226,46 +284,4 @@ export async function samplePixels(
   return image.channels === channels
     ? image
     : { ...image, ...convertChannels(image, channels) } as RawImage;
-}
-
-/**
- * Converts pixels to 1 channel (ITU-R BT.601 luma, rounded) or 3 (gray repeated).
- */
-export function convertChannels(px: Pixels, channels: 1 | 3): Pixels {
-  if (px.channels === channels) return px;
-  const n = px.width * px.height;
-  const data = new Uint8Array(n * channels);
-  if (channels === 3) {
-    for (let i = 0; i < n; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = px.data[i];
-  } else {
-    const s = px.data;
-    for (let i = 0; i < n; i++) {
-      data[i] = Math.round(0.299 * s[3 * i] + 0.587 * s[3 * i + 1] + 0.114 * s[3 * i + 2]);
-    }
-  }
-  return { width: px.width, height: px.height, channels, data };
-}
-
-/**
- * Drops alpha from RGBA pixels, keeping 1 channel (red) for a gray file or 3.
- */
-export function fromRgba(
-  rgba: ArrayLike<number>,
-  width: number,
-  height: number,
-  gray: boolean,
-): Pixels {
-  const n = width * height;
-  if (gray) {
-    const data = new Uint8Array(n);
-    for (let i = 0; i < n; i++) data[i] = rgba[4 * i];
-    return { width, height, channels: 1, data };
-  }
-  const data = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    data[3 * i] = rgba[4 * i];
-    data[3 * i + 1] = rgba[4 * i + 1];
-    data[3 * i + 2] = rgba[4 * i + 2];
-  }
-  return { width, height, channels: 3, data };
 }

@@ -1,6 +1,6 @@
 /** A folder tree of image files, classes from the first sub-folder level. */
 import { DataError } from "./errors.ts";
-import { IMAGE_EXTENSIONS } from "./image_format.ts";
+import { IMAGE_EXTENSIONS } from "./_image_format.ts";
 import type { IndexedDataset } from "./indexed.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
 import type { EncodedSample } from "./sample.ts";

@@ -43,13 +43,13 @@ export type { EncodedSample, RawImage, Sample } from "./sample.ts";
 export { DataError, type OnError, SkipLog, type SkipReport, type SkipTracker } from "./errors.ts";
 export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
 
-export type { ImageFormat } from "./image_format.ts";
-export type { ImageHeader } from "./image_header.ts";
 export {
   type ChannelMode,
   type DecodedPixels,
   decodeSample,
   type ImageDecoder,
+  type ImageFormat,
+  type ImageHeader,
   samplePixels,
 } from "./decoder.ts";
 export { createDecoder, type DecoderName, type DecoderOptions } from "./decoders.ts";

@@ -9,7 +9,8 @@ import { imageFolder } from "./image_folder.ts";
 import { imageFolderSplit } from "./image_folder_split.ts";
 import { idxDataset } from "./idx.ts";
 import type { IndexedDataset } from "./indexed.ts";
-import { progressBar, type ProgressFn } from "./progress.ts";
+import { progressBar } from "./_progress_bar.ts";
+import type { ProgressFn } from "./progress.ts";
 import { expandShards } from "./shards.ts";
 import { tarMembers } from "./_tar.ts";
 

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { SkipLog, type SkipReport } from "../../src/data/errors.ts";
-import {
-  expandShards,
-  SHARD_INDEX_STRIDE,
-  shardsForEpoch,
-  tarSamples,
-} from "../../src/data/shards.ts";
+import { expandShards, tarSamples } from "../../src/data/shards.ts";
+import { SHARD_INDEX_STRIDE, shardsForEpoch } from "../../src/data/_shards.ts";
 import { splitMemberName } from "../../src/data/_webdataset.ts";
 import { collect } from "../../src/streams/stage.ts";
 import { type Entry, makeTar } from "./fixtures/tar.ts";

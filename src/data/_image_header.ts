@@ -3,45 +3,8 @@
  * stores gray. Decoding a huge image costs memory in proportion to its pixels, so the
  * pixel limit is checked from here, before any decoder runs.
  */
-import type { ImageFormat } from "./image_format.ts";
+import type { ImageFormat, ImageHeader } from "./decoder.ts";
 import { tiffTags } from "./_tiff.ts";
-
-/**
- * The header of an encoded image.
- *
- * @example What a decoder gets for an 8-bit colour PNG
- * ```ts
- * import type { ImageDecoder, ImageHeader } from "@simclr/streams/data";
- * import { decodeSample } from "@simclr/streams/data";
- * import { Image } from "imagescript";
- * import assert from "node:assert/strict";
- *
- * let seen: ImageHeader | undefined;
- * const blank: ImageDecoder = {
- *   name: "blank",
- *   decode: (_bytes, header) => {
- *     seen = header;
- *     const { width, height } = header;
- *     return Promise.resolve({ width, height, channels: 1, data: new Uint8Array(width * height) });
- *   },
- * };
- * await decodeSample(blank, { key: "a.png", bytes: await new Image(5, 3).encode() });
- * assert.deepEqual(seen, { format: "png", width: 5, height: 3, depth: 8, gray: false });
- * ```
- */
-export interface ImageHeader {
-  format: ImageFormat;
-  /** Size in pixels (GIF: the logical screen, grown to hold the first frame). */
-  width: number;
-  height: number;
-  /** Bits per sample (8 for JPEG and GIF; 1, 2, 4, 8 or 16 for PNG and TIFF). */
-  depth: number;
-  /**
-   * Whether the file stores gray pixels (PNG colour types 0 and 4, one-component JPEG,
-   * TIFF photometric 0/1 with one sample). Palette and colour files count as colour.
-   */
-  gray: boolean;
-}
 
 /**
  * Reads the header of a file whose format {@link sniffFormat} found; throws an Error saying

@@ -1,36 +1,12 @@
 /**
  * Recognising an encoded image from its bytes: format, and a cheap completeness check (so a
- * truncated file is an error rather than a half-grey image). `image_header.ts` reads the
+ * truncated file is an error rather than a half-grey image). `_image_header.ts` reads the
  * header.
  */
+import type { ImageFormat } from "./decoder.ts";
 
 /**
- * Formats the decoders read.
- *
- * @example The format a decoder is told, in the header
- * ```ts
- * import type { ImageDecoder, ImageFormat } from "@simclr/streams/data";
- * import { decodeSample } from "@simclr/streams/data";
- * import { Image } from "imagescript";
- * import assert from "node:assert/strict";
- *
- * const formats: ImageFormat[] = [];
- * const noting: ImageDecoder = {
- *   name: "noting",
- *   decode: (_bytes, h) => {
- *     formats.push(h.format);
- *     return Promise.resolve({ width: h.width, height: h.height, channels: 1, data: new Uint8Array(h.width * h.height) });
- *   },
- * };
- * await decodeSample(noting, { key: "a.png", bytes: await new Image(2, 2).encode() });
- * await decodeSample(noting, { key: "a.jpg", bytes: await new Image(2, 2).encodeJPEG() });
- * assert.deepEqual(formats, ["png", "jpeg"]);
- * ```
- */
-export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
-
-/**
- * File extensions (lower case, no dot) of the formats above.
+ * File extensions (lower case, no dot) of the formats the decoders read.
  */
 export const IMAGE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg", "gif", "tif", "tiff"];
 
