@@ -2,17 +2,14 @@
  * Named datasets: where to find them (explicit path, cache, system folder, download) and
  * how to open them.
  */
-import { CIFAR10_CLASSES, cifarDataset } from "./cifar.ts";
-import { downloadFile } from "./_download.ts";
+import { DATASETS } from "./_dataset_table.ts";
+import { getSpec, locateDataset } from "./_locate.ts";
 import { DataError } from "./errors.ts";
 import { imageFolder } from "./image_folder.ts";
 import { imageFolderSplit } from "./image_folder_split.ts";
-import { idxDataset } from "./idx.ts";
 import type { IndexedDataset } from "./indexed.ts";
-import { progressBar } from "./_progress_bar.ts";
 import type { ProgressFn } from "./progress.ts";
 import { expandShards } from "./shards.ts";
-import { tarMembers } from "./_tar.ts";
 
 /**
  * A file a dataset can download.
@@ -136,142 +133,6 @@ export interface DatasetSpec {
   open(dir: string, split: Split, options?: { maxFileBytes?: number }): Promise<IndexedDataset>;
 }
 
-const FASHION_CLASSES = [
-  "T-shirt/top",
-  "Trouser",
-  "Pullover",
-  "Dress",
-  "Coat",
-  "Sandal",
-  "Shirt",
-  "Sneaker",
-  "Bag",
-  "Ankle boot",
-];
-const IDX_FILES = [
-  "train-images-idx3-ubyte.gz",
-  "train-labels-idx1-ubyte.gz",
-  "t10k-images-idx3-ubyte.gz",
-  "t10k-labels-idx1-ubyte.gz",
-];
-
-function idxSpec(
-  name: string,
-  description: string,
-  base: string,
-  md5: string[],
-  classes: string[],
-  extra: Partial<DatasetSpec> = {},
-): DatasetSpec {
-  return {
-    name,
-    description,
-    required: IDX_FILES,
-    downloads: IDX_FILES.map((f, i) => ({ name: f, url: base + f, md5: md5[i] })),
-    open: (dir, split, options) => {
-      const p = split === "train" ? "train" : "t10k";
-      return idxDataset({
-        images: `${dir}/${p}-images-idx3-ubyte.gz`,
-        labels: `${dir}/${p}-labels-idx1-ubyte.gz`,
-        classes,
-        name: `${name}/${split}`,
-        maxFileBytes: options?.maxFileBytes,
-      });
-    },
-    ...extra,
-  };
-}
-
-const CIFAR10_DIR = "cifar-10-batches-bin";
-const CIFAR100_DIR = "cifar-100-binary";
-
-/**
- * The built-in datasets by name; add more with {@link registerDataset}.
- */
-export const DATASETS: Map<string, DatasetSpec> = new Map<string, DatasetSpec>([
-  [
-    "fashion-mnist",
-    idxSpec(
-      "fashion-mnist",
-      "Fashion-MNIST: 70k 28x28 gray clothing images, 10 classes (IDX)",
-      "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
-      [
-        "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-        "25c81989df183df01b3e8a0aad5dffbe",
-        "bef4ecab320f06d8554ea6380940ec79",
-        "bb300cfdad3c16e7a12a480ee83cd310",
-      ],
-      FASHION_CLASSES,
-      {
-        systemDirs: ["/usr/share/datasets/fashion-mnist"],
-        install: "sudo apt-get install dataset-fashion-mnist",
-      },
-    ),
-  ],
-  [
-    "mnist",
-    idxSpec(
-      "mnist",
-      "MNIST: 70k 28x28 gray digits, 10 classes (IDX)",
-      "https://ossci-datasets.s3.amazonaws.com/mnist/",
-      [
-        "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-        "d53e105ee54ea40749a09fcbcd1e9432",
-        "9fb629c4189551a2d022fa330f9573f3",
-        "ec29112dd5afa0611ce80d1b7f02629c",
-      ],
-      Array.from({ length: 10 }, (_, i) => String(i)),
-      { systemDirs: ["/usr/share/datasets/mnist"] },
-    ),
-  ],
-  ["cifar10", {
-    name: "cifar10",
-    description: "CIFAR-10: 60k 32x32 colour images, 10 classes (binary batches)",
-    required: ["data_batch_1.bin", "data_batch_5.bin", "test_batch.bin"],
-    subfolders: [CIFAR10_DIR],
-    systemDirs: ["/usr/share/datasets/cifar10"],
-    downloads: [{
-      name: "cifar-10-binary.tar.gz",
-      url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
-      md5: "c32a1d4ab5d03f1284b67883e8d87530",
-      unpack: true,
-    }],
-    open: (dir, split) =>
-      cifarDataset({
-        files: split === "train"
-          ? [1, 2, 3, 4, 5].map((i) => `${dir}/data_batch_${i}.bin`)
-          : [`${dir}/test_batch.bin`],
-        variant: 10,
-        classes: CIFAR10_CLASSES,
-      }),
-  }],
-  ["cifar100", {
-    name: "cifar100",
-    description: "CIFAR-100: 60k 32x32 colour images, 100 classes (binary batches)",
-    required: ["train.bin", "test.bin"],
-    subfolders: [CIFAR100_DIR],
-    systemDirs: ["/usr/share/datasets/cifar100"],
-    downloads: [{
-      name: "cifar-100-binary.tar.gz",
-      url: "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
-      md5: "03b5dce01913d631647c71ecec9e9cb8",
-      unpack: true,
-    }],
-    open: async (dir, split) => {
-      let classes: string[] | undefined;
-      try {
-        classes = (await Deno.readTextFile(`${dir}/fine_label_names.txt`)).split("\n").map((s) =>
-          s.trim()
-        )
-          .filter(Boolean);
-      } catch {
-        classes = undefined;
-      }
-      return cifarDataset({ files: [`${dir}/${split}.bin`], variant: 100, classes });
-    },
-  }],
-]);
-
 /**
  * Adds (or replaces) a dataset in the registry.
  *
@@ -303,17 +164,7 @@ export function registerDataset(spec: DatasetSpec): void {
 }
 
 /**
- * The dataset cache: `$SIMCLR_CACHE`, else `~/.cache/simclr-streams/datasets`.
- */
-export function defaultCacheDir(): string {
-  const env = Deno.env.get("SIMCLR_CACHE");
-  if (env) return env;
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
-  return `${home}/.cache/simclr-streams/datasets`;
-}
-
-/**
- * Options of {@link locateDataset}.
+ * Where {@link openDataset} looks for a named dataset, and whether it may download it.
  *
  * @example An explicit path that lacks the files is an error naming them, never a fall-back
  * ```ts
@@ -371,145 +222,6 @@ export interface LocateOptions {
 export interface Located {
   dir: string;
   source: "path" | "cache" | "system" | "download";
-}
-
-/**
- * Finds a named dataset: the explicit `path` when one is given (and only there: a path that
- * does not hold the dataset is an error, never a fall-back to another copy), else
- * `<cache>/<name>`, then the system folders (e.g. `/usr/share/datasets/fashion-mnist`), then a
- * download into the cache (checksums verified, with progress). When nothing works the
- * DataError lists every place tried and the commands that fix it.
- */
-export async function locateDataset(name: string, options: LocateOptions = {}): Promise<Located> {
-  const spec = getSpec(name);
-  const tried: string[] = [];
-  const check = async (dir: string) => {
-    for (const d of [dir, ...(spec.subfolders ?? []).map((s) => `${dir}/${s}`)]) {
-      const missing = await missingFiles(d, spec.required);
-      if (missing.length === 0) return d;
-      if (d === dir) {
-        tried.push(
-          `${dir}: ${missing === NO_DIR ? "no such folder" : `missing ${missing.join(", ")}`}`,
-        );
-      }
-    }
-    return undefined;
-  };
-  if (options.path) {
-    // An explicit path is what the run records (config.yaml, the report): never fall back from
-    // it to another copy.
-    const d = await check(options.path);
-    if (d) return { dir: d, source: "path" };
-    const system = options.systemDirs ?? spec.systemDirs ?? [];
-    throw new DataError(
-      `dataset '${spec.name}'`,
-      `not found at the given path: ${tried.join("; ")}`,
-      `Fix: point the path (data.path) at the folder that holds ${spec.required.join(", ")}, ` +
-        `or leave it out to use the cache (${options.cacheDir ?? defaultCacheDir()}/` +
-        `${spec.name})${system.length ? `, ${system.join(", ")}` : ""}` +
-        `${spec.downloads?.length && options.download !== false ? " or a download" : ""}`,
-    );
-  }
-  tried.push("explicit path: none given");
-  const cache = `${options.cacheDir ?? defaultCacheDir()}/${spec.name}`;
-  const inCache = await check(cache);
-  if (inCache) return { dir: inCache, source: "cache" };
-  for (const sys of options.systemDirs ?? spec.systemDirs ?? []) {
-    const d = await check(sys);
-    if (d) return { dir: d, source: "system" };
-  }
-  if (spec.downloads?.length && options.download !== false) {
-    try {
-      for (const f of spec.downloads) {
-        const dest = `${cache}/${f.name}`;
-        if ((await missingFiles(cache, [f.name])).length > 0) {
-          await downloadFile(f.url, dest, {
-            md5: f.md5,
-            sha256: f.sha256,
-            onProgress: (options.onProgress ?? progressBar)(f.name),
-          });
-        }
-        if (f.unpack) await unpack(dest, cache);
-      }
-      const d = await check(cache);
-      if (d) return { dir: d, source: "download" };
-      tried.push(
-        `download into ${cache}: the files arrived but ${
-          spec.required.join(", ")
-        } are not all there`,
-      );
-    } catch (error) {
-      tried.push(`download: ${(error as Error).message}`);
-    }
-  } else if (spec.downloads?.length) {
-    tried.push("download: turned off");
-  }
-  throw new DataError(
-    `dataset '${spec.name}'`,
-    `not found. Looked in:\n${tried.map((t) => `  - ${t}`).join("\n")}`,
-    fixHint(spec, cache),
-  );
-}
-
-function fixHint(spec: DatasetSpec, cache: string): string {
-  const lines: string[] = [];
-  if (spec.install) lines.push(`Install it: ${spec.install}`);
-  if (spec.downloads?.length) {
-    const get = spec.downloads.map((f) => `curl -fLo ${f.name} ${f.url}`).join(" && ");
-    const unpack = spec.downloads.filter((f) => f.unpack).map((f) => ` && tar xzf ${f.name}`).join(
-      "",
-    );
-    lines.push(`Or fetch it by hand: mkdir -p ${cache} && cd ${cache} && ${get}${unpack}`);
-  }
-  lines.push("Or pass the folder that holds it as the dataset path");
-  return `Fix:\n  ${lines.join("\n  ")}`;
-}
-
-const NO_DIR = ["(no folder)"];
-
-async function missingFiles(dir: string, files: readonly string[]): Promise<string[]> {
-  try {
-    if (!(await Deno.stat(dir)).isDirectory) return NO_DIR;
-  } catch {
-    return NO_DIR;
-  }
-  const missing: string[] = [];
-  for (const f of files) {
-    try {
-      await Deno.stat(`${dir}/${f}`);
-    } catch {
-      missing.push(f);
-    }
-  }
-  return missing;
-}
-
-/** Unpacks a (gzipped) tar archive into `dir`, refusing paths that leave it. */
-async function unpack(archive: string, dir: string): Promise<void> {
-  const file = await Deno.open(archive, { read: true });
-  for await (const m of tarMembers(file.readable, archive)) {
-    if (m.name.startsWith("/") || m.name.split("/").includes("..")) {
-      throw new DataError(
-        `${archive}:${m.name}`,
-        "member path leaves the target folder; refusing to unpack",
-      );
-    }
-    const dest = `${dir}/${m.name}`;
-    await Deno.mkdir(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
-    await Deno.writeFile(dest, m.data);
-  }
-}
-
-function getSpec(name: string): DatasetSpec {
-  const spec = DATASETS.get(name);
-  if (!spec) {
-    throw new DataError(
-      `dataset '${name}'`,
-      "unknown",
-      `choose one of ${[...DATASETS.keys(), "imagefolder", "tar"].join(", ")}`,
-    );
-  }
-  return spec;
 }
 
 /**
