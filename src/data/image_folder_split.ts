@@ -11,17 +11,13 @@
  * So a run never pretrains on its test images, and never scores split names as classes.
  */
 import { DataError } from "./errors.ts";
-import {
-  folderDataset,
-  imageFolder,
-  type ImageFolderDataset,
-  type ImageFolderOptions,
-} from "./image_folder.ts";
+import { folderDataset } from "./_folder_dataset.ts";
+import { imageFolder, type ImageFolderDataset, type ImageFolderOptions } from "./image_folder.ts";
 
 /**
  * First-level folder names that mark a folder as split (compared case-insensitively).
  */
-export const SPLIT_FOLDER_NAMES: readonly string[] = [
+const SPLIT_FOLDER_NAMES: readonly string[] = [
   "train",
   "test",
   "val",
@@ -31,7 +27,7 @@ export const SPLIT_FOLDER_NAMES: readonly string[] = [
 ];
 
 /** In a single class tree, a class's `HOLDOUT_EVERY`-th files (positions 4, 9, ...) are `test`. */
-export const HOLDOUT_EVERY = 5;
+const HOLDOUT_EVERY = 5;
 
 /**
  * An image-folder split, with what it is in words (for logs, `eval.json` and the report).

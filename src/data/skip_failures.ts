@@ -34,7 +34,7 @@ export interface SampleFailure {
 /**
  * True for a {@link SampleFailure}.
  */
-export function isSampleFailure(item: unknown): item is SampleFailure {
+function isSampleFailure(item: unknown): item is SampleFailure {
   return typeof item === "object" && item !== null && "failed" in item;
 }
 
