@@ -2,6 +2,7 @@
  * Bad input handling: errors that name the file (and tar member or sample key), what is
  * wrong and what to do; and the `"skip"` policy's per-epoch tally.
  */
+import { formatSkipReport } from "./_skip_report.ts";
 
 /**
  * What a source or decoder does with a bad sample: throw (default) or skip and count.
@@ -236,13 +237,4 @@ export class SkipLog {
       this.onReport(r);
     }
   }
-}
-
-/**
- * One line for a skip report.
- */
-export function formatSkipReport(r: SkipReport): string {
-  const more = r.count > r.examples.length ? `; ...` : "";
-  return `epoch ${r.epoch}: skipped ${r.count} bad sample${r.count === 1 ? "" : "s"}` +
-    (r.examples.length ? ` (${r.examples.join("; ")}${more})` : "");
 }
