@@ -59,9 +59,11 @@ export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
  * ```
  */
 export interface ImageHeader {
+  /** The format sniffed from the leading bytes. */
   format: ImageFormat;
   /** Size in pixels (GIF: the logical screen, grown to hold the first frame). */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** Bits per sample (8 for JPEG and GIF; 1, 2, 4, 8 or 16 for PNG and TIFF). */
   depth: number;
@@ -96,9 +98,13 @@ export interface ImageHeader {
  * ```
  */
 export interface DecodedPixels {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** 1 for a gray file, else 3 (alpha dropped). */
   channels: 1 | 3;
+  /** Row-major HWC samples: 8-bit, or 16-bit for a 16-bit file. */
   data: Uint8Array | Uint16Array;
 }
 
@@ -146,6 +152,7 @@ export type ChannelMode = "auto" | 1 | 3;
  * ```
  */
 export interface ImageDecoder {
+  /** The decoder's name, in error messages (`imagescript`, `sharp`, ...). */
   readonly name: string;
   /**
    * Images with more pixels (width x height, from the header) are refused before decoding

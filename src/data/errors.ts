@@ -55,6 +55,7 @@ export type OnError = "fail" | "skip";
  * ```
  */
 export class DataError extends Error {
+  /** `where`: the file, `shard.tar:member` or sample key; `problem`: what is wrong; `hint`: what to do. */
   constructor(readonly where: string, readonly problem: string, readonly hint?: string) {
     super(`${where}: ${problem}${hint ? `. ${hint}` : ""}`);
     this.name = "DataError";
@@ -78,6 +79,7 @@ export class DataError extends Error {
  * ```
  */
 export interface SkipReport {
+  /** The epoch (0-based). */
   epoch: number;
   /** Number of samples skipped in the epoch. */
   count: number;

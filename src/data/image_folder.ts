@@ -62,6 +62,7 @@ export interface ImageFolderOptions {
  * ```
  */
 export interface ImageFolderDataset extends IndexedDataset<EncodedSample> {
+  /** Class names (the first-level sub-folders, sorted), indexed by label. */
   readonly classes: readonly string[];
   /** Paths of the images, in index order. */
   readonly files: readonly string[];

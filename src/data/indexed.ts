@@ -29,9 +29,11 @@ import type { Sample } from "./sample.ts";
 export interface IndexedDataset<T extends Sample = Sample> {
   /** Where the data comes from (a path, or a name), for messages. */
   readonly name: string;
+  /** Number of samples. */
   readonly length: number;
   /** Class names by label index, when known. */
   readonly classes?: readonly string[];
+  /** The sample at `index` (`0 <= index < length`). */
   get(index: number): Promise<T>;
   /** Releases open files. */
   close?(): void;

@@ -50,8 +50,11 @@ import { expandShards } from "./shards.ts";
 export interface DatasetFile {
   /** File name in the dataset folder. */
   name: string;
+  /** Where to download it from (http or https). */
   url: string;
+  /** Expected MD5 (hex) of the download. */
   md5?: string;
+  /** Expected SHA-256 (hex) of the download. */
   sha256?: string;
   /** A `.tar.gz` to unpack into the dataset folder after download. */
   unpack?: boolean;
@@ -117,7 +120,9 @@ export type Split = "train" | "test";
  * ```
  */
 export interface DatasetSpec {
+  /** The name `openDataset` takes. */
   name: string;
+  /** One line for `--help` and `listDatasets`. */
   description: string;
   /** Files (relative paths) that must exist in a folder for it to hold the dataset. */
   required: readonly string[];
@@ -220,7 +225,9 @@ export interface LocateOptions {
  * ```
  */
 export interface Located {
+  /** The folder that holds the dataset's files. */
   dir: string;
+  /** How it was found: the explicit path, the cache, a system folder, or a download. */
   source: "path" | "cache" | "system" | "download";
 }
 

@@ -17,8 +17,11 @@
 export interface RawImage {
   /** Stable identifier of the sample (file path, `shard.tar:key`, `train[123]`). */
   key: string;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Channels per pixel: 1 (gray) or 3 (RGB). */
   channels: 1 | 3;
   /** Pixels, row-major HWC, `height * width * channels` bytes. */
   data: Uint8Array;
@@ -43,8 +46,11 @@ export interface RawImage {
  * ```
  */
 export interface EncodedSample {
+  /** Stable identifier of the sample (file path, `shard.tar:key`). */
   key: string;
+  /** The encoded file (PNG, JPEG, GIF or TIFF). */
   bytes: Uint8Array;
+  /** Class index, when the source knows it. */
   label?: number;
 }
 

@@ -75,6 +75,7 @@ export interface TarSamplesOptions extends StageOptions {
   samplesPerEpoch?: number;
   /** Epochs to run from `startEpoch` (default 1). */
   epochs?: number;
+  /** First epoch (default 0). */
   startEpoch?: number;
   /**
    * Samples of this rank's part of `startEpoch` to skip (resume point): they are read again
@@ -83,9 +84,11 @@ export interface TarSamplesOptions extends StageOptions {
   startPosition?: number;
   /** This rank and the number of ranks: rank r reads epoch shards r, r+R, ... */
   rank?: number;
+  /** Number of ranks (default 1). */
   worldSize?: number;
   /** Bad samples and broken shards: fail (default) or skip and count. */
   onError?: OnError;
+  /** Where skips are counted and reported (default: a log of its own warning on the console). */
   skips?: SkipLog;
   /** Image extensions to look for in a sample (default png, jpg, jpeg, gif, tif, tiff). */
   imageExtensions?: readonly string[];

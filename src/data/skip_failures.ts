@@ -27,7 +27,9 @@ import type { SkipLog } from "./errors.ts";
 export interface SampleFailure {
   /** The message, naming the sample. */
   failed: string;
+  /** The key of the sample that failed. */
   key: string;
+  /** The epoch the sample belongs to. */
   epoch: number;
 }
 
