@@ -96,11 +96,15 @@ export async function embedSourceOf(
   );
 }
 
-/** Opens what `deno task embed --data` names: a folder, tar shards or a registry dataset. */
+/**
+ * Opens what `deno task embed --data` names: a folder, tar shards or a registry dataset. A folder
+ * without `--split` is opened whole (every image under it; no train/test hold-out), a registry
+ * dataset at the split {@link embedSourceOf} chose.
+ */
 export async function openEmbedSource(source: EmbeddingSource): Promise<OpenedDataset> {
   return await openDataset(source.dataset, {
     path: source.path,
-    split: (source.split ?? "train") as Split,
+    ...(source.split === undefined ? {} : { split: source.split as Split }),
   });
 }
 
