@@ -14,7 +14,8 @@
  * Ranks run this same file with `--worker`; rank 0 prints one `RESULT <json>` line.
  */
 import { parseArgs } from "node:util";
-import { createCommunicator, FlatPacker } from "../src/distributed/mod.ts";
+import { createCommunicator } from "../src/distributed/mod.ts";
+import { FlatPacker } from "../src/distributed/flat.ts";
 import { findMpirun, mpirunArgs } from "../src/distributed/launch.ts";
 import { syntheticBatch } from "./_batch.ts";
 

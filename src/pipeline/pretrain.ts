@@ -275,10 +275,7 @@ async function setUpIn(
     if (options.resume) {
       const from = options.checkpoint ?? files.checkpoint;
       const ck = await loadResumeCheckpoint(files, from, (p) => ranks.loadCheckpoint(p));
-<<<<<<< HEAD
       state = restoreCheckpoint(ck, model, optimizer, online);
-=======
-      state = restoreCheckpoint(ck, model, optimizer);
       startPosition = resumePosition(ck.meta.dataPosition, {
         checkpoint: from,
         nextMicroStep: state.microStep + 1,
@@ -288,7 +285,6 @@ async function setUpIn(
         worldSize: ranks.size,
         shards: dataset.kind === "shards",
       });
->>>>>>> wt-20s
       log(`resumed from ${from} at step ${state.step} (epoch ${state.epoch + 1})`);
       if (online && !ck.online) {
         log("  the checkpoint has no online classifier: it starts afresh at this step");
