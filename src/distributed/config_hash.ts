@@ -17,12 +17,6 @@ function stable(value: unknown): unknown {
 
 /**
  * SHA-256 (hex) of a JSON value with object keys sorted, so key order does not matter.
- *
- * @example
- * ```ts
- * const a = await configHash({ lr: 0.3, batch: 256 });
- * a === await configHash({ batch: 256, lr: 0.3 }); // true
- * ```
  */
 export async function configHash(config: unknown): Promise<string> {
   const text = JSON.stringify(stable(config)) ?? "undefined";
@@ -33,13 +27,6 @@ export async function configHash(config: unknown): Promise<string> {
  * Collective: all-gathers a hash from every rank and returns the ranks whose hash differs
  * from rank 0's (empty when all agree), with rank 0's hash. Any JSON value is hashed with
  * {@linkcode configHash}; a 64-digit hex string is taken as a hash already.
- *
- * @example
- * ```ts
- * // every N steps: are the weights still identical on every rank?
- * const { differ } = await compareAcrossRanks(comm, await weightsChecksum(model));
- * if (differ.length) throw new Error(`weights diverged on ranks ${differ.join(", ")}`);
- * ```
  */
 export async function compareAcrossRanks(
   comm: Communicator,
@@ -65,10 +52,19 @@ export async function compareAcrossRanks(
  * hash of them. Throws on every rank, naming the ranks whose hash differs from rank 0's.
  * `config` is a hash from {@linkcode configHash} or any JSON value (hashed here).
  *
- * @example
+ * @returns rank 0's hash of the settings (the same on every rank).
+ * @throws {Error} "bad launch: ..." on every rank when a rank's settings differ.
+ *
+ * @example Checking the launch before training
  * ```ts
- * const comm = await createCommunicator("auto");
- * await assertSameConfig(comm, pipelineConfig); // throws "bad launch: ..." on every rank
+ * import assert from "node:assert/strict";
+ * import { assertSameConfig, SingleCommunicator } from "@simclr/streams/distributed";
+ * const comm = new SingleCommunicator({ listenForStop: false });
+ * const hash = await assertSameConfig(comm, { lr: 0.3, batch: 256 });
+ * // key order does not matter
+ * assert.equal(await assertSameConfig(comm, { batch: 256, lr: 0.3 }), hash);
+ * assert.match(hash, /^[0-9a-f]{64}$/);
+ * await comm.close();
  * ```
  */
 export async function assertSameConfig(comm: Communicator, config: unknown): Promise<string> {

@@ -24,11 +24,6 @@
 
 /**
  * Options for {@linkcode mpirunArgs}.
- *
- * @example
- * ```ts
- * const options: MpirunOptions = { np: 4, hostfile: "hosts", iface: "eth1", forward: ["SIMCLR_DIST_TIMEOUT_S"] };
- * ```
  */
 export interface MpirunOptions {
   /** Number of ranks (omit to let `mpirun` use the hostfile's slots or the batch allocation). */
@@ -63,11 +58,6 @@ export type MpiFlavor = "Open MPI" | "MPICH";
 
 /**
  * The `mpirun` on PATH and its flavor, or null when there is none.
- *
- * @example
- * ```ts
- * const mpirun = await findMpirun(); // { path: "mpirun", flavor: "Open MPI" }
- * ```
  */
 export async function findMpirun(): Promise<{ path: string; flavor: MpiFlavor } | null> {
   for (const name of ["mpirun", "mpiexec"]) {
@@ -92,14 +82,6 @@ export async function findMpirun(): Promise<{ path: string; flavor: MpiFlavor } 
  * running as root, `--oversubscribe` (more ranks than cores is allowed, e.g. 2 ranks on a
  * small machine), and `--bind-to none` (one thread pool per rank, the OS places them) unless
  * `bind` is `socket`.
- *
- * @example
- * ```ts
- * const args = mpirunArgs("Open MPI", { np: 2, local: true });
- * // ["-n", "2", "--allow-run-as-root" (as root), "--oversubscribe", "--bind-to", "none",
- * //  "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"]
- * new Deno.Command("mpirun", { args: [...args, "deno", "run", "-A", "train.ts"] });
- * ```
  */
 export function mpirunArgs(flavor: MpiFlavor, options: MpirunOptions): string[] {
   const args = options.np === undefined ? [] : ["-n", String(options.np)];
@@ -187,7 +169,7 @@ function parseLaunchArgs(argv: string[]): LaunchArgs | "help" | string {
   for (let i = 0; i < own.length; i++) {
     const a = own[i];
     const value = () => {
-      if (i + 1 >= own.length) throw new Error(`${a} needs a value`);
+      if (i + 1 >= own.length) throw new TypeError(`${a} needs a value`);
       return own[++i];
     };
     try {
@@ -250,9 +232,17 @@ const quote = (a: string) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("
  * The launcher CLI (see `--help`); returns mpirun's exit status. The first Ctrl-C, SIGTERM or
  * SIGUSR2 asks every rank to stop after its step (rank 0 checkpoints); the second kills the job.
  *
- * @example
+ * @param argv the launcher's arguments, e.g. `["-n", "2", "--", "deno", "run", "-A",
+ *   "src/cli/pretrain.ts"]`.
+ * @returns the exit status to exit with (mpirun's; 2 for bad arguments, 127 without mpirun).
+ *
+ * @example The launcher's help (starting ranks needs `mpirun`)
  * ```ts
- * Deno.exit(await launchMain(["-n", "2", "--", "deno", "run", "-A", "src/cli/pretrain.ts"]));
+ * import assert from "node:assert/strict";
+ * import { launchMain } from "@simclr/streams/distributed";
+ * // a program that launches: Deno.exit(await launchMain(Deno.args));
+ * assert.equal(await launchMain(["--help"]), 0); // prints the usage
+ * assert.equal(await launchMain(["--no-such-flag"]), 2); // says what is wrong, then the usage
  * ```
  */
 export async function launchMain(argv: string[]): Promise<number> {
