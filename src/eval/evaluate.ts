@@ -15,9 +15,23 @@ import { probeAccuracy, trainLinearProbe } from "./probe.ts";
 /**
  * Options for {@link evaluateFeatures}; the shape of a pipeline's `eval` section fits.
  *
- * @example
+ * @example kNN only (the monitor during pretraining)
  * ```ts
- * const options: EvaluateOptions = { knn: { k: 200, temperature: 0.1 }, linearProbe: { enabled: true } };
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { evaluateFeatures, type EvaluateOptions, type FeatureSet } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const options: EvaluateOptions = { knn: { k: 3, temperature: 0.1 }, linearProbe: { enabled: false } };
+ * const scores = await evaluateFeatures(train, test, options);
+ * assert.equal(scores.knnTop1, 1);
+ * assert.equal(scores.linearTop1, undefined); // no probe
  * ```
  */
 export interface EvaluateOptions {
@@ -35,10 +49,23 @@ export interface EvaluateOptions {
 /**
  * Evaluation results of one encoder (accuracies are shares, 0..1).
  *
- * @example
+ * @example Reading the scores
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type EvalScores, evaluateFeatures, type FeatureSet } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
  * const scores: EvalScores = await evaluateFeatures(train, test);
- * console.log(scores.knnTop1, scores.knnTop5, scores.linearTop1);
+ * assert.deepEqual([scores.knnTop1, scores.linearTop1], [1, 1]);
+ * assert.deepEqual([scores.trainCount, scores.testCount, scores.dim], [4, 2, 2]);
+ * assert.equal(scores.probe?.trainTop1, 1);
  * ```
  */
 export interface EvalScores {
@@ -62,10 +89,23 @@ export interface EvalScores {
 /**
  * kNN (bank = `train`) and the linear probe (fit on `train`) scored on `test`.
  *
- * @example
+ * @example kNN, linear probe and an online classifier's head
  * ```ts
- * const scores = await evaluateFeatures(trainFeatures, testFeatures, config.eval);
- * console.log(scores.knnTop1, scores.linearTop1);
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { evaluateFeatures, type FeatureSet } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * // an online classifier whose logits are the features themselves (identity weights)
+ * const online = { weights: Float32Array.of(1, 0, 0, 1), bias: new Float32Array(2) };
+ * const scores = await evaluateFeatures(train, test, { knn: { k: 2 }, online });
+ * assert.deepEqual([scores.knnTop1, scores.linearTop1, scores.onlineTop1], [1, 1, 1]);
  * ```
  */
 export async function evaluateFeatures(
@@ -109,7 +149,22 @@ export async function evaluateFeatures(
   return scores;
 }
 
-/** Options for {@link evaluateEncoder}: evaluation options plus sample caps. */
+/**
+ * Options for {@link evaluateEncoder}: evaluation options plus sample caps.
+ *
+ * @example The first 2 training and 1 test image
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { evaluateEncoder, type EvaluateEncoderOptions } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const batch = { views: Float32Array.of(1, 0, 0, 1, 1, 0), height: 1, width: 1, channels: 2, count: 3, labels: [0, 1, 0] };
+ * const encode = (x: tf.Tensor4D) => x.reshape([x.shape[0], 2]) as tf.Tensor2D;
+ * const options: EvaluateEncoderOptions = { maxTrainSamples: 2, maxTestSamples: 1, knn: { k: 1 } };
+ * const scores = await evaluateEncoder(encode, [batch], [batch], options);
+ * assert.deepEqual([scores.trainCount, scores.testCount], [2, 1]);
+ * ```
+ */
 export interface EvaluateEncoderOptions extends EvaluateOptions {
   /** Cap on the bank / probe training images. */
   maxTrainSamples?: number;
@@ -124,14 +179,25 @@ export interface EvaluateEncoderOptions extends EvaluateOptions {
  * {@link evaluateFeatures}. With `linearProbe: { enabled: false }` this is the kNN monitor
  * used every N epochs during pretraining.
  *
- * @example
+ * @example A model's encoder on a few synthetic images
  * ```ts
- * const encode = (x: tf.Tensor4D) => encoder.apply(x, { training: false }) as tf.Tensor2D;
- * const scores = await evaluateEncoder(encode, trainStream, testStream, config.eval);
- * const monitor = await evaluateEncoder(encode, trainStream, testStream, {
- *   ...config.eval,
- *   linearProbe: { enabled: false },
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { createModel } from "@simclr/streams/model";
+ * import { evaluateEncoder, type ImageBatchLike } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const model = createModel({ encoder: "small", smallWidths: { stem: 4, stages: [4] } });
+ * const encode = (x: tf.Tensor4D) => model.encoder.apply(x, { training: false }) as tf.Tensor2D;
+ * const images = (count: number): ImageBatchLike => ({
+ *   views: Float32Array.from({ length: count * 4 * 4 * 3 }, (_, i) => Math.sin(i)),
+ *   height: 4, width: 4, channels: 3, count, labels: Array.from({ length: count }, (_, i) => i % 2),
  * });
+ * const monitor = await evaluateEncoder(encode, [images(6)], [images(4)], {
+ *   knn: { k: 3 },
+ *   linearProbe: { enabled: false }, // kNN only, as every N epochs during pretraining
+ * });
+ * assert.equal(monitor.testCount, 4);
+ * assert.ok(monitor.knnTop1 >= 0 && monitor.knnTop1 <= 1);
  * ```
  */
 export async function evaluateEncoder(

@@ -8,11 +8,6 @@ import type { FeatureSet } from "./features.ts";
 
 /**
  * A linear classifier on features: `logits = x W + b`.
- *
- * @example
- * ```ts
- * const head: LinearHead = { dim: 2, numClasses: 2, weights: Float32Array.of(1, 0, 0, 1), bias: new Float32Array(2) };
- * ```
  */
 export interface LinearHead {
   dim: number;
@@ -26,9 +21,28 @@ export interface LinearHead {
  * Top-1 and top-5 accuracy of a classifier (shares of the scored rows, 0..1), and its
  * predictions (largest logit per row).
  *
- * @example
+ * @example The linear probe's accuracy on test features
  * ```ts
- * const { top1, top5 }: ClassifierAccuracy = await linearHeadAccuracy(head, test);
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import {
+ *   type ClassifierAccuracy,
+ *   type FeatureSet,
+ *   probeAccuracy,
+ *   trainLinearProbe,
+ * } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const acc: ClassifierAccuracy = await probeAccuracy(await trainLinearProbe(train), test);
+ * assert.equal(acc.count, 2);
+ * assert.equal(acc.top1, 1);
+ * assert.deepEqual([...acc.predictions], [0, 1]);
  * ```
  */
 export interface ClassifierAccuracy {
@@ -42,13 +56,6 @@ export interface ClassifierAccuracy {
 
 /**
  * Running top-1/top-5 counts over batches of logits.
- *
- * @example
- * ```ts
- * const tally = new TopKTally(10);
- * tally.add(logits, rows, labels); // once per batch
- * const { top1, top5 } = tally.result();
- * ```
  */
 export class TopKTally {
   #hits1 = 0;
@@ -98,11 +105,6 @@ export class TopKTally {
 /**
  * Accuracy of `head` on `data` (every row labelled), in chunks of `chunkRows`; `transform`
  * maps each chunk's features first (e.g. the probe's standardization).
- *
- * @example
- * ```ts
- * const { top1, top5 } = await linearHeadAccuracy(head, testFeatures);
- * ```
  */
 export async function linearHeadAccuracy(
   head: LinearHead,

@@ -2,11 +2,6 @@
 
 /**
  * Per-dimension mean and standard deviation.
- *
- * @example
- * ```ts
- * const st: Standardizer = fitStandardizer(train.features, train.count, train.dim);
- * ```
  */
 export interface Standardizer {
   mean: Float32Array;
@@ -16,12 +11,6 @@ export interface Standardizer {
 /**
  * Mean and standard deviation of each of the `dim` columns of `count` rows (float64 sums).
  * A (near-)constant column gets std 1 so it maps to 0.
- *
- * @example
- * ```ts
- * const st = fitStandardizer(train.features, train.count, train.dim);
- * const z = applyStandardizer(st, test.features, test.count);
- * ```
  */
 export function fitStandardizer(features: Float32Array, count: number, dim: number): Standardizer {
   const sum = new Float64Array(dim);
@@ -47,12 +36,6 @@ export function fitStandardizer(features: Float32Array, count: number, dim: numb
 
 /**
  * `(x - mean) / std` for each of `count` rows, into a new array.
- *
- * @example
- * ```ts
- * const z = applyStandardizer({ mean: Float32Array.of(1), std: Float32Array.of(2) }, Float32Array.of(3), 1);
- * // z[0] === 1
- * ```
  */
 export function applyStandardizer(
   st: Standardizer,
