@@ -16,7 +16,37 @@ import type { OnlineClassifier } from "./online_classifier.ts";
 import type { Optimizer, OptimizerState } from "./optimizer.ts";
 import type { TrainState } from "./train_state.ts";
 
-/** The JSON part of a checkpoint. */
+/**
+ * The JSON part of a checkpoint.
+ *
+ * @example What a checkpoint says about its run
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, type CheckpointMeta, Lars, loadCheckpoint, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/last.ckpt`;
+ * await ReadableStream.from([batch(0), batch(1)]).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1, checkpoint: { path, every: 1 },
+ * }));
+ * const meta: CheckpointMeta = (await loadCheckpoint(path)).meta;
+ * assert.equal(meta.train.step, 2);
+ * assert.equal(meta.optimizer.kind, "lars");
+ * assert.deepEqual(meta.dataPosition, { epoch: 0, nextMicroStep: 2 }); // where the data resumes
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface CheckpointMeta {
   format: "simclr-checkpoint";
   /** 2 since `train.batchStep` became `train.microStep` and the `bench` encoder `small`. */
@@ -48,7 +78,36 @@ export interface CheckpointInput {
   dataPosition?: unknown;
 }
 
-/** A loaded, verified checkpoint. */
+/**
+ * A loaded, verified checkpoint.
+ *
+ * @example Its tensors
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, type Checkpoint, Lars, loadCheckpoint, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/last.ckpt`;
+ * await ReadableStream.from([batch(0), batch(1)]).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1, checkpoint: { path, every: 1 },
+ * }));
+ * const ckpt: Checkpoint = await loadCheckpoint(path);
+ * assert.equal(ckpt.model.size, model.store.all().length); // every parameter and buffer
+ * assert.ok(ckpt.optimizerSlots.size > 0); // LARS momentum
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface Checkpoint {
   path: string;
   meta: CheckpointMeta;
@@ -71,7 +130,36 @@ const PREFIX = {
 /** Thrown when parameters hold NaN or infinite values. */
 export class NonFiniteError extends Error {}
 
-/** Thrown when a checkpoint file is damaged or truncated (checksum or format). */
+/**
+ * Thrown when a checkpoint file is damaged or truncated (checksum or format).
+ *
+ * @example A truncated file
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, CorruptCheckpointError, Lars, loadCheckpoint, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/last.ckpt`;
+ * await ReadableStream.from([batch(0), batch(1)]).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1, checkpoint: { path, every: 1 },
+ * }));
+ * const bytes = await Deno.readFile(path);
+ * await Deno.writeFile(path, bytes.subarray(0, bytes.length - 10));
+ * await assert.rejects(() => loadCheckpoint(path), (err) => err instanceof CorruptCheckpointError && err.path === path);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export class CorruptCheckpointError extends Error {
   constructor(readonly path: string, readonly why: string) {
     super(
@@ -161,7 +249,38 @@ export async function saveCheckpoint(
   await writeCheckpointFiles(path, bytes, input.state.step, keep);
 }
 
-/** Reads and verifies a checkpoint; throws a clear error when it is damaged. */
+/**
+ * Reads and verifies a checkpoint; throws a clear error when it is damaged.
+ *
+ * @throws {CorruptCheckpointError} when the file is damaged or truncated.
+ *
+ * @example Load, then rebuild the model it came from
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, Lars, loadCheckpoint, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/last.ckpt`;
+ * await ReadableStream.from([batch(0), batch(1)]).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1, checkpoint: { path, every: 1 },
+ * }));
+ * const ckpt = await loadCheckpoint(path);
+ * const again = createModel(ckpt.meta.modelConfig); // the same architecture
+ * assert.equal(again.store.countTrainable(), model.store.countTrainable());
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   let bytes: Uint8Array;
   try {
@@ -219,6 +338,41 @@ export async function decodeCheckpoint(bytes: Uint8Array, path: string): Promise
  * and its state into `optimizer`, and the online classifier's into `online` when both the
  * checkpoint and the caller have one (a checkpoint without it leaves `online` as it is: see
  * `checkpoint.online`); returns the train state to continue from.
+ *
+ * @example Resuming a run
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, Lars, loadCheckpoint, restoreCheckpoint, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/last.ckpt`;
+ * await ReadableStream.from([batch(0), batch(1)]).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1, checkpoint: { path, every: 1 },
+ * }));
+ * const ckpt = await loadCheckpoint(path);
+ * const resumed = createModel(ckpt.meta.modelConfig);
+ * const optimizer = new Lars();
+ * const state = restoreCheckpoint(ckpt, resumed, optimizer);
+ * assert.equal(state.step, 2);
+ * // the same weights as the model that wrote it
+ * const name = model.store.trainable()[0].name;
+ * assert.deepEqual(await resumed.store.get(name).variable.data(), await model.store.get(name).variable.data());
+ * // continue with micro-batch 2 (ckpt.meta.dataPosition) from step 2
+ * await ReadableStream.from([batch(2)]).pipeTo(trainer({ model: resumed, optimizer, learningRate: () => 0.1, state }));
+ * assert.equal(state.step, 3);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export function restoreCheckpoint(
   checkpoint: Checkpoint,

@@ -15,7 +15,33 @@ import type { NamedTensors } from "./parameter_set.ts";
 import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
 import type { TrainingHooks } from "./training_hooks.ts";
 
-/** Options of {@link forwardBackward}. */
+/**
+ * Options of {@link forwardBackward} (and of {@link trainer}).
+ *
+ * @example A lower temperature, google's loss scale
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, forwardBackward, type ForwardBackwardOptions, type StepGradients } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const options: ForwardBackwardOptions = { temperature: 0.1, lossReduction: "sum-of-directions" };
+ * const out: StepGradients[] = [];
+ * await ReadableStream.from([batch(0)]).pipeThrough(forwardBackward(model, options))
+ *   .pipeTo(new WritableStream({ write: (g) => { out.push(g); } }));
+ * assert.ok((await out[0].loss.data())[0] > 0);
+ * tf.dispose([out[0].loss, out[0].accuracy, ...Object.values(out[0].grads)]);
+ * ```
+ */
 export interface ForwardBackwardOptions {
   /** NT-Xent temperature (SimCLR: 0.1 to 0.5; default 0.5). */
   temperature?: number;
@@ -39,7 +65,26 @@ export interface ForwardBackwardOptions {
   objective?: StepObjective;
 }
 
-/** The loss and gradients of one micro-batch (a synchronous dispatch; tensors stay on the device). */
+/**
+ * The loss and gradients of one micro-batch (a synchronous dispatch; tensors stay on the
+ * device): the trainer's `objective`, SimCLR's by default, {@link supervisedObjective} to
+ * fine-tune.
+ *
+ * @example The fine-tuning objective
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type StepObjective, supervisedObjective } from "@simclr/streams/train";
+ * import { createModel, Linear } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * const classifier = new Linear(model.store, "classifier", model.encoder.featureDim, 2);
+ * const objective: StepObjective = supervisedObjective(classifier);
+ * assert.equal(typeof objective, "function"); // pass it as trainer({ objective })
+ * ```
+ */
 export type StepObjective = (
   model: SimCLRModel,
   batch: Batch,
@@ -152,7 +197,34 @@ export function computeStepGradients(
 
 /**
  * `TransformStream<Batch, StepGradients>`: forward + loss (NT-Xent, or `opts.objective`) +
- * backward per batch. Holds at most one batch waiting and one result queued.
+ * backward per batch. Holds at most one batch waiting and one result queued. Nothing is read
+ * back from the device; whoever consumes the gradients disposes them.
+ *
+ * @example Gradients of two micro-batches
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, disposeStepGradients, forwardBackward, type StepGradients } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const grads: StepGradients[] = [];
+ * await ReadableStream.from([batch(0), batch(1)])
+ *   .pipeThrough(forwardBackward(model, { temperature: 0.5 }))
+ *   .pipeTo(new WritableStream({ write: (g) => { grads.push(g); } }));
+ * assert.deepEqual(grads.map((g) => g.microStep), [0, 1]);
+ * // a gradient for every trainable parameter
+ * assert.deepEqual(Object.keys(grads[0].grads).sort(), model.store.trainable().map((p) => p.name).sort());
+ * grads.forEach(disposeStepGradients);
+ * ```
  */
 export function forwardBackward(
   model: SimCLRModel,

@@ -74,7 +74,6 @@ export {
   type CheckpointMeta,
   CorruptCheckpointError,
   loadCheckpoint,
-  NonFiniteError,
   restoreCheckpoint,
 } from "./checkpoint.ts";
 export {

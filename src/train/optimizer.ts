@@ -11,7 +11,34 @@ export interface OptimizerState {
   slots: Record<string, tf.Tensor>;
 }
 
-/** Applies already-reduced gradients to parameters. */
+/**
+ * Applies already-reduced gradients to parameters: {@link Lars}, {@link MomentumSgd},
+ * {@link AdamW}, or your own.
+ *
+ * @example Plain SGD as an Optimizer
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Optimizer, trainer } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const plainSgd: Optimizer = {
+ *   kind: "plain-sgd",
+ *   apply(params, grads, lr) {
+ *     for (const p of params) {
+ *       const g = grads[p.name];
+ *       if (g) p.variable.assign(tf.tidy(() => tf.sub(p.variable, tf.mul(g, lr))));
+ *     }
+ *   },
+ *   state: () => ({ kind: "plain-sgd", iterations: 0, slots: {} }),
+ *   loadState() {},
+ *   dispose() {},
+ * };
+ * const w = tf.variable(tf.tensor1d([1]));
+ * const param = { name: "w", variable: w, tags: new Set(["weight"] as const), trainable: true, layout: "plain" as const };
+ * plainSgd.apply([param], { w: tf.tensor1d([2]) }, 0.25);
+ * assert.equal((await w.data())[0], 0.5);
+ * ```
+ */
 export interface Optimizer {
   /** `lars`, `sgd` or `adamw`. */
   readonly kind: string;

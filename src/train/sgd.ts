@@ -7,7 +7,22 @@ import type { Param, ParamTag } from "../model/params.ts";
 import { type NamedTensors, withWeightDecay } from "./parameter_set.ts";
 import { SlotOptimizer } from "./slot_optimizer.ts";
 
-/** SGD hyper-parameters. */
+/**
+ * SGD hyper-parameters.
+ *
+ * @example Weight decay on weights
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { MomentumSgd, type SgdOptions } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const options: SgdOptions = { momentum: 0, weightDecay: 0.5 };
+ * const w = tf.variable(tf.tensor1d([2]));
+ * const param = { name: "w", variable: w, tags: new Set(["weight"] as const), trainable: true, layout: "plain" as const };
+ * new MomentumSgd(options).apply([param], { w: tf.tensor1d([0]) }, 0.1);
+ * assert.ok(Math.abs((await w.data())[0] - (2 - 0.1 * 0.5 * 2)) < 1e-6); // g = 0 + wd * w
+ * ```
+ */
 export interface SgdOptions {
   /** Default 0.9. */
   momentum?: number;
@@ -18,7 +33,25 @@ export interface SgdOptions {
   excludeFromWeightDecay?: ParamTag[];
 }
 
-/** Momentum SGD. */
+/**
+ * Momentum SGD, PyTorch's rule: `v = momentum * v + g`, `w -= lr * v`.
+ *
+ * @example Two steps with momentum
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { MomentumSgd } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const w = tf.variable(tf.tensor1d([1]));
+ * const param = { name: "w", variable: w, tags: new Set(["weight"] as const), trainable: true, layout: "plain" as const };
+ * const opt = new MomentumSgd({ momentum: 0.9 });
+ * const g = { w: tf.tensor1d([0.5]) };
+ * opt.apply([param], g, 0.1); // v = 0.5, w = 1 - 0.05
+ * opt.apply([param], g, 0.1); // v = 0.95, w = 0.95 - 0.095
+ * assert.ok(Math.abs((await w.data())[0] - 0.855) < 1e-6);
+ * opt.dispose();
+ * ```
+ */
 export class MomentumSgd extends SlotOptimizer {
   readonly kind = "sgd";
   readonly momentum: number;
