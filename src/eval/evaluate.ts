@@ -35,7 +35,9 @@ import { probeAccuracy, trainLinearProbe } from "./probe.ts";
  * ```
  */
 export interface EvaluateOptions {
+  /** kNN neighbours and vote temperature (defaults 200 and 0.1). */
   knn?: { k?: number; temperature?: number };
+  /** The linear probe: enabled by default; its L2 penalty and L-BFGS limits. */
   linearProbe?: { enabled?: boolean; l2?: number; maxIterations?: number; tolerance?: number };
   /** Classes (default: largest label + 1). */
   numClasses?: number;
@@ -69,18 +71,25 @@ export interface EvaluateOptions {
  * ```
  */
 export interface EvalScores {
+  /** kNN top-1 accuracy. */
   knnTop1: number;
+  /** kNN top-5 accuracy. */
   knnTop5: number;
   /** Absent when the probe is disabled. */
   linearTop1?: number;
+  /** Linear-probe top-5 accuracy. */
   linearTop5?: number;
   /** The online classifier's accuracy on the test features, when one was given. */
   onlineTop1?: number;
+  /** The online classifier's top-5 accuracy. */
   onlineTop5?: number;
   /** Probe diagnostics. */
   probe?: { trainTop1: number; loss: number; iterations: number; converged: boolean };
+  /** Training rows (the kNN bank, the probe's training set). */
   trainCount: number;
+  /** Test rows scored. */
   testCount: number;
+  /** Feature width. */
   dim: number;
   /** Seconds spent in kNN and probe (not extraction). */
   seconds: number;

@@ -22,7 +22,9 @@ export interface FeatureSet {
   features: Float32Array;
   /** One label per row (`-1` where the source had none). */
   labels: Int32Array;
+  /** Features per row. */
   dim: number;
+  /** Rows. */
   count: number;
 }
 
@@ -48,13 +50,17 @@ export interface FeatureSet {
 export interface ImageBatchLike {
   /** Images, `n * height * width * channels` values, NHWC (more may follow; see `count`). */
   views: Float32Array;
+  /** Height of each image. */
   height: number;
+  /** Width of each image. */
   width: number;
+  /** Channels of each image. */
   channels: number;
   /** Images to use from the start of `views` (default: `size`, else all of `views`). */
   count?: number;
   /** Pairs in a training `Batch`; used as the count when `count` is absent. */
   size?: number;
+  /** Labels of the first `count` images, when known. */
   labels?: ArrayLike<number>;
 }
 

@@ -7,13 +7,31 @@ import * as tf from "@tensorflow/tfjs";
 import type { FeatureSet } from "./features.ts";
 
 /**
- * A linear classifier on features: `logits = x W + b`.
+ * A linear classifier on features: `logits = x W + b` (a {@link LinearProbe} is one, on
+ * standardized features).
+ *
+ * @example A probe's weights
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, type LinearHead, trainLinearProbe } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0, 0, 1), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const head: LinearHead = await trainLinearProbe(train);
+ * assert.equal(head.weights.length, head.dim * head.numClasses);
+ * assert.equal(head.bias.length, 2);
+ * ```
  */
 export interface LinearHead {
+  /** Feature width. */
   dim: number;
+  /** Classes (logits per row). */
   numClasses: number;
   /** `dim x numClasses`, row-major. */
   weights: Float32Array;
+  /** One per class. */
   bias: Float32Array;
 }
 
@@ -46,11 +64,13 @@ export interface LinearHead {
  * ```
  */
 export interface ClassifierAccuracy {
+  /** Share of rows whose largest logit is their label (0..1). */
   top1: number;
   /** Top-5 (every row counts as a hit when there are 5 classes or fewer). */
   top5: number;
   /** Rows scored. */
   count: number;
+  /** Predicted class per row (largest logit). */
   predictions: Int32Array;
 }
 

@@ -36,7 +36,8 @@ export {
   type ImageBatchLike,
 } from "./features.ts";
 export { knnClassify, type KnnOptions, type KnnResult } from "./knn.ts";
-export type { ClassifierAccuracy } from "./linear_head.ts";
+export type { ClassifierAccuracy, LinearHead } from "./linear_head.ts";
+export type { Standardizer } from "./standardize.ts";
 export { type LinearProbe, probeAccuracy, type ProbeOptions, trainLinearProbe } from "./probe.ts";
 export {
   type EvalScores,

@@ -67,7 +67,9 @@ export interface ProbeOptions {
 export interface LinearProbe extends Standardizer, LinearHead {
   /** Final training objective (mean cross-entropy plus the L2 term). */
   loss: number;
+  /** L-BFGS iterations done. */
   iterations: number;
+  /** True when the loss stopped changing before the iteration cap. */
   converged: boolean;
 }
 

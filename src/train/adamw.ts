@@ -57,13 +57,20 @@ export interface AdamWOptions {
  * ```
  */
 export class AdamW extends SlotOptimizer {
+  /** The optimizer's name in checkpoints. */
   readonly kind = "adamw";
+  /** Decay of the first moment. */
   readonly beta1: number;
+  /** Decay of the second moment. */
   readonly beta2: number;
+  /** Added to the second moment's square root. */
   readonly eps: number;
+  /** Decoupled weight decay (times the learning rate). */
   readonly weightDecay: number;
+  /** Tags without weight decay. */
   readonly excludeFromWeightDecay: ParamTag[];
 
+  /** AdamW with `opts` over the defaults. */
   constructor(opts: AdamWOptions = {}) {
     super();
     this.beta1 = opts.beta1 ?? 0.9;
@@ -73,6 +80,7 @@ export class AdamW extends SlotOptimizer {
     this.excludeFromWeightDecay = opts.excludeFromWeightDecay ?? ["bias", "bn"];
   }
 
+  /** One update of `params` (those with a gradient in `grads`) at learning rate `lr`. */
   apply(params: Param[], grads: NamedTensors, lr: number): void {
     const t = this.iterations + 1;
     const c1 = 1 - this.beta1 ** t;

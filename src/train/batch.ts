@@ -22,16 +22,21 @@ export interface Batch {
    * make up one global micro-batch.
    */
   microStep: number;
+  /** Epoch of the batch's samples (0-based). */
   epoch: number;
   /** Pairs in the batch (N); `views` holds 2N images. */
   size: number;
   /** Side and channels of each view. */
   height: number;
+  /** Width of each view. */
   width: number;
+  /** Channels of each view (3: RGB, 1: gray). */
   channels: number;
   /** 2N x H x W x C, normalized: the N first views, then the N second views. */
   views: Float32Array;
+  /** Sample keys of the N pairs (file names, dataset indices), for messages. */
   keys: string[];
+  /** Class labels of the N pairs, when the source has them (`-1`: unknown). */
   labels?: Int32Array;
   /** Global sample indices (for resume and for checking rank splits). */
   indices: Int32Array;

@@ -48,11 +48,15 @@ import type { TrainState } from "./train_state.ts";
  * ```
  */
 export interface CheckpointMeta {
+  /** Marks the file as a checkpoint of this project. */
   format: "simclr-checkpoint";
   /** 2 since `train.batchStep` became `train.microStep` and the `bench` encoder `small`. */
   version: 2;
+  /** The model's architecture: `createModel(meta.modelConfig)` rebuilds it. */
   modelConfig: ModelConfig;
+  /** The optimizer's name and update count. */
   optimizer: { kind: string; iterations: number };
+  /** The run's progress at the checkpoint. */
   train: TrainState;
   /** RNG state of the caller (e.g. the augmentation seed and streams). */
   rng?: unknown;
@@ -64,6 +68,7 @@ export interface CheckpointMeta {
     numClasses: number;
     optimizer: { kind: string; iterations: number };
   };
+  /** When it was written (ISO). */
   savedAt: string;
 }
 
@@ -109,7 +114,9 @@ export interface CheckpointInput {
  * ```
  */
 export interface Checkpoint {
+  /** The file it was read from. */
   path: string;
+  /** Its JSON part. */
   meta: CheckpointMeta;
   /** Model tensors by parameter name. */
   model: Map<string, SafeTensor>;
@@ -161,6 +168,7 @@ export class NonFiniteError extends Error {}
  * ```
  */
 export class CorruptCheckpointError extends Error {
+  /** `path` is the damaged file, `why` what is wrong with it. */
   constructor(readonly path: string, readonly why: string) {
     super(
       `checkpoint ${path} is corrupt (${why}); it was damaged or truncated after writing: ` +

@@ -68,14 +68,22 @@ export interface LarsOptions {
  * ```
  */
 export class Lars extends SlotOptimizer {
+  /** The optimizer's name in checkpoints. */
   readonly kind = "lars";
+  /** Momentum of the scaled update. */
   readonly momentum: number;
+  /** L2 weight decay added to the gradient. */
   readonly weightDecay: number;
+  /** Trust coefficient of the learning-rate adaptation. */
   readonly trustCoefficient: number;
+  /** Nesterov momentum. */
   readonly nesterov: boolean;
+  /** Tags without weight decay. */
   readonly excludeFromWeightDecay: ParamTag[];
+  /** Tags without trust-ratio adaptation. */
   readonly excludeFromAdaptation: ParamTag[];
 
+  /** LARS with `opts` over SimCLR's defaults. */
   constructor(opts: LarsOptions = {}) {
     super();
     this.momentum = opts.momentum ?? 0.9;
@@ -86,6 +94,7 @@ export class Lars extends SlotOptimizer {
     this.excludeFromAdaptation = opts.excludeFromAdaptation ?? ["bias", "bn"];
   }
 
+  /** One update of `params` (those with a gradient in `grads`) at learning rate `lr`. */
   apply(params: Param[], grads: NamedTensors, lr: number): void {
     tf.tidy(() => {
       for (const p of params) {

@@ -5,7 +5,9 @@
  */
 
 /** The scaling rules of the peak rate, as the config's `optim.lrScaling` names them. */
-export const LR_SCALINGS = ["linear", "sqrt", "none"] as const;
+export const LR_SCALINGS = ["linear", "sqrt", "none"] as const satisfies readonly NonNullable<
+  LrScheduleOptions["scaling"]
+>[];
 
 /**
  * The schedule's parameters.
@@ -23,7 +25,7 @@ export interface LrScheduleOptions {
   /** Base rate: 0.3 for the linear rule, 0.075 for sqrt (SimCLR). */
   baseLr: number;
   /** `linear` (default), `sqrt`, or `none` (peak = baseLr). */
-  scaling?: typeof LR_SCALINGS[number];
+  scaling?: "linear" | "sqrt" | "none";
   /** Optimizer batch size in pairs (micro-batch size x accumulation steps x ranks). */
   batchSize: number;
   /** Warmup steps (default 0). */

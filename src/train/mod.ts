@@ -49,10 +49,15 @@ export {
   type ForwardBackwardOptions,
   type StepObjective,
 } from "./forward_backward.ts";
-export { OnlineClassifier, type OnlineClassifierOptions } from "./online_classifier.ts";
+export {
+  OnlineClassifier,
+  type OnlineClassifierOptions,
+  type OnlineGradients,
+} from "./online_classifier.ts";
 export { supervisedObjective } from "./supervised_step.ts";
 export {
   type CheckpointOptions,
+  type OptimizerStage,
   optimizerStep,
   type OptimizerStepOptions,
 } from "./optimizer_step.ts";
@@ -60,11 +65,17 @@ export { AppliedSteps } from "./applied_steps.ts";
 export { accumulateGradients } from "./accumulate.ts";
 export { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
 export type { TrainingHooks } from "./training_hooks.ts";
-export { ntXentLoss, type NtXentOptions, type NtXentResult } from "./nt_xent.ts";
+export {
+  type GatheredCandidates,
+  ntXentLoss,
+  type NtXentOptions,
+  type NtXentReduction,
+  type NtXentResult,
+} from "./nt_xent.ts";
 export { Lars, type LarsOptions } from "./lars.ts";
 export { MomentumSgd, type SgdOptions } from "./sgd.ts";
 export { AdamW, type AdamWOptions } from "./adamw.ts";
-export type { Optimizer } from "./optimizer.ts";
+export type { Optimizer, OptimizerState } from "./optimizer.ts";
 export type { NamedTensors } from "./parameter_set.ts";
 export { learningRateAt, type LrScheduleOptions, peakLearningRate } from "./lr_schedule.ts";
 export type { StepMetrics } from "./step_metrics.ts";

@@ -10,7 +10,27 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Candidate projections of the global batch (see {@link NtXentOptions.gather}). */
+/**
+ * Candidate projections of the global batch (see {@link NtXentOptions.gather}).
+ *
+ * @example Extra negatives from a memory bank
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type GatheredCandidates, ntXentLoss } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const z = tf.tensor2d([[1, 0], [0, 1]]); // 1 pair: z1 = [1, 0], z2 = [0, 1]
+ * const bank = tf.tensor2d([[0.6, 0.8]]); // one more (normalized) negative
+ * const gather = (local: tf.Tensor2D): GatheredCandidates => ({
+ *   candidates: tf.concat([local, bank]), // the local rows first: offset 0
+ *   offset: 0,
+ * });
+ * const plain = ntXentLoss(z.slice([0, 0], [1, 2]), z.slice([1, 0], [1, 2]), 1);
+ * const more = ntXentLoss(z.slice([0, 0], [1, 2]), z.slice([1, 0], [1, 2]), 1, { gather });
+ * assert.ok((await more.loss.data())[0] > (await plain.loss.data())[0]); // a harder task
+ * tf.dispose([z, bank, plain.loss, plain.accuracy, more.loss, more.accuracy]);
+ * ```
+ */
 export interface GatheredCandidates {
   /** `[M, d]` L2-normalized projections of every rank; contains the local rows. */
   candidates: tf.Tensor2D;
@@ -24,6 +44,19 @@ export interface GatheredCandidates {
  * `add_contrastive_loss`, the mean over the N anchors of each view summed over the two
  * directions, `loss_a + loss_b`, exactly twice `mean`. The gradient doubles with it: under LARS
  * only the non-adapted parameters (biases, BN) feel it; under SGD/AdamW it acts as a 2x LR.
+ *
+ * @example Choosing the reduction from a setting
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { ntXentLoss, type NtXentReduction } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const reduction: NtXentReduction = "sum-of-directions";
+ * const z = tf.tensor2d([[1, 0], [0, 1]]);
+ * const { loss, accuracy } = ntXentLoss(z, z, 1, { reduction });
+ * assert.ok(Math.abs((await loss.data())[0] - 2 * (Math.log(Math.E + 2) - 1)) < 1e-5);
+ * tf.dispose([z, loss, accuracy]);
+ * ```
  */
 export type NtXentReduction = "mean" | "sum-of-directions";
 
@@ -74,7 +107,9 @@ export interface NtXentOptions {
  * ```
  */
 export interface NtXentResult {
+  /** The NT-Xent loss (see {@link NtXentOptions.reduction}). */
   loss: tf.Scalar;
+  /** Share of anchors whose positive has the highest similarity. */
   accuracy: tf.Scalar;
 }
 

@@ -57,7 +57,27 @@ export interface OnlineClassifierOptions {
   trustCoefficient?: number;
 }
 
-/** What one micro-batch gives the online classifier's optimizer. */
+/**
+ * What one micro-batch gives the online classifier's optimizer.
+ *
+ * @example One update of the classifier by hand
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { OnlineClassifier, type OnlineGradients } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const online = new OnlineClassifier({ featureDim: 2, numClasses: 2, learningRate: () => 0.5 });
+ * const h = tf.tensor2d([[1, 0], [0, 1]]); // features of 2 first views
+ * const g: OnlineGradients = online.gradients(h, { size: 2, labels: Int32Array.of(0, 1), keys: ["a", "b"] });
+ * const [ceSum, correct, labelled] = await g.counts.data();
+ * assert.ok(Math.abs(ceSum - 2 * Math.log(2)) < 1e-5); // zero weights: uniform predictions
+ * assert.equal(labelled, 2);
+ * online.apply(g.grads, 0); // its optimizer step
+ * tf.dispose([h, g.counts, ...Object.values(g.grads)]);
+ * online.dispose();
+ * assert.ok(correct >= 0);
+ * ```
+ */
 export interface OnlineGradients {
   /** Gradients of {@link OnlineClassifier.store}'s parameters, by name. */
   grads: NamedTensors;
@@ -104,13 +124,18 @@ export interface OnlineGradients {
 export class OnlineClassifier {
   /** The parameter names' prefix; model parameters never start with it. */
   static readonly PREFIX = "online.";
+  /** Length of the features `h` it classifies. */
   readonly featureDim: number;
+  /** Number of classes. */
   readonly numClasses: number;
+  /** Its parameters (`online.weight`, `online.bias`), apart from the model's. */
   readonly store: ParamStore = new ParamStore(0);
+  /** Its own optimizer (`sgd` or `lars`, see the options). */
   readonly optimizer: Optimizer;
   readonly #layer: Linear;
   readonly #lr: (step: number) => number;
 
+  /** A zero-initialized classifier; throws `RangeError` for a bad `featureDim` or `numClasses`. */
   constructor(options: OnlineClassifierOptions) {
     const { featureDim, numClasses } = options;
     if (!(Number.isInteger(featureDim) && featureDim >= 1)) {

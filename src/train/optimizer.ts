@@ -3,7 +3,28 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Param } from "../model/params.ts";
 import type { NamedTensors } from "./parameter_set.ts";
 
-/** Serializable optimizer state: slot tensors by `${param}/${slot}` and scalar counters. */
+/**
+ * Serializable optimizer state: slot tensors by `${param}/${slot}` and scalar counters.
+ *
+ * @example Copying the momentum of one optimizer into another
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { MomentumSgd, type OptimizerState } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const w = tf.variable(tf.tensor1d([1]));
+ * const param = { name: "w", variable: w, tags: new Set(["weight"] as const), trainable: true, layout: "plain" as const };
+ * const a = new MomentumSgd();
+ * a.apply([param], { w: tf.tensor1d([0.5]) }, 0.1);
+ * const state: OptimizerState = a.state(); // a's own tensors: do not dispose
+ * assert.deepEqual(Object.keys(state.slots), ["w/momentum"]);
+ * const b = new MomentumSgd();
+ * b.loadState(state); // copies
+ * assert.equal(b.state().iterations, 1);
+ * a.dispose();
+ * b.dispose();
+ * ```
+ */
 export interface OptimizerState {
   kind: string;
   /** Updates applied so far. */

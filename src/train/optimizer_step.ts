@@ -97,7 +97,9 @@ export interface CheckpointOptions {
  * ```
  */
 export interface OptimizerStepOptions {
+  /** The model whose trainable parameters are updated (and checkpointed). */
   model: SimCLRModel;
+  /** The optimizer, e.g. `new Lars()`. */
   optimizer: Optimizer;
   /** LR schedule, or a function of the optimizer step. */
   learningRate: LrScheduleOptions | ((step: number) => number);
@@ -107,6 +109,7 @@ export interface OptimizerStepOptions {
   logEvery?: number;
   /** Receives metrics every `logEvery` steps. */
   onMetrics?: (m: StepMetrics) => void | Promise<void>;
+  /** Where and how often to write checkpoints (default: none). */
   checkpoint?: CheckpointOptions;
   /**
    * The online linear classifier: updated by its own optimizer from its gradients in each step,
@@ -117,7 +120,31 @@ export interface OptimizerStepOptions {
   onCheckpoint?: (path: string, state: TrainState) => void;
 }
 
-/** The optimizer stage, and the steps it applied as promises. */
+/**
+ * The optimizer stage, and the steps it applied as promises.
+ *
+ * @example Its applied steps
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, forwardBackward, MomentumSgd, type OptimizerStage, optimizerStep } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const stage: OptimizerStage = optimizerStep({ model, optimizer: new MomentumSgd(), learningRate: () => 0.1 });
+ * await ReadableStream.from([batch(0)]).pipeThrough(forwardBackward(model)).pipeTo(stage);
+ * await stage.applied.until(0); // already resolved: micro-batch 0 was applied
+ * assert.equal(stage.applied.state.microStep, 0);
+ * ```
+ */
 export type OptimizerStage = WritableStream<StepGradients> & { readonly applied: AppliedSteps };
 
 /**

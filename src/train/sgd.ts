@@ -28,6 +28,7 @@ export interface SgdOptions {
   momentum?: number;
   /** Default 0. */
   weightDecay?: number;
+  /** Nesterov momentum (default false). */
   nesterov?: boolean;
   /** Tags without weight decay (default `["bias", "bn"]`). */
   excludeFromWeightDecay?: ParamTag[];
@@ -53,12 +54,18 @@ export interface SgdOptions {
  * ```
  */
 export class MomentumSgd extends SlotOptimizer {
+  /** The optimizer's name in checkpoints. */
   readonly kind = "sgd";
+  /** Momentum (0: plain SGD, no slots). */
   readonly momentum: number;
+  /** L2 weight decay added to the gradient. */
   readonly weightDecay: number;
+  /** Nesterov momentum. */
   readonly nesterov: boolean;
+  /** Tags without weight decay. */
   readonly excludeFromWeightDecay: ParamTag[];
 
+  /** Momentum SGD with `opts` over the defaults. */
   constructor(opts: SgdOptions = {}) {
     super();
     this.momentum = opts.momentum ?? 0.9;
@@ -67,6 +74,7 @@ export class MomentumSgd extends SlotOptimizer {
     this.excludeFromWeightDecay = opts.excludeFromWeightDecay ?? ["bias", "bn"];
   }
 
+  /** One update of `params` (those with a gradient in `grads`) at learning rate `lr`. */
   apply(params: Param[], grads: NamedTensors, lr: number): void {
     tf.tidy(() => {
       for (const p of params) {

@@ -70,6 +70,7 @@ export interface StepGradients {
   online?: tf.Tensor1D;
   /** Milliseconds the stage waited for its input, and spent computing (summed). */
   waitMs: number;
+  /** Milliseconds spent computing (summed). */
   computeMs: number;
 }
 

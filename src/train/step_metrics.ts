@@ -33,7 +33,9 @@ import { JsonlAppender, truncateJsonl } from "../streams/jsonl_file.ts";
 export interface StepMetrics {
   /** Optimizer steps done (after this one). */
   step: number;
+  /** Epoch of the step's last batch. */
   epoch: number;
+  /** NT-Xent loss of the step (the objective's loss when fine-tuning). */
   loss: number;
   /** Contrastive top-1 accuracy. */
   accuracy: number;
@@ -44,11 +46,13 @@ export interface StepMetrics {
    * cross-entropy and top-1 accuracy on the step's first views, before its update.
    */
   onlineLoss?: number;
+  /** The online classifier's top-1 accuracy (see `onlineLoss`). */
   onlineTop1?: number;
   /** Views per second over the interval since the last report. */
   imagesPerSec: number;
   /** Milliseconds per step, averaged over the interval: waiting for data, computing. */
   waitMs: number;
+  /** Milliseconds per step spent computing. */
   computeMs: number;
   /** Wall-clock time (ISO). */
   time: string;
