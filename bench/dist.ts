@@ -16,7 +16,7 @@
 import { parseArgs } from "node:util";
 import { createCommunicator } from "../src/distributed/mod.ts";
 import { FlatPacker } from "../src/distributed/flat.ts";
-import { findMpirun, mpirunArgs } from "../src/distributed/launch.ts";
+import { findMpirun, mpirunArgs } from "../src/distributed/_mpirun.ts";
 import { syntheticBatch } from "./_batch.ts";
 
 const argv = Deno.args[0] === "dist" ? Deno.args.slice(1) : Deno.args;

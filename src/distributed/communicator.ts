@@ -3,6 +3,7 @@
  * implementations exist (`single.ts` for one process, `mpi.ts` for ranks under `mpirun`);
  * `create.ts` picks one, and nothing outside `src/distributed/` knows which one runs.
  */
+import { rankLabel } from "./_describe.ts";
 
 /**
  * Reduction applied element-wise by {@linkcode Communicator.allReduce}: `mean` is the sum
@@ -114,14 +115,6 @@ export interface Communicator {
 }
 
 /**
- * How messages name a rank: `rank 1`, or `rank 1 (host node7)` when its host is known
- * (e.g. `rankLabel(1, "node7")` is `"rank 1 (host node7)"`).
- */
-export function rankLabel(rank: number, host?: string): string {
-  return host ? `rank ${rank} (host ${host})` : `rank ${rank}`;
-}
-
-/**
  * A failure of a peer (or of the group) seen by this rank: collectives reject with it, and
  * its message reads "rank 1 (host node7) failed at step 17: Error: ...".
  *
@@ -158,10 +151,4 @@ export class DistError extends Error {
     this.reason = reason;
     this.host = host;
   }
-}
-
-/** Text of an error or thrown value, for failure messages. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }

@@ -1,5 +1,6 @@
 import type { CommBuffer, Communicator, ReduceOp } from "./communicator.ts";
-import { describeError, DistError, rankLabel } from "./communicator.ts";
+import { DistError } from "./communicator.ts";
+import { describeError, rankLabel } from "./_describe.ts";
 import {
   loadMpi,
   MPI_THREAD_MULTIPLE,

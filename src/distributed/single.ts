@@ -1,5 +1,5 @@
 import type { CommBuffer, Communicator, ReduceOp } from "./communicator.ts";
-import { describeError } from "./communicator.ts";
+import { describeError } from "./_describe.ts";
 import { StopSignals } from "./signals.ts";
 
 /**

@@ -9,7 +9,7 @@ import {
   type ImageBatchLike,
 } from "./features.ts";
 import { knnClassify } from "./knn.ts";
-import { linearHeadAccuracy } from "./linear_head.ts";
+import { linearHeadAccuracy } from "./_head_accuracy.ts";
 import { probeAccuracy, trainLinearProbe } from "./probe.ts";
 
 /**

@@ -173,7 +173,7 @@ export async function knnClassify(
 /**
  * Rows scaled to unit L2 norm (zero rows stay zero).
  */
-export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => x.div(x.square().sum(1, true).sqrt().maximum(1e-12)));
 }
 

@@ -6,7 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { FeatureSet } from "./features.ts";
-import { type ClassifierAccuracy, type LinearHead, linearHeadAccuracy } from "./linear_head.ts";
+import type { ClassifierAccuracy, LinearHead } from "./linear_head.ts";
+import { linearHeadAccuracy } from "./_head_accuracy.ts";
 import { minimizeLbfgs } from "./lbfgs.ts";
 import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 

@@ -12,7 +12,8 @@ import type { DecoderName } from "../data/decoders.ts";
 import { type OnError, SkipLog } from "../data/errors.ts";
 import { DATASETS, openDataset, type OpenedDataset, type Split } from "../data/registry.ts";
 import { datasetSamples } from "../data/samples.ts";
-import { encodeBatches, type ImageBatchLike } from "../eval/features.ts";
+import type { ImageBatchLike } from "../eval/features.ts";
+import { encodeBatches } from "../eval/_encode_batches.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import {
   type EmbeddingFiles,

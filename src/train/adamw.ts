@@ -4,7 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param, ParamTag } from "../model/params.ts";
-import { hasAnyTag, type NamedTensors } from "./parameter_set.ts";
+import type { NamedTensors } from "./parameter_set.ts";
+import { hasAnyTag } from "./_weight_decay.ts";
 import { SlotOptimizer } from "./slot_optimizer.ts";
 
 /**

@@ -16,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Communicator } from "../distributed/communicator.ts";
-import { compareAcrossRanks } from "../distributed/config_hash.ts";
+import { compareAcrossRanks } from "../distributed/_compare_ranks.ts";
 import { FlatPacker } from "../distributed/flat.ts";
 import type { BatchNormHooks } from "../model/forward_context.ts";
 import type { GatheredCandidates } from "./nt_xent.ts";

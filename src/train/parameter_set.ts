@@ -1,6 +1,5 @@
-/** The parameters an optimizer updates, by name, with the tags that decide exclusions. */
-import * as tf from "@tensorflow/tfjs";
-import type { Param, ParamTag } from "../model/params.ts";
+/** Per-parameter tensors by name: what the optimizers take (see `_weight_decay.ts` for tags). */
+import type * as tf from "@tensorflow/tfjs";
 
 /**
  * Gradients (or any per-parameter tensors) by parameter name.
@@ -19,23 +18,3 @@ import type { Param, ParamTag } from "../model/params.ts";
  * ```
  */
 export type NamedTensors = Record<string, tf.Tensor>;
-
-/** Reads a parameter's tags; true when any of `tags` is on it. */
-export function hasAnyTag(param: Param, tags: readonly ParamTag[]): boolean {
-  return tags.some((t) => param.tags.has(t));
-}
-
-/**
- * `g + weightDecay * w` (L2 weight decay added to the gradient, as LARS and SGD do), or `g`
- * when the decay is 0 or the parameter carries an excluded tag.
- */
-export function withWeightDecay(
-  p: Param,
-  g: tf.Tensor,
-  weightDecay: number,
-  exclude: readonly ParamTag[],
-): tf.Tensor {
-  return weightDecay !== 0 && !hasAnyTag(p, exclude)
-    ? tf.add(g, tf.mul(p.variable, weightDecay))
-    : g;
-}

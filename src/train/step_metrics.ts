@@ -1,5 +1,4 @@
-/** Per-step metrics: the record of `metrics.jsonl`, its writer, and its cut on resume. */
-import { JsonlAppender, truncateJsonl } from "../streams/jsonl_file.ts";
+/** Per-step metrics: the record of `metrics.jsonl` (its file: `_metrics_file.ts`). */
 
 /**
  * What the optimizer stage reports every `logEvery` steps: one line of `metrics.jsonl`, which
@@ -56,33 +55,4 @@ export interface StepMetrics {
   computeMs: number;
   /** Wall-clock time (ISO). */
   time: string;
-}
-
-/** Appends metrics to a JSONL file (one object per line); a failed write names the file. */
-export class JsonlMetricsWriter {
-  readonly #out: JsonlAppender<StepMetrics>;
-
-  constructor(readonly path: string) {
-    this.#out = new JsonlAppender(path, "metrics");
-  }
-
-  /** Appends one line. */
-  async write(m: StepMetrics): Promise<void> {
-    await this.#out.write(m);
-  }
-
-  /** Closes the file. */
-  close(): void {
-    this.#out.close();
-  }
-}
-
-/**
- * Cuts a metrics file back to the records of steps up to `step` (a resumed run's checkpoint),
- * so the rows a killed run wrote after its checkpoint are not followed by the resumed run's
- * rows for the same steps. Returns the number of lines dropped.
- */
-export async function truncateMetrics(path: string, step: number): Promise<number> {
-  const r = await truncateJsonl<StepMetrics>(path, (m) => m.step <= step, "metrics");
-  return r.dropped;
 }

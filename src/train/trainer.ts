@@ -11,7 +11,7 @@ import type { Batch } from "./batch.ts";
 import { forwardBackward, type ForwardBackwardOptions } from "./forward_backward.ts";
 import { optimizerStep, type OptimizerStepOptions } from "./optimizer_step.ts";
 import type { StepGradients } from "./step_gradients.ts";
-import { JsonlMetricsWriter } from "./step_metrics.ts";
+import { JsonlMetricsWriter } from "./_metrics_file.ts";
 
 /**
  * Options of {@link trainer}: the optimizer step's, the forward pass's, and the chain's.

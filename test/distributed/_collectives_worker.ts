@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { assertSameConfig, createCommunicator } from "../../src/distributed/mod.ts";
-import { compareAcrossRanks } from "../../src/distributed/config_hash.ts";
+import { compareAcrossRanks } from "../../src/distributed/_compare_ranks.ts";
 import { FlatPacker } from "../../src/distributed/flat.ts";
 import { rankIndices } from "../../src/streams/epochs.ts";
 
