@@ -9,7 +9,8 @@ import type { FeatureSet } from "./features.ts";
 import type { ClassifierAccuracy, LinearHead } from "./linear_head.ts";
 import { linearHeadAccuracy } from "./_head_accuracy.ts";
 import { minimizeLbfgs } from "./lbfgs.ts";
-import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
+import type { Standardizer } from "./standardize.ts";
+import { applyStandardizer, fitStandardizer } from "./_standardize.ts";
 
 /**
  * Options for {@link trainLinearProbe}.

@@ -8,7 +8,7 @@ import {
   trainLinearProbe,
 } from "../../src/eval/mod.ts";
 import { minimizeLbfgs } from "../../src/eval/lbfgs.ts";
-import { applyStandardizer } from "../../src/eval/standardize.ts";
+import { applyStandardizer } from "../../src/eval/_standardize.ts";
 
 function blobs(n: number, dim: number, classes: number, spread: number, seed: number): FeatureSet {
   let c = 3;
