@@ -83,10 +83,10 @@ export { initialTrainState, type TrainState } from "./train_state.ts";
 export {
   type Checkpoint,
   type CheckpointMeta,
-  CorruptCheckpointError,
   loadCheckpoint,
   restoreCheckpoint,
 } from "./checkpoint.ts";
+export { CorruptCheckpointError } from "./checkpoint_error.ts";
 export {
   allReduceGradientsStage,
   assertSameWeights,

@@ -8,7 +8,7 @@
  */
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import { AppliedSteps } from "./applied_steps.ts";
-import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
+import { NonFiniteError, saveCheckpoint } from "./_checkpoint_codec.ts";
 import { CheckpointPolicy } from "./checkpoint_policy.ts";
 import { learningRateAt, type LrScheduleOptions } from "./lr_schedule.ts";
 import type { OnlineClassifier } from "./online_classifier.ts";
