@@ -101,7 +101,7 @@ async function trainWorker() {
   const { startWasm } = await import("../src/backend/wasm_start.ts");
   const { loadNativeProvider } = await import("../src/backend/native/load.ts");
   const { createModel } = await import("../src/model/simclr_model.ts");
-  const { computeStepGradients } = await import("../src/train/forward_backward.ts");
+  const { computeStepGradients } = await import("../src/train/_step_objective.ts");
   const { distTrainingHooks, reduceStepGradients } = await import("../src/train/dist_hooks.ts");
   const { Lars } = await import("../src/train/lars.ts");
   const comm = await createCommunicator("auto");

@@ -7,7 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Linear } from "../model/linear.ts";
 import { checkLabels, classificationLoss } from "./cross_entropy.ts";
-import { checkBatchViews, type StepObjective, trainingGradients } from "./forward_backward.ts";
+import type { StepObjective } from "./forward_backward.ts";
+import { checkBatchViews, trainingGradients } from "./_step_objective.ts";
 
 /**
  * The objective of fine-tuning `model.encoder` plus `classifier` (whose parameters must live in
