@@ -14,8 +14,9 @@
  * Ranks run this same file with `--worker`; rank 0 prints one `RESULT <json>` line.
  */
 import { parseArgs } from "node:util";
-import { createCommunicator, FlatPacker } from "../src/distributed/mod.ts";
-import { findMpirun, mpirunArgs } from "../src/distributed/launch.ts";
+import { createCommunicator } from "../src/distributed/mod.ts";
+import { FlatPacker } from "../src/distributed/flat.ts";
+import { findMpirun, mpirunArgs } from "../src/distributed/_mpirun.ts";
 import { syntheticBatch } from "./_batch.ts";
 
 const argv = Deno.args[0] === "dist" ? Deno.args.slice(1) : Deno.args;
@@ -100,7 +101,7 @@ async function trainWorker() {
   const { startWasm } = await import("../src/backend/wasm_start.ts");
   const { loadNativeProvider } = await import("../src/backend/native/load.ts");
   const { createModel } = await import("../src/model/simclr_model.ts");
-  const { computeStepGradients } = await import("../src/train/forward_backward.ts");
+  const { computeStepGradients } = await import("../src/train/_step_objective.ts");
   const { distTrainingHooks, reduceStepGradients } = await import("../src/train/dist_hooks.ts");
   const { Lars } = await import("../src/train/lars.ts");
   const comm = await createCommunicator("auto");

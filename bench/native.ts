@@ -16,7 +16,7 @@ import { loadNativeProvider } from "../src/backend/native/load.ts";
 import { startWasm } from "../src/backend/wasm_start.ts";
 import { createModel, type SimCLRModel } from "../src/model/simclr_model.ts";
 import type { Batch } from "../src/train/batch.ts";
-import { computeStepGradients } from "../src/train/forward_backward.ts";
+import { computeStepGradients } from "../src/train/_step_objective.ts";
 import { disposeStepGradients } from "../src/train/step_gradients.ts";
 import { MomentumSgd } from "../src/train/sgd.ts";
 import { syntheticBatch } from "./_batch.ts";

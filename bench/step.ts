@@ -38,7 +38,7 @@ import type { BackendInfo } from "../src/backend/info.ts";
 import { createModel, type ModelConfig, type SimCLRModel } from "../src/model/simclr_model.ts";
 import { Rng } from "../src/streams/rng.ts";
 import type { Batch } from "../src/train/batch.ts";
-import { computeStepGradients } from "../src/train/forward_backward.ts";
+import { computeStepGradients } from "../src/train/_step_objective.ts";
 import { MomentumSgd } from "../src/train/sgd.ts";
 import { disposeStepGradients } from "../src/train/step_gradients.ts";
 import type { NamedTensors } from "../src/train/parameter_set.ts";

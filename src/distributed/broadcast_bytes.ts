@@ -4,12 +4,6 @@ import type { Communicator } from "./communicator.ts";
  * Collective: rank `root`'s bytes on every rank (any length; the other ranks pass nothing).
  * Used to share what only one rank can read, such as a checkpoint file on its disk or the run
  * directory it chose.
- *
- * @example
- * ```ts
- * const bytes = await broadcastBytes(comm, comm.rank === 0 ? await Deno.readFile(path) : undefined);
- * const dir = await broadcastText(comm, comm.rank === 0 ? "runs/a" : undefined);
- * ```
  */
 export async function broadcastBytes(
   comm: Communicator,
@@ -17,7 +11,7 @@ export async function broadcastBytes(
   root = 0,
 ): Promise<Uint8Array> {
   const mine = comm.rank === root;
-  if (mine && !bytes) throw new Error(`broadcastBytes: rank ${root} (the root) has no bytes`);
+  if (mine && !bytes) throw new TypeError(`broadcastBytes: rank ${root} (the root) has no bytes`);
   if (comm.size === 1) return bytes!;
   const length = new Float64Array([mine ? bytes!.length : 0]);
   await comm.broadcast(length, root);
@@ -28,11 +22,6 @@ export async function broadcastBytes(
 
 /**
  * Collective: rank `root`'s text on every rank (see {@linkcode broadcastBytes}).
- *
- * @example
- * ```ts
- * const runDir = await broadcastText(comm, comm.rank === 0 ? chooseRunDir() : undefined);
- * ```
  */
 export async function broadcastText(
   comm: Communicator,

@@ -3,15 +3,21 @@
  * implementations exist (`single.ts` for one process, `mpi.ts` for ranks under `mpirun`);
  * `create.ts` picks one, and nothing outside `src/distributed/` knows which one runs.
  */
+import { rankLabel } from "./_describe.ts";
 
 /**
  * Reduction applied element-wise by {@linkcode Communicator.allReduce}: `mean` is the sum
  * divided by the number of ranks.
  *
- * @example
+ * @example Averaging gradients
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ReduceOp, SingleCommunicator } from "@simclr/streams/distributed";
+ * const comm = new SingleCommunicator({ listenForStop: false });
  * const op: ReduceOp = "mean";
- * await comm.allReduce(grads, op);
+ * const grads = await comm.allReduce(Float32Array.of(0.5, -1), op); // one rank: unchanged
+ * assert.deepEqual([...grads], [0.5, -1]);
+ * await comm.close();
  * ```
  */
 export type ReduceOp = "sum" | "mean" | "max" | "min";
@@ -19,10 +25,15 @@ export type ReduceOp = "sum" | "mean" | "max" | "min";
 /**
  * Typed arrays a collective can carry (passed to the library without copies).
  *
- * @example
+ * @example Gathering a hash from every rank
  * ```ts
- * const hashes: CommBuffer = new Uint8Array(32);
- * const all = await comm.allGather(hashes); // 32 * size bytes
+ * import assert from "node:assert/strict";
+ * import { type CommBuffer, SingleCommunicator } from "@simclr/streams/distributed";
+ * const comm = new SingleCommunicator({ listenForStop: false });
+ * const hash: CommBuffer = new Uint8Array(32).fill(7);
+ * const all = await comm.allGather(hash); // 32 * size bytes, in rank order
+ * assert.equal(all.length, 32 * comm.size);
+ * await comm.close();
  * ```
  */
 export type CommBuffer = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -31,13 +42,20 @@ export type CommBuffer = Float32Array | Float64Array | Int32Array | Uint8Array;
  * A group of `size` processes numbered `0..size-1`; this process is `rank`. Obtain one with
  * {@linkcode createCommunicator}; code that uses it never needs to know which kind runs.
  *
- * @example
+ * @example Code that runs the same on one rank or many
  * ```ts
- * const comm = await createCommunicator("auto");
- * comm.step = 17;
- * const grads = new Float32Array(1000);
- * await comm.allReduce(grads, "mean"); // in place, the same on every rank
- * if (comm.rank === 0) console.log(`${comm.size} ranks`);
+ * import assert from "node:assert/strict";
+ * import { type Communicator, createCommunicator } from "@simclr/streams/distributed";
+ *
+ * async function globalMean(comm: Communicator, local: number[]): Promise<number> {
+ *   const sums = Float32Array.of(local.reduce((a, b) => a + b, 0), local.length);
+ *   await comm.allReduce(sums, "sum"); // in place, the same on every rank
+ *   return sums[0] / sums[1];
+ * }
+ * const comm = await createCommunicator("single"); // "auto" under mpirun
+ * comm.step = 17; // failures are reported "at step 17"
+ * assert.equal(await globalMean(comm, [1, 2, 6]), 3);
+ * assert.equal(comm.rank, 0);
  * await comm.close();
  * ```
  */
@@ -97,29 +115,18 @@ export interface Communicator {
 }
 
 /**
- * How messages name a rank: `rank 1`, or `rank 1 (host node7)` when its host is known.
- *
- * @example
- * ```ts
- * rankLabel(1, "node7"); // "rank 1 (host node7)"
- * ```
- */
-export function rankLabel(rank: number, host?: string): string {
-  return host ? `rank ${rank} (host ${host})` : `rank ${rank}`;
-}
-
-/**
  * A failure of a peer (or of the group) seen by this rank: collectives reject with it, and
  * its message reads "rank 1 (host node7) failed at step 17: Error: ...".
  *
- * @example
+ * @example Telling a peer's failure from a local one
  * ```ts
- * try {
- *   await comm.allReduce(grads, "mean");
- * } catch (err) {
- *   if (err instanceof DistError) console.error(`rank ${err.rank} broke at ${err.step}`);
- *   throw err;
- * }
+ * import assert from "node:assert/strict";
+ * import { DistError } from "@simclr/streams/distributed";
+ * // what a collective rejects with when rank 1 on node7 failed at step 17
+ * const err: unknown = new DistError(1, 17, "Error: out of memory", "node7");
+ * assert.ok(err instanceof DistError);
+ * assert.equal(err.rank, 1);
+ * assert.equal(err.message, "rank 1 (host node7) failed at step 17: Error: out of memory");
  * ```
  */
 export class DistError extends Error {
@@ -144,10 +151,4 @@ export class DistError extends Error {
     this.reason = reason;
     this.host = host;
   }
-}
-
-/** Text of an error or thrown value, for failure messages. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }

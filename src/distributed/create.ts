@@ -1,95 +1,23 @@
 import type { Communicator } from "./communicator.ts";
 import type { MpiOptions } from "./mpi.ts";
-import { envGet } from "./env.ts";
+import { detectLaunch } from "./_launch_env.ts";
 import { SingleCommunicator } from "./single.ts";
 
 /**
  * Which communicator to create: `auto` = `mpi` under an MPI launcher, else `single`.
  *
- * @example
+ * @example Choosing the communicator from a setting
  * ```ts
- * const kind: CommunicatorKind = Deno.env.get("DIST") === "off" ? "single" : "auto";
+ * import assert from "node:assert/strict";
+ * import { type CommunicatorKind, createCommunicator } from "@simclr/streams/distributed";
+ * const setting: string = "single"; // e.g. the pipeline's dist.mode
+ * const kind = setting as CommunicatorKind;
  * const comm = await createCommunicator(kind);
+ * assert.equal(comm.kind, "single");
+ * await comm.close();
  * ```
  */
 export type CommunicatorKind = "auto" | "single" | "mpi";
-
-/**
- * What the environment says about an MPI launcher around this process.
- *
- * @example
- * ```ts
- * const info: LaunchInfo = detectLaunch();
- * if (info.underLauncher) console.log(`rank ${info.rank} of ${info.size}`);
- * ```
- */
-export interface LaunchInfo {
-  /** True when started by `mpirun`/`mpiexec`/`srun` with a process-manager interface. */
-  underLauncher: boolean;
-  /** The launcher's idea of this process's rank (before MPI starts), when it says. */
-  rank?: number;
-  /** The launcher's idea of the number of ranks, when it says. */
-  size?: number;
-  /**
-   * This rank's number among the ranks on its host, when the launcher says (Open MPI
-   * `OMPI_COMM_WORLD_LOCAL_RANK`, MPICH `MPI_LOCALRANKID`, Slurm `SLURM_LOCALID`): the GPU index
-   * to give it with one GPU per rank.
-   */
-  localRank?: number;
-  /** The variable that told. */
-  source?: string;
-}
-
-const RANK_VARS: [string, string][] = [
-  ["OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"], // Open MPI
-  ["PMIX_RANK", "PMIX_SIZE"], // PMIx (Open MPI 5, Slurm)
-  ["PMI_RANK", "PMI_SIZE"], // MPICH (Hydra), Intel MPI
-];
-
-/** Rank among the ranks of this host (for one GPU per rank). */
-const LOCAL_RANK_VARS = ["OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"];
-
-/**
- * Detects an MPI launcher from its environment variables (no MPI calls): Open MPI's
- * `OMPI_COMM_WORLD_RANK/SIZE`, PMIx's `PMIX_RANK`, MPICH's `PMI_RANK/SIZE`.
- *
- * @example
- * ```ts
- * detectLaunch(); // { underLauncher: false } outside mpirun
- * detectLaunch(new Map([["OMPI_COMM_WORLD_RANK", "1"], ["OMPI_COMM_WORLD_SIZE", "2"]]));
- * // { underLauncher: true, rank: 1, size: 2, source: "OMPI_COMM_WORLD_RANK" }
- * ```
- */
-export function detectLaunch(
-  env: { get(name: string): string | undefined } = { get: envGet },
-): LaunchInfo {
-  const read = (name: string) => {
-    try {
-      return env.get(name);
-    } catch {
-      return undefined; // no --allow-env for it
-    }
-  };
-  const localVar = LOCAL_RANK_VARS.find((v) => read(v) !== undefined);
-  const local = localVar ? { localRank: Number(read(localVar)) } : {};
-  for (const [rankVar, sizeVar] of RANK_VARS) {
-    const rank = read(rankVar);
-    if (rank !== undefined) {
-      const size = read(sizeVar);
-      return {
-        underLauncher: true,
-        rank: Number(rank),
-        size: size === undefined ? undefined : Number(size),
-        ...local,
-        source: rankVar,
-      };
-    }
-  }
-  if (read("OMPI_COMM_WORLD_SIZE") !== undefined || read("PMI_SIZE") !== undefined) {
-    return { underLauncher: true, source: "OMPI_COMM_WORLD_SIZE/PMI_SIZE" };
-  }
-  return { underLauncher: false };
-}
 
 /**
  * Creates the communicator of this process. `auto` picks `mpi` when the environment shows an
@@ -97,11 +25,20 @@ export function detectLaunch(
  * loads the system MPI library (lazily: nothing is loaded for `single`); it needs
  * `--allow-ffi` and Debian's `openmpi-bin libopenmpi-dev` (or MPICH), and says so when missing.
  *
- * @example
+ * @param kind `auto` (default), `single` or `mpi`.
+ * @param options the MPI communicator's options (ignored by `single`).
+ * @throws {TypeError} for an unknown `kind`.
+ *
+ * @example One process, or every rank under mpirun
  * ```ts
- * // deno run -A train.ts                      -> single (size 1)
- * // mpirun -n 2 deno run -A train.ts          -> mpi (size 2)
+ * import assert from "node:assert/strict";
+ * import { createCommunicator } from "@simclr/streams/distributed";
+ * // deno run -A train.ts              -> single (size 1)
+ * // mpirun -n 2 deno run -A train.ts  -> mpi (size 2)
  * const comm = await createCommunicator("auto", { timeoutMs: 0 });
+ * assert.equal(comm.size, Number(Deno.env.get("OMPI_COMM_WORLD_SIZE") ?? 1));
+ * assert.ok(comm.rank >= 0 && comm.rank < comm.size);
+ * await comm.close();
  * ```
  */
 export async function createCommunicator(
@@ -109,7 +46,7 @@ export async function createCommunicator(
   options: MpiOptions = {},
 ): Promise<Communicator> {
   if (kind !== "auto" && kind !== "single" && kind !== "mpi") {
-    throw new Error(`unknown communicator '${kind}': choose auto, single or mpi`);
+    throw new TypeError(`unknown communicator '${kind}': choose auto, single or mpi`);
   }
   const useMpi = kind === "mpi" || (kind === "auto" && detectLaunch().underLauncher);
   if (!useMpi) return new SingleCommunicator();

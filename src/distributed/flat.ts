@@ -2,11 +2,6 @@
 
 /**
  * One parameter's place in the flat buffer.
- *
- * @example
- * ```ts
- * const slot: FlatSlot = new FlatPacker({ b: 2, a: 3 }).slots[1]; // { name: "b", offset: 3, length: 2 }
- * ```
  */
 export interface FlatSlot {
   /** Parameter name. */
@@ -22,15 +17,6 @@ export interface FlatSlot {
  * every rank lays out its gradients identically and one all-reduce averages them all. The
  * buffer is allocated once and reused; `view(name)` is the slot to write into and to read the
  * result from (no packing copy). `reduceStepGradients` (src/train/dist_hooks.ts) drives it.
- *
- * @example
- * ```ts
- * const packer = new FlatPacker({ "b.weight": 6, "a.bias": 2 }); // layout: a.bias, b.weight
- * packer.view("a.bias").set([0.1, 0.2]); // write gradients in place...
- * packer.view("b.weight").set(new Float32Array(6));
- * await comm.allReduce(packer.buffer, "mean"); // ...one fused all-reduce
- * const averagedBias = packer.view("a.bias"); // the result, in place
- * ```
  */
 export class FlatPacker {
   /** Slots in buffer order (sorted names). */
@@ -61,7 +47,7 @@ export class FlatPacker {
   /** The part of the flat buffer that holds `name` (a view, not a copy). */
   view(name: string): Float32Array {
     const slot = this.#byName.get(name);
-    if (!slot) throw new Error(`flat buffer has no parameter '${name}'`);
+    if (!slot) throw new RangeError(`flat buffer has no parameter '${name}'`);
     return this.buffer.subarray(slot.offset, slot.offset + slot.length);
   }
 }

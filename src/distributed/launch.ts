@@ -21,117 +21,7 @@
  * to one interface or subnet on several machines. (Open MPI 4.1's own daemons still listen on
  * every address; `if_include` restricts what they advertise and use.)
  */
-
-/**
- * Options for {@linkcode mpirunArgs}.
- *
- * @example
- * ```ts
- * const options: MpirunOptions = { np: 4, hostfile: "hosts", iface: "eth1", forward: ["SIMCLR_DIST_TIMEOUT_S"] };
- * ```
- */
-export interface MpirunOptions {
-  /** Number of ranks (omit to let `mpirun` use the hostfile's slots or the batch allocation). */
-  np?: number;
-  /** Open MPI hostfile (`host slots=N` per line) or MPICH machinefile. */
-  hostfile?: string;
-  /** Hosts as `mpirun --host` takes them: `node1:2,node2:2`. */
-  hosts?: string;
-  /**
-   * Every rank runs on this machine: Open MPI moves data through shared memory only and
-   * advertises only loopback for its launch channel.
-   */
-  local?: boolean;
-  /**
-   * Network interface name or IPv4 CIDR the ranks use to talk to each other (Open MPI
-   * `btl_tcp_if_include`/`oob_tcp_if_include`, MPICH `-iface`), also given to the ranks as
-   * `SIMCLR_DIST_IFACE` for the side channel.
-   */
-  iface?: string;
-  /** Placement: `none` (default, the OS places threads) or one rank per `socket`. */
-  bind?: "none" | "socket";
-  /** Environment variables to set on every rank (Open MPI `-x K=V`, MPICH `-genv`); visible in `ps`. */
-  env?: Record<string, string>;
-  /** Names of environment variables to pass on with their values from this environment. */
-  forward?: string[];
-  /** Extra arguments for `mpirun`, placed before the command. */
-  extra?: string[];
-}
-
-/** The flavors of MPI the launcher knows. */
-export type MpiFlavor = "Open MPI" | "MPICH";
-
-/**
- * The `mpirun` on PATH and its flavor, or null when there is none.
- *
- * @example
- * ```ts
- * const mpirun = await findMpirun(); // { path: "mpirun", flavor: "Open MPI" }
- * ```
- */
-export async function findMpirun(): Promise<{ path: string; flavor: MpiFlavor } | null> {
-  for (const name of ["mpirun", "mpiexec"]) {
-    try {
-      const out = await new Deno.Command(name, {
-        args: ["--version"],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-      if (/Open MPI|OpenRTE/i.test(text)) return { path: name, flavor: "Open MPI" };
-      if (/HYDRA|MPICH/i.test(text)) return { path: name, flavor: "MPICH" };
-    } catch {
-      // not found
-    }
-  }
-  return null;
-}
-
-/**
- * Arguments for `mpirun` (without the command). Open MPI: adds `--allow-run-as-root` when
- * running as root, `--oversubscribe` (more ranks than cores is allowed, e.g. 2 ranks on a
- * small machine), and `--bind-to none` (one thread pool per rank, the OS places them) unless
- * `bind` is `socket`.
- *
- * @example
- * ```ts
- * const args = mpirunArgs("Open MPI", { np: 2, local: true });
- * // ["-n", "2", "--allow-run-as-root" (as root), "--oversubscribe", "--bind-to", "none",
- * //  "--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo"]
- * new Deno.Command("mpirun", { args: [...args, "deno", "run", "-A", "train.ts"] });
- * ```
- */
-export function mpirunArgs(flavor: MpiFlavor, options: MpirunOptions): string[] {
-  const args = options.np === undefined ? [] : ["-n", String(options.np)];
-  const env = { ...options.env };
-  if (options.iface) env.SIMCLR_DIST_IFACE = options.iface;
-  const forward = options.forward ?? [];
-  if (flavor === "Open MPI") {
-    if (Deno.uid?.() === 0) args.push("--allow-run-as-root");
-    args.push("--oversubscribe");
-    if (options.bind === "socket") args.push("--map-by", "socket", "--bind-to", "socket");
-    else args.push("--bind-to", "none");
-    if (options.hostfile) args.push("--hostfile", options.hostfile);
-    if (options.hosts) args.push("--host", options.hosts);
-    // shared memory only: no MPI TCP or libfabric listeners on the ranks ("vader" is also
-    // Open MPI 5's alias of its "sm")
-    if (options.local) args.push("--mca", "btl", "self,vader", "--mca", "oob_tcp_if_include", "lo");
-    if (options.iface) {
-      args.push("--mca", "btl_tcp_if_include", options.iface);
-      args.push("--mca", "oob_tcp_if_include", options.iface);
-    }
-    for (const [k, v] of Object.entries(env)) args.push("-x", `${k}=${v}`);
-    for (const k of forward) args.push("-x", k);
-  } else {
-    if (options.hostfile) args.push("-f", options.hostfile);
-    if (options.hosts) args.push("-hosts", options.hosts);
-    if (options.bind === "socket") args.push("-bind-to", "socket");
-    if (options.iface && !options.iface.includes("/")) args.push("-iface", options.iface);
-    for (const [k, v] of Object.entries(env)) args.push("-genv", k, v);
-    if (forward.length) args.push("-genvlist", forward.join(","));
-  }
-  return [...args, ...(options.extra ?? [])];
-}
+import { findMpirun, mpirunArgs, type MpirunOptions } from "./_mpirun.ts";
 
 /** Variables that show a batch allocation whose nodes `mpirun` launches on. */
 const ALLOCATION_VARS = ["SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID", "PE_HOSTFILE", "FLUX_JOB_ID"];
@@ -187,7 +77,7 @@ function parseLaunchArgs(argv: string[]): LaunchArgs | "help" | string {
   for (let i = 0; i < own.length; i++) {
     const a = own[i];
     const value = () => {
-      if (i + 1 >= own.length) throw new Error(`${a} needs a value`);
+      if (i + 1 >= own.length) throw new TypeError(`${a} needs a value`);
       return own[++i];
     };
     try {
@@ -250,9 +140,17 @@ const quote = (a: string) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("
  * The launcher CLI (see `--help`); returns mpirun's exit status. The first Ctrl-C, SIGTERM or
  * SIGUSR2 asks every rank to stop after its step (rank 0 checkpoints); the second kills the job.
  *
- * @example
+ * @param argv the launcher's arguments, e.g. `["-n", "2", "--", "deno", "run", "-A",
+ *   "src/cli/pretrain.ts"]`.
+ * @returns the exit status to exit with (mpirun's; 2 for bad arguments, 127 without mpirun).
+ *
+ * @example The launcher's help (starting ranks needs `mpirun`)
  * ```ts
- * Deno.exit(await launchMain(["-n", "2", "--", "deno", "run", "-A", "src/cli/pretrain.ts"]));
+ * import assert from "node:assert/strict";
+ * import { launchMain } from "@simclr/streams/distributed";
+ * // a program that launches: Deno.exit(await launchMain(Deno.args));
+ * assert.equal(await launchMain(["--help"]), 0); // prints the usage
+ * assert.equal(await launchMain(["--no-such-flag"]), 2); // says what is wrong, then the usage
  * ```
  */
 export async function launchMain(argv: string[]): Promise<number> {

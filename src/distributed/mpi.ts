@@ -1,5 +1,6 @@
 import type { CommBuffer, Communicator, ReduceOp } from "./communicator.ts";
-import { describeError, DistError, rankLabel } from "./communicator.ts";
+import { DistError } from "./communicator.ts";
+import { describeError, rankLabel } from "./_describe.ts";
 import {
   loadMpi,
   MPI_THREAD_MULTIPLE,
@@ -16,10 +17,14 @@ import { Worker as NodeWorker } from "node:worker_threads";
 /**
  * Options of the MPI communicator (ignored by `single`).
  *
- * @example
+ * @example Longer collectives for a slow first step
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { createCommunicator, type MpiOptions } from "@simclr/streams/distributed";
  * const options: MpiOptions = { timeoutMs: 600_000, exitAfterFailureMs: 5000 };
- * const comm = await createCommunicator("auto", options);
+ * const comm = await createCommunicator("single", options); // options apply to "mpi" only
+ * assert.equal(comm.size, 1);
+ * await comm.close();
  * ```
  */
 export interface MpiOptions {
@@ -217,7 +222,7 @@ export class MpiCommunicator implements Communicator {
       mine.nets.pop(); // a host with very many interfaces: keep the first ones
       bytes = new TextEncoder().encode(JSON.stringify(mine));
     }
-    if (bytes.length > BOOT_BYTES) throw new Error(`host name too long: ${mine.host}`);
+    if (bytes.length > BOOT_BYTES) throw new RangeError(`host name too long: ${mine.host}`);
     const buf = new Uint8Array(BOOT_BYTES);
     buf.set(bytes);
     const all = await this.allGather(buf);
@@ -238,7 +243,7 @@ export class MpiCommunicator implements Communicator {
     if (info) {
       const body = info instanceof Error ? { error: info.message } : info;
       const bytes = new TextEncoder().encode(JSON.stringify(body));
-      if (bytes.length > BOOT_BYTES) throw new Error("side channel address too long");
+      if (bytes.length > BOOT_BYTES) throw new RangeError("side channel address too long");
       buf.set(bytes);
     }
     await this.broadcast(buf, 0);

@@ -47,11 +47,6 @@ function readOrEmpty(path: string, link = false): string {
 
 /**
  * This process's host: its name, network-stack key and IPv4 networks.
- *
- * @example
- * ```ts
- * describeHost(); // { host: "node7", local: "3f2a...|net:[4026531833]", nets: [{ name: "eth0", cidr: "10.1.0.7/16" }] }
- * ```
  */
 export function describeHost(): HostView {
   const host = Deno.hostname();
@@ -91,12 +86,6 @@ function parseCidr(cidr: string): [number, number] | null {
 /**
  * True when the IPv4 address of `cidr` lies in the network `net` (both in CIDR notation; the
  * address part of `net` may have host bits set).
- *
- * @example
- * ```ts
- * inSubnet("192.0.2.7/24", "192.0.2.1/24"); // true
- * inSubnet("192.0.3.7/24", "192.0.2.1/24"); // false
- * ```
  */
 export function inSubnet(cidr: string, net: string): boolean {
   const a = parseCidr(cidr), n = parseCidr(net);
@@ -110,16 +99,6 @@ const address = (cidr: string) => cidr.split("/")[0];
 /**
  * Rank 0's listening address from every rank's {@linkcode HostView} (`views[0]` is rank 0's)
  * and the settings `addr` (`SIMCLR_DIST_ADDR`) and `iface` (`SIMCLR_DIST_IFACE`).
- *
- * @example
- * ```ts
- * const views = [
- *   { host: "a", local: "1", nets: [{ name: "eth0", cidr: "192.0.2.11/24" }] },
- *   { host: "b", local: "2", nets: [{ name: "eth0", cidr: "192.0.2.12/24" }] },
- * ];
- * chooseBindAddress(views).bind; // "192.0.2.11"
- * chooseBindAddress([views[0], views[0]]).bind; // "127.0.0.1"
- * ```
  */
 export function chooseBindAddress(
   views: HostView[],

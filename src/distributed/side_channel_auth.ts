@@ -24,11 +24,6 @@ function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
 /**
  * `n` random bytes as hex (from the system's cryptographic generator): the job secret, and
  * connection ids.
- *
- * @example
- * ```ts
- * randomHex(32); // "9f2c..." (64 hex digits)
- * ```
  */
 export function randomHex(n: number): string {
   return toHex(crypto.getRandomValues(new Uint8Array(n)));

@@ -17,7 +17,7 @@ import {
   SHARED_STEP,
   SideChannel,
 } from "./side_channel.ts";
-import { rankLabel } from "./communicator.ts";
+import { rankLabel } from "./_describe.ts";
 
 interface Init {
   t: "init";

@@ -1,15 +1,21 @@
 import type { CommBuffer, Communicator, ReduceOp } from "./communicator.ts";
-import { describeError } from "./communicator.ts";
+import { describeError } from "./_describe.ts";
 import { StopSignals } from "./signals.ts";
 
 /**
  * The communicator of a lone process (size 1): every collective is the identity. Useful in
  * tests of code that takes a {@linkcode Communicator}.
  *
- * @example
+ * @example Collectives of one process
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { SingleCommunicator } from "@simclr/streams/distributed";
+ * // listenForStop: false leaves SIGINT/SIGTERM to the caller
  * const comm = new SingleCommunicator({ listenForStop: false });
- * await comm.allReduce(new Float32Array([1, 2]), "mean"); // [1, 2]
+ * assert.equal(comm.size, 1);
+ * assert.deepEqual([...await comm.allReduce(Float32Array.of(1, 2), "mean")], [1, 2]);
+ * assert.deepEqual([...await comm.broadcast(Int32Array.of(3), 0)], [3]);
+ * assert.equal(await comm.agreeToStop(), false);
  * await comm.close();
  * ```
  */

@@ -2,14 +2,20 @@
  * Feature extraction: run an encoder in inference mode over a stream of image batches and
  * collect the features and labels as plain arrays, without leaking tensors.
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
+import { encodeBatches } from "./_encode_batches.ts";
 
 /**
  * Labelled features: `count` rows of `dim` values, row-major.
  *
- * @example
+ * @example Two labelled rows of 2 features
  * ```ts
- * const set: FeatureSet = { features: Float32Array.of(1, 0, 0, 1), labels: Int32Array.of(0, 1), dim: 2, count: 2 };
+ * import assert from "node:assert/strict";
+ * import type { FeatureSet } from "@simclr/streams/eval";
+ * const set: FeatureSet = {
+ *   features: Float32Array.of(1, 0, 0, 1), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * assert.equal(set.features.length, set.count * set.dim);
  * ```
  */
 export interface FeatureSet {
@@ -17,7 +23,9 @@ export interface FeatureSet {
   features: Float32Array;
   /** One label per row (`-1` where the source had none). */
   labels: Int32Array;
+  /** Features per row. */
   dim: number;
+  /** Rows. */
   count: number;
 }
 
@@ -25,21 +33,35 @@ export interface FeatureSet {
  * A batch of images, NHWC: a `Batch` from the training pipeline fits (its first `size`
  * images, i.e. the first views, are used), as does a plain evaluation batch with `count`.
  *
- * @example
+ * @example An evaluation batch of four 2x2 gray images
  * ```ts
- * const batch: ImageBatchLike = { views: new Float32Array(4 * 28 * 28), height: 28, width: 28, channels: 1, count: 4 };
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { extractFeatures, type ImageBatchLike } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const batch: ImageBatchLike = {
+ *   views: new Float32Array(4 * 2 * 2 * 1).fill(1), height: 2, width: 2, channels: 1, count: 4,
+ *   labels: [0, 1, 0, 1],
+ * };
+ * const set = await extractFeatures((x) => x.mean([1, 2]) as tf.Tensor2D, [batch]);
+ * assert.equal(set.count, 4);
+ * assert.deepEqual([...set.labels], [0, 1, 0, 1]);
  * ```
  */
 export interface ImageBatchLike {
   /** Images, `n * height * width * channels` values, NHWC (more may follow; see `count`). */
   views: Float32Array;
+  /** Height of each image. */
   height: number;
+  /** Width of each image. */
   width: number;
+  /** Channels of each image. */
   channels: number;
   /** Images to use from the start of `views` (default: `size`, else all of `views`). */
   count?: number;
   /** Pairs in a training `Batch`; used as the count when `count` is absent. */
   size?: number;
+  /** Labels of the first `count` images, when known. */
   labels?: ArrayLike<number>;
 }
 
@@ -47,9 +69,18 @@ export interface ImageBatchLike {
  * The encoder in inference mode: images `[n, h, w, c]` to features `[n, dim]`. It must be
  * synchronous (it runs inside `tf.tidy`), e.g. `(x) => encoder.apply(x, { training: false })`.
  *
- * @example
+ * @example A trained model's encoder, in inference mode
  * ```ts
- * const encode: EncodeFn = (x) => encoder.apply(x, { training: false }) as tf.Tensor2D;
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { createModel } from "@simclr/streams/model";
+ * import { type EncodeFn, extractFeatures } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const model = createModel({ encoder: "small", smallWidths: { stem: 4, stages: [4, 8] } });
+ * const encode: EncodeFn = (x) => model.encoder.apply(x, { training: false }) as tf.Tensor2D;
+ * const images = { views: new Float32Array(2 * 4 * 4 * 3), height: 4, width: 4, channels: 3, count: 2 };
+ * const set = await extractFeatures(encode, [images]);
+ * assert.deepEqual([set.count, set.dim], [2, 8]);
  * ```
  */
 export type EncodeFn = (x: tf.Tensor4D) => tf.Tensor2D;
@@ -57,9 +88,19 @@ export type EncodeFn = (x: tf.Tensor4D) => tf.Tensor2D;
 /**
  * Options for {@link extractFeatures}.
  *
- * @example
+ * @example At most 3 images, with progress
  * ```ts
- * const options: ExtractOptions = { maxSamples: 10000, onProgress: (n) => console.log(n) };
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { extractFeatures, type ExtractOptions } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const done: number[] = [];
+ * const options: ExtractOptions = { maxSamples: 3, onProgress: (n) => done.push(n) };
+ * const batch = { views: new Float32Array(2 * 1 * 1 * 2), height: 1, width: 1, channels: 2, count: 2 };
+ * const encode = (x: tf.Tensor4D) => x.reshape([x.shape[0], 2]) as tf.Tensor2D;
+ * const set = await extractFeatures(encode, [batch, batch, batch], options);
+ * assert.equal(set.count, 3);
+ * assert.deepEqual(done, [2, 3]);
  * ```
  */
 export interface ExtractOptions {
@@ -70,113 +111,29 @@ export interface ExtractOptions {
 }
 
 /**
- * One encoded batch from {@link encodeBatches}: the batch as it came in, and its `count` rows of
- * `dim` features.
- *
- * @example
- * ```ts
- * for await (const { batch, features, count, dim } of encodeBatches(encode, batches)) {
- *   console.log(batch.labels, features.length === count * dim);
- * }
- * ```
- */
-export interface EncodedBatch<B extends ImageBatchLike = ImageBatchLike> {
-  batch: B;
-  /** `count * dim` values, row-major. */
-  features: Float32Array;
-  count: number;
-  dim: number;
-}
-
-/**
- * Encodes each batch of `batches` (an async iterable such as a `ReadableStream`, or an iterable)
- * with `encode` and yields its features as they come, holding one batch at a time. Results are
- * read asynchronously only (`await data()`), so it works on WebGPU; reading a batch's features
- * overlaps with fetching the next batch. Every tensor is released.
- *
- * @example
- * ```ts
- * for await (const { features, count } of encodeBatches(encode, evalStream)) await write(features);
- * ```
- */
-export async function* encodeBatches<B extends ImageBatchLike>(
-  encode: EncodeFn,
-  batches: AsyncIterable<B> | Iterable<B>,
-  options: ExtractOptions = {},
-): AsyncGenerator<EncodedBatch<B>> {
-  const limit = options.maxSamples ?? Infinity;
-  let dim = -1;
-  let done = 0;
-  const it = Symbol.asyncIterator in batches
-    ? (batches as AsyncIterable<B>)[Symbol.asyncIterator]()
-    : (batches as Iterable<B>)[Symbol.iterator]();
-  let exhausted = false;
-  const pull = async () => {
-    const r = await it.next();
-    if (r.done) exhausted = true;
-    return r;
-  };
-  let next = await pull();
-  try {
-    while (!next.done && done < limit) {
-      const batch = next.value;
-      const per = batch.height * batch.width * batch.channels;
-      const available = Math.floor(batch.views.length / per);
-      const n = Math.min(batch.count ?? batch.size ?? available, available, limit - done);
-      if (n <= 0) {
-        next = await pull();
-        continue;
-      }
-      const y = tf.tidy(() => {
-        const x = tf.tensor4d(batch.views.subarray(0, n * per), [
-          n,
-          batch.height,
-          batch.width,
-          batch.channels,
-        ]);
-        const out = encode(x);
-        if (out.rank !== 2 || out.shape[0] !== n) {
-          throw new Error(
-            `encoder returned shape [${out.shape}] for ${n} images; expected [${n}, dim]`,
-          );
-        }
-        return out;
-      });
-      // Fetch the next batch while the features are read back.
-      let values: Float32Array;
-      try {
-        [values, next] = await Promise.all([
-          y.data() as Promise<Float32Array>,
-          done + n < limit ? pull() : Promise.resolve({ done: true as const, value: undefined }),
-        ]);
-      } finally {
-        y.dispose();
-      }
-      if (dim < 0) dim = y.shape[1];
-      else if (y.shape[1] !== dim) {
-        throw new Error(`feature dim changed from ${dim} to ${y.shape[1]}`);
-      }
-      done += n;
-      options.onProgress?.(done);
-      yield { batch, features: values, count: n, dim };
-    }
-  } finally {
-    // Stopped early (limit, error, or the consumer left): cancel the source so its resources
-    // are released.
-    if (!exhausted) await it.return?.();
-  }
-}
-
-/**
  * Encodes every image of `batches` (see {@link encodeBatches}) and collects the features and
  * labels as one {@link FeatureSet}.
  *
- * @example
+ * @param encode the encoder in inference mode (synchronous; see {@link EncodeFn}).
+ * @param batches image batches (an async iterable such as a `ReadableStream`, or an array).
+ * @returns the features in input order, with the batches' labels (`-1` where absent).
+ * @throws {TypeError} when the encoder returns the wrong shape or the feature width changes.
+ *
+ * @example Features of a stream of batches
  * ```ts
- * const train = await extractFeatures((x) => encoder.apply(x, { training: false }), evalStream, {
- *   maxSamples: 10000,
- * });
- * console.log(train.count, train.dim);
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { extractFeatures, type ImageBatchLike } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * // 1x1 images with 3 channels; the "encoder" keeps channels 0 and 2
+ * const batches = ReadableStream.from<ImageBatchLike>([
+ *   { views: Float32Array.of(1, 2, 3, 4, 5, 6), height: 1, width: 1, channels: 3, count: 2, labels: [7, 8] },
+ *   { views: Float32Array.of(7, 8, 9), height: 1, width: 1, channels: 3, count: 1 },
+ * ]);
+ * const encode = (x: tf.Tensor4D) => tf.gather(x.reshape([x.shape[0], 3]), [0, 2], 1) as tf.Tensor2D;
+ * const set = await extractFeatures(encode, batches);
+ * assert.deepEqual([...set.features], [1, 3, 4, 6, 7, 9]);
+ * assert.deepEqual([...set.labels], [7, 8, -1]);
  * ```
  */
 export async function extractFeatures(

@@ -9,9 +9,22 @@ import type { FeatureSet } from "./features.ts";
 /**
  * Options for {@link knnClassify}.
  *
- * @example
+ * @example The nearest neighbour alone
  * ```ts
- * const options: KnnOptions = { k: 200, temperature: 0.1 };
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, knnClassify, type KnnOptions } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const options: KnnOptions = { k: 1, temperature: 0.1 };
+ * const { predictions } = await knnClassify(train, test, options);
+ * assert.deepEqual([...predictions], [0, 1]);
  * ```
  */
 export interface KnnOptions {
@@ -28,9 +41,23 @@ export interface KnnOptions {
 /**
  * kNN accuracy over the queries.
  *
- * @example
+ * @example Reading the accuracy
  * ```ts
- * const { top1, top5 }: KnnResult = await knnClassify(bank, queries);
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, knnClassify, type KnnResult } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const result: KnnResult = await knnClassify(train, test, { k: 2 });
+ * assert.equal(result.count, 2);
+ * assert.equal(result.top1, 1);
+ * assert.equal(result.top5, 1); // 2 classes: always within the top 5
  * ```
  */
 export interface KnnResult {
@@ -49,9 +76,27 @@ export interface KnnResult {
  * similarities and top-k run in TensorFlow.js in chunks of query rows; only asynchronous reads
  * are used, and every tensor is released.
  *
- * @example
+ * @param bank the labelled features that vote (the training set).
+ * @param queries the features to classify, with their labels for the accuracy.
+ * @throws {TypeError} when the feature widths differ.
+ * @throws {RangeError} for an empty bank.
+ *
+ * @example Two clusters, two queries
  * ```ts
- * const { top1, top5 } = await knnClassify(trainFeatures, testFeatures, { k: 200, temperature: 0.1 });
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, knnClassify } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const { top1, predictions } = await knnClassify(train, test, { k: 200, temperature: 0.1 });
+ * assert.equal(top1, 1);
+ * assert.deepEqual([...predictions], [0, 1]);
  * ```
  */
 export async function knnClassify(
@@ -60,9 +105,9 @@ export async function knnClassify(
   options: KnnOptions = {},
 ): Promise<KnnResult> {
   if (bank.dim !== queries.dim) {
-    throw new Error(`bank has dim ${bank.dim} but queries have dim ${queries.dim}`);
+    throw new TypeError(`bank has dim ${bank.dim} but queries have dim ${queries.dim}`);
   }
-  if (bank.count === 0) throw new Error("kNN needs a non-empty bank");
+  if (bank.count === 0) throw new RangeError("kNN needs a non-empty bank");
   const dim = bank.dim;
   const k = Math.min(options.k ?? 200, bank.count);
   const invT = 1 / (options.temperature ?? 0.1);
@@ -127,13 +172,8 @@ export async function knnClassify(
 
 /**
  * Rows scaled to unit L2 norm (zero rows stay zero).
- *
- * @example
- * ```ts
- * const unit = l2Normalize(tf.tensor2d([[3, 4]])); // [[0.6, 0.8]]
- * ```
  */
-export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => x.div(x.square().sum(1, true).sqrt().maximum(1e-12)));
 }
 

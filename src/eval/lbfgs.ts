@@ -5,11 +5,6 @@
 
 /**
  * Loss and gradient at a point.
- *
- * @example
- * ```ts
- * const at = async (x: Float64Array): Promise<LossAndGradient> => ({ loss: x[0] ** 2, gradient: Float64Array.of(2 * x[0]) });
- * ```
  */
 export interface LossAndGradient {
   loss: number;
@@ -18,11 +13,6 @@ export interface LossAndGradient {
 
 /**
  * Options for {@link minimizeLbfgs}.
- *
- * @example
- * ```ts
- * const options: LbfgsOptions = { maxIterations: 200, tolerance: 1e-8 };
- * ```
  */
 export interface LbfgsOptions {
   /** Iteration cap (default 500). */
@@ -37,11 +27,6 @@ export interface LbfgsOptions {
 
 /**
  * Where the minimization ended.
- *
- * @example
- * ```ts
- * const { x, loss, converged }: LbfgsResult = await minimizeLbfgs(f, x0);
- * ```
  */
 export interface LbfgsResult {
   x: Float64Array;
@@ -67,15 +52,6 @@ const maxAbs = (a: Float64Array) => {
 
 /**
  * Minimizes `f` from `x0`.
- *
- * @example
- * ```ts
- * const r = await minimizeLbfgs(async (x) => ({
- *   loss: (x[0] - 3) ** 2,
- *   gradient: Float64Array.of(2 * (x[0] - 3)),
- * }), new Float64Array(1));
- * r.x[0]; // ~3
- * ```
  */
 export async function minimizeLbfgs(
   f: (x: Float64Array) => Promise<LossAndGradient>,

@@ -6,16 +6,31 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { FeatureSet } from "./features.ts";
-import { type ClassifierAccuracy, type LinearHead, linearHeadAccuracy } from "./linear_head.ts";
+import type { ClassifierAccuracy, LinearHead } from "./linear_head.ts";
+import { linearHeadAccuracy } from "./_head_accuracy.ts";
 import { minimizeLbfgs } from "./lbfgs.ts";
-import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
+import type { Standardizer } from "./standardize.ts";
+import { applyStandardizer, fitStandardizer } from "./_standardize.ts";
 
 /**
  * Options for {@link trainLinearProbe}.
  *
- * @example
+ * @example A stronger penalty, fewer iterations
  * ```ts
- * const options: ProbeOptions = { l2: 1e-4, maxIterations: 500, tolerance: 1e-6 };
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, type ProbeOptions, trainLinearProbe } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const options: ProbeOptions = { l2: 1e-2, maxIterations: 20, tolerance: 1e-6 };
+ * const probe = await trainLinearProbe(train, options);
+ * assert.ok(probe.iterations <= 20);
  * ```
  */
 export interface ProbeOptions {
@@ -32,26 +47,55 @@ export interface ProbeOptions {
 /**
  * A trained linear classifier on standardized features.
  *
- * @example
+ * @example What a fitted probe holds
  * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, type LinearProbe, trainLinearProbe } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
  * const probe: LinearProbe = await trainLinearProbe(train);
- * console.log(probe.iterations, probe.loss, probe.converged);
+ * assert.equal(probe.weights.length, probe.dim * probe.numClasses); // dim x classes, row-major
+ * assert.equal(probe.mean.length, 2); // the training features' statistics
+ * assert.ok(probe.converged && Number.isFinite(probe.loss));
  * ```
  */
 export interface LinearProbe extends Standardizer, LinearHead {
   /** Final training objective (mean cross-entropy plus the L2 term). */
   loss: number;
+  /** L-BFGS iterations done. */
   iterations: number;
+  /** True when the loss stopped changing before the iteration cap. */
   converged: boolean;
 }
 
 /**
  * Fits the probe on `train` (rows with label < 0 are an error).
  *
- * @example
+ * @throws {RangeError} without training rows, or when a training row has no label.
+ *
+ * @example Fit on train, score on test
  * ```ts
- * const probe = await trainLinearProbe(trainFeatures, { l2: 1e-4 });
- * const { top1 } = await probeAccuracy(probe, testFeatures);
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, probeAccuracy, trainLinearProbe } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const probe = await trainLinearProbe(train, { l2: 1e-4 });
+ * const { top1 } = await probeAccuracy(probe, test);
+ * assert.equal(top1, 1);
  * ```
  */
 export async function trainLinearProbe(
@@ -59,10 +103,10 @@ export async function trainLinearProbe(
   options: ProbeOptions = {},
 ): Promise<LinearProbe> {
   const { count: n, dim } = train;
-  if (n === 0) throw new Error("the linear probe needs training rows");
+  if (n === 0) throw new RangeError("the linear probe needs training rows");
   let maxLabel = 0;
   for (const l of train.labels) {
-    if (l < 0) throw new Error("the linear probe needs a label on every training row");
+    if (l < 0) throw new RangeError("the linear probe needs a label on every training row");
     maxLabel = Math.max(maxLabel, l);
   }
   const classes = options.numClasses ?? maxLabel + 1;
@@ -117,9 +161,23 @@ export async function trainLinearProbe(
  * Top-1 and top-5 accuracy of `probe` on `data` (standardized with the probe's training
  * statistics).
  *
- * @example
+ * @example Scoring the probe on its training set and on test
  * ```ts
- * const { top1, top5 } = await probeAccuracy(probe, testFeatures);
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, probeAccuracy, trainLinearProbe } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 0.1, 0.1, 1, 0.9, 0, 0, 0.9), labels: Int32Array.of(0, 1, 0, 1),
+ *   dim: 2, count: 4,
+ * };
+ * const test: FeatureSet = {
+ *   features: Float32Array.of(0.8, 0.2, 0.2, 0.7), labels: Int32Array.of(0, 1), dim: 2, count: 2,
+ * };
+ * const probe = await trainLinearProbe(train);
+ * assert.equal((await probeAccuracy(probe, train)).top1, 1);
+ * const { top1, top5, count } = await probeAccuracy(probe, test);
+ * assert.deepEqual([top1, top5, count], [1, 1, 2]);
  * ```
  */
 export function probeAccuracy(

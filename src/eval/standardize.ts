@@ -1,70 +1,25 @@
-/** Per-dimension standardization of feature rows with statistics from a training set. */
+/** The statistics of a per-dimension standardization (fitting and applying: `_standardize.ts`). */
 
 /**
- * Per-dimension mean and standard deviation.
+ * Per-dimension mean and standard deviation (a {@link LinearProbe} carries its training set's).
  *
- * @example
+ * @example The statistics a probe standardizes with
  * ```ts
- * const st: Standardizer = fitStandardizer(train.features, train.count, train.dim);
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type FeatureSet, type Standardizer, trainLinearProbe } from "@simclr/streams/eval";
+ * await tf.setBackend("cpu");
+ * const train: FeatureSet = {
+ *   features: Float32Array.of(1, 10, 3, 10, 1, 20, 3, 20), labels: Int32Array.of(0, 0, 1, 1), dim: 2, count: 4,
+ * };
+ * const st: Standardizer = await trainLinearProbe(train);
+ * assert.deepEqual([...st.mean], [2, 15]);
+ * assert.deepEqual([...st.std], [1, 5]);
  * ```
  */
 export interface Standardizer {
+  /** Mean of each feature over the training rows. */
   mean: Float32Array;
+  /** Standard deviation of each feature (1 where it is (near-)constant). */
   std: Float32Array;
-}
-
-/**
- * Mean and standard deviation of each of the `dim` columns of `count` rows (float64 sums).
- * A (near-)constant column gets std 1 so it maps to 0.
- *
- * @example
- * ```ts
- * const st = fitStandardizer(train.features, train.count, train.dim);
- * const z = applyStandardizer(st, test.features, test.count);
- * ```
- */
-export function fitStandardizer(features: Float32Array, count: number, dim: number): Standardizer {
-  const sum = new Float64Array(dim);
-  for (let r = 0; r < count; r++) {
-    for (let j = 0, o = r * dim; j < dim; j++) sum[j] += features[o + j];
-  }
-  const mean = new Float64Array(dim);
-  for (let j = 0; j < dim; j++) mean[j] = sum[j] / Math.max(count, 1);
-  const sq = new Float64Array(dim);
-  for (let r = 0; r < count; r++) {
-    for (let j = 0, o = r * dim; j < dim; j++) {
-      const c = features[o + j] - mean[j];
-      sq[j] += c * c;
-    }
-  }
-  const std = new Float32Array(dim);
-  for (let j = 0; j < dim; j++) {
-    const v = Math.sqrt(sq[j] / Math.max(count, 1));
-    std[j] = v > 1e-6 * Math.max(1, Math.abs(mean[j])) ? v : 1;
-  }
-  return { mean: Float32Array.from(mean), std };
-}
-
-/**
- * `(x - mean) / std` for each of `count` rows, into a new array.
- *
- * @example
- * ```ts
- * const z = applyStandardizer({ mean: Float32Array.of(1), std: Float32Array.of(2) }, Float32Array.of(3), 1);
- * // z[0] === 1
- * ```
- */
-export function applyStandardizer(
-  st: Standardizer,
-  features: Float32Array,
-  count: number,
-): Float32Array {
-  const dim = st.mean.length;
-  const out = new Float32Array(count * dim);
-  for (let r = 0; r < count; r++) {
-    for (let j = 0, o = r * dim; j < dim; j++) {
-      out[o + j] = (features[o + j] - st.mean[j]) / st.std[j];
-    }
-  }
-  return out;
 }

@@ -13,7 +13,8 @@ import { type OnError, SkipLog } from "../data/errors.ts";
 import { DATASETS } from "../data/_dataset_table.ts";
 import { openDataset, type OpenedDataset, type Split } from "../data/registry.ts";
 import { datasetSamples } from "../data/samples.ts";
-import { encodeBatches, type ImageBatchLike } from "../eval/features.ts";
+import type { ImageBatchLike } from "../eval/features.ts";
+import { encodeBatches } from "../eval/_encode_batches.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import {
   type EmbeddingFiles,

@@ -30,10 +30,11 @@ import {
   labelledSubset,
   subsetDataset,
 } from "../data/labelled_subset.ts";
-import { detectLaunch } from "../distributed/create.ts";
+import { detectLaunch } from "../distributed/_launch_env.ts";
 import { SingleCommunicator } from "../distributed/single.ts";
-import { encodeBatches, type EncodeFn, extractFeatures } from "../eval/features.ts";
-import { TopKTally } from "../eval/linear_head.ts";
+import { type EncodeFn, extractFeatures } from "../eval/features.ts";
+import { encodeBatches } from "../eval/_encode_batches.ts";
+import { TopKTally } from "../eval/_head_accuracy.ts";
 import { probeAccuracy, trainLinearProbe } from "../eval/probe.ts";
 import { Linear } from "../model/linear.ts";
 import { createModel, type SimCLRModel } from "../model/simclr_model.ts";

@@ -31,7 +31,8 @@ import { initialTrainState, type TrainState } from "../train/train_state.ts";
 import { type Trainer, trainer } from "../train/trainer.ts";
 import type { TrainingHooks } from "../train/training_hooks.ts";
 import type { Communicator } from "../distributed/communicator.ts";
-import { createCommunicator, detectLaunch } from "../distributed/create.ts";
+import { createCommunicator } from "../distributed/create.ts";
+import { detectLaunch } from "../distributed/_launch_env.ts";
 import { SingleCommunicator } from "../distributed/single.ts";
 import {
   checkpointCadenceOf,

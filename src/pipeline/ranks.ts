@@ -10,7 +10,8 @@ import { assertSameConfig } from "../distributed/config_hash.ts";
 import { broadcastBytes, broadcastText } from "../distributed/broadcast_bytes.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import type { AppliedSteps } from "../train/applied_steps.ts";
-import { type Checkpoint, decodeCheckpoint, loadCheckpoint } from "../train/checkpoint.ts";
+import { type Checkpoint, loadCheckpoint } from "../train/checkpoint.ts";
+import { decodeCheckpoint } from "../train/_checkpoint_codec.ts";
 import {
   allReduceGradientsStage,
   assertSameWeights,

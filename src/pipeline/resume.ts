@@ -8,9 +8,10 @@
 import { configToYaml, loadPipeline } from "../config/load.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
 import { writeFileAtomic } from "../streams/atomic_write.ts";
-import { type Checkpoint, CorruptCheckpointError } from "../train/checkpoint.ts";
+import type { Checkpoint } from "../train/checkpoint.ts";
+import { CorruptCheckpointError } from "../train/checkpoint_error.ts";
 import { keptCheckpoints, rewindCheckpoints } from "../train/checkpoint_files.ts";
-import { truncateMetrics } from "../train/step_metrics.ts";
+import { truncateMetrics } from "../train/_metrics_file.ts";
 import { assertResumable, type ConfigChange, configChanges, resumeNote } from "./resume_changes.ts";
 import { pathExists, type RunFiles } from "./run_dir.ts";
 

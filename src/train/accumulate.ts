@@ -8,10 +8,42 @@
 import * as tf from "@tensorflow/tfjs";
 import { disposeStepGradients, imagesOf, type StepGradients } from "./step_gradients.ts";
 
-/** Averages every `k` consecutive `StepGradients` into one. */
+/**
+ * Averages every `k` consecutive `StepGradients` into one (a partial group at the end of the
+ * stream is averaged over what arrived).
+ *
+ * @throws {RangeError} when `k` is not an integer >= 1.
+ *
+ * @example Four micro-batches, two optimizer steps
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import {
+ *   accumulateGradients, type Batch, disposeStepGradients, forwardBackward, type StepGradients,
+ * } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const out: StepGradients[] = [];
+ * await ReadableStream.from([0, 1, 2, 3].map(batch))
+ *   .pipeThrough(forwardBackward(model))
+ *   .pipeThrough(accumulateGradients(2))
+ *   .pipeTo(new WritableStream({ write: (g) => { out.push(g); } }));
+ * assert.deepEqual(out.map((g) => [g.microStep, g.microBatches, g.pairs]), [[1, 2, 4], [3, 2, 4]]);
+ * out.forEach(disposeStepGradients);
+ * ```
+ */
 export function accumulateGradients(k: number): TransformStream<StepGradients, StepGradients> {
   if (!Number.isInteger(k) || k < 1) {
-    throw new Error(`accumulateGradients: k must be an integer >= 1, got ${k}`);
+    throw new RangeError(`accumulateGradients: k must be an integer >= 1, got ${k}`);
   }
   let acc: StepGradients | undefined;
   const emit = (controller: TransformStreamDefaultController<StepGradients>) => {

@@ -4,10 +4,27 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Param, ParamTag } from "../model/params.ts";
-import { hasAnyTag, type NamedTensors } from "./parameter_set.ts";
+import type { NamedTensors } from "./parameter_set.ts";
+import { hasAnyTag } from "./_weight_decay.ts";
 import { SlotOptimizer } from "./slot_optimizer.ts";
 
-/** AdamW hyper-parameters. */
+/**
+ * AdamW hyper-parameters.
+ *
+ * @example Decoupled weight decay
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { AdamW, type AdamWOptions } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const options: AdamWOptions = { weightDecay: 0.01 };
+ * const w = tf.variable(tf.tensor1d([1]));
+ * const param = { name: "w", variable: w, tags: new Set(["weight"] as const), trainable: true, layout: "plain" as const };
+ * new AdamW(options).apply([param], { w: tf.tensor1d([0.5]) }, 0.1);
+ * // w * (1 - lr * wd) - lr * m_hat / (sqrt(v_hat) + eps), and m_hat / sqrt(v_hat) = 1
+ * assert.ok(Math.abs((await w.data())[0] - (0.999 - 0.1)) < 1e-6);
+ * ```
+ */
 export interface AdamWOptions {
   /** Default 0.9. */
   beta1?: number;
@@ -21,15 +38,40 @@ export interface AdamWOptions {
   excludeFromWeightDecay?: ParamTag[];
 }
 
-/** AdamW. */
+/**
+ * AdamW, PyTorch's rule: decoupled weight decay `w *= 1 - lr * wd`, then the bias-corrected
+ * Adam step.
+ *
+ * @example The first step moves by about lr, whatever the gradient's scale
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { AdamW } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const w = tf.variable(tf.tensor1d([1, 1]));
+ * const param = { name: "w", variable: w, tags: new Set(["weight"] as const), trainable: true, layout: "plain" as const };
+ * const opt = new AdamW({ weightDecay: 0 });
+ * opt.apply([param], { w: tf.tensor1d([1000, -0.001]) }, 0.1);
+ * const [a, b] = await w.data();
+ * assert.ok(Math.abs(a - 0.9) < 1e-4 && Math.abs(b - 1.1) < 1e-4);
+ * opt.dispose();
+ * ```
+ */
 export class AdamW extends SlotOptimizer {
+  /** The optimizer's name in checkpoints. */
   readonly kind = "adamw";
+  /** Decay of the first moment. */
   readonly beta1: number;
+  /** Decay of the second moment. */
   readonly beta2: number;
+  /** Added to the second moment's square root. */
   readonly eps: number;
+  /** Decoupled weight decay (times the learning rate). */
   readonly weightDecay: number;
+  /** Tags without weight decay. */
   readonly excludeFromWeightDecay: ParamTag[];
 
+  /** AdamW with `opts` over the defaults. */
   constructor(opts: AdamWOptions = {}) {
     super();
     this.beta1 = opts.beta1 ?? 0.9;
@@ -39,6 +81,7 @@ export class AdamW extends SlotOptimizer {
     this.excludeFromWeightDecay = opts.excludeFromWeightDecay ?? ["bias", "bn"];
   }
 
+  /** One update of `params` (those with a gradient in `grads`) at learning rate `lr`. */
   apply(params: Param[], grads: NamedTensors, lr: number): void {
     const t = this.iterations + 1;
     const c1 = 1 - this.beta1 ** t;

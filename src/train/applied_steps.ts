@@ -10,11 +10,30 @@ import type { TrainState } from "./train_state.ts";
 /**
  * Awaitable applied steps over a {@link TrainState} that the optimizer stage advances.
  *
- * @example
+ * @example Waiting for a micro-batch's update before reading the weights
  * ```ts
- * const applied = new AppliedSteps(initialTrainState());
- * // optimizer stage: state.microStep = g.microStep; applied.advance();
- * await applied.until(7); // micro-batch 7 went through an applied optimizer step
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { AppliedSteps, type Batch, MomentumSgd, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const sink = trainer({ model, optimizer: new MomentumSgd(), learningRate: () => 0.1 });
+ * const applied: AppliedSteps = sink.applied;
+ * const writer = sink.getWriter();
+ * await writer.write(batch(0));
+ * await writer.write(batch(1));
+ * await applied.until(1); // micro-batch 1 went through an applied optimizer step
+ * assert.equal(applied.state.step, 2);
+ * await writer.close();
  * ```
  */
 export class AppliedSteps {

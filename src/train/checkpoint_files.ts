@@ -14,11 +14,6 @@ import { FileWriteError, writeFileAtomic } from "../streams/atomic_write.ts";
 
 /**
  * A numbered checkpoint file and the optimizer step it holds.
- *
- * @example
- * ```ts
- * const kept: KeptCheckpoint = { path: "runs/x/checkpoint-step000120.safetensors", step: 120 };
- * ```
  */
 export interface KeptCheckpoint {
   path: string;
@@ -27,12 +22,6 @@ export interface KeptCheckpoint {
 
 /**
  * The numbered name of the checkpoint of `step` beside `path`.
- *
- * @example
- * ```ts
- * numberedCheckpointPath("runs/x/checkpoint.safetensors", 120);
- * // "runs/x/checkpoint-step000120.safetensors"
- * ```
  */
 export function numberedCheckpointPath(path: string, step: number): string {
   const { stem, ext } = split(path);
@@ -41,11 +30,6 @@ export function numberedCheckpointPath(path: string, step: number): string {
 
 /**
  * The numbered checkpoints beside `path`, newest (highest step) first.
- *
- * @example
- * ```ts
- * const [newest] = await keptCheckpoints("runs/x/checkpoint.safetensors");
- * ```
  */
 export async function keptCheckpoints(path: string): Promise<KeptCheckpoint[]> {
   const { dir, base, ext } = split(path);
@@ -66,11 +50,6 @@ export async function keptCheckpoints(path: string): Promise<KeptCheckpoint[]> {
 /**
  * Writes checkpoint `bytes` of optimizer step `step` as the latest at `path`, keeping the last
  * `keep` (default 1: only `path`, overwritten). Errors name the file; no temporary file is left.
- *
- * @example
- * ```ts
- * await writeCheckpointFiles("runs/x/checkpoint.safetensors", bytes, 120, 3);
- * ```
  */
 export async function writeCheckpointFiles(
   path: string,
@@ -95,12 +74,6 @@ export async function writeCheckpointFiles(
  * Makes the numbered checkpoint `from` the latest at `path` again (after resuming from it), and
  * removes numbered checkpoints of later steps than `step`: they belong to the run's abandoned
  * continuation, which training from `from` writes again.
- *
- * @example
- * ```ts
- * const latest = "runs/x/checkpoint.safetensors";
- * await rewindCheckpoints(latest, "runs/x/checkpoint-step000100.safetensors", 100);
- * ```
  */
 export async function rewindCheckpoints(
   path: string,

@@ -16,11 +16,6 @@ export const CHECKPOINT_EVERY_HINT =
 
 /**
  * A parsed `train.checkpointEvery`: how many of which unit (times are in seconds).
- *
- * @example
- * ```ts
- * const every: CheckpointEvery = { value: 600, unit: "seconds" };
- * ```
  */
 export interface CheckpointEvery {
   value: number;
@@ -34,12 +29,6 @@ for (const u of ["h", "hour", "hours"]) SECONDS[u] = 3600;
 /**
  * Parses `500 steps`, `2 epochs`, `30 s`, `10 min`, `1 h` (a bare number or numeric string is
  * epochs). Throws a `RangeError` for anything else, or for a value that is not above 0.
- *
- * @example
- * ```ts
- * parseCheckpointEvery("10 min"); // { value: 600, unit: "seconds" }
- * parseCheckpointEvery(1); // { value: 1, unit: "epochs" }
- * ```
  */
 export function parseCheckpointEvery(text: string | number): CheckpointEvery {
   const m = CHECKPOINT_EVERY_PATTERN.exec(String(text));
@@ -57,11 +46,6 @@ export function parseCheckpointEvery(text: string | number): CheckpointEvery {
 
 /**
  * Options of {@link CheckpointPolicy}: either cadence, or both.
- *
- * @example
- * ```ts
- * const cadence: CheckpointCadence = { everySteps: 500, everySeconds: 600 };
- * ```
  */
 export interface CheckpointCadence {
   /** Every this many optimizer steps (counted from step 0, so the same steps after a resume). */
@@ -74,12 +58,6 @@ export interface CheckpointCadence {
 
 /**
  * Decides, before each optimizer step, whether a checkpoint follows it.
- *
- * @example
- * ```ts
- * const policy = new CheckpointPolicy({ everySeconds: 600 });
- * if (policy.due(state.step + 1)) { await save(); policy.saved(); }
- * ```
  */
 export class CheckpointPolicy {
   readonly #everySteps: number | undefined;

@@ -18,11 +18,6 @@ export interface ClassificationLoss {
 /**
  * Throws a `RangeError` naming the sample when a label is not `-1` (unknown) or a class index
  * below `numClasses`.
- *
- * @example
- * ```ts
- * checkLabels(Int32Array.of(0, 3, -1), 10, ["a", "b", "c"]); // passes
- * ```
  */
 export function checkLabels(
   labels: ArrayLike<number>,
@@ -43,11 +38,6 @@ export function checkLabels(
 /**
  * Softmax cross-entropy of `logits` (`[N, K]`) against `labels` (N class indices, `-1` for an
  * unknown label, which the row's loss and count leave out). Differentiable in `logits`.
- *
- * @example
- * ```ts
- * const { lossSum, correct, labelled } = classificationLoss(logits, Int32Array.of(2, -1, 0));
- * ```
  */
 export function classificationLoss(
   logits: tf.Tensor2D,

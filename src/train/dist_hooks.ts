@@ -16,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Communicator } from "../distributed/communicator.ts";
-import { compareAcrossRanks } from "../distributed/config_hash.ts";
+import { compareAcrossRanks } from "../distributed/_compare_ranks.ts";
 import { FlatPacker } from "../distributed/flat.ts";
 import type { BatchNormHooks } from "../model/forward_context.ts";
 import type { GatheredCandidates } from "./nt_xent.ts";
@@ -25,7 +25,20 @@ import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
 import type { TrainingHooks } from "./training_hooks.ts";
 import { sha256Hex } from "../streams/sha256.ts";
 
-/** Options of {@link distTrainingHooks}. */
+/**
+ * Options of {@link distTrainingHooks}.
+ *
+ * @example Local batch norm, gathered negatives
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type DistHooksOptions, distTrainingHooks } from "@simclr/streams/train";
+ * import { SingleCommunicator } from "@simclr/streams/distributed";
+ * const options: DistHooksOptions = { globalBn: false, gatherNegatives: true };
+ * const comm = new SingleCommunicator({ listenForStop: false });
+ * assert.equal(distTrainingHooks(comm, options), undefined); // one rank: nothing to hook
+ * await comm.close();
+ * ```
+ */
 export interface DistHooksOptions {
   /** Reduce batch-norm statistics across ranks (global BN; default true). */
   globalBn?: boolean;
@@ -37,7 +50,7 @@ export interface DistHooksOptions {
 export function assertSyncBackend(size: number): void {
   const name = tf.getBackend();
   if (size > 1 && name === "webgpu") {
-    throw new Error(
+    throw new RangeError(
       `data-parallel training over ${size} ranks is not supported on the webgpu backend (its ` +
         "tensors cannot be read synchronously, which the cross-rank batch norm and NT-Xent " +
         "gather need): use --backend wasm, native, cpu or tensorflow",
@@ -91,6 +104,44 @@ export function globalBatchNorm(comm: Communicator): BatchNormHooks {
 /**
  * The forward-pass hooks of a data-parallel run: gathered NT-Xent candidates and (optionally)
  * global BN. With one rank there is nothing to do: no hooks (the single-process path).
+ *
+ * @throws {RangeError} for several ranks on the webgpu backend (its tensors cannot be read
+ *   synchronously).
+ *
+ * @example The data-parallel trainer (the same code on one rank or many)
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { allReduceGradientsStage, type Batch, distTrainingHooks, Lars, trainer } from "@simclr/streams/train";
+ * import { createCommunicator } from "@simclr/streams/distributed";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const comm = await createCommunicator("single"); // "auto" under mpirun
+ * // each rank feeds its own share of every global batch, with the same microStep
+ * const sink = trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1,
+ *   hooks: distTrainingHooks(comm, { globalBn: true }),
+ *   stages: [allReduceGradientsStage(comm)],
+ * });
+ * const writer = sink.getWriter();
+ * for (const step of [0, 1]) {
+ *   comm.step = step;
+ *   await writer.write(batch(step));
+ *   await sink.applied.until(step); // keep the ranks in lockstep
+ * }
+ * await writer.close();
+ * assert.equal(sink.applied.state.step, 2);
+ * await comm.close();
+ * ```
  */
 export function distTrainingHooks(
   comm: Communicator,
@@ -132,7 +183,7 @@ export function reduceStepGradients(
   }
   const packer = holder.packer;
   if (packer.slots.length !== names.length + extras) {
-    throw new Error(
+    throw new TypeError(
       `gradient all-reduce: micro-batch ${g.microStep} has ${names.length} gradients` +
         `${g.online ? " and online classifier counts" : ""}, the first step had ` +
         `${packer.slots.length} slots`,
@@ -162,6 +213,33 @@ export function reduceStepGradients(
  * `TransformStream<StepGradients, StepGradients>`: the cross-rank gradient all-reduce stage,
  * placed after accumulation and before the optimizer (the trainer's `stages`). With one rank
  * it passes gradients through untouched.
+ *
+ * @example One rank: the gradients pass through
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { allReduceGradientsStage, type Batch, disposeStepGradients, forwardBackward, type StepGradients } from "@simclr/streams/train";
+ * import { SingleCommunicator } from "@simclr/streams/distributed";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const comm = new SingleCommunicator({ listenForStop: false });
+ * const out: StepGradients[] = [];
+ * await ReadableStream.from([batch(0)]).pipeThrough(forwardBackward(model))
+ *   .pipeThrough(allReduceGradientsStage(comm))
+ *   .pipeTo(new WritableStream({ write: (g) => { out.push(g); } }));
+ * assert.equal(out[0].pairs, 2); // on N ranks: N times the local pairs, gradients averaged
+ * out.forEach(disposeStepGradients);
+ * await comm.close();
+ * ```
  */
 export function allReduceGradientsStage(
   comm: Communicator,
@@ -211,6 +289,25 @@ export async function weightsHash(
  * Collective: throws on every rank, naming the ranks that differ from rank 0, when a checksum
  * of `params` is not the same on every rank (the weights of data-parallel ranks must stay
  * identical: a difference means a non-deterministic kernel or a missed update).
+ *
+ * @throws {Error} "the weights diverged across ranks after step N ..." on every rank.
+ *
+ * @example A periodic check during training
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { assertSameWeights } from "@simclr/streams/train";
+ * import { SingleCommunicator } from "@simclr/streams/distributed";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * const comm = new SingleCommunicator({ listenForStop: false });
+ * await assertSameWeights(comm, model.store.all(), 0); // resolves: every rank agrees
+ * await comm.close();
+ * assert.equal(comm.size, 1);
+ * ```
  */
 export async function assertSameWeights(
   comm: Communicator,

@@ -3,19 +3,41 @@
  * `TransformStream<Batch, StepGradients>`. BN running statistics are updated here (once per
  * micro-batch, as PyTorch does per forward). Nothing is read back from the device.
  */
-import * as tf from "@tensorflow/tfjs";
-import { commitRunningStats } from "../model/running_stats.ts";
-import type { ForwardContext, RunningStatUpdate } from "../model/forward_context.ts";
-import type { Param } from "../model/params.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import type { Batch } from "./batch.ts";
-import { ntXentLoss, type NtXentReduction } from "./nt_xent.ts";
+import type { NtXentReduction } from "./nt_xent.ts";
 import type { OnlineClassifier } from "./online_classifier.ts";
-import type { NamedTensors } from "./parameter_set.ts";
-import { disposeStepGradients, type StepGradients } from "./step_gradients.ts";
+import type { StepGradients } from "./step_gradients.ts";
 import type { TrainingHooks } from "./training_hooks.ts";
+import { computeStepGradients } from "./_step_objective.ts";
 
-/** Options of {@link forwardBackward}. */
+/**
+ * Options of {@link forwardBackward} (and of {@link trainer}).
+ *
+ * @example A lower temperature, google's loss scale
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, forwardBackward, type ForwardBackwardOptions, type StepGradients } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const options: ForwardBackwardOptions = { temperature: 0.1, lossReduction: "sum-of-directions" };
+ * const out: StepGradients[] = [];
+ * await ReadableStream.from([batch(0)]).pipeThrough(forwardBackward(model, options))
+ *   .pipeTo(new WritableStream({ write: (g) => { out.push(g); } }));
+ * assert.ok((await out[0].loss.data())[0] > 0);
+ * tf.dispose([out[0].loss, out[0].accuracy, ...Object.values(out[0].grads)]);
+ * ```
+ */
 export interface ForwardBackwardOptions {
   /** NT-Xent temperature (SimCLR: 0.1 to 0.5; default 0.5). */
   temperature?: number;
@@ -39,7 +61,26 @@ export interface ForwardBackwardOptions {
   objective?: StepObjective;
 }
 
-/** The loss and gradients of one micro-batch (a synchronous dispatch; tensors stay on the device). */
+/**
+ * The loss and gradients of one micro-batch (a synchronous dispatch; tensors stay on the
+ * device): the trainer's `objective`, SimCLR's by default, {@link supervisedObjective} to
+ * fine-tune.
+ *
+ * @example The fine-tuning objective
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type StepObjective, supervisedObjective } from "@simclr/streams/train";
+ * import { createModel, Linear } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * const classifier = new Linear(model.store, "classifier", model.encoder.featureDim, 2);
+ * const objective: StepObjective = supervisedObjective(classifier);
+ * assert.equal(typeof objective, "function"); // pass it as trainer({ objective })
+ * ```
+ */
 export type StepObjective = (
   model: SimCLRModel,
   batch: Batch,
@@ -47,112 +88,35 @@ export type StepObjective = (
 ) => Omit<StepGradients, "waitMs" | "computeMs">;
 
 /**
- * Runs `forward` (which builds a scalar loss from the model in training mode) under a gradient
- * tape and returns the loss and the gradients of `params` by parameter name; the batch-norm
- * running statistics of the forward pass are committed afterwards. `forward` may `tf.keep`
- * other tensors it makes (the caller then owns them).
- */
-export function trainingGradients(
-  params: Param[],
-  opts: Pick<ForwardBackwardOptions, "bnMomentum" | "hooks">,
-  forward: (ctx: ForwardContext) => tf.Scalar,
-): { loss: tf.Scalar; grads: NamedTensors } {
-  const updates: RunningStatUpdate[] = [];
-  const retain: tf.Tensor[] = [];
-  const ctx: ForwardContext = {
-    training: true,
-    batchNorm: opts.hooks?.batchNorm,
-    updates,
-    retain,
-  };
-  let value: tf.Scalar;
-  let byVar: tf.NamedTensorMap;
-  try {
-    ({ value, grads: byVar } = tf.variableGrads(() => forward(ctx), params.map((p) => p.variable)));
-  } finally {
-    tf.dispose(retain);
-  }
-  commitRunningStats(updates, opts.bnMomentum ?? 0.1);
-  const grads: NamedTensors = {};
-  for (const p of params) {
-    const g = byVar[p.variable.name];
-    if (g) grads[p.name] = g;
-  }
-  return { loss: value, grads };
-}
-
-/** Throws a `TypeError` unless `batch.views` holds the 2N views of the batch's shape. */
-export function checkBatchViews(batch: Batch): void {
-  const { size: n, height: h, width: w, channels: c } = batch;
-  if (batch.views.length !== 2 * n * h * w * c) {
-    throw new TypeError(
-      `micro-batch ${batch.microStep}: views has ${batch.views.length} values, expected ` +
-        `2 x ${n} x ${h} x ${w} x ${c} = ${2 * n * h * w * c}`,
-    );
-  }
-}
-
-/**
- * SimCLR's objective on one batch: forward pass of both views, NT-Xent, backward pass; with an
- * online classifier, its gradients from the features of the first views too.
- */
-export function computeStepGradients(
-  model: SimCLRModel,
-  batch: Batch,
-  opts: ForwardBackwardOptions = {},
-): Omit<StepGradients, "waitMs" | "computeMs"> {
-  const { size: n, height: h, width: w, channels: c } = batch;
-  checkBatchViews(batch);
-  const x = tf.tensor4d(batch.views, [2 * n, h, w, c]);
-  let accuracy!: tf.Scalar;
-  let features: tf.Tensor2D | undefined;
-  let result: { loss: tf.Scalar; grads: NamedTensors };
-  try {
-    result = trainingGradients(model.store.trainable(), opts, (ctx) => {
-      const { h: hidden, z } = model.apply(x, ctx);
-      // kept as it is: the online classifier reads it after the tape, as a constant
-      if (opts.online) features = tf.keep(hidden);
-      const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-      const r = ntXentLoss(z1, z2, opts.temperature ?? 0.5, {
-        gather: opts.hooks?.gather,
-        reduction: opts.lossReduction,
-      });
-      accuracy = tf.keep(r.accuracy);
-      return r.loss;
-    });
-  } catch (err) {
-    features?.dispose();
-    throw err;
-  } finally {
-    x.dispose();
-  }
-  const out: Omit<StepGradients, "waitMs" | "computeMs"> = {
-    microStep: batch.microStep,
-    epoch: batch.epoch,
-    pairs: n,
-    microBatches: 1,
-    grads: result.grads,
-    loss: result.loss,
-    accuracy,
-  };
-  if (opts.online && features) {
-    try {
-      const side = opts.online.gradients(features, batch);
-      Object.assign(out.grads, side.grads);
-      out.online = side.counts;
-    } catch (err) {
-      disposeStepGradients(out);
-      throw err;
-    } finally {
-      features.dispose();
-    }
-  }
-  return out;
-}
-
-/**
  * `TransformStream<Batch, StepGradients>`: forward + loss (NT-Xent, or `opts.objective`) +
- * backward per batch. Holds at most one batch waiting and one result queued.
+ * backward per batch. Holds at most one batch waiting and one result queued. Nothing is read
+ * back from the device; whoever consumes the gradients disposes them.
+ *
+ * @example Gradients of two micro-batches
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, disposeStepGradients, forwardBackward, type StepGradients } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const grads: StepGradients[] = [];
+ * await ReadableStream.from([batch(0), batch(1)])
+ *   .pipeThrough(forwardBackward(model, { temperature: 0.5 }))
+ *   .pipeTo(new WritableStream({ write: (g) => { grads.push(g); } }));
+ * assert.deepEqual(grads.map((g) => g.microStep), [0, 1]);
+ * // a gradient for every trainable parameter
+ * assert.deepEqual(Object.keys(grads[0].grads).sort(), model.store.trainable().map((p) => p.name).sort());
+ * grads.forEach(disposeStepGradients);
+ * ```
  */
 export function forwardBackward(
   model: SimCLRModel,

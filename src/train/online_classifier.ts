@@ -19,7 +19,23 @@ import type { Optimizer } from "./optimizer.ts";
 import type { NamedTensors } from "./parameter_set.ts";
 import { MomentumSgd } from "./sgd.ts";
 
-/** Options of {@link OnlineClassifier}. */
+/**
+ * Options of {@link OnlineClassifier}.
+ *
+ * @example LARS, as solo-learn
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { OnlineClassifier, type OnlineClassifierOptions } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const options: OnlineClassifierOptions = {
+ *   featureDim: 4, numClasses: 2, learningRate: () => 0.1, optimizer: "lars", weightDecay: 1e-6,
+ * };
+ * const online = new OnlineClassifier(options);
+ * assert.equal(online.optimizer.kind, "lars");
+ * online.dispose();
+ * ```
+ */
 export interface OnlineClassifierOptions {
   /** Length of the features `h`. */
   featureDim: number;
@@ -41,7 +57,27 @@ export interface OnlineClassifierOptions {
   trustCoefficient?: number;
 }
 
-/** What one micro-batch gives the online classifier's optimizer. */
+/**
+ * What one micro-batch gives the online classifier's optimizer.
+ *
+ * @example One update of the classifier by hand
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { OnlineClassifier, type OnlineGradients } from "@simclr/streams/train";
+ * await tf.setBackend("cpu");
+ * const online = new OnlineClassifier({ featureDim: 2, numClasses: 2, learningRate: () => 0.5 });
+ * const h = tf.tensor2d([[1, 0], [0, 1]]); // features of 2 first views
+ * const g: OnlineGradients = online.gradients(h, { size: 2, labels: Int32Array.of(0, 1), keys: ["a", "b"] });
+ * const [ceSum, correct, labelled] = await g.counts.data();
+ * assert.ok(Math.abs(ceSum - 2 * Math.log(2)) < 1e-5); // zero weights: uniform predictions
+ * assert.equal(labelled, 2);
+ * online.apply(g.grads, 0); // its optimizer step
+ * tf.dispose([h, g.counts, ...Object.values(g.grads)]);
+ * online.dispose();
+ * assert.ok(correct >= 0);
+ * ```
+ */
 export interface OnlineGradients {
   /** Gradients of {@link OnlineClassifier.store}'s parameters, by name. */
   grads: NamedTensors;
@@ -54,23 +90,52 @@ export interface OnlineGradients {
  * `[featureDim, numClasses]`, `online.bias`; zeros at the start, as google's zero-initialized
  * logits layer) and its own optimizer.
  *
- * @example
+ * @example Pretraining with an online classifier
  * ```ts
- * const online = new OnlineClassifier({ featureDim: 128, numClasses: 10, learningRate: () => 0.1 });
- * const { grads, counts } = online.gradients(h, batch); // h: [2N, 128] or [N, 128], no tape
- * online.apply(grads, 0); // an optimizer step with its own LR
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, Lars, OnlineClassifier, type StepMetrics, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const online = new OnlineClassifier({
+ *   featureDim: model.encoder.featureDim, numClasses: 2, learningRate: () => 0.1,
+ * });
+ * const metrics: StepMetrics[] = [];
+ * await ReadableStream.from([batch(0), batch(1)]).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1, online, logEvery: 1,
+ *   onMetrics: (m) => { metrics.push(m); },
+ * }));
+ * // its loss and top-1 on each step's labelled first views, before its update
+ * assert.ok(metrics.every((m) => Number.isFinite(m.onlineLoss) && m.onlineTop1! >= 0));
+ * const { weights, bias } = await online.weights();
+ * assert.deepEqual([weights.length, bias.length], [model.encoder.featureDim * 2, 2]);
+ * online.dispose();
  * ```
  */
 export class OnlineClassifier {
   /** The parameter names' prefix; model parameters never start with it. */
   static readonly PREFIX = "online.";
+  /** Length of the features `h` it classifies. */
   readonly featureDim: number;
+  /** Number of classes. */
   readonly numClasses: number;
+  /** Its parameters (`online.weight`, `online.bias`), apart from the model's. */
   readonly store: ParamStore = new ParamStore(0);
+  /** Its own optimizer (`sgd` or `lars`, see the options). */
   readonly optimizer: Optimizer;
   readonly #layer: Linear;
   readonly #lr: (step: number) => number;
 
+  /** A zero-initialized classifier; throws `RangeError` for a bad `featureDim` or `numClasses`. */
   constructor(options: OnlineClassifierOptions) {
     const { featureDim, numClasses } = options;
     if (!(Number.isInteger(featureDim) && featureDim >= 1)) {

@@ -8,7 +8,7 @@
  */
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import { AppliedSteps } from "./applied_steps.ts";
-import { NonFiniteError, saveCheckpoint } from "./checkpoint.ts";
+import { NonFiniteError, saveCheckpoint } from "./_checkpoint_codec.ts";
 import { CheckpointPolicy } from "./checkpoint_policy.ts";
 import { learningRateAt, type LrScheduleOptions } from "./lr_schedule.ts";
 import type { OnlineClassifier } from "./online_classifier.ts";
@@ -17,7 +17,37 @@ import { disposeStepGradients, imagesOf, type StepGradients } from "./step_gradi
 import type { StepMetrics } from "./step_metrics.ts";
 import { initialTrainState, type TrainState } from "./train_state.ts";
 
-/** Where and how often to checkpoint. */
+/**
+ * Where and how often to checkpoint.
+ *
+ * @example Every step, keeping two
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, type CheckpointOptions, Lars, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const checkpoint: CheckpointOptions = { path: `${dir}/last.ckpt`, every: 1, keep: 2 };
+ * const written: number[] = [];
+ * await ReadableStream.from([0, 1, 2].map(batch)).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.1, checkpoint,
+ *   onCheckpoint: (_, state) => written.push(state.step),
+ * }));
+ * assert.deepEqual(written, [1, 2, 3]);
+ * assert.ok((await Deno.stat(checkpoint.path)).isFile);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface CheckpointOptions {
   /** File to write (replaced atomically each time). */
   path: string;
@@ -35,9 +65,41 @@ export interface CheckpointOptions {
   rngState?: () => unknown;
 }
 
-/** Options of {@link optimizerStep}. */
+/**
+ * Options of {@link optimizerStep} (and of {@link trainer}).
+ *
+ * @example A schedule instead of a constant rate
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { AdamW, type Batch, type OptimizerStepOptions, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const lrs: number[] = [];
+ * const options: OptimizerStepOptions = {
+ *   model,
+ *   optimizer: new AdamW(),
+ *   learningRate: { baseLr: 0.01, scaling: "none", batchSize: 2, warmupSteps: 2, totalSteps: 4 },
+ *   logEvery: 1,
+ *   onMetrics: (m) => { lrs.push(m.lr); },
+ * };
+ * await ReadableStream.from([0, 1, 2, 3].map(batch)).pipeTo(trainer(options));
+ * assert.deepEqual(lrs.map((x) => +x.toFixed(6)), [0, 0.005, 0.01, 0.005]);
+ * ```
+ */
 export interface OptimizerStepOptions {
+  /** The model whose trainable parameters are updated (and checkpointed). */
   model: SimCLRModel;
+  /** The optimizer, e.g. `new Lars()`. */
   optimizer: Optimizer;
   /** LR schedule, or a function of the optimizer step. */
   learningRate: LrScheduleOptions | ((step: number) => number);
@@ -47,6 +109,7 @@ export interface OptimizerStepOptions {
   logEvery?: number;
   /** Receives metrics every `logEvery` steps. */
   onMetrics?: (m: StepMetrics) => void | Promise<void>;
+  /** Where and how often to write checkpoints (default: none). */
   checkpoint?: CheckpointOptions;
   /**
    * The online linear classifier: updated by its own optimizer from its gradients in each step,
@@ -57,10 +120,61 @@ export interface OptimizerStepOptions {
   onCheckpoint?: (path: string, state: TrainState) => void;
 }
 
-/** The optimizer stage, and the steps it applied as promises. */
+/**
+ * The optimizer stage, and the steps it applied as promises.
+ *
+ * @example Its applied steps
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, forwardBackward, MomentumSgd, type OptimizerStage, optimizerStep } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const stage: OptimizerStage = optimizerStep({ model, optimizer: new MomentumSgd(), learningRate: () => 0.1 });
+ * await ReadableStream.from([batch(0)]).pipeThrough(forwardBackward(model)).pipeTo(stage);
+ * await stage.applied.until(0); // already resolved: micro-batch 0 was applied
+ * assert.equal(stage.applied.state.microStep, 0);
+ * ```
+ */
 export type OptimizerStage = WritableStream<StepGradients> & { readonly applied: AppliedSteps };
 
-/** `WritableStream<StepGradients>` applying the optimizer. Disposes what it consumes. */
+/**
+ * `WritableStream<StepGradients>` applying the optimizer with the scheduled learning rate;
+ * disposes what it consumes. Reads loss and accuracy every `logEvery` steps (asynchronously),
+ * and stops training when the loss is NaN or infinite.
+ *
+ * @example The chain of the trainer, by hand
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, forwardBackward, MomentumSgd, optimizerStep } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const before = tf.memory().numTensors;
+ * const sink = optimizerStep({ model, optimizer: new MomentumSgd({ momentum: 0 }), learningRate: () => 0.1 });
+ * await ReadableStream.from([batch(0), batch(1)]).pipeThrough(forwardBackward(model)).pipeTo(sink);
+ * assert.equal(sink.applied.state.step, 2);
+ * assert.equal(tf.memory().numTensors, before); // no slots without momentum, nothing leaked
+ * ```
+ */
 export function optimizerStep(opts: OptimizerStepOptions): OptimizerStage {
   const state = opts.state ?? initialTrainState();
   const applied = new AppliedSteps(state);

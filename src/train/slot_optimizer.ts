@@ -20,7 +20,7 @@ export abstract class SlotOptimizer implements Optimizer {
 
   loadState(state: OptimizerState): void {
     if (state.kind !== this.kind) {
-      throw new Error(
+      throw new TypeError(
         `optimizer state is for '${state.kind}' but this run uses '${this.kind}': resume with ` +
           `the same optimizer, or start from the weights only`,
       );

@@ -1,14 +1,40 @@
-/** Per-step metrics: the record of `metrics.jsonl`, its writer, and its cut on resume. */
-import { JsonlAppender, truncateJsonl } from "../streams/jsonl_file.ts";
+/** Per-step metrics: the record of `metrics.jsonl` (its file: `_metrics_file.ts`). */
 
 /**
  * What the optimizer stage reports every `logEvery` steps: one line of `metrics.jsonl`, which
  * the run report reads back.
+ *
+ * @example Metrics of every second step
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, Lars, type StepMetrics, trainer } from "@simclr/streams/train";
+ * import { createModel } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * const metrics: StepMetrics[] = [];
+ * await ReadableStream.from([0, 1, 2, 3].map(batch)).pipeTo(trainer({
+ *   model, optimizer: new Lars(), learningRate: () => 0.2, logEvery: 2,
+ *   onMetrics: (m) => { metrics.push(m); },
+ * }));
+ * assert.deepEqual(metrics.map((m) => [m.step, m.lr]), [[2, 0.2], [4, 0.2]]);
+ * assert.ok(metrics[0].accuracy >= 0 && metrics[0].accuracy <= 1);
+ * ```
  */
 export interface StepMetrics {
   /** Optimizer steps done (after this one). */
   step: number;
+  /** Epoch of the step's last batch. */
   epoch: number;
+  /** NT-Xent loss of the step (the objective's loss when fine-tuning). */
   loss: number;
   /** Contrastive top-1 accuracy. */
   accuracy: number;
@@ -19,46 +45,14 @@ export interface StepMetrics {
    * cross-entropy and top-1 accuracy on the step's first views, before its update.
    */
   onlineLoss?: number;
+  /** The online classifier's top-1 accuracy (see `onlineLoss`). */
   onlineTop1?: number;
   /** Views per second over the interval since the last report. */
   imagesPerSec: number;
   /** Milliseconds per step, averaged over the interval: waiting for data, computing. */
   waitMs: number;
+  /** Milliseconds per step spent computing. */
   computeMs: number;
   /** Wall-clock time (ISO). */
   time: string;
-}
-
-/** Appends metrics to a JSONL file (one object per line); a failed write names the file. */
-export class JsonlMetricsWriter {
-  readonly #out: JsonlAppender<StepMetrics>;
-
-  constructor(readonly path: string) {
-    this.#out = new JsonlAppender(path, "metrics");
-  }
-
-  /** Appends one line. */
-  async write(m: StepMetrics): Promise<void> {
-    await this.#out.write(m);
-  }
-
-  /** Closes the file. */
-  close(): void {
-    this.#out.close();
-  }
-}
-
-/**
- * Cuts a metrics file back to the records of steps up to `step` (a resumed run's checkpoint),
- * so the rows a killed run wrote after its checkpoint are not followed by the resumed run's
- * rows for the same steps. Returns the number of lines dropped.
- *
- * @example
- * ```ts
- * await truncateMetrics("runs/x/metrics.jsonl", state.step);
- * ```
- */
-export async function truncateMetrics(path: string, step: number): Promise<number> {
-  const r = await truncateJsonl<StepMetrics>(path, (m) => m.step <= step, "metrics");
-  return r.dropped;
 }

@@ -7,7 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Linear } from "../model/linear.ts";
 import { checkLabels, classificationLoss } from "./cross_entropy.ts";
-import { checkBatchViews, type StepObjective, trainingGradients } from "./forward_backward.ts";
+import type { StepObjective } from "./forward_backward.ts";
+import { checkBatchViews, trainingGradients } from "./_step_objective.ts";
 
 /**
  * The objective of fine-tuning `model.encoder` plus `classifier` (whose parameters must live in
@@ -15,10 +16,32 @@ import { checkBatchViews, type StepObjective, trainingGradients } from "./forwar
  * loss = mean cross-entropy over the batch's first views, accuracy = their top-1. Every sample
  * must carry a label in `0 .. classifier.outFeatures - 1`.
  *
- * @example
+ * @example Fine-tuning the encoder with a classifier
  * ```ts
- * const classifier = new Linear(model.store, "classifier", model.encoder.featureDim, 10);
- * const sink = trainer({ model, optimizer, learningRate, objective: supervisedObjective(classifier) });
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { type Batch, MomentumSgd, type StepMetrics, supervisedObjective, trainer } from "@simclr/streams/train";
+ * import { createModel, Linear } from "@simclr/streams/model";
+ * await tf.setBackend("cpu");
+ * const model = createModel({
+ *   encoder: "small", smallWidths: { stem: 4, stages: [4] }, head: { layers: 2, hiddenDim: 4, outDim: 4 },
+ * });
+ * // 2 pairs of 4x4 RGB views: the 2 first views, then the 2 second views
+ * const batch = (microStep: number): Batch => ({
+ *   microStep, epoch: 0, size: 2, height: 4, width: 4, channels: 3,
+ *   views: Float32Array.from({ length: 4 * 4 * 4 * 3 }, (_, i) => Math.sin(i + microStep)),
+ *   keys: ["a", "b"], indices: Int32Array.of(0, 1), labels: Int32Array.of(0, 1),
+ * });
+ * // in the model's store: the optimizer updates it and checkpoints keep it
+ * const classifier = new Linear(model.store, "classifier", model.encoder.featureDim, 2);
+ * const metrics: StepMetrics[] = [];
+ * await ReadableStream.from([batch(0), batch(1)]).pipeTo(trainer({
+ *   model, optimizer: new MomentumSgd(), learningRate: () => 0.1, logEvery: 1,
+ *   objective: supervisedObjective(classifier),
+ *   onMetrics: (m) => { metrics.push(m); },
+ * }));
+ * assert.equal(metrics.length, 2);
+ * assert.ok(metrics.every((m) => m.loss > 0 && m.accuracy >= 0)); // cross-entropy, top-1
  * ```
  */
 export function supervisedObjective(classifier: Linear): StepObjective {

@@ -14,7 +14,7 @@ import { extractFeatures } from "../../src/eval/features.ts";
 import { knnClassify } from "../../src/eval/knn.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
 import { Rng } from "../../src/streams/rng.ts";
-import { computeStepGradients } from "../../src/train/forward_backward.ts";
+import { computeStepGradients } from "../../src/train/_step_objective.ts";
 import { Lars } from "../../src/train/lars.ts";
 import { MomentumSgd } from "../../src/train/sgd.ts";
 import { disposeStepGradients } from "../../src/train/step_gradients.ts";

@@ -28,7 +28,7 @@ import { knnClassify } from "../../src/eval/knn.ts";
 import { createModel, type ModelConfig, type SimCLRModel } from "../../src/model/simclr_model.ts";
 import { Rng } from "../../src/streams/rng.ts";
 import type { Batch } from "../../src/train/batch.ts";
-import { computeStepGradients } from "../../src/train/forward_backward.ts";
+import { computeStepGradients } from "../../src/train/_step_objective.ts";
 import { Lars } from "../../src/train/lars.ts";
 import { disposeStepGradients } from "../../src/train/step_gradients.ts";
 import type { StepMetrics } from "../../src/train/step_metrics.ts";

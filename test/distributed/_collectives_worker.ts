@@ -4,12 +4,9 @@
  * config check to fail on every rank and prints `MISMATCH rank <message>`).
  */
 import assert from "node:assert/strict";
-import {
-  assertSameConfig,
-  compareAcrossRanks,
-  createCommunicator,
-  FlatPacker,
-} from "../../src/distributed/mod.ts";
+import { assertSameConfig, createCommunicator } from "../../src/distributed/mod.ts";
+import { compareAcrossRanks } from "../../src/distributed/_compare_ranks.ts";
+import { FlatPacker } from "../../src/distributed/flat.ts";
 import { rankIndices } from "../../src/streams/_epoch_split.ts";
 
 const comm = await createCommunicator("auto");

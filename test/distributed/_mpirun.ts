@@ -1,5 +1,5 @@
 /** Test helper: runs a command under the system `mpirun`, bounded in time. */
-import { findMpirun, mpirunArgs } from "../../src/distributed/launch.ts";
+import { findMpirun, mpirunArgs } from "../../src/distributed/_mpirun.ts";
 
 export const mpirunInfo = await findMpirun();
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FlatPacker } from "../../src/distributed/mod.ts";
+import { FlatPacker } from "../../src/distributed/flat.ts";
 
 Deno.test("FlatPacker lays names out sorted; views share its one buffer", () => {
   const p = new FlatPacker(new Map([["z/w", 3], ["a/b", 1], ["m/gamma", 2]]));

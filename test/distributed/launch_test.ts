@@ -1,6 +1,6 @@
 /** The launcher: mpirun's arguments for each way of launching, and the CLI's own checks. */
 import assert from "node:assert/strict";
-import { mpirunArgs } from "../../src/distributed/launch.ts";
+import { mpirunArgs } from "../../src/distributed/_mpirun.ts";
 import { mpiSkipReason } from "./_mpirun.ts";
 
 /** The value following `flag` in `args` (each occurrence). */

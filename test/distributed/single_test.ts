@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import {
   assertSameConfig,
-  configHash,
   createCommunicator,
-  detectLaunch,
   DistError,
   SingleCommunicator,
 } from "../../src/distributed/mod.ts";
+import { configHash } from "../../src/distributed/_compare_ranks.ts";
+import { detectLaunch } from "../../src/distributed/_launch_env.ts";
 import { loadMpi } from "../../src/distributed/mpi_lib.ts";
 
 Deno.test("the single communicator: size 1, collectives are the identity", async () => {

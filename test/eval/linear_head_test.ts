@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { linearHeadAccuracy, TopKTally } from "../../src/eval/linear_head.ts";
+import { linearHeadAccuracy, TopKTally } from "../../src/eval/_head_accuracy.ts";
 import { Rng } from "../../src/streams/rng.ts";
 
 await tf.setBackend("cpu");

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../../src/backend/start.ts";
 import {
-  applyStandardizer,
   evaluateFeatures,
   type FeatureSet,
-  minimizeLbfgs,
   probeAccuracy,
   trainLinearProbe,
 } from "../../src/eval/mod.ts";
+import { minimizeLbfgs } from "../../src/eval/lbfgs.ts";
+import { applyStandardizer } from "../../src/eval/_standardize.ts";
 
 function blobs(n: number, dim: number, classes: number, spread: number, seed: number): FeatureSet {
   let c = 3;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { conv2dFilterGradientOnly } from "../../src/model/conv.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
-import { computeStepGradients } from "../../src/train/forward_backward.ts";
+import { computeStepGradients } from "../../src/train/_step_objective.ts";
 import { TINY, tinyBatch } from "../train/_fixtures.ts";
 
 await tf.setBackend("cpu");

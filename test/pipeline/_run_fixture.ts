@@ -9,7 +9,7 @@ import type { PipelineConfig } from "../../src/config/pipeline.ts";
 import { createModel, type SimCLRModel } from "../../src/model/simclr_model.ts";
 import { modelConfigOf } from "../../src/pipeline/build.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { saveCheckpoint } from "../../src/train/checkpoint.ts";
+import { saveCheckpoint } from "../../src/train/_checkpoint_codec.ts";
 import { Lars } from "../../src/train/lars.ts";
 import { fixtureConfig, writeFixtureDataset } from "./_fixture.ts";
 

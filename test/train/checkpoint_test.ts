@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { createModel } from "../../src/model/simclr_model.ts";
-import {
-  encodeCheckpoint,
-  loadCheckpoint,
-  restoreCheckpoint,
-  saveCheckpoint,
-} from "../../src/train/checkpoint.ts";
+import { loadCheckpoint, restoreCheckpoint } from "../../src/train/checkpoint.ts";
+import { encodeCheckpoint, saveCheckpoint } from "../../src/train/_checkpoint_codec.ts";
 import { Lars } from "../../src/train/lars.ts";
 import { initialTrainState } from "../../src/train/train_state.ts";
 import { TINY } from "./_fixtures.ts";

@@ -17,7 +17,7 @@ import {
   reduceStepGradients,
   weightsHash,
 } from "../../src/train/dist_hooks.ts";
-import { computeStepGradients } from "../../src/train/forward_backward.ts";
+import { computeStepGradients } from "../../src/train/_step_objective.ts";
 import { OnlineClassifier } from "../../src/train/online_classifier.ts";
 import { disposeStepGradients, type StepGradients } from "../../src/train/step_gradients.ts";
 import { TINY, tinyBatch } from "./_fixtures.ts";

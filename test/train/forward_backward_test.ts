@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { startBackend } from "../../src/backend/start.ts";
 import { createModel, type ModelConfig } from "../../src/model/simclr_model.ts";
-import { computeStepGradients, forwardBackward } from "../../src/train/forward_backward.ts";
+import { forwardBackward } from "../../src/train/forward_backward.ts";
+import { computeStepGradients } from "../../src/train/_step_objective.ts";
 import { disposeStepGradients, type StepGradients } from "../../src/train/step_gradients.ts";
 import { batches, TINY, tinyBatch } from "./_fixtures.ts";
 

@@ -9,7 +9,7 @@ import { createModel } from "../../src/model/simclr_model.ts";
 import { accumulateGradients } from "../../src/train/accumulate.ts";
 import type { Batch } from "../../src/train/batch.ts";
 import { loadCheckpoint, restoreCheckpoint } from "../../src/train/checkpoint.ts";
-import { computeStepGradients } from "../../src/train/forward_backward.ts";
+import { computeStepGradients } from "../../src/train/_step_objective.ts";
 import { Lars } from "../../src/train/lars.ts";
 import { OnlineClassifier } from "../../src/train/online_classifier.ts";
 import { MomentumSgd } from "../../src/train/sgd.ts";
