@@ -38,6 +38,7 @@ export {
 } from "./projection_head.ts";
 export type { BatchNormHooks, ForwardContext, RunningStatUpdate } from "./forward_context.ts";
 export { commitRunningStats } from "./running_stats.ts";
+export { Linear } from "./linear.ts";
 export { type Param, ParamStore } from "./params.ts";
 export { loadWeights, saveWeights } from "./weights.ts";
 export { exportTorchvision, saveTorchvisionWeights } from "./torchvision_weights.ts";
