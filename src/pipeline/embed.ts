@@ -107,12 +107,6 @@ export async function openEmbedSource(source: EmbeddingSource): Promise<OpenedDa
  * Images per encoder call for `size x size` views: 128, fewer for large views so that a batch holds
  * at most 32 images of 224 x 224 (the activations of a ResNet on 128 such images outgrow the wasm
  * backend's 4 GiB heap).
- *
- * @example
- * ```ts
- * defaultEmbedBatch(28); // 128
- * defaultEmbedBatch(224); // 32
- * ```
  */
 export function defaultEmbedBatch(size: number): number {
   return Math.max(1, Math.min(128, Math.floor((32 * 224 * 224) / (size * size))));

@@ -31,11 +31,6 @@ export interface RunEvaluation {
 /**
  * The labelled dataset evaluation reads: `eval.dataset` at `eval.path`, by default the
  * training dataset (`data.path` goes with it when `eval.dataset` is unset or the same).
- *
- * @example
- * ```ts
- * const { dataset, path } = evalSource(cfg); // { dataset: "cifar10", path: undefined }
- * ```
  */
 export function evalSource(cfg: PipelineConfig): { dataset: string; path: string | undefined } {
   const dataset = cfg.eval.dataset ?? cfg.data.dataset;
@@ -46,11 +41,6 @@ export function evalSource(cfg: PipelineConfig): { dataset: string; path: string
 /**
  * Why `cfg` cannot be evaluated, known before any training (tar shards are streamed and hold
  * no random-access labelled split): undefined when it can.
- *
- * @example
- * ```ts
- * const why = evalProblem(cfg); if (why) throw new Error(why);
- * ```
  */
 export function evalProblem(cfg: PipelineConfig): string | undefined {
   if (evalSource(cfg).dataset !== "tar") return undefined;
@@ -76,11 +66,6 @@ export interface EvalData {
  * drawn with the run's seed (see `balancedSubset`); for other datasets the first `max`: the
  * named datasets' files come in a fixed, shuffled order, so that is already a near-balanced
  * sample (and stays comparable with earlier runs).
- *
- * @example
- * ```ts
- * const idx = evalSampleIndices(await imageFolder("data/flowers"), 1000, 0);
- * ```
  */
 export function evalSampleIndices(
   ds: IndexedDataset,
@@ -95,11 +80,6 @@ export function evalSampleIndices(
 /**
  * Opens the labelled splits evaluation reads (`eval.trainSplit`, `eval.testSplit` of the
  * evaluation dataset) and the indices it scores under the caps; close both datasets after use.
- *
- * @example
- * ```ts
- * const data = await openEvalData(cfg); // data.bank, data.test, data.testIndices, ...
- * ```
  */
 export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
   const problem = evalProblem(cfg);

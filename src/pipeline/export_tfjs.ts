@@ -12,12 +12,6 @@ import { encoderLayersModel } from "../model/tfjs_layers.ts";
 
 /**
  * The `simclr` entry of the exported model's `userDefinedMetadata`.
- *
- * @example
- * ```ts
- * const meta = (await tf.loadLayersModel(url)).getUserDefinedMetadata() as { simclr: EncoderMetadata };
- * const { size, mean, std } = meta.simclr.input;
- * ```
  */
 export interface EncoderMetadata {
   encoder: string;
@@ -74,11 +68,6 @@ export function encoderMetadata(
 /**
  * Writes `model`'s encoder as `dir/model.json` + weight shards with {@link encoderMetadata}
  * under `userDefinedMetadata.simclr`.
- *
- * @example
- * ```ts
- * await exportTfjs(cfg, model, "runs/x", 192, "runs/x/tfjs");
- * ```
  */
 export async function exportTfjs(
   cfg: PipelineConfig,

@@ -20,11 +20,6 @@ import { openEmbedSource } from "./embed.ts";
 
 /**
  * One neighbour: its row, key and cosine similarity.
- *
- * @example
- * ```ts
- * const hit: NeighborHit = { row: 12, key: { key: "a.png", label: 0 }, similarity: 0.97 };
- * ```
  */
 export interface NeighborHit {
   row: number;
@@ -35,11 +30,6 @@ export interface NeighborHit {
 /**
  * The `k` rows of `features` (a `.npy` path) most cosine-similar to `query`, best first,
  * leaving out row `exclude` (the query's own row), with their keys.
- *
- * @example
- * ```ts
- * const hits = await nearestRows("emb.npy", keys, query, 10, 3);
- * ```
  */
 export async function nearestRows(
   features: string,
@@ -95,11 +85,6 @@ export async function readRow(features: string, row: number): Promise<Float32Arr
 /**
  * Embeds one image file as `deno task embed` embeds each image: decoded, converted to the run's
  * channels, `evalView`, the encoder in inference mode (start the backend first).
- *
- * @example
- * ```ts
- * const q = await embedImageFile(model, cfg, "cat.jpg");
- * ```
  */
 export async function embedImageFile(
   model: SimCLRModel,
@@ -132,11 +117,6 @@ export async function embedImageFile(
  * The samples behind `keys`, fetched back from the source the embedding read: by index from an
  * indexed dataset (checked against the key), by path for a folder, by a pass over the shards for
  * tar. A key that cannot be fetched maps to the Error saying why.
- *
- * @example
- * ```ts
- * const samples = await fetchSamples(meta.source, hits.map((h) => h.key));
- * ```
  */
 export async function fetchSamples(
   source: EmbeddingSource,
@@ -194,11 +174,6 @@ const THUMB = 128;
 /**
  * A thumbnail of a sample for the page: decoded with `decoder`, the centred square (what the
  * encoder saw), at most 128 pixels a side.
- *
- * @example
- * ```ts
- * const t = await thumbnail(sample, "imagescript");
- * ```
  */
 export async function thumbnail(
   sample: Sample | Error,

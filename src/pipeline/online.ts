@@ -10,11 +10,6 @@ import { scheduleOf, type StepPlan } from "./build.ts";
  * the training dataset lists its classes (named datasets, image folders). Its LR follows the
  * pretraining schedule (warmup, cosine), at `eval.onlineHead.lr` at the peak when set, else at
  * the pretraining LR itself, as google's code trains it with the encoder's optimizer.
- *
- * @example
- * ```ts
- * const online = onlineClassifierOf(cfg, plan, dataset, model.encoder.featureDim);
- * ```
  */
 export function onlineClassifierOf(
   cfg: PipelineConfig,

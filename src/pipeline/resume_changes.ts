@@ -10,11 +10,6 @@ import type { PipelineConfig } from "../config/pipeline.ts";
 
 /**
  * Keys a resume may change (a trailing `.` allows a whole section).
- *
- * @example
- * ```ts
- * RESUME_CHANGEABLE.includes("train.backend"); // true
- * ```
  */
 export const RESUME_CHANGEABLE: readonly string[] = [
   "train.backend",
@@ -35,11 +30,6 @@ export const RESUME_CHANGEABLE: readonly string[] = [
 
 /**
  * {@link RESUME_CHANGEABLE} in words, e.g. `train.backend, ..., eval.*`.
- *
- * @example
- * ```ts
- * console.log(`a resume may change ${resumeChangeableKeys()}`);
- * ```
  */
 export function resumeChangeableKeys(): string {
   return RESUME_CHANGEABLE.map((k) => k.endsWith(".") ? `${k}*` : k).join(", ");
@@ -47,11 +37,6 @@ export function resumeChangeableKeys(): string {
 
 /**
  * One changed leaf of the config: its dotted key and its values (undefined: unset).
- *
- * @example
- * ```ts
- * const c: ConfigChange = { key: "optim.epochs", from: 100, to: 25 };
- * ```
  */
 export interface ConfigChange {
   key: string;
@@ -61,11 +46,6 @@ export interface ConfigChange {
 
 /**
  * The leaves in which `now` differs from `saved`, in key order.
- *
- * @example
- * ```ts
- * configChanges(saved, cfg); // [{ key: "train.maxSteps", from: 5, to: undefined }]
- * ```
  */
 export function configChanges(saved: PipelineConfig, now: PipelineConfig): ConfigChange[] {
   const a = flatten(saved), b = flatten(now);
@@ -77,12 +57,6 @@ export function configChanges(saved: PipelineConfig, now: PipelineConfig): Confi
 
 /**
  * Whether a resume may change `key`.
- *
- * @example
- * ```ts
- * resumeMayChange("eval.knn.k"); // true
- * resumeMayChange("optim.epochs"); // false
- * ```
  */
 export function resumeMayChange(key: string): boolean {
   return RESUME_CHANGEABLE.some((k) => k.endsWith(".") ? key.startsWith(k) : key === k);
@@ -90,11 +64,6 @@ export function resumeMayChange(key: string): boolean {
 
 /**
  * Throws when `changes` hold one a resume may not make, naming each, why, and what to do.
- *
- * @example
- * ```ts
- * assertResumable("runs/x", configChanges(saved, cfg));
- * ```
  */
 export function assertResumable(runDir: string, changes: readonly ConfigChange[]): void {
   const refused = changes.filter((c) => !resumeMayChange(c.key));
@@ -113,11 +82,6 @@ export function assertResumable(runDir: string, changes: readonly ConfigChange[]
 
 /**
  * One line for the log and the top of `config.yaml`: what a resume at `step` changed.
- *
- * @example
- * ```ts
- * resumeNote(120, changes); // "resumed at step 120 on 2026-...: data.workers 2 -> 4"
- * ```
  */
 export function resumeNote(step: number, changes: readonly ConfigChange[], now = new Date()) {
   return `resumed at step ${step} on ${now.toISOString()}: ${

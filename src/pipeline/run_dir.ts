@@ -43,11 +43,6 @@ export function runFiles(runDir: string): RunFiles {
  * Creates a new run directory `<outDir>/<name>-<YYYYMMDD-HHMMSS>` (UTC) exclusively: when
  * another run took that name (two runs started in the same second), `-2`, `-3`, ... is added,
  * so each run gets its own. Returns its path.
- *
- * @example
- * ```ts
- * const dir = await createRunDir("runs/", "cifar10"); // "runs/cifar10-20260101-120000"
- * ```
  */
 export async function createRunDir(
   outDir: string,
@@ -72,11 +67,6 @@ export async function createRunDir(
  * Takes `dir` for a new run: creates it (and its parents), or accepts an existing one that
  * holds no run (no config, metrics or checkpoint; another run's files would be mixed with
  * this one's). Returns whether it created the directory (so a failed start can remove it).
- *
- * @example
- * ```ts
- * const created = await claimRunDir("runs/mine");
- * ```
  */
 export async function claimRunDir(dir: string): Promise<boolean> {
   await Deno.mkdir(dirname(dir), { recursive: true });
@@ -101,11 +91,6 @@ export async function claimRunDir(dir: string): Promise<boolean> {
 /**
  * What a resume points at: a run directory (its latest checkpoint), or a checkpoint file in one
  * (e.g. `runs/x/checkpoint-step000120.safetensors`, to go back to an earlier checkpoint).
- *
- * @example
- * ```ts
- * const { runDir, checkpoint } = await resumeTarget("runs/x/checkpoint-step000120.safetensors");
- * ```
  */
 export async function resumeTarget(path: string): Promise<{ runDir: string; checkpoint: string }> {
   let info: Deno.FileInfo;
@@ -124,11 +109,6 @@ export async function resumeTarget(path: string): Promise<{ runDir: string; chec
 
 /**
  * Whether anything (a file, folder or link) is at `path`.
- *
- * @example
- * ```ts
- * if (await pathExists("runs/x/config.yaml")) console.log("a run");
- * ```
  */
 export async function pathExists(path: string): Promise<boolean> {
   try {
