@@ -9,7 +9,18 @@
 import type { PipelineConfig } from "../config/pipeline.ts";
 
 /**
- * Keys a resume may change (a trailing `.` allows a whole section).
+ * Keys a resume may change (a trailing `.` allows a whole section): how a run executes or is
+ * watched, never what it trains. `pretrain(cfg, { resume: true })` refuses any other change.
+ *
+ * @example Which keys a resume may change
+ * ```ts
+ * import { RESUME_CHANGEABLE } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(RESUME_CHANGEABLE.includes("train.backend"));
+ * assert.ok(RESUME_CHANGEABLE.includes("eval.")); // the whole eval section
+ * assert.ok(!RESUME_CHANGEABLE.includes("optim.batchSize"));
+ * ```
  */
 export const RESUME_CHANGEABLE: readonly string[] = [
   "train.backend",
@@ -56,7 +67,20 @@ export function configChanges(saved: PipelineConfig, now: PipelineConfig): Confi
 }
 
 /**
- * Whether a resume may change `key`.
+ * Whether a resume may change `key` (a dotted config path) under {@link RESUME_CHANGEABLE}.
+ *
+ * @param key A dotted leaf key, e.g. `data.workers`.
+ * @returns True when the key may differ from the run's `config.yaml` on resume.
+ *
+ * @example Execution settings may change, training settings may not
+ * ```ts
+ * import { resumeMayChange } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(resumeMayChange("data.workers"), true);
+ * assert.equal(resumeMayChange("eval.knn.k"), true);
+ * assert.equal(resumeMayChange("optim.baseLr"), false);
+ * ```
  */
 export function resumeMayChange(key: string): boolean {
   return RESUME_CHANGEABLE.some((k) => k.endsWith(".") ? key.startsWith(k) : key === k);

@@ -5,7 +5,20 @@
  */
 import { dirname } from "node:path";
 
-/** The files of one run directory. */
+/**
+ * The files of one run directory, as {@link runFiles} names them.
+ *
+ * @example Reading a run's files
+ * ```ts
+ * import { type RunFiles, runFiles } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const files: RunFiles = runFiles("runs/x");
+ * assert.equal(files.config, "runs/x/config.yaml");
+ * assert.equal(files.metrics, "runs/x/metrics.jsonl");
+ * assert.equal(files.tfjs, "runs/x/tfjs");
+ * ```
+ */
 export interface RunFiles {
   /** The resolved pipeline config (rewritten with what a resume changed, noted at its top). */
   config: string;
@@ -25,7 +38,22 @@ export interface RunFiles {
   tfjs: string;
 }
 
-/** Paths of the files a run writes under `runDir`. */
+/**
+ * Paths of the files a run writes under `runDir` (config, metrics, checkpoint, skipped
+ * samples, evaluation, report, exported encoder).
+ *
+ * @param runDir The run directory.
+ * @returns Their paths (nothing is read or created).
+ *
+ * @example Where a run's report is
+ * ```ts
+ * import { runFiles } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(runFiles("runs/x").report, "runs/x/report.html");
+ * assert.equal(runFiles("runs/x").checkpoint, "runs/x/checkpoint.safetensors");
+ * ```
+ */
 export function runFiles(runDir: string): RunFiles {
   return {
     config: `${runDir}/config.yaml`,
@@ -91,6 +119,29 @@ export async function claimRunDir(dir: string): Promise<boolean> {
 /**
  * What a resume points at: a run directory (its latest checkpoint), or a checkpoint file in one
  * (e.g. `runs/x/checkpoint-step000120.safetensors`, to go back to an earlier checkpoint).
+ *
+ * @param path A run directory or a checkpoint file in one.
+ * @returns The run directory and the checkpoint to continue from.
+ * @throws {Error} when nothing is at `path`.
+ *
+ * @example A run directory or one of its checkpoints
+ * ```ts
+ * import { resumeTarget } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const run = await Deno.makeTempDir();
+ * try {
+ *   const early = `${run}/checkpoint-step000120.safetensors`;
+ *   await Deno.writeFile(early, new Uint8Array(0));
+ *   assert.deepEqual(await resumeTarget(`${run}/`), {
+ *     runDir: run, checkpoint: `${run}/checkpoint.safetensors`,
+ *   });
+ *   assert.deepEqual(await resumeTarget(early), { runDir: run, checkpoint: early });
+ *   await assert.rejects(resumeTarget(`${run}/nothing`), /no such run directory/);
+ * } finally {
+ *   await Deno.remove(run, { recursive: true });
+ * }
+ * ```
  */
 export async function resumeTarget(path: string): Promise<{ runDir: string; checkpoint: string }> {
   let info: Deno.FileInfo;
