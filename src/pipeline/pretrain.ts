@@ -54,7 +54,57 @@ import { claimRunDir, createRunDir, type RunFiles, runFiles } from "./run_dir.ts
 import { SkippedFile } from "./skipped_file.ts";
 import { trainLoop } from "./train_loop.ts";
 
-/** Options of {@link pretrain}. */
+/**
+ * Options of {@link pretrain}: where the run goes, resuming, stopping, what is printed.
+ *
+ * @example Stop a run early, then resume it
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { pretrain } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const cfg = parsePipeline(`
+ * run: { outDir: ${dir}/runs }
+ * data: { dataset: mnist, path: ${dir}, workers: 0 }
+ * augment: { preset: simclr-gray, size: 8 }
+ * model: { encoder: small, stem: cifar, inChannels: 1, head: { layers: 2, hidden: 8, out: 4 } }
+ * optim: { epochs: 1, batchSize: 8, warmupEpochs: 0 }
+ * train: { backend: wasm }
+ * eval: { knn: { k: 3 }, linearProbe: { maxIterations: 20 } }
+ * `, "tiny.yaml");
+ * try {
+ *   // Stop after the first step (train.maxSteps is a stop point, not a shorter schedule).
+ *   const first = await pretrain(
+ *     { ...cfg, train: { ...cfg.train, maxSteps: 1 } },
+ *     { evaluate: false, progress: false, log: () => {} },
+ *   );
+ *   assert.equal(first.steps, 1);
+ *   // Continue the same run to its planned end.
+ *   const rest = await pretrain(cfg, {
+ *     runDir: first.runDir, resume: true, evaluate: false, progress: false, log: () => {},
+ *   });
+ *   assert.equal(rest.runDir, first.runDir);
+ *   assert.equal(rest.steps, 2);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export interface PretrainOptions {
   /**
    * Run directory (default `<outDir>/<name>-<UTC time>`, created exclusively: `-2`, `-3`, ...
@@ -89,7 +139,26 @@ export interface PretrainOptions {
   checkWeightsEvery?: number;
 }
 
-/** What a run produced. */
+/**
+ * What a {@link pretrain} run produced: its directory, the backend and plan it used, how far
+ * it got, its throughput and (unless `evaluate: false`) the evaluation and report.
+ *
+ * @example Summing up a result
+ * ```ts
+ * import type { PretrainResult } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const summary = (r: PretrainResult) =>
+ *   `${r.runDir}: ${r.steps}/${r.plan.totalSteps} steps on ${r.backend.name}` +
+ *   (r.stopped ? " (stopped)" : "");
+ * const result: PretrainResult = {
+ *   runDir: "runs/x", steps: 2, stopped: false, ranks: 1, imagesPerSec: 100, dataWaitShare: 0,
+ *   backend: { name: "wasm", tfBackend: "wasm", device: "WebAssembly", notes: [] },
+ *   plan: { samples: 16, microBatch: 8, microStepsPerEpoch: 2, stepsPerEpoch: 2, totalSteps: 2, epochs: 1 },
+ * };
+ * assert.equal(summary(result), "runs/x: 2/2 steps on wasm");
+ * ```
+ */
 export interface PretrainResult {
   runDir: string;
   backend: BackendInfo;
@@ -107,7 +176,58 @@ export interface PretrainResult {
   reportPath?: string;
 }
 
-/** Runs SimCLR pretraining as `cfg` describes. */
+/**
+ * Runs SimCLR pretraining as `cfg` describes (what `deno task pretrain` runs): opens the
+ * dataset, starts the backend, trains with checkpoints (resumable bitwise, see
+ * {@link PretrainOptions.resume}), then evaluates the encoder against the random-init floor
+ * and writes `report.html`. Several processes train together under MPI (`cfg.dist`).
+ *
+ * @param cfg A resolved pipeline config (`loadPipeline` of `@simclr/streams/config`).
+ * @param options Run directory, resume, stop signal, progress and logging.
+ * @returns What the run produced.
+ *
+ * @example Pretraining and evaluating on a tiny dataset
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { pretrain, runFiles } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const cfg = parsePipeline(`
+ * run: { outDir: ${dir}/runs }
+ * data: { dataset: mnist, path: ${dir}, workers: 0 }
+ * augment: { preset: simclr-gray, size: 8 }
+ * model: { encoder: small, stem: cifar, inChannels: 1, head: { layers: 2, hidden: 8, out: 4 } }
+ * optim: { epochs: 1, batchSize: 8, warmupEpochs: 0 }
+ * train: { backend: wasm }
+ * eval: { knn: { k: 3 }, linearProbe: { maxIterations: 20 } }
+ * `, "tiny.yaml");
+ * try {
+ *   const result = await pretrain(cfg, { progress: false, log: () => {} });
+ *   assert.equal(result.steps, 2); // 16 images, 8 pairs a step, 1 epoch
+ *   assert.equal(result.stopped, false);
+ *   const knn = result.evaluation?.pretrained.knnTop1 ?? -1;
+ *   assert.ok(knn >= 0 && knn <= 1);
+ *   assert.equal(result.reportPath, runFiles(result.runDir).report);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export async function pretrain(
   cfg: PipelineConfig,
   options: PretrainOptions = {},
