@@ -106,7 +106,7 @@ export interface EmbedResult {
  * @param split The split of a registry dataset.
  * @param run The run's `data` section, for where its dataset lies.
  * @returns The source for {@link embedDataset}.
- * @throws {Error} when `data` is none of these.
+ * @throws {TypeError} when `data` is none of these.
  *
  * @example Naming what to embed
  * ```ts
@@ -144,7 +144,7 @@ export async function embedSourceOf(
     info = await Deno.stat(data);
   } catch { /* not a path */ }
   if (info?.isDirectory) return { dataset: "imagefolder", path: data };
-  throw new Error(
+  throw new TypeError(
     `--data '${data}' is not an image folder, tar shards (.tar, brace patterns, URLs) or a ` +
       `dataset name (${[...DATASETS.keys()].join(", ")})` +
       (info ? "" : ": no such file or folder"),

@@ -100,7 +100,7 @@ export function evalSampleIndices(
  */
 export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
   const problem = evalProblem(cfg);
-  if (problem) throw new Error(problem);
+  if (problem) throw new RangeError(problem);
   const source = evalSource(cfg);
   const open = async (split: string, classes?: readonly string[]) => {
     const o = await openDataset(source.dataset, {

@@ -49,7 +49,7 @@ export interface NeighborHit {
  * @param exclude A row to leave out (default none).
  * @returns The neighbours, most similar first.
  * @throws {RangeError} when `query` does not have the matrix's width.
- * @throws {Error} when `keys` does not have one key per row.
+ * @throws {TypeError} when `keys` does not have one key per row.
  *
  * @example The nearest rows to one row
  * ```ts
@@ -85,7 +85,7 @@ export async function nearestRows(
   const m = await NpyMatrix.open(features);
   try {
     if (m.rows !== keys.length) {
-      throw new Error(
+      throw new TypeError(
         `${features} has ${m.rows} rows but its keys file has ${keys.length} lines: ` +
           "the files do not belong together (embed again)",
       );

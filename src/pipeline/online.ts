@@ -20,7 +20,7 @@ export function onlineClassifierOf(
   const classes = dataset.kind === "indexed" ? dataset.dataset.classes?.length ?? 0 : 0;
   if (cfg.eval.online === false || (cfg.eval.online === undefined && classes < 2)) return undefined;
   if (classes < 2) {
-    throw new Error(
+    throw new RangeError(
       `eval.online is on but the training dataset (${cfg.data.dataset}) lists no classes, so ` +
         "the classifier cannot be sized: use a labelled dataset (a named one, or an image " +
         "folder with one sub-folder per class), or set eval.online: false",

@@ -323,7 +323,7 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
   const problem = (options.evaluate !== false && cfg.eval.enabled) || cfg.eval.monitorEvery > 0
     ? evalProblem(cfg)
     : undefined;
-  if (problem) throw new Error(`${problem} (checked before training)`);
+  if (problem) throw new RangeError(`${problem} (checked before training)`);
   const dir = ranks.root ? await openRunDir(cfg, options) : undefined;
   const runDir = await ranks.shareRunDir(dir?.path);
   const files = runFiles(runDir);
@@ -341,7 +341,7 @@ async function openRunDir(
   options: PretrainOptions,
 ): Promise<{ path: string; created: boolean; changes: ConfigChange[] }> {
   if (options.resume) {
-    if (!options.runDir) throw new Error("resume: true needs the runDir to continue");
+    if (!options.runDir) throw new TypeError("resume: true needs the runDir to continue");
     const changes = await checkResumeConfig(options.runDir, runFiles(options.runDir), cfg);
     return { path: options.runDir, created: false, changes };
   }
@@ -378,7 +378,7 @@ async function setUpIn(
   const dataset = await openTraining(cfg);
   const samples = dataset.kind === "indexed" ? dataset.dataset.length : cfg.data.maxSamples;
   if (samples === undefined) {
-    throw new Error(
+    throw new TypeError(
       "tar shards are streamed, so the number of samples per epoch is unknown: set " +
         "data.maxSamples to it (the LR schedule and the epochs depend on it)",
     );

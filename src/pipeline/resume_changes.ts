@@ -94,7 +94,7 @@ export function assertResumable(runDir: string, changes: readonly ConfigChange[]
   if (refused.length === 0) return;
   const list = refused.map(describeChange).join(", ");
   const sets = refused.map((c) => `--set ${c.key}=${c.to === undefined ? "~" : show(c.to)}`);
-  throw new Error(
+  throw new RangeError(
     `cannot resume ${runDir} with ${list}: ${refused.length > 1 ? "these change" : "it changes"} ` +
       `what is trained (model, data or its order, augmentation, loss, optimizer or LR ` +
       `schedule), so the run would not continue from its checkpoint. A resume may change only ` +
