@@ -1,6 +1,6 @@
 /** Loading pipeline files, and writing the resolved config back as YAML. */
 import { stringify } from "yaml";
-import { parseConfig } from "./parse.ts";
+import { parseConfig } from "./_parse.ts";
 import { type PipelineConfig, pipelineSchema } from "./pipeline.ts";
 
 /**

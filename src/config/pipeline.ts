@@ -9,7 +9,7 @@ import {
   parseCheckpointEvery,
 } from "../train/checkpoint_policy.ts";
 import { LR_SCALINGS } from "../train/lr_schedule.ts";
-import { type CheckIssue, type Infer, s } from "./schema.ts";
+import { type CheckIssue, type Infer, s } from "./_schema.ts";
 
 const positive = { min: 0, minExclusive: true } as const;
 

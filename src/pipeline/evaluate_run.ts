@@ -14,7 +14,7 @@ import { openDataset } from "../data/registry.ts";
 import { type EvalScores, evaluateEncoder } from "../eval/evaluate.ts";
 import { createModel, type SimCLRModel } from "../model/simclr_model.ts";
 import { modelConfigOf } from "./build.ts";
-import { evalBatches, indexRange } from "./eval_data.ts";
+import { evalBatches, indexRange } from "./_eval_data.ts";
 
 /**
  * Scores of a run's encoder and of the random-init floor (kNN, linear probe, online

@@ -48,7 +48,7 @@ import { initialTrainState } from "../train/train_state.ts";
 import { trainer } from "../train/trainer.ts";
 import { modelConfigOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
 import { type EvalData, openEvalData } from "./evaluate_run.ts";
-import { evalBatches, type EvalBatchOptions } from "./eval_data.ts";
+import { evalBatches, type EvalBatchOptions } from "./_eval_data.ts";
 import { trainingBatches } from "./input.ts";
 import { loadRunConfig, loadRunModel } from "./load_run.ts";
 import { ranksOf } from "./ranks.ts";

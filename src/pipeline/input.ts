@@ -20,7 +20,7 @@ import { parallelMap } from "../streams/parallel_map.ts";
 import { prefetch } from "../streams/prefetch.ts";
 import type { Telemetry } from "../streams/telemetry.ts";
 import type { Batch } from "../train/batch.ts";
-import { packBatches } from "./pack_batches.ts";
+import { packBatches } from "./_pack_batches.ts";
 import { createMapper, type ViewFailure, type ViewWorkerInit } from "./view_worker.ts";
 
 /**

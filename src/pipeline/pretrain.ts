@@ -42,16 +42,16 @@ import {
   scheduleOf,
   type StepPlan,
 } from "./build.ts";
-import { ReadPositions, resumePosition } from "./data_position.ts";
+import { ReadPositions, resumePosition } from "./_data_position.ts";
 import { evalProblem, evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
-import { describeOnline, onlineClassifierOf } from "./online.ts";
+import { describeOnline, onlineClassifierOf } from "./_online.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
 import { writeReport } from "./report.ts";
-import { checkResumeConfig, loadResumeCheckpoint, rewindRunDir } from "./resume.ts";
+import { checkResumeConfig, loadResumeCheckpoint, rewindRunDir } from "./_resume.ts";
 import type { ConfigChange } from "./resume_changes.ts";
 import { claimRunDir, createRunDir, type RunFiles, runFiles } from "./run_dir.ts";
-import { SkippedFile } from "./skipped_file.ts";
+import { SkippedFile } from "./_skipped_file.ts";
 import { trainLoop } from "./train_loop.ts";
 
 /**

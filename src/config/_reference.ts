@@ -1,5 +1,5 @@
 /** A plain-text reference of every key a schema accepts, for `--help` and documentation. */
-import { type AnySchema, describeAllowed } from "./schema.ts";
+import { type AnySchema, describeAllowed } from "./_schema.ts";
 
 /** One line per leaf key: `path  allowed; default ...  description` (for `--help`). */
 export function schemaReference(schema: AnySchema, prefix = ""): string {

@@ -3,10 +3,10 @@
  * overrides all come back as one {@link ConfigError} whose issues point at `file:line:column`.
  */
 import { LineCounter, parseDocument } from "yaml";
-import type { Infer, ObjectSchema } from "./schema.ts";
+import type { Infer, ObjectSchema } from "./_schema.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
-import { type Position, validateNode } from "./validate.ts";
-import { applyOverride, type OverrideOrigins } from "./overrides.ts";
+import { type Position, validateNode } from "./_validate.ts";
+import { applyOverride, type OverrideOrigins } from "./_overrides.ts";
 
 /**
  * Options for {@link parseConfig}.
@@ -24,8 +24,8 @@ export interface ParseOptions {
  *
  * @example Parsing against a small schema
  * ```ts
- * import { parseConfig } from "./parse.ts";
- * import { s } from "./schema.ts";
+ * import { parseConfig } from "./_parse.ts";
+ * import { s } from "./_schema.ts";
  * import assert from "node:assert/strict";
  *
  * const schema = s.object({ lr: s.number({ min: 0, default: 0.1 }) });
