@@ -74,6 +74,7 @@ export function formatIssue(issue: ConfigIssue): string {
 export class ConfigError extends Error {
   /** Every problem found, in document order. */
   readonly issues: ConfigIssue[];
+  /** Builds the error from the issues found (at least one). */
   constructor(issues: ConfigIssue[]) {
     const n = issues.length;
     super(

@@ -21,7 +21,9 @@ import { MomentumSgd } from "../train/sgd.ts";
  * import { modelConfigOf } from "@simclr/streams/pipeline";
  * import assert from "node:assert/strict";
  *
- * const cfg = parsePipeline("model:\n  encoder: resnet18\n  head: { out: 64 }\nrun: { seed: 7 }\n");
+ * const cfg = parsePipeline(
+ *   "model:\n  encoder: resnet18\n  head: { out: 64 }\nrun: { seed: 7 }\n",
+ * );
  * const model = modelConfigOf(cfg);
  * assert.equal(model.encoder, "resnet18");
  * assert.equal(model.head?.outDim, 64);
@@ -186,7 +188,9 @@ export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): 
  * import { planSteps, scheduleOf } from "@simclr/streams/pipeline";
  * import assert from "node:assert/strict";
  *
- * const cfg = parsePipeline("optim: { batchSize: 100, epochs: 4, warmupEpochs: 1, baseLr: 0.3 }\n");
+ * const cfg = parsePipeline(
+ *   "optim: { batchSize: 100, epochs: 4, warmupEpochs: 1, baseLr: 0.3 }\n",
+ * );
  * const schedule = scheduleOf(cfg, planSteps(cfg, 1000));
  * assert.equal(schedule.totalSteps, 40);
  * assert.equal(schedule.warmupSteps, 10);

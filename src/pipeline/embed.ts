@@ -57,6 +57,7 @@ export interface EmbedOptions {
   cfg: PipelineConfig;
   /** The run directory and step, recorded in the description. */
   run: string;
+  /** The checkpoint's optimizer step, recorded in the description. */
   step: number;
   /** What to embed. */
   source: EmbeddingSource;
@@ -92,7 +93,9 @@ export interface EmbedOptions {
  * ```
  */
 export interface EmbedResult {
+  /** Paths of the features, keys, projections and description. */
   files: EmbeddingFiles;
+  /** The description written next to the matrices. */
   meta: EmbeddingMeta;
 }
 
@@ -113,7 +116,9 @@ export interface EmbedResult {
  * import { embedSourceOf } from "@simclr/streams/pipeline";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(await embedSourceOf("fashion-mnist"), { dataset: "fashion-mnist", split: "test" });
+ * assert.deepEqual(await embedSourceOf("fashion-mnist"), {
+ *   dataset: "fashion-mnist", split: "test",
+ * });
  * assert.deepEqual(await embedSourceOf("shards/train-{0000..0003}.tar"), {
  *   dataset: "tar", path: "shards/train-{0000..0003}.tar",
  * });
@@ -199,7 +204,9 @@ interface ViewBatch extends ImageBatchLike {
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }

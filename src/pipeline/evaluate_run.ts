@@ -35,11 +35,15 @@ import { evalBatches, indexRange } from "./_eval_data.ts";
  * ```
  */
 export interface RunEvaluation {
+  /** Scores of the run's encoder. */
   pretrained: EvalScores;
   /** The random-init floor, unless skipped. */
   random?: EvalScores;
+  /** The evaluation dataset's name. */
   dataset: string;
+  /** The split the kNN bank and the linear probe train on. */
   trainSplit: string;
+  /** The split scored. */
   testSplit: string;
   /** Samples left out under `data.onError: skip` (unreadable or undecodable), bank and test. */
   skipped?: number;
@@ -139,7 +143,9 @@ export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
  * import assert from "node:assert/strict";
  *
  * const lines: string[] = [];
- * const options: EvaluateRunOptions = { knnOnly: true, skipFloor: true, log: (l) => lines.push(l) };
+ * const options: EvaluateRunOptions = {
+ *   knnOnly: true, skipFloor: true, log: (l) => lines.push(l),
+ * };
  * assert.equal(options.knnOnly && options.skipFloor, true);
  * ```
  */
@@ -150,6 +156,7 @@ export interface EvaluateRunOptions {
   skipFloor?: boolean;
   /** The online classifier's weights: scored on the test features of `model`. */
   online?: { weights: Float32Array; bias: Float32Array };
+  /** Where progress messages go (default: nowhere). */
   log?: (line: string) => void;
   /**
    * Under `data.onError: skip`, gets each sample left out (once, though both encoders read it):
@@ -185,7 +192,9 @@ export interface EvaluateRunOptions {
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }

@@ -31,11 +31,15 @@ import { encoderLayersModel } from "../model/tfjs_layers.ts";
  * ```
  */
 export interface EncoderMetadata {
+  /** The encoder's architecture, e.g. `resnet18`. */
   encoder: string;
+  /** The run directory the weights come from. */
   run: string;
+  /** The checkpoint's optimizer step. */
   step: number;
   /** Length of the output feature vector `h`. */
   featureDim: number;
+  /** What the model takes: an NHWC float batch prepared as described. */
   input: {
     layout: "NHWC";
     size: number;
@@ -49,6 +53,7 @@ export interface EncoderMetadata {
     /** How the run turned an image into the input, in words. */
     transform: string;
   };
+  /** What the model gives, in words. */
   output: string;
 }
 
@@ -112,7 +117,9 @@ export function encoderMetadata(
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }

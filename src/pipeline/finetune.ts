@@ -105,7 +105,9 @@ export interface FinetuneOptions {
  * ```
  */
 export interface TestAccuracy {
+  /** Top-1 accuracy on the test split. */
   top1: number;
+  /** Top-5 accuracy on the test split. */
   top5: number;
 }
 
@@ -131,7 +133,9 @@ export interface LabelledSubsetInfo {
   count: number;
   /** Labelled samples in the split they were drawn from. */
   labelled: number;
+  /** The split the samples were drawn from. */
   split: string;
+  /** The seed of the draw (`run.seed`). */
   seed: number;
   /** Samples per class, by class name (or index). */
   perClass: Record<string, number>;
@@ -160,11 +164,15 @@ export interface LabelledSubsetInfo {
  * ```
  */
 export interface FinetuneResult {
+  /** The fine-tuning's directory. */
   outDir: string;
+  /** The backend that trained. */
   backend: BackendInfo;
+  /** The labelled subset. */
   subset: LabelledSubsetInfo;
   /** Optimizer steps of each fine-tuning, and its epochs. */
   steps: number;
+  /** Epochs of each fine-tuning. */
   epochs: number;
   /** True when stopped by the signal: then no accuracy was measured. */
   stopped: boolean;
@@ -174,8 +182,11 @@ export interface FinetuneResult {
   random?: TestAccuracy;
   /** Linear probe of the frozen pretrained encoder, trained on the same labels. */
   probe?: TestAccuracy;
+  /** The split scored. */
   testSplit: string;
+  /** Test samples scored. */
   testCount: number;
+  /** The written `report.html` (not when stopped). */
   reportPath?: string;
 }
 
@@ -207,7 +218,9 @@ export interface FinetuneResult {
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }

@@ -40,7 +40,9 @@ import { createMapper, type ViewFailure, type ViewWorkerInit } from "./view_work
  * ```
  */
 export interface TrainingInputOptions {
+  /** The opened training dataset (`openDataset` of `@simclr/streams/data`). */
   dataset: OpenedDataset;
+  /** The augmentation preset and options (`augment.*`). */
   augment: PairedViewsConfig;
   /** Channels the model takes. */
   channels: 1 | 3;
@@ -53,6 +55,7 @@ export interface TrainingInputOptions {
    * whose epochs this rank stops reading after its share); for messages and the tar epoch size.
    */
   samplesPerEpoch?: number;
+  /** Run seed: the epoch order and every view's randomness derive from it. */
   seed: number;
   /** Epochs of the whole run: the stream ends with the last micro-batch of epoch `epochs - 1`. */
   epochs: number;
@@ -70,13 +73,17 @@ export interface TrainingInputOptions {
   prefetch: number;
   /** Shuffle buffer for tar shards. */
   shuffleBuffer?: number;
+  /** What an unreadable or undecodable sample does (default `fail`). */
   onError?: "fail" | "skip";
+  /** The image decoder (`data.decoder`). */
   decoder?: DecoderName;
   /** Pixel limit of a decode (`data.maxPixels`). */
   maxPixels?: number;
   /** This rank and the number of ranks (each reads its blocked part of every epoch). */
   rank?: number;
+  /** Number of ranks (default 1). */
   worldSize?: number;
+  /** Where the stages report their timings. */
   telemetry?: Telemetry;
   /** Where skipped samples are counted (default: a log that warns once per epoch). */
   skips?: SkipLog;
@@ -108,7 +115,9 @@ export interface TrainingInputOptions {
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }

@@ -23,7 +23,8 @@ import { runFiles } from "./run_dir.ts";
  *
  * const run = await Deno.makeTempDir();
  * try {
- *   await Deno.writeTextFile(runFiles(run).config, configToYaml(parsePipeline("optim: { epochs: 9 }\n")));
+ *   const saved = configToYaml(parsePipeline("optim: { epochs: 9 }\n"));
+ *   await Deno.writeTextFile(runFiles(run).config, saved);
  *   const cfg = await loadRunConfig(run, ["eval.knn.k=5"]);
  *   assert.equal(cfg.optim.epochs, 9);
  *   assert.equal(cfg.eval.knn.k, 5);
@@ -74,7 +75,9 @@ export async function loadRunConfig(
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }

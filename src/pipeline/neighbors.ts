@@ -32,8 +32,11 @@ import { openEmbedSource } from "./embed.ts";
  * ```
  */
 export interface NeighborHit {
+  /** Its row in the matrix. */
   row: number;
+  /** Its key (and label, index) from the keys file. */
   key: EmbeddingKey;
+  /** Cosine similarity to the query. */
   similarity: number;
 }
 

@@ -74,7 +74,9 @@ import { trainLoop } from "./train_loop.ts";
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }
@@ -154,14 +156,20 @@ export interface PretrainOptions {
  * const result: PretrainResult = {
  *   runDir: "runs/x", steps: 2, stopped: false, ranks: 1, imagesPerSec: 100, dataWaitShare: 0,
  *   backend: { name: "wasm", tfBackend: "wasm", device: "WebAssembly", notes: [] },
- *   plan: { samples: 16, microBatch: 8, microStepsPerEpoch: 2, stepsPerEpoch: 2, totalSteps: 2, epochs: 1 },
+ *   plan: {
+ *     samples: 16, microBatch: 8, microStepsPerEpoch: 2, stepsPerEpoch: 2, totalSteps: 2,
+ *     epochs: 1,
+ *   },
  * };
  * assert.equal(summary(result), "runs/x: 2/2 steps on wasm");
  * ```
  */
 export interface PretrainResult {
+  /** The run directory (config, metrics, checkpoints, report). */
   runDir: string;
+  /** The backend that trained. */
   backend: BackendInfo;
+  /** The step plan the run followed. */
   plan: StepPlan;
   /** Optimizer steps done when the run ended. */
   steps: number;
@@ -171,8 +179,14 @@ export interface PretrainResult {
   ranks: number;
   /** Mean views/s (of all ranks together) and data-wait share of this process's steps. */
   imagesPerSec: number;
+  /** Share (0..1) of this process's step time spent waiting for data. */
   dataWaitShare: number;
+  /**
+   * The evaluation after training (not with `evaluate: false` or `eval.enabled: false`, nor
+   * when stopped; rank 0 only).
+   */
   evaluation?: RunEvaluation;
+  /** The written `report.html` (not with `evaluate: false`, nor when stopped; rank 0 only). */
   reportPath?: string;
 }
 
@@ -203,7 +217,9 @@ export interface PretrainResult {
  * };
  * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
  *   const labels = Array.from({ length: n }, (_, i) => i % 2);
- *   const pixels = Array.from({ length: n * 64 }, (_, p) => ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
  *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
  *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
  * }

@@ -44,7 +44,9 @@ import { runFiles } from "./run_dir.ts";
  * ```
  */
 export interface ReportContext {
+  /** The evaluation to show beside the random-init floor. */
   evaluation?: RunEvaluation;
+  /** The backend that trained (shown in the header). */
   backend?: BackendInfo;
   /** The training dataset, for example view pairs (indexed datasets only). */
   dataset?: OpenedDataset;
@@ -135,7 +137,8 @@ export async function writeReport(
  * try {
  *   const rows = [1, 2].map((step) => ({ step, epoch: 0, loss: 6 - step, accuracy: 0.1,
  *     lr: 0.1, imagesPerSec: 90, waitMs: 1, computeMs: 20, time: "2026-01-01T00:00:00.000Z" }));
- *   await Deno.writeTextFile(`${dir}/metrics.jsonl`, rows.map((r) => JSON.stringify(r) + "\n").join(""));
+ *   const text = rows.map((r) => JSON.stringify(r) + "\n").join("");
+ *   await Deno.writeTextFile(`${dir}/metrics.jsonl`, text);
  *   const metrics = await readMetrics(`${dir}/metrics.jsonl`);
  *   assert.deepEqual(metrics.map((m) => m.loss), [5, 4]);
  *   assert.deepEqual(await readMetrics(`${dir}/none.jsonl`), []);

@@ -48,11 +48,15 @@ export type Thumbnail =
  * ```
  */
 export interface NeighborEntry {
+  /** 1-based rank, most similar first. */
   rank: number;
+  /** The neighbour's key (file path or dataset index). */
   key: string;
+  /** Cosine similarity to the query. */
   similarity: number;
   /** Class name or index, when known. */
   label?: string;
+  /** Its image. */
   thumbnail: Thumbnail;
 }
 
@@ -74,10 +78,13 @@ export interface NeighborEntry {
  * ```
  */
 export interface NeighborsPage {
+  /** Page title and heading. */
   title: string;
   /** A line under the title (embedding, run, how many rows were searched). */
   subtitle?: string;
+  /** The query image, its key and label. */
   query: { key: string; label?: string; thumbnail: Thumbnail };
+  /** The neighbours, most similar first. */
   neighbors: NeighborEntry[];
 }
 
@@ -114,7 +121,9 @@ figcaption b { color:var(--fg); font-variant-numeric:tabular-nums; }
  * import { renderNeighborsPage } from "@simclr/streams/report";
  * import assert from "node:assert/strict";
  *
- * const px = (v: number) => ({ width: 2, height: 2, channels: 1 as const, data: new Uint8Array(4).fill(v) });
+ * const px = (v: number) => ({
+ *   width: 2, height: 2, channels: 1 as const, data: new Uint8Array(4).fill(v),
+ * });
  * const html = renderNeighborsPage({
  *   title: "Neighbours",
  *   query: { key: "q<1>.png", thumbnail: px(0) },

@@ -24,13 +24,17 @@ import { formatDuration } from "./_format.ts";
 export interface ProgressState {
   /** Current epoch, 0-based (shown 1-based). */
   epoch: number;
+  /** Epochs of the run. */
   epochs: number;
   /** Optimizer steps done so far, over all epochs. */
   step: number;
+  /** Optimizer steps of the whole run (0: unknown, shown without bar or ETA). */
   totalSteps: number;
+  /** The last step's loss. */
   loss?: number;
   /** The online linear classifier's top-1 on the training batches (0..1), when it trains. */
   onlineTop1?: number;
+  /** Throughput, views per second. */
   imagesPerSec?: number;
   /** Share (0..1) of step time spent waiting for data. */
   dataWaitShare?: number;
@@ -58,6 +62,7 @@ export interface ProgressState {
  * ```
  */
 export interface TextSink {
+  /** Writes `text` as it is (lines end with `\n`; a terminal redraw starts with `\r`). */
   write(text: string): void;
 }
 
@@ -190,6 +195,7 @@ export class ProgressBar {
   #secPerStep?: number;
   #prevStep?: { step: number; t: number };
 
+  /** A bar writing to `options.sink` (default standard error). */
   constructor(options: ProgressOptions = {}) {
     this.#sink = options.sink ?? stderrSink;
     this.#tty = options.isTTY ?? safeIsTerminal();

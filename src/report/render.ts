@@ -29,8 +29,11 @@ import { REPORT_CSS } from "./_style.ts";
  * ```
  */
 export interface EvalNumbers {
+  /** kNN classifier top-1 accuracy on the test split. */
   knnTop1?: number;
+  /** kNN classifier top-5 accuracy. */
   knnTop5?: number;
+  /** Linear probe top-1 accuracy. */
   linearTop1?: number;
   /** The online linear classifier trained during pretraining, on the test features. */
   onlineTop1?: number;
@@ -56,9 +59,11 @@ export interface EvalNumbers {
  * ```
  */
 export interface ResultsTable {
+  /** Heading of the table. */
   title: string;
   /** A sentence under the title (what was trained on what). */
   note?: string;
+  /** One row per classifier: its name, a note, and its test accuracy (shares). */
   rows: { name: string; note?: string; top1?: number; top5?: number }[];
 }
 
@@ -81,11 +86,17 @@ export interface ResultsTable {
  * ```
  */
 export interface ViewPairImage {
+  /** The sample's key (shown under the pair). */
   key: string;
+  /** Width of each view in pixels. */
   width: number;
+  /** Height of each view in pixels. */
   height: number;
+  /** Channels per pixel: gray, RGB or RGBA. */
   channels: 1 | 3 | 4;
+  /** The first view, `height x width x channels` bytes. */
   view1: Uint8Array;
+  /** The second view, same layout. */
   view2: Uint8Array;
 }
 
@@ -115,13 +126,16 @@ export interface ReportInput {
   title?: string;
   /** The resolved config (printed as YAML; `run.name` and a few keys appear in the header). */
   config?: unknown;
+  /** One record per logged step (a run's `metrics.jsonl`), drawn as the training curves. */
   metrics: readonly StepMetrics[];
+  /** Evaluation of the pretrained encoder beside the random-init floor, and the split sizes. */
   eval?: {
     pretrained?: EvalNumbers;
     random?: EvalNumbers;
     trainCount?: number;
     testCount?: number;
   };
+  /** Example pairs of augmented views. */
   viewPairs?: readonly ViewPairImage[];
   /** Results tables shown after the evaluation (e.g. few-label fine-tuning). */
   results?: readonly ResultsTable[];
@@ -172,7 +186,8 @@ const COLORS = {
  * const dir = await Deno.makeTempDir();
  * try {
  *   await Deno.writeTextFile(`${dir}/report.html`, html);
- *   assert.equal((await Deno.stat(`${dir}/report.html`)).size, new TextEncoder().encode(html).length);
+ *   const bytes = new TextEncoder().encode(html).length;
+ *   assert.equal((await Deno.stat(`${dir}/report.html`)).size, bytes);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
