@@ -1,19 +1,48 @@
 /**
- * SimCLR self-supervised pretraining of image encoders, as composable WHATWG streams on Deno
- * and TensorFlow.js: sources and decode (`src/data`), generic stream stages (`src/streams`),
- * SimCLR augmentation (`src/augment`), ResNet encoders and projection heads (`src/model`),
- * NT-Xent, LARS and the training stages (`src/train`), evaluation (`src/eval`), YAML pipelines
- * (`src/config`), reports (`src/report`), multi-process training (`src/distributed`), backends
- * (`src/backend`) and the whole job (`src/pipeline`).
+ * SimCLR self-supervised pretraining of image encoders (Chen et al. 2020) in TypeScript on Deno,
+ * as a chain of WHATWG streams connected with backpressure: sources and decode, paired SimCLR
+ * augmentation in a worker pool, batching, prefetch, forward/NT-Xent/backward, the optimizer
+ * step. Compute is TensorFlow.js (`wasm` with the project's kernels, `native` oneDNN/OpenBLAS
+ * through FFI, `webgpu`, `tensorflow`, `cpu`).
  *
- * @example
+ * This entry re-exports every module; each module also has its own subpath, so a program can
+ * import just one part:
+ *
+ * | import                          | what it holds                                                       |
+ * | ------------------------------- | ------------------------------------------------------------------- |
+ * | `@simclr/streams/streams`       | generic stages, no ML: `parallelMap`, `batch`, `prefetch`, epochs   |
+ * | `@simclr/streams/data`          | datasets (IDX, CIFAR, image folders, tar shards) and image decoding |
+ * | `@simclr/streams/augment`       | SimCLR augmentation on pixel arrays, presets, paired views          |
+ * | `@simclr/streams/model`         | ResNet encoders, projection head, weight files                      |
+ * | `@simclr/streams/train`         | NT-Xent, LARS/SGD/AdamW, the train-step stages, `trainer`           |
+ * | `@simclr/streams/eval`          | feature extraction, kNN monitor, linear probe                       |
+ * | `@simclr/streams/config`        | YAML pipelines: schema, loading, `--set` overrides                  |
+ * | `@simclr/streams/pipeline`      | the whole job: `pretrain`, run directories, `loadRunModel`          |
+ * | `@simclr/streams/backend`       | choosing and starting a TensorFlow.js backend                       |
+ * | `@simclr/streams/distributed`   | the communicator for several processes (single, MPI)                |
+ * | `@simclr/streams/report`        | the HTML run report                                                 |
+ * | `@simclr/streams/search`        | embeddings on disk (`.npy`) and exact nearest neighbours            |
+ *
+ * The training path: `loadPipeline` reads a YAML pipeline (with `--set`-style overrides) and
+ * `pretrain(config)` runs the job (input, training through `trainer`, checkpoints, evaluation,
+ * report). To compose the stages yourself, `trainer({ model, optimizer, learningRate, stages })`
+ * is the training sink, and `forwardBackward` / `optimizerStep` are its parts. The repository's
+ * `examples/` folder has runnable programs: a custom stage before the optimizer step, a
+ * pipeline over your own image folder, and features from a trained run's encoder.
+ *
+ * @example Load a pipeline with overrides
  * ```ts
- * import { loadPipeline, pretrain } from "./mod.ts";
- * const cfg = await loadPipeline("pipelines/fashion-mnist.yaml", {
+ * import assert from "node:assert/strict";
+ * import { loadPipeline } from "@simclr/streams";
+ *
+ * // The default pipeline (pipelines/fashion-mnist.yaml) with two overrides, as `--set` takes them.
+ * const cfg = await loadPipeline(undefined, {
  *   overrides: ["optim.epochs=1", "data.maxSamples=2048"],
  * });
- * const result = await pretrain(cfg);
- * console.log(result.evaluation?.pretrained.knnTop1, result.reportPath);
+ * assert.equal(cfg.data.dataset, "fashion-mnist");
+ * assert.equal(cfg.optim.epochs, 1);
+ * assert.equal(cfg.data.maxSamples, 2048);
+ * assert.equal(cfg.optim.batchSize, 256); // from the file, untouched
  * ```
  * @module
  */
@@ -30,31 +59,3 @@ export * from "./src/report/mod.ts";
 export * from "./src/search/mod.ts";
 export * from "./src/distributed/mod.ts";
 export * from "./src/pipeline/mod.ts";
-
-/**
- * Data-parallel training hooks over a communicator: NT-Xent candidates gathered from every
- * rank (exact gradient back to the local rows), global batch norm, one fused gradient
- * all-reduce per step, and a cross-rank weights check.
- *
- * @example
- * ```ts
- * import { allReduceGradientsStage, createCommunicator, distTrainingHooks, trainer } from "./mod.ts";
- * const comm = await createCommunicator("auto");
- * const sink = trainer({
- *   model, optimizer, learningRate,
- *   hooks: distTrainingHooks(comm, { globalBn: true }),
- *   stages: [allReduceGradientsStage(comm)],
- * });
- * ```
- */
-export {
-  allReduceGradientsStage,
-  assertSameWeights,
-  assertSyncBackend,
-  type DistHooksOptions,
-  distTrainingHooks,
-  gatherCandidates,
-  globalBatchNorm,
-  reduceStepGradients,
-  weightsHash,
-} from "./src/train/dist_hooks.ts";

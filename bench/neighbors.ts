@@ -18,7 +18,7 @@ import process from "node:process";
 import { startBackend } from "../src/backend/start.ts";
 import { cosineNeighbors } from "../src/search/cosine.ts";
 import { NpyMatrix, NpyWriter } from "../src/search/npy.ts";
-import { TopK } from "../src/search/top_k.ts";
+import { TopK } from "../src/search/_top_k.ts";
 
 const args = Deno.args.slice(Deno.args[0] === "neighbors" ? 1 : 0);
 const opt = (name: string, fallback: number) => {

@@ -10,8 +10,8 @@ import type { FloatImage } from "./image.ts";
 /**
  * Multiplies every value by `factor` (blend toward black), clamped to [0, 1], in place.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * adjustBrightness(floatImage(1, 1, 1, new Float32Array([0.4])), 1.5); // [0.6]
  * ```
  */
@@ -28,8 +28,8 @@ export function adjustBrightness(img: FloatImage, factor: number): FloatImage {
  * Adds `delta` to every value, clamped to [0, 1], in place: SimCLR v1's brightness
  * (`tf.image.random_brightness`, then the clip its colour jitter applies after each op).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * shiftBrightness(floatImage(1, 1, 1, new Float32Array([0.4])), -0.5); // [0]
  * ```
  */
@@ -45,8 +45,8 @@ export function shiftBrightness(img: FloatImage, delta: number): FloatImage {
 /**
  * Blends toward the mean of the grayscale image, clamped to [0, 1], in place.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * adjustContrast(floatImage(2, 1, 1, new Float32Array([0, 1])), 0.5); // [0.25, 0.75]
  * ```
  */
@@ -64,8 +64,8 @@ export function adjustContrast(img: FloatImage, factor: number): FloatImage {
  * Blends each RGB pixel toward its own luma, clamped to [0, 1], in place; 1-channel images
  * are unchanged.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * adjustSaturation(floatImage(1, 1, 3, new Float32Array([1, 0, 0])), 0); // all 0.299
  * ```
  */

@@ -6,8 +6,8 @@ import type { FloatImage } from "./image.ts";
  * The kernel side for an image side: 10% of it (by default), made odd as SimCLR does
  * (radius = floor(floor(side * fraction) / 2)); 224 gives 23, 32 gives 3.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * blurKernelSize(224); // 23
  * ```
  */
@@ -19,8 +19,8 @@ export function blurKernelSize(side: number, fraction = 0.1): number {
 /**
  * The normalized 1-D Gaussian of `size` taps (odd) at positions -r..r.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * gaussianKernel(3, 1); // [0.274, 0.452, 0.274]
  * ```
  */
@@ -44,8 +44,8 @@ export function gaussianKernel(size: number, sigma: number): Float32Array {
 /**
  * Index `i` reflected into [0, n) without repeating the edge (`-1 -> 1`), as torch's "reflect".
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * reflectIndex(-2, 5); // 2
  * reflectIndex(5, 5); // 3
  * ```
@@ -60,8 +60,8 @@ export function reflectIndex(i: number, n: number): number {
 /**
  * Reusable buffers for {@link gaussianBlur}.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const ws = new BlurWorkspace();
  * gaussianBlur(img, 1.2, 23, ws);
  * ```
@@ -83,8 +83,8 @@ const NEGLIGIBLE = 2 ** -30;
  * Blurs in place with a `kernelSize` Gaussian of `sigma`: a horizontal then a vertical pass,
  * edges reflected. The kernel is symmetric, so mirrored taps share one multiply.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(5, 5, 1);
  * img.data[12] = 1; // impulse in the centre
  * gaussianBlur(img, 1, 3); // the centre 3x3 now holds the outer product of the kernel

@@ -8,8 +8,8 @@ import type { AugmentRng } from "../streams/rng.ts";
 /**
  * A crop rectangle in pixels of the source image.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const box: CropBox = { top: 10, left: 20, height: 100, width: 120 };
  * ```
  */
@@ -34,8 +34,8 @@ function roundHalfEven(x: number): number {
  * The fallback after 10 failed attempts: the central crop with the aspect clamped to `ratio`
  * (the whole image when its aspect lies within `ratio`).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * centerCropFallback(100, 10, [3 / 4, 4 / 3]); // { top: 0, left: 43, height: 10, width: 13 }
  * ```
  */
@@ -68,8 +68,8 @@ export function centerCropFallback(
  * Draws a crop whose area is a fraction in `scale` of the image and whose aspect (w/h) is
  * log-uniform in `ratio`: 10 attempts, then {@link centerCropFallback}.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const box = sampleCrop(rngFor(1), 256, 256, [0.08, 1], [3 / 4, 4 / 3]);
  * ```
  */
@@ -101,8 +101,8 @@ export function sampleCrop(
  * the central square whose side is `proportion` of the shorter side, rounded half to even
  * (`tf.rint`), offset by `(side - crop + 1) // 2`. ImageNet's standard `proportion` is 0.875.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * centerCropBox(256, 200, 0.875); // { top: 13, left: 41, height: 175, width: 175 }
  * ```
  */

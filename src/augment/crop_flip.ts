@@ -7,8 +7,8 @@ import type { AugmentOptions } from "./presets.ts";
  * random resized crop, flip probability, size and normalization, with colour jitter, grayscale,
  * blur and solarization off.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const spec = resolveAugment(cropAndFlip({ preset: "simclr-cifar" })); // spec.jitter.p === 0
  * ```
  */

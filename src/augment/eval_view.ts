@@ -6,9 +6,10 @@
  */
 
 import type { RawImage } from "../data/sample.ts";
-import { centerCropBox, type CropBox } from "./crop.ts";
+import { evalCropBox } from "./_eval_crop.ts";
 import { finishView } from "./finish.ts";
-import { type FloatImage, floatImage } from "./image.ts";
+import { floatImage } from "./_image.ts";
+import type { FloatImage } from "./image.ts";
 import { resizedCrop, ResizeWorkspace } from "./resize.ts";
 
 /**
@@ -17,23 +18,33 @@ import { resizedCrop, ResizeWorkspace } from "./resize.ts";
  * S x S (`cropProportion: 1` is the centred square). `simclr`: google-research/simclr's rule,
  * `center` when S > 32, else `whole` (its CIFAR images are already S x S).
  *
- * @example
+ * @example A centre crop keeps the middle of the image
  * ```ts
- * const crop: EvalCrop = "simclr";
+ * import assert from "node:assert/strict";
+ * import { type EvalCrop, evalView } from "@simclr/streams/augment";
+ *
+ * // 4x1 gray image 0, 100, 200, 250: the centred square of the shorter side is 1 pixel wide
+ * const image = { key: "row", width: 4, height: 1, channels: 1 as const, data: Uint8Array.of(0, 100, 200, 250) };
+ * const crop: EvalCrop = "center";
+ * const view = evalView(image, { size: 1, mean: [0], std: [1], crop, cropProportion: 1 });
+ * assert.equal(Math.round(view.data[0] * 255), 200); // the centre column, offsets rounded up
  * ```
  */
 export type EvalCrop = "whole" | "center" | "simclr";
-
-/** Default share of the shorter side a centre crop keeps (ImageNet's standard 0.875). */
-export const DEFAULT_CROP_PROPORTION = 0.875;
 
 /**
  * Size, normalization and crop of an evaluation view (a resolved `AugmentSpec` plus the crop
  * fits).
  *
- * @example
+ * @example Fashion-MNIST's evaluation view
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { evalView, type EvalViewSpec } from "@simclr/streams/augment";
+ *
  * const spec: EvalViewSpec = { size: 28, mean: [0.286], std: [0.353] };
+ * const image = { key: "x", width: 28, height: 28, channels: 1 as const, data: new Uint8Array(784).fill(255) };
+ * const view = evalView(image, spec);
+ * assert.ok(Math.abs(view.data[0] - (1 - 0.286) / 0.353) < 1e-5);
  * ```
  */
 export interface EvalViewSpec {
@@ -45,69 +56,35 @@ export interface EvalViewSpec {
   std: readonly number[];
   /** Which part of the image (default `whole`): see {@link EvalCrop}. */
   crop?: EvalCrop;
-  /** Share of the shorter side a centre crop keeps (default {@link DEFAULT_CROP_PROPORTION}). */
+  /** Share of the shorter side a centre crop keeps (default 0.875, ImageNet's standard). */
   cropProportion?: number;
 }
 
 /**
- * The region of a `width` x `height` image that evaluation resizes to `size` x `size`.
- *
- * @example
- * ```ts
- * evalCropBox(500, 375, 224, "simclr", 0.875); // { top: 24, left: 86, height: 328, width: 328 }
- * ```
- */
-export function evalCropBox(
-  width: number,
-  height: number,
-  size: number,
-  crop: EvalCrop = "whole",
-  proportion: number = DEFAULT_CROP_PROPORTION,
-): CropBox {
-  switch (crop) {
-    case "whole":
-      return { top: 0, left: 0, width, height };
-    case "center":
-      return centerCropBox(width, height, proportion);
-    case "simclr":
-      return size > 32
-        ? centerCropBox(width, height, proportion)
-        : { top: 0, left: 0, width, height };
-    default:
-      throw new RangeError(`eval crop '${crop}' must be whole, center or simclr`);
-  }
-}
-
-/**
- * One line saying what {@link evalView} does with `spec`, for metadata and logs.
- *
- * @example
- * ```ts
- * describeEvalView({ size: 224, mean: [0.5], std: [0.5], crop: "simclr" });
- * // "the central square of 0.875 of the shorter side resized to 224x224 ..."
- * ```
- */
-export function describeEvalView(spec: EvalViewSpec): string {
-  const S = spec.size, p = spec.cropProportion ?? DEFAULT_CROP_PROPORTION;
-  const crop = spec.crop ?? "whole";
-  const center = p === 1
-    ? "the centred square (side = the shorter side)"
-    : `the central square of ${p} of the shorter side (centred, offsets rounded up)`;
-  const region = crop === "whole" || (crop === "simclr" && S <= 32)
-    ? "the whole image (aspect not kept)"
-    : center;
-  return `${region} resized to ${S}x${S} (bilinear, antialiased when shrinking); ` +
-    "values (pixel / 255 - mean) / std per channel";
-}
-
-/**
- * The evaluation view of `image`: the region {@link evalCropBox} picks, resized to `spec.size`,
+ * The evaluation view of `image`: the region `crop` picks, resized to `spec.size`,
  * values `(pixel / 255 - mean) / std`. Writes into `out` when given (it must hold
  * `size * size * channels` values).
  *
- * @example
+ * Evaluation, `embed`, `neighbors --query` and the TF.js export's metadata use it.
+ *
+ * @param image An 8-bit HWC image (gray or RGB).
+ * @param spec Size, normalization and crop.
+ * @param out Where to write the values (allocated when omitted).
+ * @param ws Reusable scratch of the resize.
+ * @returns The view, `spec.size` square with the image's channels.
+ * @throws {RangeError} For an unknown crop, or an `out` of the wrong length.
+ *
+ * @example A deterministic, normalized view
  * ```ts
- * const view = evalView(image, { size: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+ * import assert from "node:assert/strict";
+ * import { evalView } from "@simclr/streams/augment";
+ *
+ * const image = { key: "x", width: 8, height: 6, channels: 3 as const, data: new Uint8Array(8 * 6 * 3).fill(51) };
+ * const spec = { size: 4, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
+ * const view = evalView(image, spec);
+ * assert.equal(view.data.length, 4 * 4 * 3);
+ * assert.ok(view.data.every((v) => Math.abs(v - (0.2 - 0.5) / 0.5) < 1e-6));
+ * assert.deepEqual(evalView(image, spec).data, view.data);
  * ```
  */
 export function evalView(

@@ -8,8 +8,8 @@ import { normalize } from "./normalize.ts";
  * In one pass over the pixels: optional grayscale, optional solarize at `threshold`, then
  * normalization; the same values as `toGrayscale`, `solarize` and `normalize` in turn.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(1, 1, 3, new Float32Array([1, 0, 0]));
  * finishView(img, true, 0.5, [0], [1]); // gray 0.299, below 0.5: [0.299, 0.299, 0.299]
  * ```

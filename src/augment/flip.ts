@@ -5,8 +5,8 @@ import type { FloatImage } from "./image.ts";
 /**
  * Mirrors the image left-right, in place.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(2, 1, 1, new Float32Array([1, 2]));
  * hflip(img); // data is now [2, 1]
  * ```

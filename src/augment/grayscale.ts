@@ -5,8 +5,8 @@ import type { FloatImage } from "./image.ts";
 /**
  * Luma weights of red, green and blue.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const [wr, wg, wb] = GRAY_WEIGHTS; // 0.299, 0.587, 0.114
  * ```
  */
@@ -16,8 +16,8 @@ export const GRAY_WEIGHTS: readonly [number, number, number] = [0.299, 0.587, 0.
  * Replaces every channel of an RGB image by its luma, in place (1-channel images are left
  * as they are): the three channels stay, as torchvision's `RandomGrayscale` keeps them.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(1, 1, 3, new Float32Array([1, 0, 0]));
  * toGrayscale(img); // [0.299, 0.299, 0.299]
  * ```
@@ -39,8 +39,8 @@ export function toGrayscale(img: FloatImage): FloatImage {
  * The mean luma of an image (the mean value for 1-channel images): the centre that contrast
  * blends toward.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * meanLuma(floatImage(1, 1, 3, new Float32Array([0, 1, 0]))); // 0.587
  * ```
  */

@@ -6,8 +6,8 @@ import type { FloatImage } from "./image.ts";
  * Adds `shift` (in turns, [-0.5, 0.5]) to the hue of every RGB pixel, modulo 1, in place;
  * 1-channel images are unchanged.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(1, 1, 3, new Float32Array([1, 0, 0]));
  * adjustHue(img, 1 / 3); // red becomes green: [0, 1, 0]
  * ```

@@ -1,13 +1,17 @@
 /** The working image of the augmentation: float HWC pixels, 0..1 before normalization. */
 
-import type { RawImage } from "../data/sample.ts";
-
 /**
  * Float pixels, row-major HWC; transforms change `data` in place.
  *
- * @example
+ * @example The evaluation view is a float image
  * ```ts
- * const img: FloatImage = { width: 1, height: 1, channels: 3, data: new Float32Array([1, 0, 0]) };
+ * import assert from "node:assert/strict";
+ * import { evalView, type FloatImage } from "@simclr/streams/augment";
+ *
+ * const image = { key: "g", width: 2, height: 2, channels: 1 as const, data: new Uint8Array(4) };
+ * const view: FloatImage = evalView(image, { size: 3, mean: [0], std: [1] });
+ * assert.deepEqual([view.width, view.height, view.channels], [3, 3, 1]);
+ * assert.equal(view.data.length, 9);
  * ```
  */
 export interface FloatImage {
@@ -19,71 +23,4 @@ export interface FloatImage {
   channels: 1 | 3;
   /** `height * width * channels` values. */
   data: Float32Array;
-}
-
-/**
- * A float image over `data` (allocated when omitted), checking the length.
- *
- * @example
- * ```ts
- * const img = floatImage(2, 2, 3); // 2x2 RGB, zeros
- * ```
- */
-export function floatImage(
-  width: number,
-  height: number,
-  channels: 1 | 3,
-  data?: Float32Array,
-): FloatImage {
-  const n = width * height * channels;
-  if (data && data.length !== n) {
-    throw new RangeError(
-      `floatImage: data has ${data.length} values but ${width}x${height}x${channels} needs ${n}`,
-    );
-  }
-  return { width, height, channels, data: data ?? new Float32Array(n) };
-}
-
-/**
- * Bytes to floats in [0, 1] (value / 255), same layout.
- *
- * @example
- * ```ts
- * const img = toFloatImage({ key: "k", width: 1, height: 1, channels: 1, data: new Uint8Array([255]) });
- * console.assert(img.data[0] === 1);
- * ```
- */
-export function toFloatImage(raw: RawImage): FloatImage {
-  checkRawImage(raw);
-  const out = floatImage(raw.width, raw.height, raw.channels);
-  const src = raw.data, dst = out.data;
-  for (let i = 0; i < src.length; i++) dst[i] = src[i] / 255;
-  return out;
-}
-
-/**
- * Throws a message naming the problem when a RawImage's fields disagree.
- *
- * @example
- * ```ts
- * checkRawImage({ key: "k", width: 2, height: 2, channels: 3, data: new Uint8Array(12) }); // ok
- * ```
- */
-export function checkRawImage(raw: RawImage): void {
-  const { width, height, channels, data } = raw;
-  if (!(width >= 1 && height >= 1 && Number.isInteger(width) && Number.isInteger(height))) {
-    throw new RangeError(`image '${raw.key}': width and height must be positive integers`);
-  }
-  if (channels !== 1 && channels !== 3) {
-    throw new RangeError(
-      `image '${raw.key}': ${channels} channels; augmentation takes 1 (gray) or 3 (RGB): ` +
-        `drop the alpha channel when decoding`,
-    );
-  }
-  if (data.length !== width * height * channels) {
-    throw new RangeError(
-      `image '${raw.key}': data has ${data.length} bytes, ` +
-        `${width}x${height}x${channels} needs ${width * height * channels}`,
-    );
-  }
 }

@@ -8,46 +8,13 @@ import { adjustBrightness, adjustContrast, adjustSaturation, shiftBrightness } f
 import { adjustHue } from "./hue.ts";
 import type { FloatImage } from "./image.ts";
 import type { AugmentRng } from "../streams/rng.ts";
-
-/**
- * How brightness changes: `multiply` by a factor in [max(0, 1 - b), 1 + b] (torchvision, SimCLR
- * v2's code) or `add` a delta in [-b, b] (SimCLR v1's code).
- *
- * @example
- * ```ts
- * const mode: BrightnessMode = "add";
- * ```
- */
-export type BrightnessMode = "multiply" | "add";
-
-/**
- * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
- * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off. With
- * `brightnessMode: "add"` the brightness is a delta drawn from [-brightness, brightness].
- *
- * @example
- * ```ts
- * const s: JitterStrength = { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 };
- * ```
- */
-export interface JitterStrength {
-  /** Brightness factor in [max(0, 1 - b), 1 + b] (or delta in [-b, b], see `brightnessMode`). */
-  brightness: number;
-  /** `multiply` (default) or `add`. */
-  brightnessMode?: BrightnessMode;
-  /** Contrast factor in [max(0, 1 - c), 1 + c]. */
-  contrast: number;
-  /** Saturation factor in [max(0, 1 - s), 1 + s]. */
-  saturation: number;
-  /** Hue shift in [-h, h] turns, h <= 0.5. */
-  hue: number;
-}
+import type { JitterStrength } from "./presets.ts";
 
 /**
  * The adjustments of one jitter, in the order to apply them.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const op: JitterOp = "hue";
  * ```
  */
@@ -56,8 +23,8 @@ export type JitterOp = "brightness" | "contrast" | "saturation" | "hue";
 /**
  * Drawn jitter parameters: the order and each factor (absent ones are skipped).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const p: JitterParams = { order: ["contrast", "brightness"], brightness: 1.2, contrast: 0.7 };
  * ```
  */
@@ -81,8 +48,8 @@ const OPS: readonly JitterOp[] = ["brightness", "contrast", "saturation", "hue"]
 /**
  * Draws the order (a random permutation) and then the factors, as torchvision does.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const p = sampleJitter(rngFor(3), { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 });
  * ```
  */
@@ -116,8 +83,8 @@ export function sampleJitter(rng: AugmentRng, s: JitterStrength): JitterParams {
 /**
  * Applies drawn jitter parameters in their order, in place.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const img = floatImage(1, 1, 3, new Float32Array([0.5, 0.2, 0.1]));
  * colorJitter(img, { order: ["hue", "brightness"], hue: 0.1, brightness: 1.2 });
  * ```

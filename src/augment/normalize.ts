@@ -14,8 +14,8 @@ function perChannel(name: string, values: readonly number[], channels: number): 
 /**
  * `(x - mean[c]) / std[c]`, in place; `mean` and `std` hold one value per channel (or one).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * normalize(floatImage(1, 1, 1, new Float32Array([0.75])), [0.5], [0.25]); // [1]
  * ```
  */
@@ -46,8 +46,8 @@ export function normalize(
 /**
  * Undoes {@link normalize} and converts to bytes: `round(clamp(x * std + mean, 0, 1) * 255)`.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * denormalize(new Float32Array([1]), 1, [0.5], [0.25]); // Uint8Array [191]
  * ```
  */

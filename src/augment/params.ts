@@ -8,8 +8,8 @@ import type { AugmentRng } from "../streams/rng.ts";
 /**
  * The random choices of one view; `null` / `false` / 0 mean "not applied".
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const p: ViewParams = {
  *   crop: { top: 0, left: 0, height: 32, width: 32 },
  *   flip: true, jitter: null, grayscale: false, blurSigma: 0, solarize: false,
@@ -35,8 +35,8 @@ export interface ViewParams {
  * Draws a view's parameters for a `width` x `height` source, in pipeline order: crop, flip,
  * jitter (coin, then order and factors), grayscale, blur (coin, then sigma), solarize.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const p = sampleViewParams(rngFor(0, 0, 5), resolveAugment("simclr-cifar"), 32, 32);
  * ```
  */

@@ -3,15 +3,65 @@
  * (as a YAML config names them) into a complete {@link AugmentSpec}.
  */
 
-import type { BrightnessMode, JitterStrength } from "./jitter.ts";
+/**
+ * How brightness changes: `multiply` by a factor in [max(0, 1 - b), 1 + b] (torchvision, SimCLR
+ * v2's code) or `add` a delta in [-b, b] (SimCLR v1's code).
+ *
+ * @example SimCLR v1's additive brightness
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type BrightnessMode, resolveAugment } from "@simclr/streams/augment";
+ *
+ * const brightness: BrightnessMode = "add";
+ * const spec = resolveAugment({ preset: "simclr-v2", brightness });
+ * assert.equal(spec.jitter.brightnessMode, "add");
+ * ```
+ */
+export type BrightnessMode = "multiply" | "add";
+
+/**
+ * Jitter magnitudes, as `ColorJitter(brightness, contrast, saturation, hue)`: factors are
+ * drawn from [max(0, 1 - x), 1 + x] (hue shift from [-hue, hue]); 0 turns one off. With
+ * `brightnessMode: "add"` the brightness is a delta drawn from [-brightness, brightness].
+ *
+ * @example A resolved spec's jitter is a JitterStrength
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type JitterStrength, resolveAugment } from "@simclr/streams/augment";
+ *
+ * const strength: JitterStrength = resolveAugment({ preset: "simclr-v2", strength: 0.5 }).jitter;
+ * assert.deepEqual(
+ *   [strength.brightness, strength.contrast, strength.saturation, strength.hue],
+ *   [0.4, 0.4, 0.4, 0.1],
+ * );
+ * ```
+ */
+export interface JitterStrength {
+  /** Brightness factor in [max(0, 1 - b), 1 + b] (or delta in [-b, b], see `brightnessMode`). */
+  brightness: number;
+  /** `multiply` (default) or `add`. */
+  brightnessMode?: BrightnessMode;
+  /** Contrast factor in [max(0, 1 - c), 1 + c]. */
+  contrast: number;
+  /** Saturation factor in [max(0, 1 - s), 1 + s]. */
+  saturation: number;
+  /** Hue shift in [-h, h] turns, h <= 0.5. */
+  hue: number;
+}
 
 /**
  * Everything one view's augmentation needs; plain, structured-clonable data.
  *
- * @example
+ * @example Read a resolved spec
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AugmentSpec, resolveAugment } from "@simclr/streams/augment";
+ *
  * const spec: AugmentSpec = resolveAugment("simclr-cifar");
- * spec.size; // 32
+ * assert.equal(spec.size, 32);
+ * assert.deepEqual(spec.crop.scale, [0.08, 1]);
+ * assert.equal(spec.jitter.brightness, 0.4); // 0.8 x strength 0.5
+ * assert.equal(spec.blur.p, 0);
  * ```
  */
 export interface AugmentSpec {
@@ -38,10 +88,14 @@ export interface AugmentSpec {
 /**
  * A preset: a spec whose jitter magnitudes are per unit of `strength`.
  *
- * @example
+ * @example Jitter magnitudes scale with the strength
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { type PresetDefinition, PRESETS } from "@simclr/streams/augment";
+ *
  * const v1: PresetDefinition = PRESETS["simclr-v1"];
- * v1.jitter.brightness * v1.strength; // 0.8
+ * assert.equal(v1.jitter.brightness * v1.strength, 0.8);
+ * assert.equal(v1.jitter.brightnessMode, "add");
  * ```
  */
 export interface PresetDefinition extends AugmentSpec {
@@ -54,9 +108,14 @@ export interface PresetDefinition extends AugmentSpec {
 /**
  * Channel statistics of common datasets, for `mean`/`std` (values in [0, 1]).
  *
- * @example
+ * @example Normalize with CIFAR-10's statistics
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { NORMALIZATION, resolveAugment } from "@simclr/streams/augment";
+ *
  * const spec = resolveAugment({ preset: "simclr-v1", ...NORMALIZATION.cifar10 });
+ * assert.deepEqual(spec.mean, [0.4914, 0.4822, 0.4465]);
+ * assert.deepEqual(NORMALIZATION["fashion-mnist"].std, [0.353]);
  * ```
  */
 export const NORMALIZATION: Readonly<Record<string, { mean: number[]; std: number[] }>> = {
@@ -104,9 +163,14 @@ const v2: PresetDefinition = {
  * (`tf.image.random_brightness`), v2's multiplies by a factor in [1 - 0.8s, 1 + 0.8s]
  * (torchvision's `ColorJitter` too). `simclr-cifar` and `simclr-gray` use v2's brightness.
  *
- * @example
+ * @example The presets and what they are for
  * ```ts
- * Object.keys(PRESETS); // simclr-v1, simclr-v2, simclr-cifar, simclr-gray
+ * import assert from "node:assert/strict";
+ * import { PRESETS } from "@simclr/streams/augment";
+ *
+ * assert.deepEqual(Object.keys(PRESETS), ["simclr-v1", "simclr-v2", "simclr-cifar", "simclr-gray"]);
+ * assert.equal(PRESETS["simclr-gray"].size, 28);
+ * assert.match(PRESETS["simclr-cifar"].description, /CIFAR/);
  * ```
  */
 export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
@@ -142,9 +206,14 @@ export const PRESETS: Readonly<Record<string, Readonly<PresetDefinition>>> = {
 /**
  * The preset used when none is named.
  *
- * @example
+ * @example No preset named gives the default
  * ```ts
- * resolveAugment({}).size; // 224, from DEFAULT_PRESET "simclr-v2"
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_PRESET, resolveAugment } from "@simclr/streams/augment";
+ *
+ * assert.equal(DEFAULT_PRESET, "simclr-v2");
+ * assert.deepEqual(resolveAugment({}), resolveAugment(DEFAULT_PRESET));
+ * assert.equal(resolveAugment().size, 224);
  * ```
  */
 export const DEFAULT_PRESET = "simclr-v2";
@@ -154,9 +223,16 @@ export const DEFAULT_PRESET = "simclr-v2";
  * `jitter` are absolute (after strength); `blur`/`solarize` accept `true`/`false` to switch
  * them on (default p) or off. A resolved {@link AugmentSpec} is also valid options.
  *
- * @example
+ * @example Override a preset's size, strength and blur
  * ```ts
- * const o: AugmentOptions = { preset: "simclr-cifar", size: 28, strength: 1, blur: true };
+ * import assert from "node:assert/strict";
+ * import { type AugmentOptions, resolveAugment } from "@simclr/streams/augment";
+ *
+ * const options: AugmentOptions = { preset: "simclr-cifar", size: 28, strength: 1, blur: true };
+ * const spec = resolveAugment(options);
+ * assert.equal(spec.size, 28);
+ * assert.equal(spec.jitter.brightness, 0.8);
+ * assert.equal(spec.blur.p, 0.5); // switched on at the default probability
  * ```
  */
 export interface AugmentOptions {
@@ -216,14 +292,9 @@ function range(name: string, r: [number, number], lo: number, hi: number): void 
 }
 
 /**
- * Checks a spec and throws a message naming the field and what it accepts.
- *
- * @example
- * ```ts
- * validateSpec(resolveAugment("simclr-cifar")); // passes
- * ```
+ * Checks a spec and throws a RangeError naming the field and what it accepts.
  */
-export function validateSpec(s: AugmentSpec): void {
+function validateSpec(s: AugmentSpec): void {
   if (!(Number.isInteger(s.size) && s.size >= 1)) fail(`size ${s.size} must be a positive integer`);
   range("crop.scale", s.crop.scale, Number.MIN_VALUE, 1);
   range("crop.ratio", s.crop.ratio, Number.MIN_VALUE, Infinity);
@@ -253,12 +324,23 @@ export function validateSpec(s: AugmentSpec): void {
 
 /**
  * A preset by name (or `{ preset, ...overrides }`) resolved into a complete, validated spec.
- * Unknown names and unknown option keys are errors that list what is known.
+ * Unknown names and unknown option keys are errors that list what is known. The training
+ * pipeline resolves the config's `augment` section with it.
  *
- * @example
+ * @param options A preset name, or a preset and overrides (default: {@link DEFAULT_PRESET}).
+ * @returns A fresh spec (the presets are never modified).
+ * @throws {RangeError} For an unknown preset or option, or a value out of its range.
+ *
+ * @example A smaller, gentler SimCLR v1
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveAugment } from "@simclr/streams/augment";
+ *
  * const spec = resolveAugment({ preset: "simclr-v1", size: 96, strength: 0.5, blur: false });
- * console.assert(spec.jitter.brightness === 0.4 && spec.blur.p === 0);
+ * assert.equal(spec.jitter.brightness, 0.4);
+ * assert.equal(spec.blur.p, 0);
+ * assert.throws(() => resolveAugment("simclr-v3"), RangeError);
+ * assert.throws(() => resolveAugment({ flip: 2 }), /flip 2 must be a probability/);
  * ```
  */
 export function resolveAugment(options: string | AugmentOptions = {}): AugmentSpec {

@@ -7,10 +7,29 @@ import type { ViewPair } from "./view_pair.ts";
 /**
  * Both views of a pair as RawImages (undoing `mean`/`std`), keyed `key#1` and `key#2`.
  *
- * @example
+ * @param pair A pair from {@link pairedViews}.
+ * @param norm The `mean` and `std` the views were normalized with (e.g. the resolved spec).
+ * @returns The two views as 8-bit HWC images.
+ *
+ * @example Look at a pair's views as images
  * ```ts
- * const spec = resolveAugment("simclr-cifar");
- * const [a, b] = pairToImages(pair, spec); // a.data: Uint8Array HWC
+ * import assert from "node:assert/strict";
+ * import { pairedViews, pairToImages, resolveAugment } from "@simclr/streams/augment";
+ *
+ * const image = {
+ *   key: "img0",
+ *   width: 6,
+ *   height: 4,
+ *   channels: 3 as const,
+ *   data: Uint8Array.from({ length: 6 * 4 * 3 }, (_, i) => (i * 37) % 256),
+ *   label: 2,
+ * };
+ * const spec = resolveAugment({ preset: "simclr-cifar", size: 8 });
+ * const pair = pairedViews(spec, 0)(image, 0, 0);
+ * const [a, b] = pairToImages(pair, spec);
+ * assert.deepEqual([a.key, b.key], ["img0#1", "img0#2"]);
+ * assert.equal(a.data.length, 8 * 8 * 3);
+ * assert.ok(a.data instanceof Uint8Array);
  * ```
  */
 export function pairToImages(

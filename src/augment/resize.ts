@@ -6,13 +6,14 @@
 
 import type { RawImage } from "../data/sample.ts";
 import type { CropBox } from "./crop.ts";
-import { type FloatImage, floatImage } from "./image.ts";
+import { floatImage } from "./_image.ts";
+import type { FloatImage } from "./image.ts";
 
 /**
  * Filter taps of one axis: for output `i`, `count[i]` weights from `first[i]` on.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const c: ResampleCoefficients = resampleCoefficients(0, 64, 32);
  * const w0 = c.weights.subarray(0, c.count[0]); // taps of output 0, from input c.first[0]
  * ```
@@ -31,8 +32,8 @@ export interface ResampleCoefficients {
 /**
  * Reusable buffers, so that resizing allocates nothing once warm.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const ws = new ResizeWorkspace();
  * resizedCrop(image, box, 224, out, false, ws); // again and again with the same ws
  * ```
@@ -61,8 +62,8 @@ export class ResizeWorkspace {
  * samples (PIL's `precompute_coeffs` with support 1, clipped to the crop). Weights are
  * multiplied by `gain` (1/255 turns bytes into [0, 1]).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const c = resampleCoefficients(0, 2, 4); // upsample 2 -> 4
  * // output 1 = 0.75 * input 0 + 0.25 * input 1
  * ```
@@ -117,8 +118,8 @@ export function resampleCoefficients(
  * result is mirrored left-right (fused: same values as {@link hflip} afterwards). Writes into
  * `out` when given.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const raw = { key: "k", width: 4, height: 4, channels: 1 as const, data: new Uint8Array(16).fill(255) };
  * const view = resizedCrop(raw, { top: 0, left: 0, height: 2, width: 2 }, 8); // all 1.0
  * ```

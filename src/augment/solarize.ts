@@ -5,8 +5,8 @@ import type { FloatImage } from "./image.ts";
 /**
  * Inverts (`1 - x`) every value at or above `threshold`, in place.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * solarize(floatImage(2, 1, 1, new Float32Array([0.25, 0.75])), 0.5); // [0.25, 0.25]
  * ```
  */

@@ -3,7 +3,8 @@
 import type { RawImage } from "../data/sample.ts";
 import { blurKernelSize, BlurWorkspace, gaussianBlur } from "./blur.ts";
 import { toGrayscale } from "./grayscale.ts";
-import { checkRawImage, type FloatImage, floatImage } from "./image.ts";
+import { checkRawImage, floatImage } from "./_image.ts";
+import type { FloatImage } from "./image.ts";
 import { colorJitter } from "./jitter.ts";
 import { finishView } from "./finish.ts";
 import { sampleViewParams, type ViewParams } from "./params.ts";
@@ -14,8 +15,8 @@ import type { AugmentRng } from "../streams/rng.ts";
 /**
  * Scratch buffers reused across views (one per worker).
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const ws = new ViewWorkspace();
  * const view = augmentView(image, spec, rngFor(0, 0, 1), undefined, ws);
  * ```
@@ -31,8 +32,8 @@ export class ViewWorkspace {
  * Renders one view with given parameters into `out` (`size * size * channels` floats):
  * crop+resize (+flip, fused), jitter, grayscale, blur, solarize, normalize.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const spec = resolveAugment("simclr-cifar");
  * const params = sampleViewParams(rngFor(1), spec, image.width, image.height);
  * const view = renderView(image, params, spec);
@@ -64,8 +65,8 @@ export function renderView(
 /**
  * Draws parameters from `rng` and renders the view.
  *
- * @example
- * ```ts
+ * For example:
+ * ```text
  * const view = augmentView(image, resolveAugment("simclr-v1"), rngFor(7, 0, 0));
  * ```
  */

@@ -1,10 +1,23 @@
 /**
- * Two augmented views of one image, ready for the encoder.
+ * Two augmented views of one image, ready for the encoder: what {@link pairedViews}' mapper
+ * returns and the batching stage stacks into the two halves of a training batch.
  *
- * @example
+ * @example Read a pair's layout
  * ```ts
- * const pair: ViewPair = pairedViews("simclr-cifar", 0)(image, 0, 0);
- * pair.view1.length === pair.size * pair.size * pair.channels; // true
+ * import assert from "node:assert/strict";
+ * import { pairedViews, type ViewPair } from "@simclr/streams/augment";
+ *
+ * const image = {
+ *   key: "img0",
+ *   width: 6,
+ *   height: 4,
+ *   channels: 3 as const,
+ *   data: Uint8Array.from({ length: 6 * 4 * 3 }, (_, i) => (i * 37) % 256),
+ *   label: 2,
+ * };
+ * const pair: ViewPair = pairedViews({ preset: "simclr-cifar", size: 8 }, 0)(image, 0, 5);
+ * assert.equal(pair.view1.length, pair.size * pair.size * pair.channels);
+ * assert.deepEqual([pair.key, pair.label, pair.epoch, pair.index], ["img0", 2, 0, 5]);
  * ```
  */
 export interface ViewPair {

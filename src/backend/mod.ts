@@ -1,37 +1,26 @@
 /**
- * Choosing and starting a TensorFlow.js backend.
+ * Choosing and starting a TensorFlow.js compute backend: `tensorflow`
+ * (`@tensorflow/tfjs-node(-gpu)`), `webgpu`, `native` (wasm plus oneDNN/OpenBLAS kernels through
+ * FFI), `wasm` or `cpu`, or `auto` for the fastest that starts on this machine.
+ *
+ * The training path calls {@link startBackend} once, with the config's `train.backend`, before it
+ * builds the model; {@link listWorkingBackends} tells what this machine can run.
+ *
+ * @example Start the reference backend and compute on it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { startBackend } from "@simclr/streams/backend";
+ *
+ * const info = await startBackend("cpu");
+ * assert.equal(info.tfBackend, "cpu");
+ * const y = tf.tidy(() => tf.tensor2d([[1, 2]]).matMul(tf.tensor2d([[3], [4]])));
+ * assert.deepEqual(Array.from(await y.data()), [11]);
+ * y.dispose();
+ * ```
+ *
  * @module
  */
 
-/**
- * Starts a backend by name (`auto | tensorflow | webgpu | native | wasm | cpu`) and makes it
- * TensorFlow.js's active backend.
- *
- * @example
- * ```ts
- * import { startBackend } from "./mod.ts";
- * const info = await startBackend("wasm");
- * console.log(info.device); // "WebAssembly (XNNPACK, SIMD, 1 thread) + ..."
- * ```
- */
 export { listWorkingBackends, startBackend, type StartOptions } from "./start.ts";
-/**
- * What a started backend reports: its name, device and notes.
- *
- * @example
- * ```ts
- * import { type BackendInfo, startBackend } from "./mod.ts";
- * const info: BackendInfo = await startBackend("cpu");
- * ```
- */
-export type { BackendInfo } from "./info.ts";
-/**
- * The backend names accepted by `--backend`.
- *
- * @example
- * ```ts
- * import { BACKEND_NAMES, isBackendRequest } from "./mod.ts";
- * console.log(BACKEND_NAMES, isBackendRequest("auto")); // [...], true
- * ```
- */
-export { BACKEND_NAMES, type BackendName, type BackendRequest, isBackendRequest } from "./names.ts";
+export type { BackendInfo, BackendName, BackendRequest } from "./info.ts";

@@ -5,8 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { activate } from "./activate.ts";
-import { BACKEND_NAMES, type BackendName, type BackendRequest, isBackendRequest } from "./names.ts";
-import type { BackendInfo } from "./info.ts";
+import { BACKEND_NAMES, isBackendRequest } from "./_names.ts";
+import type { BackendInfo, BackendName, BackendRequest } from "./info.ts";
 import { loadTensorflowBackend } from "./tensorflow.ts";
 import { describeAdapter, probeWebGpu } from "./webgpu.ts";
 import { startWasm } from "./wasm_start.ts";
@@ -19,7 +19,20 @@ import {
   warnNativeFallback,
 } from "./native/load.ts";
 
-/** Options for {@link startBackend}. */
+/**
+ * Options for {@link startBackend}: thread count for `native`, and whether a software WebGPU
+ * adapter is acceptable.
+ *
+ * @example Start the cpu backend with options
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBackend, type StartOptions } from "@simclr/streams/backend";
+ *
+ * const options: StartOptions = { threads: 1, dataWorkers: 0, allowSoftwareWebGpu: false };
+ * const info = await startBackend("cpu", options);
+ * assert.equal(info.name, "cpu");
+ * ```
+ */
 export interface StartOptions {
   /** Threads for the `native` backend's libraries; default: cores minus the data workers' share. */
   threads?: number;
@@ -29,14 +42,48 @@ export interface StartOptions {
   allowSoftwareWebGpu?: boolean;
 }
 
-/** Starts `request` (or picks one for `auto`), makes it TensorFlow.js's backend, reports it. */
+/**
+ * Starts a backend by name (`auto | tensorflow | webgpu | native | wasm | cpu`), makes it
+ * TensorFlow.js's active backend and reports what runs. `auto` tries `tensorflow`, then a
+ * hardware `webgpu` adapter, then `native`, then `wasm`, and says in `notes` why it skipped each.
+ * Asking for `native` where its libraries (or `--allow-ffi`) are missing falls back to `wasm`
+ * with a note. The training pipeline calls it with the config's `train.backend`.
+ *
+ * @param request A backend name or `auto` (default `auto`).
+ * @param options Threads for `native`, software WebGPU adapters.
+ * @returns What started: its name, the TensorFlow.js backend under it, the device, notes.
+ * @throws {RangeError} When `request` is not a backend name; the message lists those that work.
+ * @throws {Error} When the named backend does not start; the message lists those that work.
+ *
+ * @example Run a computation on the cpu backend
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { startBackend } from "@simclr/streams/backend";
+ *
+ * const info = await startBackend("cpu");
+ * assert.equal(info.name, "cpu");
+ * assert.equal(tf.getBackend(), "cpu");
+ * const sum = tf.tidy(() => tf.tensor1d([1, 2, 3]).sum());
+ * assert.equal((await sum.data())[0], 6);
+ * sum.dispose();
+ * ```
+ *
+ * @example An unknown name is a RangeError
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startBackend } from "@simclr/streams/backend";
+ *
+ * await assert.rejects(() => startBackend("tpu"), RangeError);
+ * ```
+ */
 export async function startBackend(
   request: BackendRequest | string = "auto",
   options: StartOptions = {},
 ): Promise<BackendInfo> {
   if (!isBackendRequest(request)) {
     const working = await listWorkingBackends();
-    throw new Error(
+    throw new RangeError(
       `unknown backend '${request}': choose one of auto, ${BACKEND_NAMES.join(", ")}. ` +
         `Working on this machine: ${working.join(", ")}.`,
     );
@@ -136,7 +183,21 @@ async function startNamed(
   }
 }
 
-/** The backends that start on this machine, probed without changing the active backend. */
+/**
+ * The backends that start on this machine, in `auto`'s order of preference, probed without
+ * changing the active backend. `wasm` and `cpu` are always listed.
+ *
+ * @returns The names of the backends that load here.
+ *
+ * @example See which backends this machine can run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listWorkingBackends } from "@simclr/streams/backend";
+ *
+ * const working = await listWorkingBackends();
+ * assert.deepEqual(working.slice(-2), ["wasm", "cpu"]);
+ * ```
+ */
 export async function listWorkingBackends(): Promise<BackendName[]> {
   const working: BackendName[] = [];
   try {

@@ -2,7 +2,7 @@
  * A small command-line parser for the CLI commands (`--flag value`, `--flag=value`, repeated
  * flags, `-h`), with errors that list the known flags and generated `--help` text.
  */
-import { BACKEND_REQUESTS } from "../backend/names.ts";
+import { BACKEND_REQUESTS } from "../backend/_names.ts";
 import { didYouMean } from "../config/errors.ts";
 import { resumeChangeableKeys } from "../pipeline/resume_changes.ts";
 
@@ -11,7 +11,10 @@ import { resumeChangeableKeys } from "../pipeline/resume_changes.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const flag: FlagSpec = { type: "string", valueName: "FILE", description: "pipeline YAML file" };
+ * const args = parseArgs(["--config", "a.yaml"], { name: "x", summary: "", flags: { config: flag } });
+ * assert.equal(args.config, "a.yaml");
  * ```
  */
 export interface FlagSpec {
@@ -34,11 +37,14 @@ export interface FlagSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const cmd = {
  *   name: "deno task x",
  *   summary: "Does x.",
  *   flags: { help: { type: "boolean", description: "show help" } },
  * } as const satisfies CommandSpec;
+ * assert.equal(parseArgs(["--help"], cmd).help, true);
+ * assert.match(helpText(cmd), /^Usage: deno task x/);
  * ```
  */
 export interface CommandSpec {
@@ -56,7 +62,9 @@ export interface CommandSpec {
  *
  * @example
  * ```ts
- * type V = FlagValue<{ type: "string"; multiple: true; description: "" }>; // string[]
+ * import assert from "node:assert/strict";
+ * const v: FlagValue<{ type: "string"; multiple: true; description: "" }> = ["a", "b"];
+ * assert.equal(v.length, 2); // a repeatable string flag parses to string[]
  * ```
  */
 export type FlagValue<F extends FlagSpec> = F["type"] extends "boolean" ? boolean
@@ -68,7 +76,10 @@ export type FlagValue<F extends FlagSpec> = F["type"] extends "boolean" ? boolea
  *
  * @example
  * ```ts
- * const args: ParsedFlags<typeof PRETRAIN_COMMAND> = parseArgs(Deno.args, PRETRAIN_COMMAND);
+ * import assert from "node:assert/strict";
+ * const args: ParsedFlags<typeof PRETRAIN_COMMAND> = parseArgs(["--set", "a=1"], PRETRAIN_COMMAND);
+ * assert.deepEqual(args.set, ["a=1"]);
+ * assert.equal(args.config, undefined);
  * ```
  */
 export type ParsedFlags<C extends CommandSpec> = {
@@ -80,12 +91,12 @@ export type ParsedFlags<C extends CommandSpec> = {
  *
  * @example
  * ```ts
- * try {
- *   parseArgs(Deno.args, PRETRAIN_COMMAND);
- * } catch (e) {
- *   if (e instanceof ArgsError) { console.error(e.message); Deno.exit(2); }
- *   throw e;
- * }
+ * import assert from "node:assert/strict";
+ * // A command catches it, prints the message and exits with status 2 (src/cli/main.ts).
+ * assert.throws(
+ *   () => parseArgs(["--epochs", "3"], PRETRAIN_COMMAND),
+ *   (e) => e instanceof ArgsError && /unknown flag '--epochs'/.test(e.message),
+ * );
  * ```
  */
 export class ArgsError extends Error {
@@ -101,9 +112,10 @@ export class ArgsError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const args = parseArgs(["--config", "p.yaml", "--set", "optim.epochs=1"], PRETRAIN_COMMAND);
- * args.config; // "p.yaml"
- * args.set; // ["optim.epochs=1"]
+ * assert.equal(args.config, "p.yaml");
+ * assert.deepEqual(args.set, ["optim.epochs=1"]);
  * ```
  */
 export function parseArgs<C extends CommandSpec>(argv: readonly string[], spec: C): ParsedFlags<C> {
@@ -180,7 +192,10 @@ export function parseArgs<C extends CommandSpec>(argv: readonly string[], spec: 
  *
  * @example
  * ```ts
- * if (args.help) { console.log(helpText(PRETRAIN_COMMAND)); Deno.exit(0); }
+ * import assert from "node:assert/strict";
+ * const text = helpText(PRETRAIN_COMMAND); // what --help prints
+ * assert.match(text, /^Usage: deno task pretrain \[--config FILE\]/);
+ * assert.match(text, /--set KEY=VALUE/);
  * ```
  */
 export function helpText(spec: CommandSpec): string {
@@ -252,8 +267,10 @@ const RUN_BACKEND = {
  *
  * @example
  * ```ts
- * const args = parseArgs(Deno.args, PRETRAIN_COMMAND);
- * const cfg = await loadPipeline(args.config, { overrides: args.set });
+ * import assert from "node:assert/strict";
+ * const args = parseArgs(["--backend", "wasm", "--set", "optim.epochs=1"], PRETRAIN_COMMAND);
+ * assert.equal(args.backend, "wasm");
+ * assert.throws(() => parseArgs(["--backend", "gpu"], PRETRAIN_COMMAND), ArgsError);
  * ```
  */
 export const PRETRAIN_COMMAND = {
@@ -305,8 +322,9 @@ export const PRETRAIN_COMMAND = {
  *
  * @example
  * ```ts
- * const args = parseArgs(Deno.args, EVAL_COMMAND);
- * if (!args.run) throw new ArgsError("--run RUN_DIR is required");
+ * import assert from "node:assert/strict";
+ * const args = parseArgs(["--run", "runs/x"], EVAL_COMMAND);
+ * assert.equal(args.run, "runs/x");
  * ```
  */
 export const EVAL_COMMAND = {
@@ -338,7 +356,9 @@ export const EVAL_COMMAND = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const args = parseArgs(["--run", "runs/x", "--labels", "1%"], FINETUNE_COMMAND);
+ * assert.equal(args.labels, "1%");
  * ```
  */
 export const FINETUNE_COMMAND = {
@@ -389,7 +409,9 @@ export const FINETUNE_COMMAND = {
  *
  * @example
  * ```ts
- * const args = parseArgs(Deno.args, EXPORT_COMMAND);
+ * import assert from "node:assert/strict";
+ * const args = parseArgs(["--run", "runs/x", "--format", "tfjs"], EXPORT_COMMAND);
+ * assert.equal(args.format, "tfjs");
  * ```
  */
 export const EXPORT_COMMAND = {
@@ -427,7 +449,10 @@ export const EXPORT_COMMAND = {
  *
  * @example
  * ```ts
- * const args = parseArgs(["--run", "runs/x", "--data", "photos/"], EMBED_COMMAND);
+ * import assert from "node:assert/strict";
+ * const args = parseArgs(["--run", "runs/x", "--data", "photos/", "--projections"], EMBED_COMMAND);
+ * assert.equal(args.data, "photos/");
+ * assert.equal(args.projections, true);
  * ```
  */
 export const EMBED_COMMAND = {
@@ -500,7 +525,9 @@ export const EMBED_COMMAND = {
  *
  * @example
  * ```ts
- * const args = parseArgs(["--embeddings", "e.npy", "--key", "a.png"], NEIGHBORS_COMMAND);
+ * import assert from "node:assert/strict";
+ * const args = parseArgs(["--embeddings", "e.npy", "--key", "a.png", "-k", "5"], NEIGHBORS_COMMAND);
+ * assert.equal(args.k, "5");
  * ```
  */
 export const NEIGHBORS_COMMAND = {

@@ -2,7 +2,7 @@
  * The schema of a SimCLR pipeline file (`pipelines/*.yaml`) and the resolved config type.
  * Every field has a default except where noted, so a file states only what differs.
  */
-import { BACKEND_REQUESTS } from "../backend/names.ts";
+import { BACKEND_REQUESTS } from "../backend/_names.ts";
 import {
   CHECKPOINT_EVERY_HINT,
   CHECKPOINT_EVERY_PATTERN,

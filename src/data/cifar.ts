@@ -1,15 +1,19 @@
 /** CIFAR-10 and CIFAR-100 binary batches, read by record with random access. */
 import { DataError } from "./errors.ts";
 import type { IndexedDataset } from "./indexed.ts";
-import { RandomAccessFile } from "./random_access.ts";
+import { RandomAccessFile } from "./_random_access.ts";
 import type { RawImage } from "./sample.ts";
 
 /**
  * CIFAR-10 class names, in label order.
  *
- * @example
+ * @example A label's name
  * ```ts
- * CIFAR10_CLASSES[3]; // "cat"
+ * import { CIFAR10_CLASSES } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(CIFAR10_CLASSES.length, 10);
+ * assert.equal(CIFAR10_CLASSES[3], "cat");
  * ```
  */
 export const CIFAR10_CLASSES: readonly string[] = [
@@ -28,9 +32,20 @@ export const CIFAR10_CLASSES: readonly string[] = [
 /**
  * Options of {@link cifarDataset}.
  *
- * @example
+ * @example CIFAR-100 with its coarse labels
  * ```ts
- * await cifarDataset({ files: ["train.bin"], variant: 100, labels: "coarse" });
+ * import type { CifarOptions } from "@simclr/streams/data";
+ * import { cifarDataset } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * // One CIFAR-100 record: coarse label 4, fine label 30, then 3072 pixel bytes.
+ * await Deno.writeFile(`${dir}/train.bin`, Uint8Array.from([4, 30, ...new Array(3072).fill(9)]));
+ * const options: CifarOptions = { files: [`${dir}/train.bin`], variant: 100, labels: "coarse" };
+ * const ds = await cifarDataset(options);
+ * assert.equal((await ds.get(0)).label, 4);
+ * ds.close?.();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface CifarOptions {
@@ -50,12 +65,27 @@ const PIXELS = 32 * 32 * 3;
  * An indexed dataset over CIFAR binary batches: 32x32x3 `RawImage`s (the files' channel
  * planes turned into HWC), keyed `file[i]`. File sizes are checked on open, labels on read.
  *
- * @example
+ * @throws {DataError} For no files, or a file size that is not a whole number of records; `get`
+ * rejects with a DataError for a label out of range and a RangeError for an index out of range.
+ *
+ * @example Two CIFAR-10 records, channel planes turned into HWC pixels
  * ```ts
- * const ds = await cifarDataset({
- *   files: [1, 2, 3, 4, 5].map((i) => `cifar-10-batches-bin/data_batch_${i}.bin`),
- *   variant: 10,
- * });
+ * import { CIFAR10_CLASSES, cifarDataset } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * // Two CIFAR-10 records: a label byte, then the red, green and blue 32x32 planes.
+ * const record = (label: number, r: number, g: number, b: number) =>
+ *   [label, ...new Array(1024).fill(r), ...new Array(1024).fill(g), ...new Array(1024).fill(b)];
+ * await Deno.writeFile(`${dir}/data_batch_1.bin`, Uint8Array.from([...record(3, 255, 0, 0), ...record(5, 0, 0, 255)]));
+ * const ds = await cifarDataset({ files: [`${dir}/data_batch_1.bin`], variant: 10 });
+ * assert.equal(ds.length, 2);
+ * const cat = await ds.get(0);
+ * assert.deepEqual([cat.key, cat.width, cat.channels, CIFAR10_CLASSES[cat.label!]], ["data_batch_1.bin[0]", 32, 3, "cat"]);
+ * assert.deepEqual([...cat.data.subarray(0, 6)], [255, 0, 0, 255, 0, 0]);
+ * assert.deepEqual([...(await ds.get(1)).data.subarray(0, 3)], [0, 0, 255]);
+ * ds.close?.();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function cifarDataset(options: CifarOptions): Promise<IndexedDataset<RawImage>> {

@@ -3,45 +3,127 @@
  * that name the sample.
  */
 import { DataError } from "./errors.ts";
-import { lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
-import { checkComplete, sniffFormat } from "./image_format.ts";
-import { type ImageHeader, readImageHeader } from "./image_header.ts";
+import { lowRangeWarning, reduceTo8Bit } from "./_bit_depth.ts";
+import { checkComplete, sniffFormat } from "./_image_format.ts";
+import { readImageHeader } from "./_image_header.ts";
+import { convertChannels, type Pixels } from "./_pixels.ts";
 import { DEFAULT_MAX_PIXELS } from "./limits.ts";
 import { type EncodedSample, isEncoded, type RawImage, type Sample } from "./sample.ts";
 
 /**
- * Pixels without the sample's key and label.
+ * Formats the decoders read.
  *
- * @example
+ * @example The format a decoder is told, in the header
  * ```ts
- * const { width, height, channels, data }: Pixels = convertChannels(px, 3);
+ * import type { ImageDecoder, ImageFormat } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const formats: ImageFormat[] = [];
+ * const noting: ImageDecoder = {
+ *   name: "noting",
+ *   decode: (_bytes, h) => {
+ *     formats.push(h.format);
+ *     return Promise.resolve({ width: h.width, height: h.height, channels: 1, data: new Uint8Array(h.width * h.height) });
+ *   },
+ * };
+ * await decodeSample(noting, { key: "a.png", bytes: await new Image(2, 2).encode() });
+ * await decodeSample(noting, { key: "a.jpg", bytes: await new Image(2, 2).encodeJPEG() });
+ * assert.deepEqual(formats, ["png", "jpeg"]);
  * ```
  */
-export type Pixels = Pick<RawImage, "width" | "height" | "channels" | "data">;
+export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
+
+/**
+ * The header of an encoded image.
+ *
+ * @example What a decoder gets for an 8-bit colour PNG
+ * ```ts
+ * import type { ImageDecoder, ImageHeader } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * let seen: ImageHeader | undefined;
+ * const blank: ImageDecoder = {
+ *   name: "blank",
+ *   decode: (_bytes, header) => {
+ *     seen = header;
+ *     const { width, height } = header;
+ *     return Promise.resolve({ width, height, channels: 1, data: new Uint8Array(width * height) });
+ *   },
+ * };
+ * await decodeSample(blank, { key: "a.png", bytes: await new Image(5, 3).encode() });
+ * assert.deepEqual(seen, { format: "png", width: 5, height: 3, depth: 8, gray: false });
+ * ```
+ */
+export interface ImageHeader {
+  /** The format sniffed from the leading bytes. */
+  format: ImageFormat;
+  /** Size in pixels (GIF: the logical screen, grown to hold the first frame). */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** Bits per sample (8 for JPEG and GIF; 1, 2, 4, 8 or 16 for PNG and TIFF). */
+  depth: number;
+  /**
+   * Whether the file stores gray pixels (PNG colour types 0 and 4, one-component JPEG,
+   * TIFF photometric 0/1 with one sample). Palette and colour files count as colour.
+   */
+  gray: boolean;
+}
 
 /**
  * What a decoder returns: HWC pixels, 1 channel for a gray file else 3 (alpha dropped), with
  * 8-bit samples, or 16-bit ones for a 16-bit file ({@link decodeSample} reduces those by the
  * rule of `reduceTo8Bit`, the same for every decoder).
  *
- * @example
+ * @example A decoder returning 16-bit samples: `decodeSample` reduces them to 8 bits
  * ```ts
- * const px: DecodedPixels = await decoder.decode(bytes, readImageHeader(bytes, "png"));
+ * import type { DecodedPixels, ImageDecoder } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const deep: ImageDecoder = {
+ *   name: "deep",
+ *   decode: (_bytes, { width, height }) => {
+ *     const px: DecodedPixels = { width, height, channels: 1, data: new Uint16Array(width * height).fill(65535) };
+ *     return Promise.resolve(px);
+ *   },
+ * };
+ * const image = await decodeSample(deep, { key: "a.png", bytes: await new Image(2, 1).encode() });
+ * assert.deepEqual([...image.data], [255, 255]);
  * ```
  */
 export interface DecodedPixels {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** 1 for a gray file, else 3 (alpha dropped). */
   channels: 1 | 3;
+  /** Row-major HWC samples: 8-bit, or 16-bit for a 16-bit file. */
   data: Uint8Array | Uint16Array;
 }
 
 /**
  * Channel count wanted from a decoder: as stored (gray stays 1), or forced to 1 or 3.
  *
- * @example
+ * @example A colour PNG as stored (3 channels) and as gray (1)
  * ```ts
- * const image = await decodeSample(decoder, sample, 3 satisfies ChannelMode);
+ * import type { ChannelMode } from "@simclr/streams/data";
+ * import { createDecoder, decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const decoder = await createDecoder();
+ * const sample = { key: "a.png", bytes: await new Image(2, 2).fill(0x00ff00ff).encode() };
+ * const modes: ChannelMode[] = ["auto", 1];
+ * const images = await Promise.all(modes.map((m) => decodeSample(decoder, sample, m)));
+ * assert.deepEqual(images.map((i) => i.channels), [3, 1]);
+ * assert.equal(images[1].data[0], Math.round(0.587 * 255)); // BT.601 luma of pure green
  * ```
  */
 export type ChannelMode = "auto" | 1 | 3;
@@ -51,13 +133,26 @@ export type ChannelMode = "auto" | 1 | 3;
  * profiles are ignored (pixel values are taken as sRGB, as PIL does). Throws a plain Error
  * on bad data; {@link decodeSample} adds the sample's name.
  *
- * @example
+ * @example A decoder of one's own: every image decodes to mid gray
  * ```ts
- * const decoder: ImageDecoder = await createDecoder("imagescript");
- * const px = await decoder.decode(bytes, readImageHeader(bytes, "png"));
+ * import type { ImageDecoder } from "@simclr/streams/data";
+ * import { decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const gray: ImageDecoder = {
+ *   name: "gray",
+ *   maxPixels: 1000,
+ *   decode: (_bytes, { width, height }) =>
+ *     Promise.resolve({ width, height, channels: 1, data: new Uint8Array(width * height).fill(128) }),
+ * };
+ * const image = await decodeSample(gray, { key: "a.png", bytes: await new Image(3, 2).encode() }, 3);
+ * assert.equal(image.data.length, 3 * 2 * 3);
+ * assert.ok(image.data.every((v) => v === 128));
  * ```
  */
 export interface ImageDecoder {
+  /** The decoder's name, in error messages (`imagescript`, `sharp`, ...). */
   readonly name: string;
   /**
    * Images with more pixels (width x height, from the header) are refused before decoding
@@ -75,9 +170,29 @@ export interface ImageDecoder {
  * 16-bit range). Fields other than `bytes` (key, label, epoch, index, ...) are kept.
  * Errors are {@link DataError}s naming the sample key and the problem.
  *
- * @example
+ * @example Decoding a PNG made in memory; the key and label carry over
  * ```ts
- * const image = await decodeSample(decoder, { key: "cat/1.jpg", bytes, label: 3 });
+ * import { createDecoder, decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = await new Image(2, 1).fill(0x0000ffff).encode(); // blue, 2x1
+ * const image = await decodeSample(await createDecoder(), { key: "sky/1.png", bytes, label: 3 });
+ * assert.deepEqual(
+ *   { key: image.key, label: image.label, width: image.width, channels: image.channels },
+ *   { key: "sky/1.png", label: 3, width: 2, channels: 3 },
+ * );
+ * assert.deepEqual([...image.data], [0, 0, 255, 0, 0, 255]);
+ * ```
+ *
+ * @example A truncated file is a DataError naming the sample
+ * ```ts
+ * import { createDecoder, DataError, decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = (await new Image(8, 8).encode()).subarray(0, 40);
+ * await assert.rejects(decodeSample(await createDecoder(), { key: "cut.png", bytes }), DataError);
  * ```
  */
 export async function decodeSample(
@@ -156,9 +271,15 @@ function messageOf(error: unknown): string {
  * A sample as pixels with `channels` channels: decoded when it is an encoded file, converted
  * when it is stored with other channels (e.g. gray IDX records for a 3-channel model).
  *
- * @example
+ * @example A gray IDX-style record for a 3-channel model
  * ```ts
- * const image = await samplePixels(decoder, sample, 3);
+ * import { createDecoder, samplePixels } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const record = { key: "train[0]", width: 2, height: 1, channels: 1 as const, data: Uint8Array.of(10, 200) };
+ * const image = await samplePixels(await createDecoder(), record, 3);
+ * assert.equal(image.channels, 3);
+ * assert.deepEqual([...image.data], [10, 10, 10, 200, 200, 200]);
  * ```
  */
 export async function samplePixels(
@@ -170,56 +291,4 @@ export async function samplePixels(
   return image.channels === channels
     ? image
     : { ...image, ...convertChannels(image, channels) } as RawImage;
-}
-
-/**
- * Converts pixels to 1 channel (ITU-R BT.601 luma, rounded) or 3 (gray repeated).
- *
- * @example
- * ```ts
- * const gray = convertChannels(rgbPixels, 1);
- * ```
- */
-export function convertChannels(px: Pixels, channels: 1 | 3): Pixels {
-  if (px.channels === channels) return px;
-  const n = px.width * px.height;
-  const data = new Uint8Array(n * channels);
-  if (channels === 3) {
-    for (let i = 0; i < n; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = px.data[i];
-  } else {
-    const s = px.data;
-    for (let i = 0; i < n; i++) {
-      data[i] = Math.round(0.299 * s[3 * i] + 0.587 * s[3 * i + 1] + 0.114 * s[3 * i + 2]);
-    }
-  }
-  return { width: px.width, height: px.height, channels, data };
-}
-
-/**
- * Drops alpha from RGBA pixels, keeping 1 channel (red) for a gray file or 3.
- *
- * @example
- * ```ts
- * const px = fromRgba(image.bitmap, image.width, image.height, false);
- * ```
- */
-export function fromRgba(
-  rgba: ArrayLike<number>,
-  width: number,
-  height: number,
-  gray: boolean,
-): Pixels {
-  const n = width * height;
-  if (gray) {
-    const data = new Uint8Array(n);
-    for (let i = 0; i < n; i++) data[i] = rgba[4 * i];
-    return { width, height, channels: 1, data };
-  }
-  const data = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    data[3 * i] = rgba[4 * i];
-    data[3 * i + 1] = rgba[4 * i + 1];
-    data[3 * i + 2] = rgba[4 * i + 2];
-  }
-  return { width, height, channels: 3, data };
 }

@@ -1,14 +1,24 @@
 /** Choosing a decoder by name. */
 import type { ImageDecoder } from "./decoder.ts";
-import { imagescriptDecoder } from "./imagescript_decoder.ts";
-import { createSharpDecoder } from "./sharp_decoder.ts";
+import { imagescriptDecoder } from "./_imagescript_decoder.ts";
+import { createSharpDecoder } from "./_sharp_decoder.ts";
 
 /**
  * Decoder names.
  *
- * @example
+ * @example Both decoders agree on a PNG
  * ```ts
- * const decoder = await createDecoder("sharp" satisfies DecoderName);
+ * import type { DecoderName } from "@simclr/streams/data";
+ * import { createDecoder, decodeSample } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = await new Image(2, 2).fill(0x336699ff).encode();
+ * const names: DecoderName[] = ["imagescript", "sharp"];
+ * const [a, b] = await Promise.all(
+ *   names.map(async (n) => (await decodeSample(await createDecoder(n), { key: "a.png", bytes })).data),
+ * );
+ * assert.deepEqual(a, b);
  * ```
  */
 export type DecoderName = "imagescript" | "sharp";
@@ -16,9 +26,15 @@ export type DecoderName = "imagescript" | "sharp";
 /**
  * Settings every decoder takes.
  *
- * @example
+ * @example A lower pixel limit
  * ```ts
- * const decoder = await createDecoder("imagescript", { maxPixels: 4096 * 4096 } satisfies DecoderOptions);
+ * import type { DecoderOptions } from "@simclr/streams/data";
+ * import { createDecoder } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const options: DecoderOptions = { maxPixels: 4096 * 4096 };
+ * const decoder = await createDecoder("imagescript", options);
+ * assert.equal(decoder.maxPixels, 4096 * 4096);
  * ```
  */
 export interface DecoderOptions {
@@ -29,9 +45,16 @@ export interface DecoderOptions {
 /**
  * Returns the named decoder (`imagescript`, the default, or `sharp`).
  *
- * @example
+ * @throws {RangeError} For a name that is neither `imagescript` nor `sharp`.
+ *
+ * @example The default decoder, and sharp with a higher pixel limit
  * ```ts
- * const decoder = await createDecoder("sharp", { maxPixels: 100_000_000 });
+ * import { createDecoder } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal((await createDecoder()).name, "imagescript");
+ * const sharp = await createDecoder("sharp", { maxPixels: 100_000_000 });
+ * assert.deepEqual([sharp.name, sharp.maxPixels], ["sharp", 100_000_000]);
  * ```
  */
 export async function createDecoder(
@@ -44,5 +67,5 @@ export async function createDecoder(
       : { ...imagescriptDecoder, maxPixels: options.maxPixels };
   }
   if (name === "sharp") return await createSharpDecoder(options);
-  throw new Error(`unknown decoder '${name}': choose 'imagescript' or 'sharp'`);
+  throw new RangeError(`unknown decoder '${name}': choose 'imagescript' or 'sharp'`);
 }

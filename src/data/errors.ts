@@ -2,13 +2,28 @@
  * Bad input handling: errors that name the file (and tar member or sample key), what is
  * wrong and what to do; and the `"skip"` policy's per-epoch tally.
  */
+import { formatSkipReport } from "./_skip_report.ts";
 
 /**
  * What a source or decoder does with a bad sample: throw (default) or skip and count.
  *
- * @example
+ * @example Skipping a sample that cannot be read
  * ```ts
- * indexedSamples(dataset, { seed: 1, onError: "skip" satisfies OnError });
+ * import type { IndexedDataset, OnError, RawImage } from "@simclr/streams/data";
+ * import { indexedSamples, SkipLog } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const ds: IndexedDataset<RawImage> = {
+ *   name: "tiny", length: 3,
+ *   get: (i) => i === 1 ? Promise.reject(new Error("tiny[1]: unreadable"))
+ *     : Promise.resolve({ key: `tiny[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(i) }),
+ * };
+ * const onError: OnError = "skip";
+ * const skips = new SkipLog(() => {});
+ * const keys = [];
+ * for await (const s of indexedSamples(ds, { seed: 1, epochs: 1, shuffle: false, onError, skips })) keys.push(s.key);
+ * assert.deepEqual(keys, ["tiny[0]", "tiny[2]"]);
+ * assert.equal(skips.total, 1);
  * ```
  */
 export type OnError = "fail" | "skip";
@@ -17,12 +32,30 @@ export type OnError = "fail" | "skip";
  * An error about input data. `where` names the file (`path`, `shard.tar:member`, sample key),
  * `problem` says what is wrong, `hint` what to do.
  *
- * @example
+ * @example Where, what, and what to do
  * ```ts
- * throw new DataError("data/x.idx", "bad magic number 0x12345678", "is this an IDX file?");
+ * import { DataError } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new DataError("data/x.idx", "bad IDX magic number 0x12345678", "is this an IDX file?");
+ * assert.equal(e.message, "data/x.idx: bad IDX magic number 0x12345678. is this an IDX file?");
+ * assert.equal(e.where, "data/x.idx");
+ * ```
+ *
+ * @example Sources throw it for bad input
+ * ```ts
+ * import { createDecoder, DataError, decodeSample } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const decoder = await createDecoder();
+ * await assert.rejects(
+ *   decodeSample(decoder, { key: "empty.png", bytes: new Uint8Array(0) }),
+ *   (e) => e instanceof DataError && e.where === "empty.png" && /empty file/.test(e.problem),
+ * );
  * ```
  */
 export class DataError extends Error {
+  /** `where`: the file, `shard.tar:member` or sample key; `problem`: what is wrong; `hint`: what to do. */
   constructor(readonly where: string, readonly problem: string, readonly hint?: string) {
     super(`${where}: ${problem}${hint ? `. ${hint}` : ""}`);
     this.name = "DataError";
@@ -32,12 +65,21 @@ export class DataError extends Error {
 /**
  * One epoch's skipped samples.
  *
- * @example
+ * @example Collecting the reports
  * ```ts
- * const skips = new SkipLog((r: SkipReport) => console.warn(r.epoch, r.count, r.examples));
+ * import type { SkipReport } from "@simclr/streams/data";
+ * import { SkipLog } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: SkipReport[] = [];
+ * const skips = new SkipLog((r) => seen.push(r));
+ * skips.record(new Error("a.png: empty file"), 0);
+ * skips.finish();
+ * assert.deepEqual(seen, [{ epoch: 0, count: 1, examples: ["a.png: empty file"] }]);
  * ```
  */
 export interface SkipReport {
+  /** The epoch (0-based). */
   epoch: number;
   /** Number of samples skipped in the epoch. */
   count: number;
@@ -48,11 +90,20 @@ export interface SkipReport {
 /**
  * A stage's handle on a {@link SkipLog}: where it is, what it skipped.
  *
- * @example
+ * @example A stage's tracker: epoch 0 is reported once the stage moves to epoch 1
  * ```ts
- * const t = skips.tracker();
- * t.at(epoch);
- * t.record(error, epoch);
+ * import type { SkipReport, SkipTracker } from "@simclr/streams/data";
+ * import { SkipLog } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const reports: SkipReport[] = [];
+ * const skips = new SkipLog((r) => reports.push(r));
+ * const t: SkipTracker = skips.tracker();
+ * t.at(0);
+ * t.record(new Error("b.jpg: truncated JPEG"), 0);
+ * assert.equal(reports.length, 0); // the stage is still in epoch 0
+ * t.at(1);
+ * assert.deepEqual(reports.map((r) => [r.epoch, r.count]), [[0, 1]]);
  * t.done();
  * ```
  */
@@ -72,11 +123,25 @@ export interface SkipTracker {
  * line, and nothing is printed for an epoch with no skips. Share one log between every stage
  * that can skip (reading, decoding) to get one report per epoch.
  *
- * @example
+ * @example One log for reading and a later stage's failures
  * ```ts
- * const skips = new SkipLog((r) => console.warn(`epoch ${r.epoch}: skipped ${r.count}`));
- * const samples = indexedSamples(dataset, { seed: 1, epochs: 1, onError: "skip", skips });
- * // ... and the view workers' failures: viewsOrFailures.pipeThrough(skipFailures(skips))
+ * import type { IndexedDataset, RawImage } from "@simclr/streams/data";
+ * import { indexedSamples, SkipLog } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const ds: IndexedDataset<RawImage> = {
+ *   name: "tiny", length: 4,
+ *   get: (i) => i % 2 ? Promise.reject(new Error(`tiny[${i}]: bad record`))
+ *     : Promise.resolve({ key: `tiny[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(i) }),
+ * };
+ * const lines: string[] = [];
+ * const skips = new SkipLog((r) => lines.push(`epoch ${r.epoch}: skipped ${r.count}`));
+ * let read = 0;
+ * for await (const _ of indexedSamples(ds, { seed: 1, epochs: 2, onError: "skip", skips })) read++;
+ * skips.finish();
+ * assert.equal(read, 4);
+ * assert.deepEqual(lines, ["epoch 0: skipped 2", "epoch 1: skipped 2"]);
+ * assert.equal(skips.of(1).count, 2);
  * ```
  */
 export class SkipLog {
@@ -174,18 +239,4 @@ export class SkipLog {
       this.onReport(r);
     }
   }
-}
-
-/**
- * One line for a skip report.
- *
- * @example
- * ```ts
- * formatSkipReport({ epoch: 0, count: 2, examples: ["a.png: empty file"] });
- * ```
- */
-export function formatSkipReport(r: SkipReport): string {
-  const more = r.count > r.examples.length ? `; ...` : "";
-  return `epoch ${r.epoch}: skipped ${r.count} bad sample${r.count === 1 ? "" : "s"}` +
-    (r.examples.length ? ` (${r.examples.join("; ")}${more})` : "");
 }

@@ -1,16 +1,29 @@
 /** A folder tree of image files, classes from the first sub-folder level. */
 import { DataError } from "./errors.ts";
-import { IMAGE_EXTENSIONS } from "./image_format.ts";
+import { IMAGE_EXTENSIONS } from "./_image_format.ts";
 import type { IndexedDataset } from "./indexed.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
+import { folderDataset } from "./_folder_dataset.ts";
 import type { EncodedSample } from "./sample.ts";
 
 /**
  * Options of {@link imageFolder}.
  *
- * @example
+ * @example Only PNG files, labels indexed by a given class list
  * ```ts
- * const ds = await imageFolder("data/flowers", { extensions: ["jpg", "jpeg"] });
+ * import type { ImageFolderOptions } from "@simclr/streams/data";
+ * import { imageFolder } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/rose`);
+ * await Deno.writeFile(`${root}/rose/1.png`, new Uint8Array(8));
+ * await Deno.writeFile(`${root}/rose/notes.txt`, new Uint8Array(8));
+ * const options: ImageFolderOptions = { extensions: ["png"], classes: ["daisy", "rose"] };
+ * const ds = await imageFolder(root, options);
+ * assert.equal(ds.length, 1); // notes.txt is not an image
+ * assert.equal((await ds.get(0)).label, 1); // "rose" is class 1 of the given list
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export interface ImageFolderOptions {
@@ -28,13 +41,28 @@ export interface ImageFolderOptions {
 /**
  * An image folder: an indexed dataset of encoded files, plus its file list.
  *
- * @example
+ * @example The file list and labels of a folder
  * ```ts
- * const ds = await imageFolder("data/flowers");
- * console.log(ds.classes, ds.files[0], ds.labels[0]);
+ * import type { ImageFolderDataset } from "@simclr/streams/data";
+ * import { imageFolder } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * const png = await new Image(4, 4).fill(0x808080ff).encode();
+ * for (const file of ["daisy/1.png", "daisy/2.png", "rose/1.png"]) {
+ *   await Deno.mkdir(`${root}/${file.split("/")[0]}`, { recursive: true });
+ *   await Deno.writeFile(`${root}/${file}`, png);
+ * }
+ * const ds: ImageFolderDataset = await imageFolder(root);
+ * assert.deepEqual(ds.classes, ["daisy", "rose"]);
+ * assert.deepEqual(ds.files.map((f) => f.slice(root.length + 1)), ["daisy/1.png", "daisy/2.png", "rose/1.png"]);
+ * assert.deepEqual(ds.labels, [0, 0, 1]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export interface ImageFolderDataset extends IndexedDataset<EncodedSample> {
+  /** Class names (the first-level sub-folders, sorted), indexed by label. */
   readonly classes: readonly string[];
   /** Paths of the images, in index order. */
   readonly files: readonly string[];
@@ -49,11 +77,28 @@ export interface ImageFolderDataset extends IndexedDataset<EncodedSample> {
  * Files directly under `root` get no label. Extensions match case-insensitively.
  * Samples are the encoded files, keyed by path; decode them with `decodeSample`.
  *
- * @example
+ * @throws {DataError} For a missing or empty folder, a folder without images, or class folders
+ * outside `options.classes`.
+ *
+ * @example A folder of PNG files in two class folders, decoded
  * ```ts
- * const ds = await imageFolder("data/flowers"); // data/flowers/daisy/1.jpg, ...
- * console.log(ds.classes, ds.length);
- * const sample = await ds.get(0); // { key, bytes, label }
+ * import { createDecoder, decodeSample, imageFolder } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * const png = await new Image(4, 4).fill(0x808080ff).encode();
+ * for (const file of ["daisy/1.png", "daisy/2.png", "rose/1.png"]) {
+ *   await Deno.mkdir(`${root}/${file.split("/")[0]}`, { recursive: true });
+ *   await Deno.writeFile(`${root}/${file}`, png);
+ * }
+ * const ds = await imageFolder(root);
+ * assert.equal(ds.length, 3);
+ * const sample = await ds.get(2); // { key, bytes, label }
+ * assert.deepEqual([sample.key, sample.label], [`${root}/rose/1.png`, 1]);
+ * const image = await decodeSample(await createDecoder(), sample, 1);
+ * assert.deepEqual([image.width, image.height, image.data[0]], [4, 4, 128]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function imageFolder(
@@ -135,53 +180,4 @@ export async function imageFolder(
   const files = found.map((f) => f.path);
   const labels = found.map((f) => (f.top === undefined ? undefined : index.get(f.top)));
   return folderDataset(root, classes, files, labels, maxFileBytes);
-}
-
-/**
- * The image-folder dataset over given files and labels (e.g. a subset of a listing).
- *
- * @example
- * ```ts
- * const ds = folderDataset("flowers (train)", ["daisy"], ["flowers/daisy/1.jpg"], [0]);
- * ```
- */
-export function folderDataset(
-  name: string,
-  classes: readonly string[],
-  files: readonly string[],
-  labels: readonly (number | undefined)[],
-  maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
-): ImageFolderDataset {
-  return {
-    name,
-    length: files.length,
-    classes,
-    files,
-    labels,
-    async get(i: number): Promise<EncodedSample> {
-      const path = files[i];
-      if (path === undefined) {
-        throw new RangeError(`${name}: index ${i} out of range 0..${files.length - 1}`);
-      }
-      let bytes: Uint8Array;
-      try {
-        const { size } = await Deno.stat(path);
-        if (size > maxFileBytes) {
-          throw new DataError(
-            path,
-            `file of ${size} bytes is over the limit of ${maxFileBytes} bytes ` +
-              `(data.maxFileBytes); refused before reading it`,
-            "raise data.maxFileBytes if the file is genuine",
-          );
-        }
-        bytes = await Deno.readFile(path);
-      } catch (error) {
-        if (error instanceof DataError) throw error;
-        throw new DataError(path, `cannot read: ${(error as Error).message}`);
-      }
-      const s: EncodedSample = { key: path, bytes };
-      if (labels[i] !== undefined) s.label = labels[i];
-      return s;
-    },
-  };
 }

@@ -11,22 +11,13 @@
  * So a run never pretrains on its test images, and never scores split names as classes.
  */
 import { DataError } from "./errors.ts";
-import {
-  folderDataset,
-  imageFolder,
-  type ImageFolderDataset,
-  type ImageFolderOptions,
-} from "./image_folder.ts";
+import { folderDataset } from "./_folder_dataset.ts";
+import { imageFolder, type ImageFolderDataset, type ImageFolderOptions } from "./image_folder.ts";
 
 /**
  * First-level folder names that mark a folder as split (compared case-insensitively).
- *
- * @example
- * ```ts
- * SPLIT_FOLDER_NAMES.includes("val"); // true
- * ```
  */
-export const SPLIT_FOLDER_NAMES: readonly string[] = [
+const SPLIT_FOLDER_NAMES: readonly string[] = [
   "train",
   "test",
   "val",
@@ -36,15 +27,23 @@ export const SPLIT_FOLDER_NAMES: readonly string[] = [
 ];
 
 /** In a single class tree, a class's `HOLDOUT_EVERY`-th files (positions 4, 9, ...) are `test`. */
-export const HOLDOUT_EVERY = 5;
+const HOLDOUT_EVERY = 5;
 
 /**
  * An image-folder split, with what it is in words (for logs, `eval.json` and the report).
  *
- * @example
+ * @example What the split is, in words
  * ```ts
- * const ds: ImageFolderSplit = await imageFolderSplit("data/flowers", "test");
- * console.log(ds.split); // "test (every 5th file of each class)"
+ * import type { ImageFolderSplit } from "@simclr/streams/data";
+ * import { imageFolderSplit } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/cat`);
+ * for (let i = 0; i < 10; i++) await Deno.writeFile(`${root}/cat/${i}.png`, new Uint8Array(8));
+ * const ds: ImageFolderSplit = await imageFolderSplit(root, "test");
+ * assert.equal(ds.split, "test (every 5th file of each class)");
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export interface ImageFolderSplit extends ImageFolderDataset {
@@ -76,10 +75,39 @@ async function subfolders(root: string): Promise<string[]> {
  * Opens split `split` of the image folder at `root` (see the module doc for the two layouts).
  * `options.classes` indexes labels by another split's classes, so two splits agree.
  *
- * @example
+ * @throws {DataError} For a split that the folder does not have, or an empty split.
+ *
+ * @example A single class tree: every 5th file of a class is held out for `test`
  * ```ts
- * const train = await imageFolderSplit("data/flowers", "train");
- * const test = await imageFolderSplit("data/flowers", "test", { classes: train.classes });
+ * import { imageFolderSplit } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/cat`);
+ * for (let i = 0; i < 10; i++) await Deno.writeFile(`${root}/cat/${i}.png`, new Uint8Array(8));
+ * const train = await imageFolderSplit(root, "train");
+ * const test = await imageFolderSplit(root, "test", { classes: train.classes });
+ * const names = (files: readonly string[]) => files.map((f) => f.slice(`${root}/cat/`.length));
+ * assert.deepEqual(names(test.files), ["4.png", "9.png"]);
+ * assert.equal(train.length, 8);
+ * assert.ok(!train.files.some((f) => test.files.includes(f)));
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ *
+ * @example Split folders: the split is the folder of that name
+ * ```ts
+ * import { imageFolderSplit } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * for (const split of ["train", "val"]) {
+ *   await Deno.mkdir(`${root}/${split}/dog`, { recursive: true });
+ *   await Deno.writeFile(`${root}/${split}/dog/1.png`, new Uint8Array(8));
+ * }
+ * const val = await imageFolderSplit(root, "val");
+ * assert.deepEqual([val.split, val.files], ["val", [`${root}/val/dog/1.png`]]);
+ * await assert.rejects(imageFolderSplit(root, "test"), /no 'test' folder/);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function imageFolderSplit(

@@ -10,18 +10,30 @@ import type { Sample } from "./sample.ts";
 /**
  * A dataset with random access: `length` samples, `get(i)` for `0 <= i < length`.
  *
- * @example
+ * @example A dataset of one's own, read in epoch order
  * ```ts
- * const ds: IndexedDataset = await idxDataset({ images, labels });
- * const first = await ds.get(0);
+ * import type { IndexedDataset, RawImage } from "@simclr/streams/data";
+ * import { indexedSamples } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const ds: IndexedDataset<RawImage> = {
+ *   name: "tiny",
+ *   length: 4,
+ *   get: (i) => Promise.resolve({ key: `tiny[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(i), label: i % 2 }),
+ * };
+ * assert.equal((await ds.get(2)).key, "tiny[2]");
+ * const read = await Array.fromAsync(indexedSamples(ds, { seed: 7, epochs: 1 }));
+ * assert.deepEqual(read.map((s) => s.index).sort(), [0, 1, 2, 3]);
  * ```
  */
 export interface IndexedDataset<T extends Sample = Sample> {
   /** Where the data comes from (a path, or a name), for messages. */
   readonly name: string;
+  /** Number of samples. */
   readonly length: number;
   /** Class names by label index, when known. */
   readonly classes?: readonly string[];
+  /** The sample at `index` (`0 <= index < length`). */
   get(index: number): Promise<T>;
   /** Releases open files. */
   close?(): void;
@@ -30,9 +42,21 @@ export interface IndexedDataset<T extends Sample = Sample> {
 /**
  * A sample with its place in the epoch order (the augmentation RNG keys on these).
  *
- * @example
+ * @example Each sample knows its epoch, dataset index and position
  * ```ts
- * for await (const s of indexedSamples(ds, { seed: 1, epochs: 1 })) console.log(s.key, s.epoch, s.index, s.position);
+ * import type { IndexedDataset, IndexedSample, RawImage } from "@simclr/streams/data";
+ * import { indexedSamples } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const ds: IndexedDataset<RawImage> = {
+ *   name: "tiny",
+ *   length: 4,
+ *   get: (i) => Promise.resolve({ key: `tiny[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(i), label: i % 2 }),
+ * };
+ * const read: IndexedSample<RawImage>[] = await Array.fromAsync(indexedSamples(ds, { seed: 1, epochs: 2 }));
+ * assert.deepEqual(read.map((s) => s.epoch), [0, 0, 0, 0, 1, 1, 1, 1]);
+ * assert.deepEqual(read.map((s) => s.position), [0, 1, 2, 3, 0, 1, 2, 3]);
+ * for (const s of read) assert.equal(s.key, `tiny[${s.index}]`);
  * ```
  */
 export type IndexedSample<T extends Sample = Sample> = T & {
@@ -47,9 +71,23 @@ export type IndexedSample<T extends Sample = Sample> = T & {
 /**
  * Options of {@link indexedSamples}: the epoch order (length comes from the dataset).
  *
- * @example
+ * @example Two ranks read disjoint halves of each epoch
  * ```ts
- * const opts: IndexedSamplesOptions = { seed: 42, epochs: 10, rank: 0, worldSize: 2, onError: "skip" };
+ * import type { IndexedDataset, IndexedSamplesOptions, RawImage } from "@simclr/streams/data";
+ * import { indexedSamples } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const ds: IndexedDataset<RawImage> = {
+ *   name: "tiny",
+ *   length: 4,
+ *   get: (i) => Promise.resolve({ key: `tiny[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(i), label: i % 2 }),
+ * };
+ * const parts = await Promise.all([0, 1].map(async (rank) => {
+ *   const options: IndexedSamplesOptions = { seed: 42, epochs: 1, rank, worldSize: 2, onError: "skip" };
+ *   return (await Array.fromAsync(indexedSamples(ds, options))).map((s) => s.index);
+ * }));
+ * assert.deepEqual(parts.map((p) => p.length), [2, 2]);
+ * assert.deepEqual(parts.flat().sort(), [0, 1, 2, 3]);
  * ```
  */
 export interface IndexedSamplesOptions extends Omit<EpochOrderOptions, "length"> {
@@ -64,10 +102,25 @@ export interface IndexedSamplesOptions extends Omit<EpochOrderOptions, "length">
  * this rank's part, from a resume point), tagging each sample with `epoch`, `index` and
  * `position`.
  *
- * @example
+ * @throws {DataError} For an empty dataset; the stream errors with the dataset's error for a
+ * bad sample under `onError: "fail"`.
+ *
+ * @example Each epoch is a permutation; a resume point continues the same order
  * ```ts
- * const samples = indexedSamples(dataset, { seed: 42, epochs: 10, rank: 0, worldSize: 1 });
- * for await (const s of samples) console.log(s.key, s.epoch, s.index);
+ * import type { IndexedDataset, RawImage } from "@simclr/streams/data";
+ * import { indexedSamples } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const ds: IndexedDataset<RawImage> = {
+ *   name: "tiny",
+ *   length: 4,
+ *   get: (i) => Promise.resolve({ key: `tiny[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(i), label: i % 2 }),
+ * };
+ * const full = (await Array.fromAsync(indexedSamples(ds, { seed: 42, epochs: 2 }))).map((s) => s.index);
+ * assert.deepEqual(full.slice(0, 4).sort(), [0, 1, 2, 3]);
+ * assert.deepEqual(full.slice(4).sort(), [0, 1, 2, 3]);
+ * const resumed = indexedSamples(ds, { seed: 42, epochs: 1, startEpoch: 1, startPosition: 1 });
+ * assert.deepEqual((await Array.fromAsync(resumed)).map((s) => s.index), full.slice(5));
  * ```
  */
 export function indexedSamples<T extends Sample>(

@@ -3,7 +3,7 @@
  * a spec such as `1%`, `10%` or `600` asks for, the labels of a dataset, a class-balanced draw by
  * seed among the labelled samples, and a dataset restricted to the drawn indices.
  */
-import { balancedSubset } from "./balanced_subset.ts";
+import { balancedSubset } from "./_balanced_subset.ts";
 import type { IndexedDataset } from "./indexed.ts";
 
 /**
@@ -11,10 +11,14 @@ import type { IndexedDataset } from "./indexed.ts";
  * `round(P / 100 x labelled)`, a plain integer is itself. Throws a `RangeError` for a malformed
  * spec, for none, or for more than there are.
  *
- * @example
+ * @example Shares and counts
  * ```ts
- * labelCount("1%", 60000); // 600
- * labelCount("250", 60000); // 250
+ * import { labelCount } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(labelCount("1%", 60000), 600);
+ * assert.equal(labelCount("250", 60000), 250);
+ * assert.throws(() => labelCount("70000", 60000), RangeError); // more than there are
  * ```
  */
 export function labelCount(spec: string, labelled: number): number {
@@ -42,9 +46,18 @@ export function labelCount(spec: string, labelled: number): number {
  * The label of every sample (`-1` where a sample has none): an image folder's listing when the
  * dataset carries one (`labels`), else each sample's `label`, read in index order.
  *
- * @example
+ * @example Labels of a small dataset, one sample unlabelled
  * ```ts
- * const labels = await datasetLabels(await idxDataset({ images, labels: labelFile }));
+ * import type { IndexedDataset, RawImage } from "@simclr/streams/data";
+ * import { datasetLabels } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const ds: IndexedDataset<RawImage> = {
+ *   name: "tiny",
+ *   length: 3,
+ *   get: (i) => Promise.resolve({ key: `t[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(0), label: i < 2 ? 5 - i : undefined }),
+ * };
+ * assert.deepEqual([...await datasetLabels(ds)], [5, 4, -1]);
  * ```
  */
 export async function datasetLabels(ds: IndexedDataset): Promise<Int32Array> {
@@ -61,9 +74,16 @@ export async function datasetLabels(ds: IndexedDataset): Promise<Int32Array> {
  * `balancedSubset`: each class gets `floor(count / classes)` or one more unless it has fewer),
  * in ascending order: the same subset for the same labels, count and seed.
  *
- * @example
+ * @example Four labelled samples out of two balanced classes
  * ```ts
- * const picked = labelledSubset(labels, labelCount("1%", labels.length), 0);
+ * import { labelledSubset } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const labels = Int32Array.of(0, 0, 0, 1, 1, 1, -1, -1);
+ * const picked = labelledSubset(labels, 4, 0);
+ * assert.equal(picked.length, 4);
+ * assert.deepEqual([...picked].map((i) => labels[i]).sort(), [0, 0, 1, 1]);
+ * assert.deepEqual(picked, labelledSubset(labels, 4, 0)); // same seed, same subset
  * ```
  */
 export function labelledSubset(labels: ArrayLike<number>, count: number, seed: number): Int32Array {
@@ -77,9 +97,25 @@ export function labelledSubset(labels: ArrayLike<number>, count: number, seed: n
  * The samples of `ds` at `indices`, as a dataset of `indices.length` samples (keys and labels
  * are the original samples').
  *
- * @example
+ * @throws {RangeError} For an index outside `ds`.
+ *
+ * @example The few-label fine-tuning set: 1% of the labels, class-balanced
  * ```ts
- * const few = subsetDataset(train, picked); // few.get(0) is train.get(picked[0])
+ * import type { IndexedDataset, RawImage } from "@simclr/streams/data";
+ * import { datasetLabels, labelCount, labelledSubset, subsetDataset } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const train: IndexedDataset<RawImage> = {
+ *   name: "train",
+ *   length: 400,
+ *   get: (i) => Promise.resolve({ key: `train[${i}]`, width: 1, height: 1, channels: 1, data: Uint8Array.of(0), label: i % 4 }),
+ * };
+ * const labels = await datasetLabels(train);
+ * const picked = labelledSubset(labels, labelCount("1%", labels.length), 0);
+ * const few = subsetDataset(train, picked);
+ * assert.equal(few.length, 4);
+ * assert.equal((await few.get(0)).key, `train[${picked[0]}]`);
+ * assert.deepEqual((await Promise.all([0, 1, 2, 3].map((i) => few.get(i)))).map((s) => s.label).sort(), [0, 1, 2, 3]);
  * ```
  */
 export function subsetDataset(ds: IndexedDataset, indices: Int32Array): IndexedDataset {

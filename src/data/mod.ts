@@ -1,19 +1,38 @@
 /**
- * Dataset sources and image decoding: IDX (MNIST, Fashion-MNIST), CIFAR-10/100 binary
+ * Dataset sources and image decoding: IDX files (MNIST, Fashion-MNIST), CIFAR-10/100 binary
  * batches, image folders, WebDataset tar shards (local or http), a registry that finds or
- * downloads named datasets, and decoders (imagescript, or sharp). Training decodes in its view
- * workers (src/pipeline/view_worker.ts), next to the augmentation. Bad input errors name the
- * file (and tar member), or is skipped and counted (`skipFailures`, one `SkipLog` per run).
+ * downloads named datasets, and decoders (imagescript, or sharp).
  *
- * @example
+ * The training path opens its dataset with {@link openDataset} and reads it with
+ * {@link datasetSamples}: samples in epoch order (a seeded permutation per epoch, split among
+ * ranks, resumable), either raw pixels ({@link RawImage}: IDX, CIFAR) or encoded files
+ * ({@link EncodedSample}: image folders, tar shards) that the view workers decode with
+ * {@link decodeSample} next to the augmentation. Bad input is a {@link DataError} naming the
+ * file (and tar member or sample key), or, with `onError: "skip"`, is dropped and counted in a
+ * {@link SkipLog}. {@link DEFAULT_MAX_PIXELS} and {@link DEFAULT_MAX_FILE_BYTES} bound what one
+ * input may cost in memory.
+ *
+ * @example Read and decode an image folder, as training does
  * ```ts
- * import { createDecoder, datasetSamples, decodeSample, isEncoded, openDataset } from "./src/data/mod.ts";
- * const opened = await openDataset("imagefolder", { path: "data/flowers" });
- * const decoder = await createDecoder("sharp");
- * for await (const s of datasetSamples(opened, { seed: 42, epochs: 1, onError: "skip" })) {
- *   const image = isEncoded(s) ? await decodeSample(decoder, s, 3) : s;
- *   console.log(s.epoch, s.index, image.width, image.height);
+ * import { createDecoder, datasetSamples, decodeSample, isEncoded, openDataset } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const path = await Deno.makeTempDir(); // <path>/<class>/<image>
+ * for (const [cls, colour] of [["dark", 0x202020ff], ["light", 0xe0e0e0ff]] as const) {
+ *   await Deno.mkdir(`${path}/${cls}`);
+ *   for (const i of [1, 2]) await Deno.writeFile(`${path}/${cls}/${i}.png`, await new Image(3, 3).fill(colour).encode());
  * }
+ * const opened = await openDataset("imagefolder", { path });
+ * const decoder = await createDecoder("imagescript");
+ * const seen: string[] = [];
+ * for await (const s of datasetSamples(opened, { seed: 42, epochs: 1, onError: "skip" })) {
+ *   const image = isEncoded(s) ? await decodeSample(decoder, s, 1) : s;
+ *   assert.deepEqual([image.width, image.height, image.channels], [3, 3, 1]);
+ *   seen.push(`${s.label}:${image.data[0]}`);
+ * }
+ * assert.deepEqual(seen.sort(), ["0:32", "0:32", "1:224", "1:224"]);
+ * await Deno.remove(path, { recursive: true });
  * ```
  * @module
  */
@@ -21,35 +40,20 @@
 export { isEncoded } from "./sample.ts";
 export type { EncodedSample, RawImage, Sample } from "./sample.ts";
 
-export {
-  DataError,
-  formatSkipReport,
-  type OnError,
-  SkipLog,
-  type SkipReport,
-  type SkipTracker,
-} from "./errors.ts";
+export { DataError, type OnError, SkipLog, type SkipReport, type SkipTracker } from "./errors.ts";
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
 
-export { checkComplete, IMAGE_EXTENSIONS, type ImageFormat, sniffFormat } from "./image_format.ts";
-export { type ImageHeader, readImageHeader } from "./image_header.ts";
 export {
   type ChannelMode,
-  convertChannels,
   type DecodedPixels,
   decodeSample,
-  fromRgba,
   type ImageDecoder,
-  type Pixels,
+  type ImageFormat,
+  type ImageHeader,
   samplePixels,
 } from "./decoder.ts";
-export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "./limits.ts";
-export { LOW_RANGE_LEVELS, lowRangeWarning, reduceTo8Bit } from "./bit_depth.ts";
 export { createDecoder, type DecoderName, type DecoderOptions } from "./decoders.ts";
-export { imagescriptDecoder } from "./imagescript_decoder.ts";
-export { createSharpDecoder } from "./sharp_decoder.ts";
-export { decodeTiff, type TiffPixels, tiffTags } from "./tiff.ts";
-export { decodePng16 } from "./png16.ts";
-export { isSampleFailure, type SampleFailure, skipFailures } from "./skip_failures.ts";
+export { type SampleFailure, skipFailures } from "./skip_failures.ts";
 
 export {
   type IndexedDataset,
@@ -57,48 +61,19 @@ export {
   indexedSamples,
   type IndexedSamplesOptions,
 } from "./indexed.ts";
-export {
-  idxDataset,
-  type IdxDatasetOptions,
-  IdxFile,
-  type IdxHeader,
-  parseIdxHeader,
-} from "./idx.ts";
+export { idxDataset, type IdxDatasetOptions } from "./idx.ts";
 export { CIFAR10_CLASSES, cifarDataset, type CifarOptions } from "./cifar.ts";
-export {
-  folderDataset,
-  imageFolder,
-  type ImageFolderDataset,
-  type ImageFolderOptions,
-} from "./image_folder.ts";
-export {
-  HOLDOUT_EVERY,
-  type ImageFolderSplit,
-  imageFolderSplit,
-  SPLIT_FOLDER_NAMES,
-} from "./image_folder_split.ts";
-export { balancedSubset } from "./balanced_subset.ts";
+export { imageFolder, type ImageFolderDataset, type ImageFolderOptions } from "./image_folder.ts";
+export { type ImageFolderSplit, imageFolderSplit } from "./image_folder_split.ts";
 export { datasetLabels, labelCount, labelledSubset, subsetDataset } from "./labelled_subset.ts";
-export { type TarMember, tarMembers } from "./tar.ts";
-export { groupMembers, groupToSample, type MemberGroup, splitMemberName } from "./webdataset.ts";
-export {
-  expandShards,
-  openShard,
-  SHARD_INDEX_STRIDE,
-  shardsForEpoch,
-  tarSamples,
-  type TarSamplesOptions,
-} from "./shards.ts";
+export { expandShards, tarSamples, type TarSamplesOptions } from "./shards.ts";
 export { datasetSamples, type DatasetSamplesOptions } from "./samples.ts";
 
 export {
   type DatasetFile,
-  DATASETS,
   type DatasetSpec,
-  defaultCacheDir,
   listDatasets,
   type Located,
-  locateDataset,
   type LocateOptions,
   openDataset,
   type OpenedDataset,
@@ -106,6 +81,4 @@ export {
   registerDataset,
   type Split,
 } from "./registry.ts";
-export { downloadFile, type DownloadOptions } from "./download.ts";
-export { formatProgress, progressBar, type ProgressFn } from "./progress.ts";
-export { RandomAccessFile } from "./random_access.ts";
+export type { ProgressFn } from "./progress.ts";

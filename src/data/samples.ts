@@ -6,9 +6,19 @@ import { tarSamples } from "./shards.ts";
 /**
  * Options of {@link datasetSamples}.
  *
- * @example
+ * @example Two epochs of an image folder
  * ```ts
- * datasetSamples(opened, { seed: 42, epochs: 10, shuffleBuffer: 2000 });
+ * import type { DatasetSamplesOptions } from "@simclr/streams/data";
+ * import { datasetSamples, openDataset } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/a`);
+ * for (const f of ["1.png", "2.png", "3.png"]) await Deno.writeFile(`${root}/a/${f}`, new Uint8Array(8));
+ * const options: DatasetSamplesOptions = { seed: 42, epochs: 2, shuffleBuffer: 100 };
+ * const samples = await Array.fromAsync(datasetSamples(await openDataset("imagefolder", { path: root }), options));
+ * assert.deepEqual(samples.map((s) => s.epoch), [0, 0, 0, 1, 1, 1]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export interface DatasetSamplesOptions extends IndexedSamplesOptions {
@@ -27,10 +37,27 @@ export interface DatasetSamplesOptions extends IndexedSamplesOptions {
  * per epoch from the seed, split among ranks by shard) through a shuffle buffer of the epoch
  * (resumable too: see {@link tarSamples}).
  *
- * @example
+ * @example An image folder, read and decoded
  * ```ts
- * const opened = await openDataset("fashion-mnist");
- * const samples = datasetSamples(opened, { seed: 42, epochs: 100, rank: 0, worldSize: 1 });
+ * import { createDecoder, datasetSamples, isEncoded, openDataset, samplePixels } from "@simclr/streams/data";
+ * import { Image } from "imagescript";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/red`);
+ * await Deno.mkdir(`${root}/blue`);
+ * await Deno.writeFile(`${root}/red/1.png`, await new Image(2, 2).fill(0xff0000ff).encode());
+ * await Deno.writeFile(`${root}/blue/1.png`, await new Image(2, 2).fill(0x0000ffff).encode());
+ * const opened = await openDataset("imagefolder", { path: root });
+ * const decoder = await createDecoder();
+ * const seen = new Map<number, number[]>();
+ * for await (const s of datasetSamples(opened, { seed: 42, epochs: 1, rank: 0, worldSize: 1 })) {
+ *   assert.ok(isEncoded(s));
+ *   const image = await samplePixels(decoder, s, 3);
+ *   seen.set(s.label!, [...image.data.subarray(0, 3)]);
+ * }
+ * assert.deepEqual(seen, new Map([[0, [0, 0, 255]], [1, [255, 0, 0]]])); // classes sorted: blue, red
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export function datasetSamples(

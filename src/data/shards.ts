@@ -2,33 +2,32 @@
  * Tar shards (WebDataset layout) as an epoch stream: shard lists with brace patterns,
  * local paths or http(s) URLs read as streams, split among ranks by shard.
  */
-import { hashKeys, Rng } from "../streams/rng.ts";
+import { hashKeys } from "../streams/_hash.ts";
 import { fromPull, type StageOptions } from "../streams/stage.ts";
 import { shuffleBuffer } from "../streams/shuffle_buffer.ts";
 import { DataError, type OnError, SkipLog, type SkipTracker } from "./errors.ts";
 import type { IndexedSample } from "./indexed.ts";
 import type { EncodedSample } from "./sample.ts";
-import { tarMembers } from "./tar.ts";
-import { groupMembers, groupToSample, type MemberGroup } from "./webdataset.ts";
-
-/**
- * Sample indices of shard `s` are `s * SHARD_INDEX_STRIDE + (ordinal in shard)`.
- *
- * @example
- * ```ts
- * const shardIndex = Math.floor(sample.index / SHARD_INDEX_STRIDE);
- * ```
- */
-export const SHARD_INDEX_STRIDE = 1_000_000;
+import { tarMembers } from "./_tar.ts";
+import { groupMembers, groupToSample, type MemberGroup } from "./_webdataset.ts";
+import { openShard, SHARD_INDEX_STRIDE, shardsForEpoch } from "./_shards.ts";
 
 /**
  * Expands WebDataset brace ranges: `data-{000..003}.tar` gives 4 names (zero padding
  * kept); several ranges multiply. A list of several patterns can be given comma-free as
  * an array instead.
  *
- * @example
+ * @throws {RangeError} For a range whose end is below its start (`{5..3}`).
+ *
+ * @example One range, and two that multiply
  * ```ts
- * expandShards("s3/shard-{00..02}.tar"); // ["s3/shard-00.tar", "s3/shard-01.tar", "s3/shard-02.tar"]
+ * import { expandShards } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(expandShards("s3/shard-{00..02}.tar"), ["s3/shard-00.tar", "s3/shard-01.tar", "s3/shard-02.tar"]);
+ * assert.deepEqual(expandShards("{a..b}.tar"), ["{a..b}.tar"]); // not a numeric range: kept as it is
+ * assert.equal(expandShards("d{0..1}/s{0..2}.tar").length, 6);
+ * assert.throws(() => expandShards("s-{5..3}.tar"), RangeError);
  * ```
  */
 export function expandShards(pattern: string): string[] {
@@ -36,7 +35,7 @@ export function expandShards(pattern: string): string[] {
   if (!m) return [pattern];
   const [all, a, b] = m;
   const lo = Number(a), hi = Number(b);
-  if (hi < lo) throw new Error(`shard pattern ${pattern}: range ${all} is empty`);
+  if (hi < lo) throw new RangeError(`shard pattern ${pattern}: range ${all} is empty`);
   const width = a.length;
   const out: string[] = [];
   for (let i = lo; i <= hi; i++) {
@@ -47,55 +46,16 @@ export function expandShards(pattern: string): string[] {
 }
 
 /**
- * Opens a shard as a byte stream: an http(s) URL through `fetch` (streamed, never held
- * whole), or a local path. Errors name the shard.
- *
- * @example
- * ```ts
- * const bytes = await openShard("https://example.org/shards/train-0001.tar");
- * ```
- */
-export async function openShard(shard: string): Promise<ReadableStream<Uint8Array>> {
-  if (/^https?:\/\//i.test(shard)) {
-    let res: Response;
-    try {
-      res = await fetch(shard);
-    } catch (error) {
-      throw new DataError(
-        shard,
-        `cannot fetch: ${(error as Error).message}`,
-        "check the URL and the network",
-      );
-    }
-    if (!res.ok || !res.body) {
-      await res.body?.cancel();
-      throw new DataError(
-        shard,
-        `HTTP ${res.status} ${res.statusText}`.trim(),
-        "check the shard URL",
-      );
-    }
-    return res.body;
-  }
-  try {
-    const file = await Deno.open(shard.replace(/^file:\/\//, ""), { read: true });
-    return file.readable;
-  } catch (error) {
-    throw new DataError(
-      shard,
-      error instanceof Deno.errors.NotFound
-        ? "no such shard file"
-        : `cannot open: ${(error as Error).message}`,
-    );
-  }
-}
-
-/**
  * Options of {@link tarSamples}.
  *
- * @example
+ * @example Four ranks need at least four shards
  * ```ts
- * tarSamples({ shards: "train-{000..099}.tar", seed: 1, epochs: 5, rank: 0, worldSize: 4 });
+ * import type { TarSamplesOptions } from "@simclr/streams/data";
+ * import { tarSamples } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * const options: TarSamplesOptions = { shards: "train-{000..002}.tar", seed: 1, epochs: 5, rank: 0, worldSize: 4 };
+ * assert.throws(() => tarSamples(options), /3 shard\(s\) cannot be split among 4 ranks/);
  * ```
  */
 export interface TarSamplesOptions extends StageOptions {
@@ -115,6 +75,7 @@ export interface TarSamplesOptions extends StageOptions {
   samplesPerEpoch?: number;
   /** Epochs to run from `startEpoch` (default 1). */
   epochs?: number;
+  /** First epoch (default 0). */
   startEpoch?: number;
   /**
    * Samples of this rank's part of `startEpoch` to skip (resume point): they are read again
@@ -123,42 +84,16 @@ export interface TarSamplesOptions extends StageOptions {
   startPosition?: number;
   /** This rank and the number of ranks: rank r reads epoch shards r, r+R, ... */
   rank?: number;
+  /** Number of ranks (default 1). */
   worldSize?: number;
   /** Bad samples and broken shards: fail (default) or skip and count. */
   onError?: OnError;
+  /** Where skips are counted and reported (default: a log of its own warning on the console). */
   skips?: SkipLog;
   /** Image extensions to look for in a sample (default png, jpg, jpeg, gif, tif, tiff). */
   imageExtensions?: readonly string[];
   /** Largest tar member read (default 1 GiB); a larger one errors its shard (see tarMembers). */
   maxFileBytes?: number;
-}
-
-/**
- * The shards rank `rank` reads in `epoch`, with their index in the full list.
- *
- * @example
- * ```ts
- * shardsForEpoch(["a.tar", "b.tar", "c.tar", "d.tar"], 0, { seed: 1, rank: 1, worldSize: 2 });
- * ```
- */
-export function shardsForEpoch(
-  shards: readonly string[],
-  epoch: number,
-  options: { seed?: number; shuffleShards?: boolean; rank?: number; worldSize?: number } = {},
-): { shard: string; shardIndex: number }[] {
-  const rank = options.rank ?? 0, worldSize = options.worldSize ?? 1;
-  if (shards.length < worldSize) {
-    throw new Error(
-      `${shards.length} shard(s) cannot be split among ${worldSize} ranks: ` +
-        `split the data into at least as many shards as ranks`,
-    );
-  }
-  const order = shards.map((_, i) => i);
-  if (options.shuffleShards ?? true) {
-    new Rng(hashKeys(options.seed ?? 0, epoch, 0x5348)).shuffle(order);
-  }
-  const mine = order.filter((_, p) => p % worldSize === rank);
-  return mine.map((i) => ({ shard: shards[i], shardIndex: i }));
 }
 
 /**
@@ -171,10 +106,41 @@ export function shardsForEpoch(
  * shard`, the same whatever the rank split) and `position` (its place in this rank's epoch,
  * after the shuffle).
  *
- * @example
+ * @throws {DataError} For an empty shard list.
+ * @throws {RangeError} For fewer shards than ranks.
+ *
+ * @example Two WebDataset shards built in memory (`key.png` + `key.cls` per sample)
  * ```ts
- * const samples = tarSamples({ shards: "https://host/train-{0000..0099}.tar", seed: 42,
- *   epochs: 10, rank: 2, worldSize: 8, shuffleBuffer: 2000 });
+ * import { tarSamples } from "@simclr/streams/data";
+ * import assert from "node:assert/strict";
+ *
+ * // A tar archive: per member a 512-byte header (name, octal size, type "0", checksum), the
+ * // data padded to 512 bytes; two zero blocks at the end.
+ * const tar = (members: [string, Uint8Array][]) => {
+ *   const enc = new TextEncoder();
+ *   const parts: Uint8Array[] = [];
+ *   for (const [name, data] of members) {
+ *     const h = new Uint8Array(512);
+ *     h.set(enc.encode(name));
+ *     h.set(enc.encode(data.length.toString(8).padStart(11, "0")), 124);
+ *     h[156] = 0x30;
+ *     h.fill(0x20, 148, 156); // the checksum counts its own field as spaces
+ *     h.set(enc.encode(h.reduce((a, b) => a + b, 0).toString(8).padStart(6, "0") + "\0"), 148);
+ *     parts.push(h, data, new Uint8Array((512 - (data.length % 512)) % 512));
+ *   }
+ *   return Uint8Array.from([...parts.flatMap((p) => [...p]), ...new Uint8Array(1024)]);
+ * };
+ * const dir = await Deno.makeTempDir();
+ * for (const s of [0, 1]) {
+ *   const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, s); // stays encoded: tarSamples does not decode
+ *   await Deno.writeFile(`${dir}/train-${s}.tar`, tar([[`k${s}.png`, png], [`k${s}.cls`, new TextEncoder().encode(String(s + 3))]]));
+ * }
+ * const samples = await Array.fromAsync(tarSamples({ shards: `${dir}/train-{0..1}.tar`, seed: 42, epochs: 2, shuffleBuffer: 4 }));
+ * assert.equal(samples.length, 4);
+ * assert.deepEqual(samples.map((s) => s.epoch), [0, 0, 1, 1]);
+ * const k1 = samples.find((s) => s.key === `${dir}/train-1.tar:k1`)!;
+ * assert.deepEqual([k1.label, k1.index, k1.bytes[4]], [4, 1_000_000, 1]); // index: shard 1, member 0
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function tarSamples(

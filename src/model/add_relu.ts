@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 /** `relu(a + b)` for same-shaped `a` and `b`; `retain`: see `ForwardContext.retain`. */
 export function addRelu(a: tf.Tensor, b: tf.Tensor, retain?: tf.Tensor[]): tf.Tensor {
   if (a.shape.join(",") !== b.shape.join(",")) {
-    throw new Error(`addRelu: shapes [${a.shape}] and [${b.shape}] differ (no broadcasting)`);
+    throw new TypeError(`addRelu: shapes [${a.shape}] and [${b.shape}] differ (no broadcasting)`);
   }
   let alias: tf.Tensor | undefined;
   const op = tf.customGrad((aIn, bIn, save) => {

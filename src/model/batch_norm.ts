@@ -98,7 +98,7 @@ export class BatchNorm {
   /** Normalizes `x` (channels last), then ReLU when `relu` is true. */
   apply(x: tf.Tensor, ctx: ForwardContext, relu = false): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.channels) {
-      throw new Error(
+      throw new TypeError(
         `BatchNorm '${this.weight.name}': input has ${
           x.shape[x.rank - 1]
         } channels, layer expects ${this.channels}`,
@@ -229,31 +229,4 @@ export function batchNormTraining(
   });
   const y = op(x, gamma, beta);
   return { y, mean, variance };
-}
-
-/**
- * Applies the running-statistics updates a training forward pass recorded (PyTorch rule:
- * `running = (1 - momentum) * running + momentum * batch`), then frees the batch statistics.
- */
-export function commitRunningStats(
-  updates: ForwardContext["updates"],
-  momentum = 0.1,
-): void {
-  if (!updates) return;
-  tf.tidy(() => {
-    for (const u of updates) {
-      u.runningMean.variable.assign(
-        tf.add(tf.mul(u.runningMean.variable, 1 - momentum), tf.mul(u.mean, momentum)),
-      );
-      u.runningVar.variable.assign(
-        tf.add(tf.mul(u.runningVar.variable, 1 - momentum), tf.mul(u.variance, momentum)),
-      );
-      u.batchesTracked.variable.assign(tf.add(u.batchesTracked.variable, 1));
-    }
-  });
-  for (const u of updates) {
-    u.mean.dispose();
-    u.variance.dispose();
-  }
-  updates.length = 0;
 }

@@ -28,7 +28,9 @@ export function initialValues(
       return out.fill(init.value);
     case "kaimingNormalFanOut": {
       if (shape.length !== 4) {
-        throw new Error(`kaiming init of '${name}': expected an HWIO conv shape, got [${shape}]`);
+        throw new TypeError(
+          `kaiming init of '${name}': expected an HWIO conv shape, got [${shape}]`,
+        );
       }
       const fanOut = shape[0] * shape[1] * shape[3];
       return Rng.fromSeed(seed, name).fillNormal(out, Math.sqrt(2 / fanOut));

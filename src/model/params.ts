@@ -14,21 +14,68 @@ export type ParamTag = "weight" | "bias" | "bn" | "buffer";
 /** How a tensor is laid out here, which decides its torchvision layout on export. */
 export type ParamLayout = "hwio" | "io" | "plain";
 
-/** One named parameter or buffer. */
+/**
+ * One named parameter or buffer of a {@link ParamStore}: its name (torchvision's naming under the
+ * store's prefix), the `tf.Variable` holding it, its tags and layout.
+ *
+ * @example Read a parameter's name, shape and tags
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type Param, resnet } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const encoder = resnet("resnet18", { widthMultiplier: 0.125 });
+ * const p: Param = encoder.store.get("encoder.bn1.running_mean");
+ * assert.deepEqual(p.variable.shape, [8]);
+ * assert.equal(p.trainable, false);
+ * assert.ok(p.tags.has("buffer"));
+ * encoder.store.dispose();
+ * ```
+ */
 export interface Param {
+  /** The parameter's name, e.g. `encoder.layer1.0.conv1.weight`. */
   readonly name: string;
+  /** Its value (trainable unless it is a buffer). */
   readonly variable: tf.Variable;
+  /** `weight`, `bias`, `bn` or `buffer`: weight decay and LARS exclusions use them. */
   readonly tags: ReadonlySet<ParamTag>;
+  /** False for buffers (BN running statistics and counters). */
   readonly trainable: boolean;
+  /** `hwio` (conv), `io` (linear) or `plain`: decides the torchvision layout on export. */
   readonly layout: ParamLayout;
 }
 
-/** The parameters of a model, by name, in creation order. */
+/**
+ * The parameters of a model, by name, in creation order; layers create theirs in it, seeded per
+ * name, so the same seed gives the same initial weights. {@link saveWeights} and
+ * {@link loadWeights} write and read a whole store.
+ *
+ * @example List a model's parameters
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createModel, ParamStore } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const model = createModel({ encoder: "small", smallWidths: { stem: 2, stages: [] } });
+ * const store: ParamStore = model.store;
+ * assert.equal(store.all()[0].name, "encoder.stem.conv.weight");
+ * // stem conv 3x3x3x2 and BN; head.0 Linear 2x2 and head.1 BN; head.3 Linear 2x128 + bias
+ * assert.equal(store.countTrainable(), 54 + 4 + 4 + 4 + 256 + 128);
+ * assert.throws(() => store.get("encoder.stem.conv.wieght"), RangeError);
+ * model.dispose();
+ * ```
+ */
 export class ParamStore {
   readonly #params = new Map<string, Param>();
   readonly #byVariable = new Map<string, string>();
 
-  /** @param seed seeds every parameter's initial values (one stream per name). */
+  /**
+   * An empty store.
+   *
+   * @param seed Seeds every parameter's initial values (one stream per name).
+   */
   constructor(readonly seed = 0) {}
 
   /** Creates a parameter; names must be unique within the store. */
@@ -58,7 +105,7 @@ export class ParamStore {
     const p = this.#params.get(name);
     if (!p) {
       const near = [...this.#params.keys()].filter((n) => n.endsWith(name.split(".").pop()!));
-      throw new Error(
+      throw new RangeError(
         `no parameter '${name}' in this model` +
           (near.length ? ` (similar: ${near.slice(0, 5).join(", ")})` : ""),
       );

@@ -12,7 +12,24 @@ import type { ForwardContext } from "./forward_context.ts";
 import { Linear } from "./linear.ts";
 import type { ParamStore } from "./params.ts";
 
-/** Options of {@link ProjectionHead}. */
+/**
+ * Options of {@link ProjectionHead}: number of layers, hidden and output widths, output layer.
+ *
+ * @example A SimCLR v2 head (3 layers) with google's output layer
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { ParamStore, ProjectionHead, type ProjectionHeadOptions } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const options: ProjectionHeadOptions = { layers: 3, hiddenDim: 8, outDim: 4, output: "linear-bn" };
+ * const store = new ParamStore();
+ * const head = new ProjectionHead(store, 16, options);
+ * assert.equal(head.hidden.length, 2);
+ * assert.ok(store.has("head.7.weight")); // the output BN after head.6, the output Linear
+ * store.dispose();
+ * ```
+ */
 export interface ProjectionHeadOptions {
   /** Linear layers: 1 (linear head), 2 (SimCLR v1, default) or 3 (SimCLR v2). */
   layers?: number;
@@ -28,23 +45,61 @@ export interface ProjectionHeadOptions {
 }
 
 /**
- * The projection head's output layer (see {@link ProjectionHeadOptions.output}).
+ * The projection head's output layer (see {@link ProjectionHeadOptions.output}): `linear`, a
+ * Linear with bias; `linear-bn`, a Linear without bias, then BN without shift.
  *
- * @example
+ * @example The output layer decides the head's last parameters
  * ```ts
- * const output: ProjectionOutput = "linear-bn";
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { ParamStore, ProjectionHead, type ProjectionOutput } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const output: ProjectionOutput = "linear";
+ * const store = new ParamStore();
+ * new ProjectionHead(store, 4, { layers: 1, outDim: 2, output });
+ * assert.deepEqual(store.all().map((p) => p.name), ["head.0.weight", "head.0.bias"]);
+ * store.dispose();
  * ```
  */
 export type ProjectionOutput = "linear" | "linear-bn";
 
-/** The projection head `g(h) = z`. */
+/**
+ * The projection head `g(h) = z`: hidden Linear + BN + ReLU layers, then the output layer. Its
+ * parameters are named as a PyTorch `nn.Sequential` under `prefix` (`head.0`, `head.1`, ...).
+ *
+ * @example Project features to 4 dimensions
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { ParamStore, ProjectionHead } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const store = new ParamStore(0);
+ * const head = new ProjectionHead(store, 8, { layers: 2, outDim: 4 });
+ * const h = tf.randomNormal([3, 8]) as tf.Tensor2D;
+ * const z = head.apply(h, { training: false });
+ * assert.deepEqual(z.shape, [3, 4]);
+ * assert.throws(() => new ProjectionHead(store, 8, { layers: 0 }), RangeError);
+ * tf.dispose([h, z]);
+ * store.dispose();
+ * ```
+ */
 export class ProjectionHead {
+  /** The hidden layers: Linear (no bias) and BN, each followed by ReLU. */
   readonly hidden: { linear: Linear; bn: BatchNorm }[] = [];
+  /** The output Linear. */
   readonly out: Linear;
   /** The output BN (`linear-bn` only). */
   readonly outBn?: BatchNorm;
+  /** Width of `z`. */
   readonly outDim: number;
 
+  /**
+   * Creates the head's parameters in `store` for inputs of width `inDim`.
+   *
+   * @throws {RangeError} When `layers` is not an integer >= 1 or `output` is unknown.
+   */
   constructor(
     store: ParamStore,
     inDim: number,
@@ -53,7 +108,7 @@ export class ProjectionHead {
   ) {
     const layers = opts.layers ?? 2;
     if (!Number.isInteger(layers) || layers < 1) {
-      throw new Error(`projection head: layers must be an integer >= 1, got ${layers}`);
+      throw new RangeError(`projection head: layers must be an integer >= 1, got ${layers}`);
     }
     const hiddenDim = opts.hiddenDim ?? inDim;
     this.outDim = opts.outDim ?? 128;

@@ -34,7 +34,9 @@ export function encodeSafetensors(
   for (const [name, t] of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) {
-      throw new Error(`safetensors: '${name}' has shape [${t.shape}] but ${t.data.length} values`);
+      throw new TypeError(
+        `safetensors: '${name}' has shape [${t.shape}] but ${t.data.length} values`,
+      );
     }
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     header[name] = {

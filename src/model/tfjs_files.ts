@@ -6,14 +6,27 @@
 import * as tf from "@tensorflow/tfjs";
 
 /** Shard size of the converter's default (4 MiB). */
-export const SHARD_BYTES = 4 * 1024 * 1024;
+const SHARD_BYTES = 4 * 1024 * 1024;
 
 /**
- * What {@link saveModelFolder} wrote.
+ * What {@link saveModelFolder} wrote: the paths of `model.json` and the shards, and the weight
+ * bytes.
  *
- * @example
+ * @example Shards of at most 256 bytes
  * ```ts
- * const { modelJson, shards, bytes } = await saveModelFolder(model, "out/tfjs");
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { type SavedModelFolder, saveModelFolder } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const dir = await Deno.makeTempDir();
+ * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [10], units: 10 })] });
+ * const saved: SavedModelFolder = await saveModelFolder(model, dir, undefined, 256);
+ * assert.equal(saved.bytes, (10 * 10 + 10) * 4);
+ * assert.equal(saved.shards.length, 2);
+ * assert.equal(saved.modelJson, `${dir}/model.json`);
+ * model.dispose();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface SavedModelFolder {
@@ -31,9 +44,33 @@ export interface SavedModelFolder {
  * with `metadata` as the model's `userDefinedMetadata`. Existing shards of an earlier save are
  * removed first, so the folder holds exactly one model.
  *
- * @example
+ * @param model The LayersModel, e.g. {@link encoderLayersModel}'s.
+ * @param dir The folder (created when missing).
+ * @param metadata Stored as the model's `userDefinedMetadata` (e.g. the input normalization).
+ * @param shardBytes The largest shard (default 4 MiB, the converter's).
+ * @returns What was written.
+ *
+ * @example Save an encoder with its input normalization and load it back
  * ```ts
- * await saveModelFolder(model, "runs/x/tfjs", { normalization: { mean: [0.286], std: [0.353] } });
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import {
+ *   encoderLayersModel,
+ *   loadLayersModelFrom,
+ *   saveModelFolder,
+ *   smallNet,
+ * } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const dir = await Deno.makeTempDir();
+ * const encoder = smallNet({ inChannels: 1, stemWidth: 2, widths: [] });
+ * const model = encoderLayersModel(encoder, 4);
+ * await saveModelFolder(model, dir, { normalization: { mean: [0.286], std: [0.353] } });
+ * const back = await loadLayersModelFrom(dir);
+ * assert.deepEqual(back.getUserDefinedMetadata(), { normalization: { mean: [0.286], std: [0.353] } });
+ * tf.dispose([model, back].map((m) => m.getWeights()).flat());
+ * encoder.store.dispose();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function saveModelFolder(
@@ -88,10 +125,26 @@ export async function saveModelFolder(
  * `tf.loadLayersModel` with TensorFlow.js's HTTP loader on a `file://` URL (Deno's `fetch` reads
  * files). URLs (`http://...`) are passed on as they are.
  *
- * @example
+ * @param pathOrUrl A folder holding `model.json`, a `model.json` path, a `file://` or an
+ * `http(s)://` URL.
+ * @returns The model, with its weights and `userDefinedMetadata`.
+ *
+ * @example The loaded model predicts what the saved one did
  * ```ts
- * const model = await loadLayersModelFrom("runs/x/tfjs");
- * const meta = model.getUserDefinedMetadata();
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadLayersModelFrom, saveModelFolder } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const dir = await Deno.makeTempDir();
+ * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+ * await saveModelFolder(model, dir);
+ * const back = await loadLayersModelFrom(`${dir}/model.json`);
+ * const x = tf.tensor2d([[1, 2, 3]]);
+ * const [a, b] = [model.predict(x), back.predict(x)] as tf.Tensor[];
+ * assert.deepEqual(await b.data(), await a.data());
+ * tf.dispose([x, a, b]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadLayersModelFrom(pathOrUrl: string): Promise<tf.LayersModel> {

@@ -84,10 +84,28 @@ function block(x: Sym, b: ResidualBlock, name: string): Sym {
  * with the encoder's channels, holding copies of its current weights. The model computes what
  * `encoder.apply(x, { training: false })` computes. Dispose it when done.
  *
- * @example
+ * @param encoder A ResNet or the small net, e.g. `model.encoder`.
+ * @param size The input images' height and width.
+ * @returns A LayersModel from `[N, size, size, channels]` images to `[N, featureDim]` features.
+ * @throws {RangeError} When `size` is not a positive integer.
+ *
+ * @example The LayersModel computes the encoder's features
  * ```ts
- * const model = encoderLayersModel(simclr.encoder, 28);
- * const h = model.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor2D; // [1, featureDim]
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { encoderLayersModel, smallNet } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const encoder = smallNet({ inChannels: 1, stemWidth: 2, widths: [3] });
+ * const layers = encoderLayersModel(encoder, 6);
+ * const x = tf.randomUniform([2, 6, 6, 1]) as tf.Tensor4D;
+ * const a = layers.predict(x) as tf.Tensor2D;
+ * const b = encoder.apply(x, { training: false });
+ * assert.deepEqual(a.shape, [2, 3]);
+ * assert.ok(tf.tidy(() => a.sub(b).abs().max().arraySync() as number) < 1e-5);
+ * tf.dispose([x, a, b]);
+ * layers.dispose();
+ * encoder.store.dispose();
  * ```
  */
 export function encoderLayersModel(encoder: Encoder, size: number): tf.LayersModel {

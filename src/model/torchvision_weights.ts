@@ -8,6 +8,7 @@ import type { Encoder } from "./encoder.ts";
 import type { Param } from "./params.ts";
 import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { encodeSafetensors, type SafeTensor } from "./safetensors.ts";
+import { encoderParams } from "./_encoder_params.ts";
 
 /** HWIO -> OIHW, [in, out] -> [out, in]. */
 function toTorch(p: Param, data: Float32Array): SafeTensor {
@@ -38,12 +39,31 @@ function toTorch(p: Param, data: Float32Array): SafeTensor {
   return { dtype: "F32", shape, data };
 }
 
-/** The encoder's own parameters and statistics (not the head's), in store order. */
-export function encoderParams(encoder: Encoder): Param[] {
-  return encoder.store.all().filter((p) => p.name.startsWith(encoder.prefix));
-}
-
-/** The encoder's weights as a torchvision-compatible safetensors file (no `fc`). */
+/**
+ * The encoder's weights as a torchvision-compatible safetensors file (no `fc`): torchvision's
+ * names without the store prefix, conv weights OIHW, linear weights `[out, in]`,
+ * `num_batches_tracked` as int64. Only the encoder's parameters, not the head's.
+ *
+ * @param encoder The encoder, e.g. `model.encoder`.
+ * @returns The file's bytes.
+ *
+ * @example The header names torchvision's keys and layouts
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { exportTorchvision, resnet } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const encoder = resnet("resnet18", { stem: "cifar", widthMultiplier: 0.125 });
+ * const bytes = await exportTorchvision(encoder);
+ * const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+ * const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+ * assert.deepEqual(header["conv1.weight"].shape, [8, 3, 3, 3]); // OIHW
+ * assert.equal(header["bn1.num_batches_tracked"].dtype, "I64");
+ * assert.equal(header["fc.weight"], undefined);
+ * encoder.store.dispose();
+ * ```
+ */
 export async function exportTorchvision(encoder: Encoder): Promise<Uint8Array> {
   const tensors: [string, SafeTensor][] = [];
   for (const p of encoderParams(encoder)) {
@@ -53,7 +73,29 @@ export async function exportTorchvision(encoder: Encoder): Promise<Uint8Array> {
   return encodeSafetensors(tensors, { format: "pt", source: `simclr ${encoder.name}` });
 }
 
-/** Writes {@link exportTorchvision}'s file to `path` (atomically). */
+/**
+ * Writes {@link exportTorchvision}'s file to `path` (atomically), as `deno task export` does;
+ * `torchvision.models.resnet18().load_state_dict(state, strict=False)` loads it in PyTorch.
+ *
+ * @param encoder The encoder, e.g. `model.encoder`.
+ * @param path The `.safetensors` file to write.
+ *
+ * @example Export a tiny ResNet's encoder
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createModel, exportTorchvision, saveTorchvisionWeights } from "@simclr/streams/model";
+ *
+ * await tf.setBackend("cpu");
+ * const dir = await Deno.makeTempDir();
+ * const model = createModel({ encoder: "resnet18", stem: "cifar", widthMultiplier: 0.125 });
+ * await saveTorchvisionWeights(model.encoder, `${dir}/resnet18.safetensors`);
+ * const written = await Deno.readFile(`${dir}/resnet18.safetensors`);
+ * assert.deepEqual(written, await exportTorchvision(model.encoder));
+ * model.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function saveTorchvisionWeights(encoder: Encoder, path: string): Promise<void> {
   await writeFileAtomic(path, await exportTorchvision(encoder), "encoder weights");
 }

@@ -5,7 +5,8 @@
  */
 import { resolveAugment } from "../augment/presets.ts";
 import type { AugmentOptions } from "../augment/presets.ts";
-import { type EvalCrop, evalCropBox, evalView } from "../augment/eval_view.ts";
+import { evalCropBox } from "../augment/_eval_crop.ts";
+import { type EvalCrop, evalView } from "../augment/eval_view.ts";
 import { ResizeWorkspace } from "../augment/resize.ts";
 import { type ImageDecoder, samplePixels } from "../data/decoder.ts";
 import type { IndexedDataset } from "../data/indexed.ts";

@@ -10,7 +10,8 @@ import { resolveAugment } from "../augment/presets.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
 import type { DecoderName } from "../data/decoders.ts";
 import { type OnError, SkipLog } from "../data/errors.ts";
-import { DATASETS, openDataset, type OpenedDataset, type Split } from "../data/registry.ts";
+import { DATASETS } from "../data/_dataset_table.ts";
+import { openDataset, type OpenedDataset, type Split } from "../data/registry.ts";
 import { datasetSamples } from "../data/samples.ts";
 import { encodeBatches, type ImageBatchLike } from "../eval/features.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";
@@ -156,11 +157,15 @@ export async function embedSourceOf(
   );
 }
 
-/** Opens what `deno task embed --data` names: a folder, tar shards or a registry dataset. */
+/**
+ * Opens what `deno task embed --data` names: a folder, tar shards or a registry dataset. A folder
+ * without `--split` is opened whole (every image under it; no train/test hold-out), a registry
+ * dataset at the split {@link embedSourceOf} chose.
+ */
 export async function openEmbedSource(source: EmbeddingSource): Promise<OpenedDataset> {
   return await openDataset(source.dataset, {
     path: source.path,
-    split: (source.split ?? "train") as Split,
+    ...(source.split === undefined ? {} : { split: source.split as Split }),
   });
 }
 

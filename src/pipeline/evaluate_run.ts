@@ -7,7 +7,7 @@
 import type { PipelineConfig } from "../config/pipeline.ts";
 import { createDecoder } from "../data/decoders.ts";
 import type { IndexedDataset } from "../data/indexed.ts";
-import { balancedSubset } from "../data/balanced_subset.ts";
+import { balancedSubset } from "../data/_balanced_subset.ts";
 import type { ImageFolderDataset } from "../data/image_folder.ts";
 import type { ImageFolderSplit } from "../data/image_folder_split.ts";
 import { openDataset } from "../data/registry.ts";

@@ -3,7 +3,8 @@
  * (size, channels, layout, resize and normalization) written into the model's
  * `userDefinedMetadata`, so an application can prepare images without the run's config.
  */
-import { describeEvalView, type EvalCrop } from "../augment/eval_view.ts";
+import { describeEvalView } from "../augment/_eval_crop.ts";
+import type { EvalCrop } from "../augment/eval_view.ts";
 import { resolveAugment } from "../augment/presets.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";

@@ -1,7 +1,7 @@
 /** Opening a finished (or stopped) run: its config, then its trained model. */
 import { loadPipeline } from "../config/load.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
-import { assignStoreTensors } from "../model/weights.ts";
+import { assignStoreTensors } from "../model/_store_tensors.ts";
 import { createModel, type SimCLRModel } from "../model/simclr_model.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import { modelConfigOf } from "./build.ts";

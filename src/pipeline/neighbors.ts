@@ -4,7 +4,8 @@
  * blocks, and the samples behind the hits fetched back from the source for the page's thumbnails.
  */
 import * as tf from "@tensorflow/tfjs";
-import { evalCropBox, evalView } from "../augment/eval_view.ts";
+import { evalCropBox } from "../augment/_eval_crop.ts";
+import { evalView } from "../augment/eval_view.ts";
 import { resizedCrop } from "../augment/resize.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
 import { decodeSample } from "../data/decoder.ts";

@@ -3,7 +3,8 @@
  * paired SimCLR augmentation, in one worker so pixels never cross threads twice.
  * `parallelMap` imports it in each worker of its pool and calls `createMapper(init)`.
  */
-import { convertChannels, decodeSample } from "../data/decoder.ts";
+import { decodeSample } from "../data/decoder.ts";
+import { convertChannels } from "../data/_pixels.ts";
 import { createDecoder, type DecoderName } from "../data/decoders.ts";
 import type { IndexedSample } from "../data/indexed.ts";
 import { isEncoded, type RawImage } from "../data/sample.ts";

@@ -4,30 +4,68 @@
  * once and scored against all queries while it is in cache), and the k best rows per query are
  * kept in bounded heaps, so memory stays at one block plus `k` hits per query.
  */
-import { type Scored, TopK } from "./top_k.ts";
+import { TopK } from "./_top_k.ts";
 
 /** Rows scored against all queries while they are in cache (32 rows of 512 floats: 64 KiB). */
 const TILE = 32;
 
 /**
- * A block of consecutive matrix rows: `values` holds whole rows from row `start` on.
+ * One hit of a search: an id (a row number of the matrix) and its score (for
+ * {@link cosineNeighbors}, the cosine similarity in -1..1).
  *
- * @example
+ * @example The hits cosineNeighbors returns
  * ```ts
- * const block: RowBlock = { start: 0, values: new Float32Array(4 * 512) };
+ * import assert from "node:assert/strict";
+ * import { cosineNeighbors, type Scored } from "@simclr/streams/search";
+ *
+ * const rows = [{ start: 0, values: Float32Array.of(3, 4, -3, -4) }];
+ * const [hits]: Scored[][] = await cosineNeighbors(rows, 2, Float32Array.of(3, 4), { k: 2 });
+ * assert.deepEqual(hits, [{ id: 0, score: 1 }, { id: 1, score: -1 }]);
+ * ```
+ */
+export interface Scored {
+  /** Row number. */
+  id: number;
+  /** Similarity (higher is closer). */
+  score: number;
+}
+
+/**
+ * A block of consecutive matrix rows: `values` holds whole rows from row `start` on. Hits name
+ * rows by `start` plus the row's place in the block.
+ *
+ * @example Scoring a matrix given as two blocks
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cosineNeighbors, type RowBlock } from "@simclr/streams/search";
+ *
+ * const blocks: RowBlock[] = [
+ *   { start: 0, values: Float32Array.of(1, 0, 0, 1) }, // rows 0 and 1
+ *   { start: 2, values: Float32Array.of(-1, 0) }, // row 2
+ * ];
+ * const [hits] = await cosineNeighbors(blocks, 2, Float32Array.of(-5, 0), { k: 1 });
+ * assert.deepEqual(hits, [{ id: 2, score: 1 }]);
  * ```
  */
 export interface RowBlock {
+  /** Row number of the block's first row. */
   start: number;
+  /** Whole rows, one after the other (`rows * cols` values). */
   values: Float32Array;
 }
 
 /**
- * Options of {@link cosineNeighbors}.
+ * Options of {@link cosineNeighbors}: how many neighbours, and a row to leave out per query.
  *
- * @example
+ * @example Leaving each query's own row out
  * ```ts
- * const options: CosineOptions = { k: 10, exclude: [123] };
+ * import assert from "node:assert/strict";
+ * import { cosineNeighbors, type CosineOptions } from "@simclr/streams/search";
+ *
+ * const rows = [{ start: 0, values: Float32Array.of(1, 0, 1, 0.1, 0, 1) }];
+ * const options: CosineOptions = { k: 1, exclude: [0] }; // query 0 is row 0
+ * const [hits] = await cosineNeighbors(rows, 2, Float32Array.of(1, 0), options);
+ * assert.equal(hits[0].id, 1);
  * ```
  */
 export interface CosineOptions {
@@ -41,13 +79,28 @@ export interface CosineOptions {
  * The `k` rows most cosine-similar to each query, best first (ties: lower row first). `queries`
  * holds `m` rows of `cols` values; `blocks` yields the matrix (an `NpyMatrix.blocks()` stream, or
  * an array). Scores are computed in double precision. A row of zeros has similarity 0 with
- * everything; a query of zeros is refused (its cosine is undefined).
+ * everything; a query of zeros is refused (its cosine is undefined). Memory stays at one block
+ * plus `k` hits per query.
  *
- * @example
+ * @param blocks The matrix, as consecutive blocks of whole rows.
+ * @param cols Values per row (the embedding width).
+ * @param queries `m` query rows of `cols` values, one after the other.
+ * @param options `k` (default 10) and rows to exclude.
+ * @returns For each query, its hits best first (at most `k`).
+ * @throws {RangeError} When `cols` is not a positive integer, `queries` is not whole rows, a
+ * query has norm zero (or is not finite), or a row holds NaN or infinite values.
+ *
+ * @example Two queries against three rows
  * ```ts
- * const m = await NpyMatrix.open("emb.npy");
- * const [hits] = await cosineNeighbors(m.blocks(), m.cols, query, { k: 5 });
- * for (const { id, score } of hits) console.log(id, score.toFixed(4));
+ * import assert from "node:assert/strict";
+ * import { cosineNeighbors } from "@simclr/streams/search";
+ *
+ * const matrix = [{ start: 0, values: Float32Array.of(1, 0, 0, 1, 1, 1) }];
+ * const queries = Float32Array.of(0, 3, 1, 0.9); // (0,3) and (1,0.9)
+ * const [a, b] = await cosineNeighbors(matrix, 2, queries, { k: 2 });
+ * assert.deepEqual(a.map((h) => h.id), [1, 2]);
+ * assert.deepEqual(b.map((h) => h.id), [2, 0]);
+ * assert.ok(Math.abs(a[1].score - Math.SQRT1_2) < 1e-12);
  * ```
  */
 export async function cosineNeighbors(

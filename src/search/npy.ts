@@ -4,105 +4,58 @@
  * header's space is reserved up front), and a reader for the header and for blocks of rows.
  */
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-/** Bytes reserved for magic, version, length and header text (a multiple of 64, as NumPy pads). */
-const HEADER_BYTES = 128;
+import { npyHeader, parseNpyHeader } from "./_npy_header.ts";
 
 /**
- * The shape of a 2-D float32 `.npy` matrix and where its data starts.
+ * The shape of a 2-D float32 `.npy` matrix and where its data starts, as
+ * {@link NpyMatrix.header} holds it.
  *
- * @example
+ * @example The header of a matrix just written
  * ```ts
- * const h: NpyHeader = { rows: 100, cols: 512, dataOffset: 128 };
+ * import assert from "node:assert/strict";
+ * import { type NpyHeader, NpyMatrix, NpyWriter } from "@simclr/streams/search";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const w = await NpyWriter.create(`${dir}/m.npy`, 4);
+ * await w.append(new Float32Array(12)); // 3 rows
+ * await w.close();
+ * const m = await NpyMatrix.open(`${dir}/m.npy`);
+ * const header: NpyHeader = m.header;
+ * m.close();
+ * await Deno.remove(dir, { recursive: true });
+ * assert.deepEqual(header, { rows: 3, cols: 4, dataOffset: 128 });
  * ```
  */
 export interface NpyHeader {
+  /** Rows of the matrix. */
   rows: number;
+  /** Values per row. */
   cols: number;
   /** Byte offset of the first value. */
   dataOffset: number;
 }
 
 /**
- * The 128-byte header of a `rows x cols` little-endian float32 matrix in C order.
- *
- * @example
- * ```ts
- * const bytes = npyHeader(3, 4); // then 12 float32 values
- * ```
- */
-export function npyHeader(rows: number, cols: number): Uint8Array {
-  for (const [what, v] of [["rows", rows], ["cols", cols]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) {
-      throw new RangeError(`npy header: ${what} must be a non-negative integer, got ${v}`);
-    }
-  }
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  const textBytes = HEADER_BYTES - 10;
-  if (dict.length + 1 > textBytes) {
-    throw new RangeError(`npy header: shape (${rows}, ${cols}) does not fit ${HEADER_BYTES} bytes`);
-  }
-  const out = new Uint8Array(HEADER_BYTES);
-  out.set(MAGIC);
-  out[6] = 1; // version 1.0
-  out[7] = 0;
-  new DataView(out.buffer).setUint16(8, textBytes, true);
-  const text = dict.padEnd(textBytes - 1, " ") + "\n";
-  for (let i = 0; i < text.length; i++) out[10 + i] = text.charCodeAt(i);
-  return out;
-}
-
-/**
- * Parses the header of a `.npy` file (versions 1, 2 and 3); only 2-D little-endian float32 in
- * C order is accepted. `where` names the file in errors.
- *
- * @example
- * ```ts
- * const { rows, cols, dataOffset } = parseNpyHeader(await readHead("emb.npy"), "emb.npy");
- * ```
- */
-export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new TypeError(`${where}: not a NumPy .npy file (bad magic bytes)`);
-  }
-  const major = bytes[6];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let len: number, start: number;
-  if (major === 1) [len, start] = [view.getUint16(8, true), 10];
-  else if (major === 2 || major === 3) [len, start] = [view.getUint32(8, true), 12];
-  else throw new TypeError(`${where}: unsupported .npy format version ${major}`);
-  if (bytes.length < start + len) {
-    throw new TypeError(
-      `${where}: truncated .npy header (${bytes.length} of ${start + len} bytes)`,
-    );
-  }
-  const text = new TextDecoder().decode(bytes.subarray(start, start + len));
-  const descr = text.match(/'descr'\s*:\s*'([^']*)'/)?.[1];
-  const fortran = text.match(/'fortran_order'\s*:\s*(True|False)/)?.[1];
-  const shape = text.match(/'shape'\s*:\s*\(([^)]*)\)/)?.[1];
-  if (descr !== "<f4") {
-    throw new TypeError(
-      `${where}: holds '${descr}' values; expected little-endian float32 ('<f4')`,
-    );
-  }
-  if (fortran !== "False") throw new TypeError(`${where}: Fortran order is not supported`);
-  const dims = (shape ?? "").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
-  if (dims.length !== 2 || dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new TypeError(`${where}: shape (${shape}) is not a 2-D matrix`);
-  }
-  return { rows: dims[0], cols: dims[1], dataOffset: start + len };
-}
-
-/**
  * Writes a float32 matrix row block by row block, without holding it: the rows go to
  * `path.partial`, and {@link NpyWriter.close} writes the final header and renames the file, so a
- * crashed run never leaves a `.npy` that looks complete.
+ * crashed run never leaves a `.npy` that looks complete. Create one with
+ * {@link NpyWriter.create}; {@link NpyWriter.abort} deletes the partial file after a failure.
  *
- * @example
+ * @example Rows appended in pieces, then read back
  * ```ts
- * const w = await NpyWriter.create("emb.npy", 512);
- * await w.append(features); // any number of whole rows
- * await w.close(); // header now says (rows, 512)
+ * import assert from "node:assert/strict";
+ * import { NpyMatrix, NpyWriter } from "@simclr/streams/search";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const w = await NpyWriter.create(`${dir}/emb.npy`, 3);
+ * await w.append(Float32Array.of(1, 2, 3)); // any number of whole rows
+ * await w.append(Float32Array.of(4, 5, 6, 7, 8, 9));
+ * await assert.rejects(() => w.append(Float32Array.of(1, 2)), RangeError); // not a whole row
+ * await w.close(); // the header now says (3, 3)
+ * const m = await NpyMatrix.open(`${dir}/emb.npy`);
+ * assert.deepEqual([...await m.readRows(1, 2)], [4, 5, 6, 7, 8, 9]);
+ * m.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class NpyWriter {
@@ -163,14 +116,28 @@ export class NpyWriter {
 }
 
 /**
- * A float32 `.npy` matrix open for reading rows.
+ * A float32 `.npy` matrix open for reading rows: {@link NpyMatrix.open} checks the header and
+ * the file size; {@link NpyMatrix.readRows} reads a range of rows and {@link NpyMatrix.blocks}
+ * streams the whole matrix in blocks (the input of `cosineNeighbors`). Close it when done.
  *
- * @example
+ * @example Reading rows and blocks
  * ```ts
- * const m = await NpyMatrix.open("emb.npy");
- * const row = await m.readRows(5, 1); // Float32Array of m.cols values
- * for await (const { start, values } of m.blocks(4096)) console.log(start, values.length);
+ * import assert from "node:assert/strict";
+ * import { NpyMatrix, NpyWriter } from "@simclr/streams/search";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const w = await NpyWriter.create(`${dir}/emb.npy`, 2);
+ * await w.append(Float32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)); // 5 rows
+ * await w.close();
+ *
+ * const m = await NpyMatrix.open(`${dir}/emb.npy`);
+ * assert.deepEqual([m.rows, m.cols], [5, 2]);
+ * assert.deepEqual([...await m.readRows(3, 1)], [6, 7]);
+ * const starts: number[] = [];
+ * for await (const { start, values } of m.blocks(2)) starts.push(start, values.length);
+ * assert.deepEqual(starts, [0, 4, 2, 4, 4, 2]); // blocks of 2 rows, then 1
  * m.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class NpyMatrix {
@@ -203,10 +170,12 @@ export class NpyMatrix {
     }
   }
 
+  /** Rows of the matrix. */
   get rows(): number {
     return this.header.rows;
   }
 
+  /** Values per row. */
   get cols(): number {
     return this.header.cols;
   }
@@ -240,6 +209,7 @@ export class NpyMatrix {
     }
   }
 
+  /** Closes the file. */
   close(): void {
     this.file.close();
   }

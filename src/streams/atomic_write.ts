@@ -5,20 +5,41 @@
  * full disk, a permission) it removes the temporary file. Every write error, atomic or an
  * append, becomes a {@link FileWriteError} that names the file and says what to do.
  */
+import { atomicTempPath } from "./_atomic_temp_path.ts";
 
 /**
  * A failed write, naming the file (and what it is) and, for a full disk, what to do.
  *
- * @example
+ * @example A write into a missing folder
  * ```ts
- * try { await writeFileAtomic("runs/x/eval.json", text); }
- * catch (err) { if (err instanceof FileWriteError) console.error(err.path, err.code); }
+ * import assert from "node:assert/strict";
+ * import { FileWriteError, writeFileAtomic } from "@simclr/streams/streams";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/no/such/folder/eval.json`;
+ * try {
+ *   await writeFileAtomic(path, "{}", "evaluation results");
+ *   assert.fail("the write should fail");
+ * } catch (err) {
+ *   assert.ok(err instanceof FileWriteError);
+ *   assert.equal(err.path, path);
+ *   assert.equal(err.code, "ENOENT");
+ *   assert.match(err.message, /^cannot write evaluation results .*eval\.json/);
+ * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class FileWriteError extends Error {
   /** The OS error code (`ENOSPC` for a full disk), when there is one. */
   readonly code: string | undefined;
 
+  /**
+   * An error naming `path`, with `cause`'s message and, for a full disk, what to do.
+   *
+   * @param path The file that could not be written.
+   * @param cause The underlying error (its `code`, e.g. `ENOSPC`, is kept).
+   * @param what What the file is, for the message (e.g. "checkpoint").
+   */
   constructor(readonly path: string, cause: unknown, what?: string) {
     const code = (cause as { code?: unknown })?.code;
     const why = cause instanceof Error ? cause.message : String(cause);
@@ -36,9 +57,22 @@ export class FileWriteError extends Error {
  * temporary file is removed and a {@link FileWriteError} naming `path` (and `what`, e.g.
  * "checkpoint") is thrown; the old file at `path`, if any, is untouched.
  *
- * @example
+ * @param path The file to write (its folder must exist).
+ * @param data Bytes, or text written as UTF-8.
+ * @param what What the file is, for the error message (e.g. "checkpoint").
+ * @throws {FileWriteError} When any step fails; `path` is then as it was.
+ *
+ * @example Replacing a file, leaving no temporary file behind
  * ```ts
- * await writeFileAtomic(`${runDir}/eval.json`, JSON.stringify(scores), "evaluation results");
+ * import assert from "node:assert/strict";
+ * import { writeFileAtomic } from "@simclr/streams/streams";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(`${dir}/eval.json`, '{"top1": 0.5}');
+ * await writeFileAtomic(`${dir}/eval.json`, JSON.stringify({ top1: 0.75 }), "evaluation results");
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/eval.json`)), { top1: 0.75 });
+ * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["eval.json"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeFileAtomic(
@@ -62,11 +96,6 @@ export async function writeFileAtomic(
     await Deno.remove(tmp).catch(() => {});
     throw new FileWriteError(path, err, what);
   }
-}
-
-/** The temporary name {@link writeFileAtomic} writes `path` under (this process's). */
-export function atomicTempPath(path: string): string {
-  return `${path}.${Deno.pid}.tmp`;
 }
 
 function dirOf(path: string): string {

@@ -4,9 +4,16 @@ import { pullStage, type StageOptions, type StreamPair } from "./stage.ts";
 /**
  * Options of {@link batch}.
  *
- * @example
+ * @example Dropping the short last batch, under a name of one's own
  * ```ts
- * source.pipeThrough(batch(64, { dropLast: true, name: "batch", telemetry }));
+ * import assert from "node:assert/strict";
+ * import { batch, type BatchOptions, collect, fromIterable, Telemetry } from "@simclr/streams/streams";
+ *
+ * const telemetry = new Telemetry();
+ * const options: BatchOptions = { dropLast: true, name: "steps", telemetry };
+ * const batches = await collect(fromIterable([1, 2, 3, 4, 5]).pipeThrough(batch(2, options)));
+ * assert.deepEqual(batches, [[1, 2], [3, 4]]);
+ * assert.deepEqual(telemetry.snapshot().map((s) => [s.name, s.itemsOut]), [["steps", 2]]);
  * ```
  */
 export interface BatchOptions extends StageOptions {
@@ -17,10 +24,19 @@ export interface BatchOptions extends StageOptions {
 /**
  * Groups items into arrays of `n` (the last one shorter unless `dropLast`).
  *
- * @example
+ * @param n Items per batch (a positive integer).
+ * @param options `dropLast`, and the stage's name and telemetry.
+ * @returns A stage from items to arrays of `n` items.
+ * @throws {RangeError} When `n` is not a positive integer.
+ *
+ * @example Batches of two, the last one short
  * ```ts
- * const batches = fromIterable([1, 2, 3, 4, 5]).pipeThrough(batch(2, { dropLast: true }));
- * // [1, 2], [3, 4]
+ * import assert from "node:assert/strict";
+ * import { batch, collect, fromIterable } from "@simclr/streams/streams";
+ *
+ * const batches = await collect(fromIterable([1, 2, 3, 4, 5]).pipeThrough(batch(2)));
+ * assert.deepEqual(batches, [[1, 2], [3, 4], [5]]);
+ * assert.throws(() => batch(0), RangeError);
  * ```
  */
 export function batch<T>(n: number, options: BatchOptions = {}): StreamPair<T, T[]> {

@@ -5,15 +5,22 @@
  * Every position carries the GLOBAL sample index, so per-sample randomness keyed by
  * `(seed, epoch, index)` is the same whatever the number of ranks or workers.
  */
-import { hashKeys, Rng } from "./rng.ts";
+import { epochPermutation, rankIndices, rankLength } from "./_epoch_split.ts";
 import { fromPull, type StageOptions } from "./stage.ts";
 
 /**
  * One step of an epoch order.
  *
- * @example
+ * @example Positions of two epochs
  * ```ts
- * for await (const { epoch, position, index } of epochOrder({ length: 10, seed: 1, epochs: 1 })) {}
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder, type EpochPosition } from "@simclr/streams/streams";
+ *
+ * const steps: EpochPosition[] = await collect(epochOrder({ length: 3, seed: 1, epochs: 2 }));
+ * assert.deepEqual(steps.map((s) => [s.epoch, s.position]), [
+ *   [0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2],
+ * ]);
+ * assert.deepEqual(steps.slice(0, 3).map((s) => s.index).sort(), [0, 1, 2]);
  * ```
  */
 export interface EpochPosition {
@@ -28,9 +35,19 @@ export interface EpochPosition {
 /**
  * How an epoch is split among ranks.
  *
- * @example
+ * @example Four ranks share an epoch without overlap
  * ```ts
- * const split: RankSplit = { rank: 1, worldSize: 4, remainder: "drop" };
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder, type RankSplit } from "@simclr/streams/streams";
+ *
+ * const parts: number[][] = [];
+ * for (let rank = 0; rank < 4; rank++) {
+ *   const split: RankSplit = { rank, worldSize: 4, remainder: "drop" };
+ *   const part = await collect(epochOrder({ length: 10, seed: 7, epochs: 1, ...split }));
+ *   parts.push(part.map((p) => p.index));
+ * }
+ * assert.ok(parts.every((p) => p.length === 2)); // 10 / 4: 2 each, the 2 left over dropped
+ * assert.equal(new Set(parts.flat()).size, 8); // disjoint
  * ```
  */
 export interface RankSplit {
@@ -58,9 +75,20 @@ export interface RankSplit {
 /**
  * Options of {@link epochOrder}.
  *
- * @example
+ * @example Resuming mid-epoch continues the same order
  * ```ts
- * const opts: EpochOrderOptions = { length: 60000, seed: 42, epochs: 100, startEpoch: 3, startPosition: 500 };
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder, type EpochOrderOptions } from "@simclr/streams/streams";
+ *
+ * const whole = await collect(epochOrder({ length: 6, seed: 42, startEpoch: 3, epochs: 2 }));
+ * const options: EpochOrderOptions = {
+ *   length: 6,
+ *   seed: 42,
+ *   startEpoch: 3,
+ *   startPosition: 4,
+ *   epochs: 2,
+ * };
+ * assert.deepEqual(await collect(epochOrder(options)), whole.slice(4));
  * ```
  */
 export interface EpochOrderOptions extends RankSplit, StageOptions {
@@ -79,103 +107,26 @@ export interface EpochOrderOptions extends RankSplit, StageOptions {
 }
 
 /**
- * The permutation of epoch `epoch`: a uniform Fisher-Yates shuffle of `0..length-1` from an
- * RNG keyed by `(seed, epoch)`.
- *
- * @example
- * ```ts
- * const order = epochPermutation(60000, 42, 0); // Uint32Array, a permutation
- * ```
- */
-export function epochPermutation(length: number, seed: number, epoch: number): Uint32Array {
-  if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) {
-    throw new RangeError(`epochPermutation: length must be an integer in 0..2^32-1, got ${length}`);
-  }
-  const perm = new Uint32Array(length);
-  for (let i = 0; i < length; i++) perm[i] = i;
-  return new Rng(hashKeys(seed, epoch, 0x45504f43)).shuffle(perm);
-}
-
-/**
- * The number of positions rank `rank` gets per epoch.
- *
- * @example
- * ```ts
- * rankLength(10, { rank: 0, worldSize: 3 }); // 3 (one dropped); with remainder "keep": 4
- * rankLength(10, { rank: 0, worldSize: 2, block: 4 }); // 5: one block, and 2 of the tail of 2
- * ```
- */
-export function rankLength(length: number, split: RankSplit = {}): number {
-  const { rank, worldSize } = checkSplit(split);
-  if (split.block !== undefined) {
-    const groups = Math.floor(length / (split.block * worldSize));
-    const tail = length - groups * split.block * worldSize;
-    return groups * split.block + (tail > rank ? Math.ceil((tail - rank) / worldSize) : 0);
-  }
-  const base = Math.floor(length / worldSize);
-  if ((split.remainder ?? "drop") === "drop") return base;
-  return base + (rank < length % worldSize ? 1 : 0);
-}
-
-/**
- * Rank `rank`'s global indices for one epoch: epoch positions `rank, rank + R, rank + 2R, …`
- * of the permutation (strided, as PyTorch's DistributedSampler), or with `block` its blocks
- * `[k*G + rank*block, k*G + (rank+1)*block)` then its strided share of the tail. Ranks' parts
- * are disjoint.
- *
- * @example
- * ```ts
- * const mine = rankIndices(epochPermutation(1000, 42, 3), { rank: 1, worldSize: 4 }); // 250
- * ```
- */
-export function rankIndices(permutation: Uint32Array, split: RankSplit = {}): Uint32Array {
-  const { rank, worldSize } = checkSplit(split);
-  const n = rankLength(permutation.length, split);
-  const out = new Uint32Array(n);
-  const b = split.block;
-  if (b !== undefined) {
-    const blocks = Math.floor(permutation.length / (b * worldSize)) * b;
-    for (let p = 0; p < blocks; p++) {
-      out[p] = permutation[Math.floor(p / b) * b * worldSize + rank * b + (p % b)];
-    }
-    for (let p = blocks; p < n; p++) {
-      out[p] = permutation[blocks * worldSize + rank + (p - blocks) * worldSize]; // the tail
-    }
-    return out;
-  }
-  for (let p = 0; p < n; p++) out[p] = permutation[rank + p * worldSize];
-  return out;
-}
-
-/**
- * Converts a count of items consumed by this rank since `(startEpoch, 0)` into a resume
- * point `{ epoch, position }` for {@link epochOrder}.
- *
- * @example
- * ```ts
- * dataPosition(2500, 1000); // { epoch: 2, position: 500 }
- * ```
- */
-export function dataPosition(
-  consumed: number,
-  perEpoch: number,
-  startEpoch = 0,
-): { epoch: number; position: number } {
-  if (perEpoch <= 0) throw new RangeError(`dataPosition: perEpoch must be > 0, got ${perEpoch}`);
-  return { epoch: startEpoch + Math.floor(consumed / perEpoch), position: consumed % perEpoch };
-}
-
-/**
  * A stream of `{ epoch, position, index }`: each epoch a fresh permutation from
  * `(seed, epoch)`, this rank's part of it (strided, or blocked with `block`), starting at `(startEpoch, startPosition)`.
  * Map it to samples with the dataset's `get(index)`.
  *
- * @example
+ * @param options The dataset length, seed, rank split, epochs and resume point.
+ * @returns A pull-driven stream of positions (endless without `epochs`).
+ * @throws {RangeError} When the rank split is invalid or `startPosition` lies outside this
+ * rank's part of an epoch.
+ *
+ * @example Rank 1 of 4, resuming at epoch 3, position 1 of its part
  * ```ts
- * // Rank 1 of 4, resuming at epoch 3, position 120 of its part:
- * const order = epochOrder({ length: 50000, seed: 42, rank: 1, worldSize: 4,
- *   startEpoch: 3, startPosition: 120, epochs: 7 });
- * for await (const { epoch, index } of order) { ... }
+ * import assert from "node:assert/strict";
+ * import { collect, epochOrder } from "@simclr/streams/streams";
+ *
+ * const base = { length: 12, seed: 42, rank: 1, worldSize: 4 };
+ * const whole = await collect(epochOrder({ ...base, startEpoch: 3, epochs: 2 })); // 3 per epoch
+ * const resumed = await collect(epochOrder({ ...base, startEpoch: 3, startPosition: 1, epochs: 2 }));
+ * assert.deepEqual(resumed, whole.slice(1));
+ * assert.deepEqual(resumed.map((p) => [p.epoch, p.position]), [[3, 1], [3, 2], [4, 0], [4, 1], [4, 2]]);
+ * assert.throws(() => epochOrder({ ...base, startPosition: 4 }), RangeError);
  * ```
  */
 export function epochOrder(options: EpochOrderOptions): ReadableStream<EpochPosition> {
@@ -213,19 +164,4 @@ export function epochOrder(options: EpochOrderOptions): ReadableStream<EpochPosi
     position++;
     return item;
   }, { name: options.name ?? "epochs", telemetry: options.telemetry });
-}
-
-function checkSplit(split: RankSplit): { rank: number; worldSize: number } {
-  const rank = split.rank ?? 0;
-  const worldSize = split.worldSize ?? 1;
-  if (!Number.isInteger(worldSize) || worldSize < 1) {
-    throw new RangeError(`worldSize must be a positive integer, got ${worldSize}`);
-  }
-  if (split.block !== undefined && !(Number.isInteger(split.block) && split.block >= 1)) {
-    throw new RangeError(`block must be a positive integer, got ${split.block}`);
-  }
-  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
-    throw new RangeError(`rank must be an integer in 0..${worldSize - 1}, got ${rank}`);
-  }
-  return { rank, worldSize };
 }

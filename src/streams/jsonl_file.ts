@@ -9,11 +9,19 @@ import { FileWriteError, writeFileAtomic } from "./atomic_write.ts";
 /**
  * Appends JSON records to a file, one per line (the file is created on the first record).
  *
- * @example
+ * @example Two records, one per line
  * ```ts
- * const out = new JsonlAppender("runs/x/skipped.jsonl", "skipped-sample list");
+ * import assert from "node:assert/strict";
+ * import { JsonlAppender } from "./jsonl_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const out = new JsonlAppender(`${dir}/skipped.jsonl`, "skipped-sample list");
  * await out.write({ key: "a.png", problem: "truncated" });
+ * await out.write({ key: "b.png", problem: "empty" });
  * out.close();
+ * const text = await Deno.readTextFile(`${dir}/skipped.jsonl`);
+ * assert.equal(text, '{"key":"a.png","problem":"truncated"}\n{"key":"b.png","problem":"empty"}\n');
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class JsonlAppender<T = unknown> {
@@ -47,9 +55,18 @@ export class JsonlAppender<T = unknown> {
  * that fails it or does not parse (a line cut short by a kill). Returns how many records it
  * kept and how many lines it dropped; a missing file is left missing.
  *
- * @example
+ * @example Metrics up to a checkpoint's step, and a line cut by a kill
  * ```ts
- * await truncateJsonl("runs/x/metrics.jsonl", (m: { step: number }) => m.step <= 120);
+ * import assert from "node:assert/strict";
+ * import { truncateJsonl } from "./jsonl_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/metrics.jsonl`;
+ * await Deno.writeTextFile(path, '{"step":100}\n{"step":120}\n{"step":140}\n{"st');
+ * const r = await truncateJsonl(path, (m: { step: number }) => m.step <= 120);
+ * assert.deepEqual(r, { kept: 2, dropped: 2 });
+ * assert.equal(await Deno.readTextFile(path), '{"step":100}\n{"step":120}\n');
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function truncateJsonl<T>(

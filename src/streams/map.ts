@@ -4,9 +4,19 @@ import { pullStage, type StageOptions, type StreamPair } from "./stage.ts";
 /**
  * Applies `fn` to each item, one at a time, on this thread. `index` counts from 0.
  *
- * @example
+ * @param fn The function (sync or async), given the item and its index.
+ * @param options The stage's name and telemetry.
+ * @returns A stage from items to `fn`'s results.
+ *
+ * @example Squares, and an async function using the index
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { collect, fromIterable, map } from "@simclr/streams/streams";
+ *
  * const squares = fromIterable([1, 2, 3]).pipeThrough(map((x: number) => x * x));
+ * assert.deepEqual(await collect(squares), [1, 4, 9]);
+ * const tagged = fromIterable(["a", "b"]).pipeThrough(map(async (s: string, i) => `${i}:${s}`));
+ * assert.deepEqual(await collect(tagged), ["0:a", "1:b"]);
  * ```
  */
 export function map<I, O>(
@@ -26,9 +36,17 @@ export function map<I, O>(
 /**
  * Keeps the items for which `keep` returns true.
  *
- * @example
+ * @param keep The predicate (sync or async).
+ * @param options The stage's name and telemetry.
+ * @returns A stage that passes the kept items, in order.
+ *
+ * @example The even numbers
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { collect, filter, fromIterable } from "@simclr/streams/streams";
+ *
  * const even = fromIterable([1, 2, 3, 4]).pipeThrough(filter((x: number) => x % 2 === 0));
+ * assert.deepEqual(await collect(even), [2, 4]);
  * ```
  */
 export function filter<T>(

@@ -1,51 +1,50 @@
 /**
- * Generic streaming stages (no images, no tensors): a worker-pool `parallelMap` with
- * ordered output, `batch`, `prefetch`, `shuffleBuffer`, `take`, `map`/`filter`, epoch
- * ordering split among ranks, the seeded RNGs (xoshiro128** for orders and weights, sfc32 for
- * augmentation), and stage telemetry.
+ * Generic streaming stages, with no images and no tensors in them: sources
+ * ({@link epochOrder}, {@link fromIterable}, {@link fromPull}), stages ({@link map},
+ * {@link filter}, {@link parallelMap} over a pool of module workers with ordered output,
+ * {@link batch}, {@link prefetch}, {@link shuffleBuffer}, {@link take}), {@link pullStage} to
+ * write one's own, {@link Telemetry} to see which stage is the bottleneck, the seeded generators
+ * ({@link Rng}, and {@link rngFor} for per-sample augmentation) and {@link writeFileAtomic}.
  *
  * Every stage is a `{ writable, readable }` pair for `ReadableStream.pipeThrough`, pull-driven
- * so that a slow consumer bounds what is alive in the pipeline to the configured queues.
+ * so that a slow consumer bounds what is alive in the pipeline to the configured queues. The
+ * training path (`pretrain` in `@simclr/streams/pipeline`) reads an {@link epochOrder} (this
+ * rank's part of each epoch's permutation, resumable mid-epoch), decodes and augments through
+ * {@link parallelMap}, then {@link batch}es and {@link prefetch}es, all under one
+ * {@link Telemetry}.
  *
- * @example
+ * @example An epoch order mapped, batched and prefetched
  * ```ts
- * import { batch, epochOrder, map, prefetch, Telemetry } from "./src/streams/mod.ts";
+ * import assert from "node:assert/strict";
+ * import { batch, collect, epochOrder, map, prefetch, Telemetry } from "@simclr/streams/streams";
+ *
  * const telemetry = new Telemetry();
- * const batches = epochOrder({ length: 1000, seed: 42, epochs: 1 })
- *   .pipeThrough(map(({ index }) => index * 2, { telemetry }))
- *   .pipeThrough(batch(32, { dropLast: true, telemetry }))
- *   .pipeThrough(prefetch(2, { telemetry }));
- * for await (const b of batches) console.log(b.length, telemetry.summary());
+ * const batches = await collect(
+ *   epochOrder({ length: 10, seed: 42, epochs: 1, telemetry })
+ *     .pipeThrough(map(({ index }) => index * 2, { telemetry }))
+ *     .pipeThrough(batch(4, { dropLast: true, telemetry }))
+ *     .pipeThrough(prefetch(2, { telemetry })),
+ * );
+ * assert.equal(batches.length, 2); // 10 items: two batches of 4, the last 2 dropped
+ * const seen = batches.flat().map((x) => x / 2);
+ * assert.equal(new Set(seen).size, 8); // a permutation: no index twice
+ * assert.deepEqual(telemetry.snapshot().map((s) => s.name), ["epochs", "map", "batch", "prefetch"]);
  * ```
  * @module
  */
 
-export { atomicTempPath, FileWriteError, writeFileAtomic } from "./atomic_write.ts";
+export { FileWriteError, writeFileAtomic } from "./atomic_write.ts";
 export { batch, type BatchOptions } from "./batch.ts";
 export {
-  dataPosition,
   epochOrder,
   type EpochOrderOptions,
-  epochPermutation,
   type EpochPosition,
-  rankIndices,
-  rankLength,
   type RankSplit,
 } from "./epochs.ts";
-export { JsonlAppender, truncateJsonl } from "./jsonl_file.ts";
 export { filter, map } from "./map.ts";
 export { parallelMap, type ParallelMapOptions } from "./parallel_map.ts";
 export { prefetch } from "./prefetch.ts";
-export {
-  AugmentRng,
-  fmix32,
-  hashKeys,
-  hashString,
-  mix32,
-  Rng,
-  rngFor,
-  type RngState,
-} from "./rng.ts";
+export { AugmentRng, Rng, rngFor, type RngState } from "./rng.ts";
 export { shuffleBuffer } from "./shuffle_buffer.ts";
 export {
   collect,
@@ -58,5 +57,4 @@ export {
   type Upstream,
 } from "./stage.ts";
 export { take } from "./take.ts";
-export { formatSummary, type StageSnapshot, StageStats, Telemetry } from "./telemetry.ts";
-export { transferables } from "./transfer.ts";
+export { type StageSnapshot, StageStats, Telemetry } from "./telemetry.ts";

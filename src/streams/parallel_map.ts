@@ -3,16 +3,38 @@
  * items in flight, buffers transferred (not copied) both ways, and output in input order.
  */
 import { Signal } from "./signal.ts";
-import { type StageOptions, stageStats, type StreamPair } from "./stage.ts";
-import { transferables } from "./transfer.ts";
-import type { HostReply, HostRequest } from "./worker_protocol.ts";
+import { stageStats } from "./_pull_readable.ts";
+import type { StageOptions, StreamPair } from "./stage.ts";
+import { transferables } from "./_transfer.ts";
+import type { HostReply, HostRequest } from "./_worker_protocol.ts";
 
 /**
  * Options of {@link parallelMap}.
  *
- * @example
+ * @example Two workers, naming items by their key in errors
  * ```ts
- * const opts: ParallelMapOptions<Sample> = { workers: 2, inFlight: 8, init: { size: 32 }, timeoutMs: 60_000 };
+ * import assert from "node:assert/strict";
+ * import { collect, fromIterable, parallelMap, type ParallelMapOptions } from "@simclr/streams/streams";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const mapper = `${dir}/fail_on_b.ts`;
+ * await Deno.writeTextFile(
+ *   mapper,
+ *   `export function createMapper() {
+ *      return (item) => { if (item.name === "b") throw new Error("bad input"); return item.n; };
+ *    }`,
+ * );
+ * type Item = { name: string; n: number };
+ * const options: ParallelMapOptions<Item> = {
+ *   workers: 2,
+ *   inFlight: 4,
+ *   describe: (item) => `sample ${item.name}`,
+ *   timeoutMs: 60_000,
+ * };
+ * const items = [{ name: "a", n: 1 }, { name: "b", n: 2 }];
+ * const out = fromIterable(items).pipeThrough(parallelMap<Item, number>(new URL(`file://${mapper}`), options));
+ * await assert.rejects(() => collect(out), /sample b.*bad input/s);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface ParallelMapOptions<I> extends StageOptions {
@@ -29,8 +51,10 @@ export interface ParallelMapOptions<I> extends StageOptions {
   exportName?: string;
   /**
    * Which buffers of an input item move to the worker: `"auto"` (default: every ArrayBuffer
-   * reachable, see {@link transferables}), `"none"` (copy), or a function listing them.
-   * Results coming back are always transferred the `"auto"` way.
+   * reachable through plain objects, arrays, Maps, Sets and typed arrays; a typed array's whole
+   * buffer moves, so send views that own their buffer, `slice()` not `subarray()`), `"none"`
+   * (copy), or a function listing them. Results coming back are always transferred the `"auto"`
+   * way.
    */
   transfer?: "auto" | "none" | ((item: I) => Transferable[]);
   /** Names an item in errors (default: its `key` when it has a string one, else `#n`). */
@@ -66,17 +90,44 @@ interface PoolWorker {
  * ```
  *
  * Items and results cross threads by structured clone; their ArrayBuffers are
- * transferred (see `transfer` and {@link transferables}), so the sender must not use them
+ * transferred (see the `transfer` option), so the sender must not use them
  * afterwards. An item whose mapper throws, a worker that dies (uncaught error, `close()`),
  * a module that fails to load, or an item past `timeoutMs` errors the stream with a
  * message naming the item; it never hangs. Output order is input order, so a
  * deterministic mapper gives the same stream whatever the number of workers.
  *
- * @example
+ * @param module URL (or path URL string) of the worker module.
+ * @param options Workers, items in flight, `init`, transfers, timeout, and telemetry.
+ * @returns A stage whose output is the mapped items, in input order.
+ *
+ * @example Scaling arrays on two workers, in input order
  * ```ts
- * const out = source.pipeThrough(parallelMap(new URL("./my_mapper.ts", import.meta.url), {
- *   workers: 2, inFlight: 8, init: { scale: 2 },
- * }));
+ * import assert from "node:assert/strict";
+ * import { collect, fromIterable, parallelMap } from "@simclr/streams/streams";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(
+ *   `${dir}/my_mapper.ts`,
+ *   `export function createMapper(init: { scale: number }) {
+ *      return (item: { key: string; data: Float32Array }) => ({
+ *        key: item.key,
+ *        data: item.data.map((x) => x * init.scale),
+ *      });
+ *    }`,
+ * );
+ * const items = Array.from({ length: 6 }, (_, i) => ({ key: `k${i}`, data: Float32Array.of(i, 1) }));
+ * const out = await collect(
+ *   fromIterable(items).pipeThrough(
+ *     parallelMap<typeof items[0], { key: string; data: Float32Array }>(
+ *       new URL(`file://${dir}/my_mapper.ts`),
+ *       { workers: 2, inFlight: 4, init: { scale: 2 } },
+ *     ),
+ *   ),
+ * );
+ * assert.deepEqual(out.map((r) => r.key), ["k0", "k1", "k2", "k3", "k4", "k5"]);
+ * assert.deepEqual([...out[3].data], [6, 2]);
+ * assert.equal(items[3].data.byteLength, 0); // its buffer was transferred to the worker
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function parallelMap<I, O>(
@@ -184,7 +235,7 @@ export function parallelMap<I, O>(
   const startPool = () => {
     pool = [];
     for (let id = 0; id < workerCount; id++) {
-      const worker = new Worker(new URL("./worker_host.ts", import.meta.url), { type: "module" });
+      const worker = new Worker(new URL("./_worker_host.ts", import.meta.url), { type: "module" });
       const w: PoolWorker = { id, worker, queue: [], timer: undefined };
       worker.onmessage = (e: MessageEvent<HostReply>) => onReply(w, e.data);
       worker.onerror = (e: ErrorEvent) => {
@@ -200,7 +251,7 @@ export function parallelMap<I, O>(
       try {
         worker.postMessage(msg);
       } catch (error) {
-        fail(new Error(`${label}: init cannot be sent to workers (not cloneable): ${error}`));
+        fail(new TypeError(`${label}: init cannot be sent to workers (not cloneable): ${error}`));
       }
       pool.push(w);
     }
@@ -221,7 +272,7 @@ export function parallelMap<I, O>(
       w.worker.postMessage(msg, transfer);
     } catch (error) {
       return fail(
-        new Error(`${label}: item ${names.get(id)} cannot be sent to a worker: ${error}`),
+        new TypeError(`${label}: item ${names.get(id)} cannot be sent to a worker: ${error}`),
       );
     }
     w.queue.push(id);

@@ -5,9 +5,23 @@ import { pullStage, type StageOptions, type StreamPair } from "./stage.ts";
  * Reads up to `k` items ahead of downstream and holds them in a bounded queue, so the
  * producer keeps working while the consumer is busy. Never holds more than `k` (+1 at entry).
  *
- * @example
+ * @param k Most items held ahead (an integer >= 0).
+ * @param options The stage's name and telemetry.
+ * @returns A stage that passes items unchanged.
+ * @throws {RangeError} When `k` is not an integer >= 0.
+ *
+ * @example The producer runs ahead while the consumer is busy
  * ```ts
- * const ahead = batches.pipeThrough(prefetch(2));
+ * import assert from "node:assert/strict";
+ * import { fromPull, prefetch } from "@simclr/streams/streams";
+ *
+ * let produced = 0;
+ * const source = fromPull(() => produced < 10 ? produced++ : undefined);
+ * const reader = source.pipeThrough(prefetch(3)).getReader();
+ * assert.deepEqual(await reader.read(), { done: false, value: 0 });
+ * await new Promise((resolve) => setTimeout(resolve, 10)); // the consumer is busy
+ * assert.ok(produced >= 4 && produced <= 6); // read ahead: a queue of 3 (+1 at entry), no more
+ * await reader.cancel();
  * ```
  */
 export function prefetch<T>(k: number, options: StageOptions = {}): StreamPair<T, T> {

@@ -6,79 +6,21 @@
  * `(seed, epoch, sample index)` through {@link rngFor}. Every stream is fixed: checkpoints,
  * bitwise resume and the views of a sample depend on it.
  */
-
-/** Adds the 32-bit golden ratio (splitmix32's increment). */
-const GOLDEN = 0x9e3779b9;
-
-/**
- * Murmur3's 32-bit finalizer: a bijective mix of all input bits.
- *
- * @example
- * ```ts
- * const h = fmix32(12345);
- * ```
- */
-export function fmix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-/**
- * Mixes one 32-bit word (splitmix32's output function: the golden increment, then
- * {@link fmix32}).
- *
- * @example
- * ```ts
- * const h = mix32(12345); // a well-mixed 32-bit word
- * ```
- */
-export function mix32(x: number): number {
-  return fmix32((x + GOLDEN) | 0);
-}
-
-/**
- * Hashes a list of integer keys (e.g. `seed, epoch, index`) into one 32-bit seed.
- * Keys are taken modulo 2^32 on their low and high halves, so any safe integer works.
- *
- * @example
- * ```ts
- * const s = hashKeys(42, 3); // seed for epoch 3 of run 42
- * ```
- */
-export function hashKeys(...keys: number[]): number {
-  let h = 0x6a09e667;
-  for (const k of keys) {
-    const lo = k >>> 0;
-    const hi = Math.floor(k / 4294967296) >>> 0;
-    h = mix32(h ^ lo);
-    h = mix32(h ^ hi ^ 0x5bd1e995);
-  }
-  return h;
-}
-
-/**
- * FNV-1a hash of a string (e.g. a parameter name, to derive one stream per parameter).
- *
- * @example
- * ```ts
- * hashString("encoder.conv1.weight");
- * ```
- */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  }
-  return h >>> 0;
-}
+import { fmix32, GOLDEN, hashKeys, hashString, mix32 } from "./_hash.ts";
 
 /**
  * The four 32-bit words of an {@link Rng}'s state, as plain numbers (JSON-safe).
  *
- * @example
+ * @example Saving a generator's state and resuming from it
  * ```ts
- * const saved: RngState = new Rng(42).state;
+ * import assert from "node:assert/strict";
+ * import { Rng, type RngState } from "@simclr/streams/streams";
+ *
+ * const rng = new Rng(42);
+ * rng.next();
+ * const saved: RngState = JSON.parse(JSON.stringify(rng.state)); // e.g. in a checkpoint
+ * const resumed = Rng.fromState(saved);
+ * assert.equal(resumed.nextUint32(), rng.nextUint32());
  * ```
  */
 export type RngState = [number, number, number, number];
@@ -88,12 +30,24 @@ export type RngState = [number, number, number, number];
  * orders); `Rng.fromSeed(seed, stream)` from a seed and a stream name (weight initialization,
  * synthetic data). `next()` has 53 random bits; `fillUniform`/`fillNormal` draw 32-bit floats.
  *
- * @example
+ * @param keys Integer keys (any safe integers), hashed into the seed: the same keys give the
+ * same sequence on every platform.
+ *
+ * @example Draws, shuffles and initial weights from seeds
  * ```ts
- * const rng = new Rng(42, 0);
+ * import assert from "node:assert/strict";
+ * import { Rng } from "@simclr/streams/streams";
+ *
+ * const rng = new Rng(42, 0); // run seed 42, epoch 0
  * const die = rng.int(6) + 1;
- * const u = rng.next(); // [0, 1)
+ * assert.ok(Number.isInteger(die) && die >= 1 && die <= 6);
+ * const u = rng.next();
+ * assert.ok(u >= 0 && u < 1);
+ * const order = new Rng(42, 0).shuffle([0, 1, 2, 3, 4]);
+ * assert.deepEqual([...order].sort(), [0, 1, 2, 3, 4]);
+ * assert.deepEqual(order, new Rng(42, 0).shuffle([0, 1, 2, 3, 4])); // same keys, same order
  * const w = Rng.fromSeed(1, "encoder.conv1.weight").fillNormal(new Float32Array(9), 0.1);
+ * assert.ok(w.every((x) => Math.abs(x) < 1));
  * ```
  */
 export class Rng {
@@ -102,6 +56,7 @@ export class Rng {
   #s2: number;
   #s3: number;
 
+  /** Seeds from integer keys (see the class description). */
   constructor(...keys: number[]) {
     // splitmix32 from the hashed keys, its output mixed once more by mix32
     let x = hashKeys(...keys);
@@ -120,9 +75,13 @@ export class Rng {
    * A generator for `seed`, optionally one of many independent streams named by `stream`
    * (plain splitmix32 from `seed ^ hashString(stream)`).
    *
-   * @example
+   * @example Independent streams of one seed
    * ```ts
-   * const rng = Rng.fromSeed(7, "bn");
+   * import assert from "node:assert/strict";
+   * import { Rng } from "@simclr/streams/streams";
+   *
+   * assert.equal(Rng.fromSeed(7, "bn").next(), Rng.fromSeed(7, "bn").next());
+   * assert.notEqual(Rng.fromSeed(7, "bn").next(), Rng.fromSeed(7, "conv").next());
    * ```
    */
   static fromSeed(seed: number, stream = ""): Rng {
@@ -138,9 +97,14 @@ export class Rng {
   /**
    * A generator with an explicit xoshiro128** state (for tests and for saving/restoring).
    *
-   * @example
+   * @example A given state, and a malformed one
    * ```ts
-   * const rng = Rng.fromState([1, 2, 3, 4]);
+   * import assert from "node:assert/strict";
+   * import { Rng } from "@simclr/streams/streams";
+   *
+   * assert.deepEqual(Rng.fromState([1, 2, 3, 4]).state, [1, 2, 3, 4]);
+   * // deno-lint-ignore no-explicit-any
+   * assert.throws(() => Rng.fromState([1, 2] as any), TypeError);
    * ```
    */
   static fromState(state: readonly [number, number, number, number]): Rng {
@@ -239,10 +203,17 @@ function rotl(x: number, k: number): number {
  * Small fast generator (sfc32, 128-bit state) that augmentation draws every random choice of a
  * view from; `next()` is uniform in [0, 1) with 32 bits. Build it with {@link rngFor}.
  *
- * @example
+ * @example The random choices of one view
  * ```ts
- * const rng = rngFor(1, 0, 0);
- * const sigma = rng.uniform(0.1, 2); // and rng.int(n), rng.chance(p), rng.permutation(n)
+ * import assert from "node:assert/strict";
+ * import { type AugmentRng, rngFor } from "@simclr/streams/streams";
+ *
+ * const rng: AugmentRng = rngFor(1, 0, 0); // seed 1, epoch 0, sample 0
+ * const sigma = rng.uniform(0.1, 2);
+ * assert.ok(sigma >= 0.1 && sigma < 2);
+ * assert.ok(rng.int(10) < 10);
+ * assert.equal(rng.chance(0), false);
+ * assert.deepEqual(rng.permutation(4).sort(), [0, 1, 2, 3]);
  * ```
  */
 export class AugmentRng {
@@ -316,10 +287,20 @@ function checkKey(name: string, value: number, allowNegative: boolean): void {
  * The augmentation generator of one sample in one epoch: a pure function of
  * `(seed, epoch, index)`, so a sample's views never depend on which worker draws them.
  *
- * @example
+ * @param seed The run seed (any safe integer).
+ * @param epoch The epoch (a non-negative safe integer, default 0).
+ * @param index The sample's global index (a non-negative safe integer, default 0).
+ * @throws {RangeError} When a key is not a safe integer, or `epoch`/`index` is negative.
+ *
+ * @example The same sample in the same epoch draws the same
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { rngFor } from "@simclr/streams/streams";
+ *
  * const a = rngFor(42, 0, 7).next();
- * console.assert(a === rngFor(42, 0, 7).next());
+ * assert.equal(rngFor(42, 0, 7).next(), a);
+ * assert.notEqual(rngFor(42, 1, 7).next(), a); // another epoch, other views
+ * assert.throws(() => rngFor(42, -1, 7), RangeError);
  * ```
  */
 export function rngFor(seed: number, epoch = 0, index = 0): AugmentRng {

@@ -3,9 +3,12 @@
 /**
  * Bytes as lowercase hex, two digits per byte.
  *
- * @example
+ * @example Three bytes
  * ```ts
- * toHex(Uint8Array.of(0, 15, 255)); // "000fff"
+ * import assert from "node:assert/strict";
+ * import { toHex } from "./sha256.ts";
+ *
+ * assert.equal(toHex(Uint8Array.of(0, 15, 255)), "000fff");
  * ```
  */
 export function toHex(bytes: Uint8Array): string {
@@ -15,9 +18,15 @@ export function toHex(bytes: Uint8Array): string {
 /**
  * SHA-256 of `bytes`, as 64 lowercase hex digits.
  *
- * @example
+ * @example The FIPS 180-2 test vector "abc"
  * ```ts
- * await sha256Hex(new TextEncoder().encode("abc")); // "ba7816bf..."
+ * import assert from "node:assert/strict";
+ * import { sha256Hex } from "./sha256.ts";
+ *
+ * assert.equal(
+ *   await sha256Hex(new TextEncoder().encode("abc")),
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+ * );
  * ```
  */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

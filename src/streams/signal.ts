@@ -1,11 +1,19 @@
 /**
  * A reusable wake-up: waiters sleep until the next `notify()`.
  *
- * @example
+ * @example Waking a waiter
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Signal } from "./signal.ts";
+ *
  * const s = new Signal();
- * setTimeout(() => s.notify(), 10);
- * await s.wait();
+ * let woke = false;
+ * const waiting = s.wait().then(() => (woke = true));
+ * await Promise.resolve();
+ * assert.equal(woke, false);
+ * s.notify();
+ * await waiting;
+ * assert.equal(woke, true);
  * ```
  */
 export class Signal {

@@ -4,9 +4,20 @@ import { pullStage, type StageOptions, type StreamPair } from "./stage.ts";
 /**
  * Passes the first `n` items and then ends, cancelling upstream (which stops its reads).
  *
- * @example
+ * @param n Items to pass (>= 0).
+ * @param options The stage's name and telemetry.
+ * @returns A stage that passes the first `n` items.
+ * @throws {RangeError} When `n` is negative or NaN.
+ *
+ * @example The first three of an endless source, which stops being read
  * ```ts
- * const first3 = fromIterable([1, 2, 3, 4]).pipeThrough(take(3)); // 1, 2, 3
+ * import assert from "node:assert/strict";
+ * import { collect, fromPull, take } from "@simclr/streams/streams";
+ *
+ * let i = 0;
+ * const endless = fromPull(() => i++);
+ * assert.deepEqual(await collect(endless.pipeThrough(take(3))), [0, 1, 2]);
+ * assert.ok(i <= 4); // upstream was cancelled
  * ```
  */
 export function take<T>(n: number, options: StageOptions = {}): StreamPair<T, T> {

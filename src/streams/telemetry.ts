@@ -3,14 +3,26 @@
  * (starved) and on downstream (backpressured). A `Telemetry` collects the stages of one
  * pipeline; `snapshot()` reads them, `summary()` renders one line for a CLI.
  */
+import { formatSummary } from "./_summary.ts";
 
 /**
- * Live counters of one stage. Stages update them; readers take snapshots.
+ * Live counters of one stage. Stages update them (a {@link Telemetry} hands them out, and
+ * `pullStage` gives a stage of one's own its counters); readers take snapshots.
  *
- * @example
+ * @example Booking a read as starved time
  * ```ts
- * const stats = telemetry.stage("read");
- * const r = await stats.starve(() => reader.read());
+ * import assert from "node:assert/strict";
+ * import { type StageStats, Telemetry } from "@simclr/streams/streams";
+ *
+ * const telemetry = new Telemetry();
+ * const stats: StageStats = telemetry.stage("read");
+ * stats.start();
+ * const item = await stats.starve(() => new Promise((r) => setTimeout(() => r("x"), 20)));
+ * stats.itemsOut++;
+ * stats.end();
+ * assert.equal(item, "x");
+ * assert.ok(stats.starvedMs >= 15);
+ * assert.equal(telemetry.snapshot()[0].itemsOut, 1);
  * ```
  */
 export class StageStats {
@@ -27,6 +39,11 @@ export class StageStats {
   /** When the stage finished (closed, errored or cancelled). */
   endedAt: number | undefined;
 
+  /**
+   * Zeroed counters.
+   *
+   * @param name The stage's name in snapshots and summaries.
+   */
   constructor(readonly name: string) {}
 
   /** Marks the stage as started (idempotent). */
@@ -53,16 +70,31 @@ export class StageStats {
 /**
  * A frozen copy of a stage's counters.
  *
- * @example
+ * @example The snapshots of a finished pipeline
  * ```ts
- * for (const s of telemetry.snapshot()) console.log(s.name, s.itemsOut, s.starvedMs, s.backpressuredMs);
+ * import assert from "node:assert/strict";
+ * import { batch, collect, fromIterable, type StageSnapshot, Telemetry } from "@simclr/streams/streams";
+ *
+ * const telemetry = new Telemetry();
+ * await collect(fromIterable([1, 2, 3, 4], { telemetry }).pipeThrough(batch(2, { telemetry })));
+ * const stages: StageSnapshot[] = telemetry.snapshot();
+ * assert.deepEqual(stages.map((s) => [s.name, s.itemsIn, s.itemsOut]), [
+ *   ["source", 4, 4],
+ *   ["batch", 4, 2],
+ * ]);
+ * assert.ok(stages.every((s) => s.elapsedMs >= 0 && s.starvedMs <= s.elapsedMs + 1));
  * ```
  */
 export interface StageSnapshot {
+  /** The stage's name (unique within its telemetry). */
   name: string;
+  /** Items that entered the stage. */
   itemsIn: number;
+  /** Items that left the stage. */
   itemsOut: number;
+  /** Milliseconds spent waiting for upstream. */
   starvedMs: number;
+  /** Milliseconds spent with output ready, waiting for downstream. */
   backpressuredMs: number;
   /** Wall time since the stage started (until it ended, if it did). */
   elapsedMs: number;
@@ -73,12 +105,19 @@ export interface StageSnapshot {
 /**
  * The telemetry of one pipeline: stages register here by name.
  *
- * @example
+ * @example One telemetry for a pipeline, summarized in one line
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { batch, collect, fromIterable, prefetch, Telemetry } from "@simclr/streams/streams";
+ *
  * const telemetry = new Telemetry();
- * const out = source.pipeThrough(batch(32, { telemetry })).pipeThrough(prefetch(2, { telemetry }));
- * // ... later, e.g. once per step:
- * console.log(telemetry.summary());
+ * const out = fromIterable([1, 2, 3, 4])
+ *   .pipeThrough(batch(2, { telemetry }))
+ *   .pipeThrough(batch(1, { telemetry })) // a second "batch": listed as "batch#2"
+ *   .pipeThrough(prefetch(2, { telemetry }));
+ * await collect(out);
+ * // e.g. "batch 2 1.2k/s starved 40% bp 10% | batch#2 2 ... | prefetch 2 ..."
+ * assert.match(telemetry.summary(), /^batch 2 .*\| batch#2 2 .*\| prefetch 2 /);
  * ```
  */
 export class Telemetry {
@@ -117,26 +156,4 @@ export class Telemetry {
   summary(): string {
     return formatSummary(this.snapshot());
   }
-}
-
-/**
- * Renders snapshots as one line (see `Telemetry.summary`).
- *
- * @example
- * ```ts
- * console.log(formatSummary(telemetry.snapshot())); // "read 1200 800/s starved 2% bp 90% | ..."
- * ```
- */
-export function formatSummary(stages: StageSnapshot[]): string {
-  if (stages.length === 0) return "(no stages)";
-  const pct = (ms: number, total: number) => total > 0 ? Math.round((100 * ms) / total) : 0;
-  return stages.map((s) =>
-    `${s.name} ${s.itemsOut} ${formatRate(s.itemsPerSecond)}/s ` +
-    `starved ${pct(s.starvedMs, s.elapsedMs)}% bp ${pct(s.backpressuredMs, s.elapsedMs)}%`
-  ).join(" | ");
-}
-
-function formatRate(r: number): string {
-  if (r >= 1000) return `${(r / 1000).toFixed(1)}k`;
-  return r >= 10 ? r.toFixed(0) : r.toFixed(1);
 }

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig, SimCLRModel } from "../model/simclr_model.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "../model/safetensors.ts";
-import { assignStoreTensors, storeTensors } from "../model/weights.ts";
+import { assignStoreTensors, storeTensors } from "../model/_store_tensors.ts";
 import { sha256Hex } from "../streams/sha256.ts";
 import { writeCheckpointFiles } from "./checkpoint_files.ts";
 import type { OnlineClassifier } from "./online_classifier.ts";

@@ -9,7 +9,8 @@
  * and renamed over `path`, then numbered files beyond K are removed. A kill at any moment
  * leaves `path` a complete checkpoint.
  */
-import { atomicTempPath, FileWriteError, writeFileAtomic } from "../streams/atomic_write.ts";
+import { atomicTempPath } from "../streams/_atomic_temp_path.ts";
+import { FileWriteError, writeFileAtomic } from "../streams/atomic_write.ts";
 
 /**
  * A numbered checkpoint file and the optimizer step it holds.

@@ -4,7 +4,7 @@
  * micro-batch, as PyTorch does per forward). Nothing is read back from the device.
  */
 import * as tf from "@tensorflow/tfjs";
-import { commitRunningStats } from "../model/batch_norm.ts";
+import { commitRunningStats } from "../model/running_stats.ts";
 import type { ForwardContext, RunningStatUpdate } from "../model/forward_context.ts";
 import type { Param } from "../model/params.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { adjustBrightness, adjustContrast, adjustSaturation } from "../../src/augment/adjust.ts";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { assertClose } from "./_images.ts";
 
 const clamp = (v: number) => Math.min(1, Math.max(0, v));

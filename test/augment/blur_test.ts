@@ -5,7 +5,7 @@ import {
   gaussianKernel,
   reflectIndex,
 } from "../../src/augment/blur.ts";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { assertClose } from "./_images.ts";
 
 /** exp(-x^2 / (2 sigma^2)) at -r..r, divided by its sum. */

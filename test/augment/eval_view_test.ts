@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { evalCropBox, evalView } from "../../src/augment/eval_view.ts";
+import { evalCropBox } from "../../src/augment/_eval_crop.ts";
+import { evalView } from "../../src/augment/eval_view.ts";
 import { resizedCrop } from "../../src/augment/resize.ts";
 import { raw } from "./_images.ts";
 

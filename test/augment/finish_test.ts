@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { finishView } from "../../src/augment/finish.ts";
 import { toGrayscale } from "../../src/augment/grayscale.ts";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { normalize } from "../../src/augment/normalize.ts";
 import { solarize } from "../../src/augment/solarize.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { hflip } from "../../src/augment/flip.ts";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 
 Deno.test("hflip is an exact mirror, for odd and even widths, 1 and 3 channels", () => {
   for (const [w, h, c] of [[5, 3, 3], [4, 2, 1], [1, 2, 3]] as [number, number, 1 | 3][]) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { meanLuma, toGrayscale } from "../../src/augment/grayscale.ts";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { assertClose } from "./_images.ts";
 
 Deno.test("grayscale uses 0.299 R + 0.587 G + 0.114 B on all three channels", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { adjustHue } from "../../src/augment/hue.ts";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { assertClose } from "./_images.ts";
 
 const rot = (rgb: number[], shift: number) =>

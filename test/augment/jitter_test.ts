@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { adjustBrightness, adjustContrast } from "../../src/augment/adjust.ts";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { colorJitter, sampleJitter } from "../../src/augment/jitter.ts";
 import { rngFor } from "../../src/streams/rng.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { denormalize, normalize } from "../../src/augment/normalize.ts";
 import { assertClose } from "./_images.ts";
 

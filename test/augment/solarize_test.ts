@@ -1,4 +1,4 @@
-import { floatImage } from "../../src/augment/image.ts";
+import { floatImage } from "../../src/augment/_image.ts";
 import { solarize } from "../../src/augment/solarize.ts";
 import { assertClose } from "./_images.ts";
 

@@ -2,16 +2,12 @@
  * The transforms replayed with fixed parameters against torchvision 0.14's float-tensor
  * functions (values recorded by _torchvision_fixture.py), an independent implementation.
  */
-import {
-  adjustBrightness,
-  adjustContrast,
-  adjustHue,
-  adjustSaturation,
-  gaussianBlur,
-  normalize,
-  resizedCrop,
-  solarize,
-} from "../../src/augment/mod.ts";
+import { adjustBrightness, adjustContrast, adjustSaturation } from "../../src/augment/adjust.ts";
+import { adjustHue } from "../../src/augment/hue.ts";
+import { gaussianBlur } from "../../src/augment/blur.ts";
+import { normalize } from "../../src/augment/normalize.ts";
+import { resizedCrop } from "../../src/augment/resize.ts";
+import { solarize } from "../../src/augment/solarize.ts";
 import type { FloatImage } from "../../src/augment/image.ts";
 import { assertClose } from "./_images.ts";
 

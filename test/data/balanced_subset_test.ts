@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { balancedSubset } from "../../src/data/balanced_subset.ts";
+import { balancedSubset } from "../../src/data/_balanced_subset.ts";
 
 Deno.test("balancedSubset: every class gets floor(n/K) or one more, seeded, ascending, no repeats", () => {
   // Sorted by class, as an image folder lists its files: 50 of class 0, 30 of 1, 20 of 2.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { lowRangeWarning, reduceTo8Bit } from "../../src/data/bit_depth.ts";
+import { lowRangeWarning, reduceTo8Bit } from "../../src/data/_bit_depth.ts";
 import { decodeSample, type ImageDecoder } from "../../src/data/decoder.ts";
 import { createDecoder } from "../../src/data/decoders.ts";
 import { encodePng, encodeTiff } from "./fixtures/png.ts";

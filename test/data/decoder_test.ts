@@ -262,3 +262,12 @@ Deno.test("embedded ICC profiles are ignored by both decoders: pixel values are 
   }
   assert.ok(far.some((v, c) => Math.abs(v - a.data[c]) > 10), `${far} vs ${a.data.subarray(0, 3)}`);
 });
+
+Deno.test("createDecoder: an unknown name is a RangeError naming the choices", async () => {
+  await assert.rejects(
+    createDecoder("pillow" as "sharp"),
+    (e) =>
+      e instanceof RangeError &&
+      /unknown decoder 'pillow': choose 'imagescript' or 'sharp'/.test(e.message),
+  );
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { DataError, formatSkipReport, SkipLog, type SkipReport } from "../../src/data/errors.ts";
+import { DataError, SkipLog, type SkipReport } from "../../src/data/errors.ts";
+import { formatSkipReport } from "../../src/data/_skip_report.ts";
 
 Deno.test("DataError says where, what, and what to do", () => {
   const e = new DataError("a/b.idx", "bad magic", "is this an IDX file?");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { idxDataset, IdxFile, parseIdxHeader } from "../../src/data/idx.ts";
+import { idxDataset } from "../../src/data/idx.ts";
+import { IdxFile, parseIdxHeader } from "../../src/data/_idx_file.ts";
 import { DataError } from "../../src/data/errors.ts";
 import { gzip, idxBytes, px } from "./fixtures/files.ts";
 import { idxBomb, peakRss } from "./fixtures/bombs.ts";

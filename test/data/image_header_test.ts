@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { readImageHeader } from "../../src/data/image_header.ts";
+import { readImageHeader } from "../../src/data/_image_header.ts";
 import { encodePng, encodeTiff } from "./fixtures/png.ts";
 import { hugeGif, hugeJpeg } from "./fixtures/huge.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatProgress, progressBar } from "../../src/data/progress.ts";
+import { formatProgress, progressBar } from "../../src/data/_progress_bar.ts";
 
 Deno.test("formatProgress draws a bar, percent and megabytes", () => {
   assert.equal(formatProgress("a.gz", 5e6, 1e7), "a.gz [##########..........]  50%  5.0/10.0 MB");

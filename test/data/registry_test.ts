@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { DataError } from "../../src/data/errors.ts";
 import { idxDataset } from "../../src/data/idx.ts";
-import {
-  listDatasets,
-  locateDataset,
-  openDataset,
-  registerDataset,
-} from "../../src/data/registry.ts";
+import { listDatasets, openDataset, registerDataset } from "../../src/data/registry.ts";
+import { locateDataset } from "../../src/data/_locate.ts";
 import type { RawImage } from "../../src/data/sample.ts";
 import { gzip, idxBytes } from "./fixtures/files.ts";
 import { makeTar } from "./fixtures/tar.ts";
@@ -195,7 +191,7 @@ Deno.test("a downloaded .tar.gz is unpacked into the cache (CIFAR layout)", asyn
   const srv = serve({ "/c.tgz": archive });
   const cache = await Deno.makeTempDir();
   try {
-    const { DATASETS } = await import("../../src/data/registry.ts");
+    const { DATASETS } = await import("../../src/data/_dataset_table.ts");
     const spec = DATASETS.get("cifar10")!;
     registerDataset({
       ...spec,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { SkipLog, type SkipReport } from "../../src/data/errors.ts";
 import { openDataset } from "../../src/data/registry.ts";
 import { datasetSamples } from "../../src/data/samples.ts";
-import { epochPermutation } from "../../src/streams/epochs.ts";
+import { epochPermutation } from "../../src/streams/_epoch_split.ts";
 import { collect } from "../../src/streams/stage.ts";
 import { makeTar } from "./fixtures/tar.ts";
 

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { SkipLog, type SkipReport } from "../../src/data/errors.ts";
-import {
-  expandShards,
-  SHARD_INDEX_STRIDE,
-  shardsForEpoch,
-  tarSamples,
-} from "../../src/data/shards.ts";
-import { splitMemberName } from "../../src/data/webdataset.ts";
+import { expandShards, tarSamples } from "../../src/data/shards.ts";
+import { SHARD_INDEX_STRIDE, shardsForEpoch } from "../../src/data/_shards.ts";
+import { splitMemberName } from "../../src/data/_webdataset.ts";
 import { collect } from "../../src/streams/stage.ts";
 import { type Entry, makeTar } from "./fixtures/tar.ts";
 
@@ -39,6 +35,12 @@ Deno.test("expandShards and splitMemberName follow the WebDataset conventions", 
   ]);
   assert.deepEqual(expandShards("x{0..1}-{0..1}"), ["x0-0", "x0-1", "x1-0", "x1-1"]);
   assert.deepEqual(expandShards("plain.tar"), ["plain.tar"]);
+  assert.throws(
+    () => expandShards("a-{5..3}.tar"),
+    (e) =>
+      e instanceof RangeError &&
+      /shard pattern a-\{5\.\.3\}\.tar: range \{5\.\.3\} is empty/.test(e.message),
+  );
   assert.deepEqual(splitMemberName("a.b/c.seg.JPG"), { key: "a.b/c", ext: "seg.jpg" });
   assert.deepEqual(splitMemberName("noext"), { key: "noext", ext: "" });
 });
@@ -82,7 +84,7 @@ Deno.test("ranks read disjoint shards that together cover the epoch; order is se
   );
   assert.throws(
     () => tarSamples({ shards: pattern, worldSize: 6 }),
-    /5 shard\(s\) cannot be split among 6 ranks/,
+    (e) => e instanceof RangeError && /5 shard\(s\) cannot be split among 6 ranks/.test(e.message),
   );
   // Resume at position 4 of rank 1's epoch 0 equals the tail of the full run.
   const resumed = await collect(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DataError } from "../../src/data/errors.ts";
-import { tarMembers } from "../../src/data/tar.ts";
+import { tarMembers } from "../../src/data/_tar.ts";
 import { collect } from "../../src/streams/stage.ts";
 import { gzip } from "./fixtures/files.ts";
 import { makeTar } from "./fixtures/tar.ts";

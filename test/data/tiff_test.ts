@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { decodeTiff } from "../../src/data/tiff.ts";
+import { decodeTiff } from "../../src/data/_tiff.ts";
 import { pattern } from "./fixtures/png.ts";
 
 Deno.test("decodeTiff matches libvips on LZW, Deflate, PackBits, predictor, gray/RGB/RGBA", async () => {

@@ -10,7 +10,7 @@ import {
   createCommunicator,
   FlatPacker,
 } from "../../src/distributed/mod.ts";
-import { rankIndices } from "../../src/streams/epochs.ts";
+import { rankIndices } from "../../src/streams/_epoch_split.ts";
 
 const comm = await createCommunicator("auto");
 const { rank, size } = comm;

@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createCommunicator } from "../../src/distributed/mod.ts";
 import { epochShard } from "../streams/fixtures/blocked_split.ts";
 import { createModel } from "../../src/model/simclr_model.ts";
-import { epochPermutation } from "../../src/streams/epochs.ts";
+import { epochPermutation } from "../../src/streams/_epoch_split.ts";
 import type { Batch } from "../../src/train/batch.ts";
 import {
   allReduceGradientsStage,

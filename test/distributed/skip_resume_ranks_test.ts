@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { epochPermutation } from "../../src/streams/epochs.ts";
+import { epochPermutation } from "../../src/streams/_epoch_split.ts";
 import { loadCheckpoint } from "../../src/train/checkpoint.ts";
 import { assertSameRun } from "../pipeline/_fixture.ts";
 import { writeImageFolder } from "../pipeline/_folder_fixture.ts";

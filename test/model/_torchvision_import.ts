@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Encoder } from "../../src/model/encoder.ts";
 import type { Param } from "../../src/model/params.ts";
 import { decodeSafetensors, type SafeTensor } from "../../src/model/safetensors.ts";
-import { encoderParams } from "../../src/model/torchvision_weights.ts";
+import { encoderParams } from "../../src/model/_encoder_params.ts";
 
 /** OIHW -> HWIO, [out, in] -> [in, out]; int64 counters to float32. */
 function fromTorch(p: Param, t: SafeTensor, source: string): Float32Array {

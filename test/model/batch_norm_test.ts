@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { BatchNorm, batchNormTraining, commitRunningStats } from "../../src/model/batch_norm.ts";
+import { BatchNorm, batchNormTraining } from "../../src/model/batch_norm.ts";
+import { commitRunningStats } from "../../src/model/running_stats.ts";
 import type { RunningStatUpdate } from "../../src/model/forward_context.ts";
 import { ParamStore } from "../../src/model/params.ts";
 

@@ -17,7 +17,8 @@ import {
 } from "../../src/search/embedding_files.ts";
 import { NpyMatrix } from "../../src/search/npy.ts";
 import { makeTar } from "../data/fixtures/tar.ts";
-import { writePhotoFolder } from "./_photos.ts";
+import { encodePng } from "../../src/report/_png.ts";
+import { photoPixels, writePhotoFolder } from "./_photos.ts";
 import { writeFixtureRun } from "./_run_fixture.ts";
 
 await startBackend("wasm");
@@ -217,4 +218,38 @@ Deno.test("embed --data that is neither folder, shards nor dataset says what it 
     () => embedSourceOf("/no/such/thing"),
     /not an image folder, tar shards .*fashion-mnist/,
   );
+});
+
+Deno.test("embed a class-tree folder without --split: every image, the 5th of each class too", async () => {
+  const { runDir, cfg } = await writeFixtureRun(RGB_RUN);
+  const root = await Deno.makeTempDir({ prefix: "embed-tree-" });
+  const want: string[] = [];
+  for (const cls of ["a", "b"]) {
+    await Deno.mkdir(`${root}/${cls}`);
+    for (let i = 0; i < 6; i++) {
+      const path = `${root}/${cls}/${i}.png`;
+      await Deno.writeFile(path, encodePng(photoPixels(12, 10, 3, i), 12, 10, 3));
+      want.push(path);
+    }
+  }
+  const { model, step } = await loadRunModel(runDir, cfg);
+  const out = await Deno.makeTempDir({ prefix: "embed-" });
+  const { meta, files } = await embedDataset({
+    model,
+    cfg,
+    run: runDir,
+    step,
+    source: await embedSourceOf(root),
+    out: `${out}/tree.npy`,
+    onError: "fail",
+    workers: 0,
+    batchSize: 4,
+  });
+  assert.equal(meta.rows, 12);
+  const keys = await readEmbeddingKeys(files.features);
+  assert.deepEqual(keys.map((k) => k.key), want);
+  assert.deepEqual(keys.map((k) => k.label), [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+  model.dispose();
+  await Deno.remove(root, { recursive: true });
+  await Deno.remove(out, { recursive: true });
 });

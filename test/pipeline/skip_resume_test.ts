@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { pretrain } from "../../src/pipeline/pretrain.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import { epochPermutation } from "../../src/streams/epochs.ts";
+import { epochPermutation } from "../../src/streams/_epoch_split.ts";
 import { loadCheckpoint } from "../../src/train/checkpoint.ts";
 import { assertSameRun, fixtureConfig } from "./_fixture.ts";
 import { writeImageFolder } from "./_folder_fixture.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { cosineNeighbors, type RowBlock } from "../../src/search/cosine.ts";
-import { TopK } from "../../src/search/top_k.ts";
+import { TopK } from "../../src/search/_top_k.ts";
 
 /** Reproducible values in [-1, 1). */
 function values(n: number, seed: number): Float32Array {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { npyHeader, NpyMatrix, NpyWriter, parseNpyHeader } from "../../src/search/npy.ts";
+import { npyHeader, parseNpyHeader } from "../../src/search/_npy_header.ts";
+import { NpyMatrix, NpyWriter } from "../../src/search/npy.ts";
 
 Deno.test("npy header: NumPy 1.0 layout, 64-byte aligned, shape as written", () => {
   const h = npyHeader(100000, 512);

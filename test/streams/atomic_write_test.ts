@@ -3,7 +3,8 @@
  * file's name (no root needed), and from a tiny tmpfs where mounting one is allowed.
  */
 import assert from "node:assert/strict";
-import { atomicTempPath, FileWriteError, writeFileAtomic } from "../../src/streams/atomic_write.ts";
+import { atomicTempPath } from "../../src/streams/_atomic_temp_path.ts";
+import { FileWriteError, writeFileAtomic } from "../../src/streams/atomic_write.ts";
 import { JsonlAppender, truncateJsonl } from "../../src/streams/jsonl_file.ts";
 import { tinyTmpfs } from "./_tmpfs.ts";
 

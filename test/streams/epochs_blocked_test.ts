@@ -1,6 +1,7 @@
 /** The blocked rank split of the epoch order (data-parallel training's batches). */
 import assert from "node:assert/strict";
-import { epochOrder, epochPermutation, rankIndices, rankLength } from "../../src/streams/epochs.ts";
+import { epochPermutation, rankIndices, rankLength } from "../../src/streams/_epoch_split.ts";
+import { epochOrder } from "../../src/streams/epochs.ts";
 import { epochShard } from "./fixtures/blocked_split.ts";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);

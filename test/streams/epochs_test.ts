@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import {
   dataPosition,
-  epochOrder,
   epochPermutation,
   rankIndices,
   rankLength,
-} from "../../src/streams/epochs.ts";
+} from "../../src/streams/_epoch_split.ts";
+import { epochOrder } from "../../src/streams/epochs.ts";
 import { collect } from "../../src/streams/stage.ts";
 
 const sorted = (a: ArrayLike<number>) => Array.from(a).sort((x, y) => x - y);

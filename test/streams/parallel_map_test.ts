@@ -116,7 +116,26 @@ Deno.test("a factory that throws or is missing names the module", async () => {
     /worker module .*mappers.ts failed to start: Error: missing weights file/,
   );
   const m = await failure("createNothing");
-  assert.match(m.message, /has no exported function 'createNothing'/);
+  assert.match(m.message, /failed to start: TypeError: .*has no exported function 'createNothing'/);
+});
+
+Deno.test("an item or init that cannot be cloned to a worker is a TypeError naming it", async () => {
+  const badItem = fromIterable([{ key: "a", f: () => 1 }]).pipeThrough(
+    parallelMap(mappers, { workers: 1, init: { add: 1 } }),
+  );
+  await assert.rejects(() => collect(badItem), (e: Error) => {
+    assert.ok(e instanceof TypeError);
+    assert.match(e.message, /item "a" \(#0\) cannot be sent to a worker/);
+    return true;
+  });
+  const badInit = fromIterable(items(1)).pipeThrough(
+    parallelMap(mappers, { workers: 1, init: { f: () => 1 } }),
+  );
+  await assert.rejects(() => collect(badInit), (e: Error) => {
+    assert.ok(e instanceof TypeError);
+    assert.match(e.message, /init cannot be sent to workers \(not cloneable\)/);
+    return true;
+  });
 });
 
 Deno.test("parallelMap never has more than inFlight items dispatched and not delivered", async () => {

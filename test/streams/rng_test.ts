@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { hashKeys, hashString, mix32, Rng, rngFor } from "../../src/streams/rng.ts";
+import { hashKeys, hashString, mix32 } from "../../src/streams/_hash.ts";
+import { Rng, rngFor } from "../../src/streams/rng.ts";
 
 /** xoshiro128** written independently with BigInt arithmetic. */
 function reference(state: bigint[], n: number): number[] {

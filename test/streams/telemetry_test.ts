@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { map } from "../../src/streams/map.ts";
 import { prefetch } from "../../src/streams/prefetch.ts";
-import { formatSummary, Telemetry } from "../../src/streams/telemetry.ts";
+import { formatSummary } from "../../src/streams/_summary.ts";
+import { Telemetry } from "../../src/streams/telemetry.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { transferables } from "../../src/streams/transfer.ts";
+import { transferables } from "../../src/streams/_transfer.ts";
 
 Deno.test("transferables finds each buffer once, through objects, arrays and maps", () => {
   const a = new Float32Array(4);

@@ -25,7 +25,7 @@ export class Heap {
   /** The address of `t`'s first element. */
   ptr(t: TensorInfo): Deno.PointerValue {
     const data = this.backend.dataIdMap.get(t.dataId);
-    if (!data) throw new Error("native kernel: tensor is not on the wasm backend");
+    if (!data) throw new TypeError("native kernel: tensor is not on the wasm backend");
     return Deno.UnsafePointer.create(this.#base + BigInt(data.memoryOffset));
   }
 

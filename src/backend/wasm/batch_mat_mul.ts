@@ -97,7 +97,7 @@ export function batchMatMul(
   }
   const n = tb ? bRows : bCols, kb = tb ? bCols : bRows;
   if (k !== kb) {
-    throw new Error(
+    throw new TypeError(
       `matMul: inner shapes ${k} and ${kb} of ${a.shape} and ${b.shape} ` +
         `(transposeA=${ta}, transposeB=${tb}) must match`,
     );

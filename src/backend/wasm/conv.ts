@@ -24,7 +24,7 @@ export function convExplicit(
 ): Info {
   if (x.shape.length !== 4 || filter.shape.length !== 4 || x.shape[3] !== filter.shape[2]) {
     // XNNPACK trusts these shapes; a mismatch would read out of bounds and poison the heap.
-    throw new Error(`convExplicit: bad shapes x [${x.shape}], filter [${filter.shape}]`);
+    throw new TypeError(`convExplicit: bad shapes x [${x.shape}], filter [${filter.shape}]`);
   }
   let [top, bottom, left, right] = pads;
   let input = x;

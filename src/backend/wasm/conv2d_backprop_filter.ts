@@ -28,7 +28,7 @@ export function conv2DBackpropFilter(
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args
     .attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (dataFormat === "NCHW") {
-    throw new Error("wasm Conv2DBackpropFilter supports dataFormat NHWC only");
+    throw new RangeError("wasm Conv2DBackpropFilter supports dataFormat NHWC only");
   }
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],

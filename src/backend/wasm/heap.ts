@@ -4,7 +4,7 @@
  *
  * Zero-copy recipe (for kernels written elsewhere, e.g. native code through `Deno.dlopen`):
  *
- * ```ts
+ * ```text
  * const backend = tf.backend() as BackendWasm;            // after startBackend("wasm")
  * const view = f32(backend, tensor);                       // Float32Array on the wasm heap
  * // = new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, t.size)

@@ -5,11 +5,6 @@ import type { ProgressFn } from "./progress.ts";
 
 /**
  * Options of {@link downloadFile}.
- *
- * @example
- * ```ts
- * await downloadFile(url, dest, { md5: "bb300cfdad3c16e7a12a480ee83cd310", onProgress: progressBar("labels") });
- * ```
  */
 export interface DownloadOptions {
   /** Expected MD5 (hex) of the file as downloaded. */
@@ -24,13 +19,6 @@ export interface DownloadOptions {
  * Streams `url` into `dest` (through `dest.part`, renamed at the end), hashing as it goes;
  * a checksum mismatch deletes the partial file and throws. HTTP and network errors are
  * DataErrors naming the URL.
- *
- * @example
- * ```ts
- * await downloadFile("https://host/t10k-labels-idx1-ubyte.gz", "/tmp/t10k-labels-idx1-ubyte.gz", {
- *   md5: "bb300cfdad3c16e7a12a480ee83cd310", onProgress: progressBar("t10k-labels"),
- * });
- * ```
  */
 export async function downloadFile(
   url: string,

@@ -3,18 +3,13 @@
  * with header checksums verified and member sizes limited; gzipped archives are inflated on
  * the fly.
  */
-import { ByteReader } from "./byte_reader.ts";
+import { ByteReader } from "./_byte_reader.ts";
 import { DataError } from "./errors.ts";
-import { inflateStream } from "./inflate.ts";
+import { inflateStream } from "./_inflate.ts";
 import { DEFAULT_MAX_FILE_BYTES } from "./limits.ts";
 
 /**
  * A regular file inside a tar archive.
- *
- * @example
- * ```ts
- * for await (const { name, data } of tarMembers(stream, "a.tar")) console.log(name, data.length);
- * ```
  */
 export interface TarMember {
   /** Path inside the archive. */
@@ -30,12 +25,6 @@ export interface TarMember {
  * whose header says it is larger than `maxFileBytes` (default {@link DEFAULT_MAX_FILE_BYTES}):
  * members are held whole, so the size is checked before reading (or inflating) it; other
  * entries are skipped as a stream. Gzipped archives are inflated only as far as read.
- *
- * @example
- * ```ts
- * const file = await Deno.open("shard-000.tar");
- * for await (const m of tarMembers(file.readable, "shard-000.tar")) console.log(m.name, m.data.length);
- * ```
  */
 export function tarMembers(
   bytes: ReadableStream<Uint8Array>,

@@ -4,8 +4,8 @@
  * buffers. It knows nothing of what it maps.
  */
 /// <reference lib="deno.worker" />
-import { transferables } from "./transfer.ts";
-import type { HostReply, HostRequest } from "./worker_protocol.ts";
+import { transferables } from "./_transfer.ts";
+import type { HostReply, HostRequest } from "./_worker_protocol.ts";
 
 type Mapper = (item: unknown) => unknown;
 let mapper: Mapper | undefined;
@@ -35,14 +35,16 @@ async function start(module: string, exportName: string, init: unknown): Promise
     const mod = await import(module);
     const factory = mod[exportName];
     if (typeof factory !== "function") {
-      throw new Error(
+      throw new TypeError(
         `module ${module} has no exported function '${exportName}' ` +
           `(export function ${exportName}(init) { return (item) => result; })`,
       );
     }
     const m = await factory(init);
     if (typeof m !== "function") {
-      throw new Error(`${exportName}(init) in ${module} must return a function (item) => result`);
+      throw new TypeError(
+        `${exportName}(init) in ${module} must return a function (item) => result`,
+      );
     }
     mapper = m;
     post({ type: "ready" });

@@ -4,8 +4,8 @@
  * project reads these files itself and reduces them to 8 bits by one rule for both
  * decoders (see `reduceTo8Bit`).
  */
-import { inflatePrefix } from "./inflate.ts";
-import type { TiffPixels } from "./tiff.ts";
+import { inflatePrefix } from "./_inflate.ts";
+import type { TiffPixels } from "./_tiff.ts";
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 // Adam7 passes: x start, y start, x step, y step.
@@ -22,11 +22,6 @@ const ADAM7 = [
 /**
  * Decodes a 16-bit PNG into 16-bit samples, HWC: one channel for gray (alpha dropped), RGB
  * for colour. Throws an Error on anything else (other depths, palette) or on broken data.
- *
- * @example
- * ```ts
- * const { width, height, channels, data } = await decodePng16(bytes); // data: Uint16Array
- * ```
  */
 export async function decodePng16(b: Uint8Array): Promise<TiffPixels> {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);

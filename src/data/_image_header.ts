@@ -3,39 +3,12 @@
  * stores gray. Decoding a huge image costs memory in proportion to its pixels, so the
  * pixel limit is checked from here, before any decoder runs.
  */
-import type { ImageFormat } from "./image_format.ts";
-import { tiffTags } from "./tiff.ts";
-
-/**
- * The header of an encoded image.
- *
- * @example
- * ```ts
- * const { width, height, depth, gray }: ImageHeader = readImageHeader(bytes, "png");
- * ```
- */
-export interface ImageHeader {
-  format: ImageFormat;
-  /** Size in pixels (GIF: the logical screen, grown to hold the first frame). */
-  width: number;
-  height: number;
-  /** Bits per sample (8 for JPEG and GIF; 1, 2, 4, 8 or 16 for PNG and TIFF). */
-  depth: number;
-  /**
-   * Whether the file stores gray pixels (PNG colour types 0 and 4, one-component JPEG,
-   * TIFF photometric 0/1 with one sample). Palette and colour files count as colour.
-   */
-  gray: boolean;
-}
+import type { ImageFormat, ImageHeader } from "./decoder.ts";
+import { tiffTags } from "./_tiff.ts";
 
 /**
  * Reads the header of a file whose format {@link sniffFormat} found; throws an Error saying
  * what is missing when the header is cut short or absent.
- *
- * @example
- * ```ts
- * readImageHeader(pngBytes, "png"); // { format: "png", width: 28, height: 28, depth: 8, gray: true }
- * ```
  */
 export function readImageHeader(b: Uint8Array, format: ImageFormat): ImageHeader {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -1,27 +1,21 @@
-/** The k largest scores of a stream of (score, id) pairs, kept in a bounded min-heap. */
-
 /**
- * One hit: an id (a row number) and its score.
- *
- * @example
- * ```ts
- * const hit: Scored = { id: 42, score: 0.93 };
- * ```
+ * The k largest scores of a stream of (score, id) pairs, kept in a bounded min-heap (private to
+ * the package: `cosineNeighbors` keeps its hits in one per query).
  */
-export interface Scored {
-  id: number;
-  score: number;
-}
+import type { Scored } from "./cosine.ts";
 
 /**
  * Keeps the `k` best of the pairs offered: higher score first, and for equal scores the lower id
  * (so the result does not depend on the order the pairs came in). O(log k) per kept pair.
  *
- * @example
+ * @example Keeping the two best of three
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TopK } from "./_top_k.ts";
+ *
  * const top = new TopK(2);
  * top.offer(0.5, 7); top.offer(0.9, 3); top.offer(0.1, 1);
- * top.sorted(); // [{ id: 3, score: 0.9 }, { id: 7, score: 0.5 }]
+ * assert.deepEqual(top.sorted(), [{ id: 3, score: 0.9 }, { id: 7, score: 0.5 }]);
  * ```
  */
 export class TopK {

@@ -1,7 +1,6 @@
 /** An optional decoder on `sharp` (libvips, native): about 3.6x faster on JPEG here. */
-import type { DecodedPixels, ImageDecoder } from "./decoder.ts";
+import type { DecodedPixels, ImageDecoder, ImageHeader } from "./decoder.ts";
 import { DEFAULT_MAX_PIXELS } from "./limits.ts";
-import type { ImageHeader } from "./image_header.ts";
 
 // deno-lint-ignore no-explicit-any
 type SharpModule = any;
@@ -11,11 +10,6 @@ type SharpModule = any;
  * installed. Like the imagescript decoder it ignores embedded ICC profiles (no conversion
  * to sRGB) and returns 16-bit files as 16-bit samples, so both give the same pixels.
  * `maxPixels` is also passed to libvips as `limitInputPixels`.
- *
- * @example
- * ```ts
- * const decoder = await createSharpDecoder({ maxPixels: 50_000_000 });
- * ```
  */
 export async function createSharpDecoder(
   options: { maxPixels?: number } = {},

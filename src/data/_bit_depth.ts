@@ -8,11 +8,6 @@
 
 /**
  * 16-bit samples reduced to 8 bits by `round(v * 255 / 65535)`, with the range of the input.
- *
- * @example
- * ```ts
- * reduceTo8Bit(Uint16Array.of(0, 128, 129, 65535)).data; // Uint8Array [0, 0, 1, 255]
- * ```
  */
 export function reduceTo8Bit(words: Uint16Array): { data: Uint8Array; min: number; max: number } {
   const data = new Uint8Array(words.length);
@@ -30,11 +25,6 @@ export function reduceTo8Bit(words: Uint16Array): { data: Uint8Array; min: numbe
 /**
  * Levels an 8-bit result must span (max - min) for a non-flat 16-bit image to pass without
  * a warning: under 32 of 256 means the file uses under 1/8 of the 16-bit range.
- *
- * @example
- * ```ts
- * if (max8 - min8 < LOW_RANGE_LEVELS) console.warn("nearly flat");
- * ```
  */
 export const LOW_RANGE_LEVELS = 32;
 
@@ -42,11 +32,6 @@ export const LOW_RANGE_LEVELS = 32;
  * The warning for a 16-bit image whose samples span `min..max` and become a nearly flat
  * 8-bit image (fewer than {@link LOW_RANGE_LEVELS} levels), else undefined. Flat images
  * (`min === max`) lose nothing and get no warning.
- *
- * @example
- * ```ts
- * lowRangeWarning(0, 255); // "16-bit samples span only 0..255 of 0..65535: ..."
- * ```
  */
 export function lowRangeWarning(min: number, max: number): string | undefined {
   const lo = ((min + 128) / 257) | 0, hi = ((max + 128) / 257) | 0;

@@ -1,36 +1,17 @@
 /**
  * Recognising an encoded image from its bytes: format, and a cheap completeness check (so a
- * truncated file is an error rather than a half-grey image). `image_header.ts` reads the
+ * truncated file is an error rather than a half-grey image). `_image_header.ts` reads the
  * header.
  */
+import type { ImageFormat } from "./decoder.ts";
 
 /**
- * Formats the decoders read.
- *
- * @example
- * ```ts
- * const f: ImageFormat = "png";
- * ```
- */
-export type ImageFormat = "png" | "jpeg" | "gif" | "tiff";
-
-/**
- * File extensions (lower case, no dot) of the formats above.
- *
- * @example
- * ```ts
- * const isImage = (name: string) => IMAGE_EXTENSIONS.includes(name.split(".").pop()!.toLowerCase());
- * ```
+ * File extensions (lower case, no dot) of the formats the decoders read.
  */
 export const IMAGE_EXTENSIONS: readonly string[] = ["png", "jpg", "jpeg", "gif", "tif", "tiff"];
 
 /**
  * The format from the leading bytes, or a description of why it is not a supported image.
- *
- * @example
- * ```ts
- * sniffFormat(bytes); // { format: "png" } or { problem: "empty file (0 bytes)" }
- * ```
  */
 export function sniffFormat(b: Uint8Array): { format: ImageFormat } | { problem: string } {
   if (b.length === 0) return { problem: "empty file (0 bytes)" };
@@ -56,11 +37,6 @@ export function sniffFormat(b: Uint8Array): { format: ImageFormat } | { problem:
 /**
  * A cheap structural check: the file ends where its format says it should. Returns the
  * problem, or undefined when the file looks whole.
- *
- * @example
- * ```ts
- * checkComplete(bytes, "jpeg"); // "truncated JPEG: no end-of-image marker"
- * ```
  */
 export function checkComplete(b: Uint8Array, format: ImageFormat): string | undefined {
   switch (format) {

@@ -6,13 +6,6 @@ import { DataError } from "./errors.ts";
  * records from the page cache take microseconds; this is about 3x faster than the async
  * calls), and returns a fresh buffer it owns (safe to transfer). After `close()`, the next
  * read reopens the file, so a dataset can be read again after a stream closed it.
- *
- * @example
- * ```ts
- * const f = await RandomAccessFile.open("data_batch_1.bin");
- * const record = await f.read(3073 * 5, 3073);
- * f.close();
- * ```
  */
 export class RandomAccessFile {
   #file: Deno.FsFile | undefined;

@@ -3,20 +3,15 @@
  * and 16-bit PNG (imagescript keeps only the high byte of 16-bit samples).
  */
 import { decode as isDecode, GIF, type Image } from "imagescript";
-import { type DecodedPixels, fromRgba, type ImageDecoder } from "./decoder.ts";
-import type { ImageHeader } from "./image_header.ts";
-import { decodePng16 } from "./png16.ts";
-import { decodeTiff } from "./tiff.ts";
+import type { DecodedPixels, ImageDecoder, ImageHeader } from "./decoder.ts";
+import { fromRgba } from "./_pixels.ts";
+import { decodePng16 } from "./_png16.ts";
+import { decodeTiff } from "./_tiff.ts";
 
 /**
  * Decodes PNG (gray, palette; 16-bit with {@link decodePng16}), JPEG and GIF (first frame)
  * with imagescript, and TIFF with {@link decodeTiff}. ICC profiles are not read. Its pixel
  * limit is the default one; `createDecoder("imagescript", { maxPixels })` sets another.
- *
- * @example
- * ```ts
- * const px = await imagescriptDecoder.decode(bytes, readImageHeader(bytes, "png"));
- * ```
  */
 export const imagescriptDecoder: ImageDecoder = {
   name: "imagescript",

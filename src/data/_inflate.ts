@@ -3,29 +3,17 @@
  * compressed input that inflates to gigabytes (a "bomb") costs no more than the bytes read
  * from it, plus one slice's output.
  */
-import { ByteReader } from "./byte_reader.ts";
+import { ByteReader } from "./_byte_reader.ts";
 
 /**
  * Compressed bytes go into the decompressor in slices of at most this many bytes: it turns
  * each slice into all of its output at once (up to ~1032x for deflate, so 16 MiB here).
- *
- * @example
- * ```ts
- * const worstOutputPerSlice = INFLATE_SLICE_BYTES * 1032;
- * ```
  */
 export const INFLATE_SLICE_BYTES = 16 * 1024;
 
 /**
  * Decompresses a byte stream (`gzip` or zlib `deflate`), feeding the decompressor small
  * slices so that output is produced only as fast as it is read.
- *
- * @example
- * ```ts
- * const file = await Deno.open("train-images-idx3-ubyte.gz");
- * const reader = new ByteReader(inflateStream(file.readable, "gzip"));
- * const header = await reader.read(16);
- * ```
  */
 export function inflateStream(
   compressed: ReadableStream<Uint8Array>,
@@ -46,12 +34,6 @@ export function inflateStream(
 /**
  * The first `size` bytes of the decompressed `src` (fewer when the data ends sooner); what
  * follows is never inflated. Throws the decompressor's error on corrupt or truncated data.
- *
- * @example
- * ```ts
- * const rows = await inflatePrefix(idat, "deflate", height * (1 + rowBytes));
- * if (rows.length < height * (1 + rowBytes)) throw new Error("short image data");
- * ```
  */
 export async function inflatePrefix(
   src: Uint8Array,

@@ -11,10 +11,18 @@
  * `subarray()`), or a custom transfer list should be given. SharedArrayBuffers, resizable
  * buffers and detached buffers are left out (they are shared or cannot move).
  *
- * @example
+ * @example The buffers of a message, each once
  * ```ts
- * const msg = { key: "a", data: new Uint8Array(16) };
- * worker.postMessage(msg, transferables(msg)); // msg.data is now detached here
+ * import assert from "node:assert/strict";
+ * import { transferables } from "./_transfer.ts";
+ *
+ * const data = new Uint8Array(16);
+ * const msg = { key: "a", data, again: [data.subarray(4)], weights: new Map([["w", new Float32Array(2)]]) };
+ * const found = transferables(msg);
+ * assert.equal(found.length, 2);
+ * assert.ok(found.includes(data.buffer));
+ * structuredClone(msg, { transfer: found }); // as postMessage would: the buffers move
+ * assert.equal(data.byteLength, 0); // detached here
  * ```
  */
 export function transferables(value: unknown): ArrayBuffer[] {

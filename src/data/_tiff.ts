@@ -4,16 +4,11 @@
  * Deflate, with or without the horizontal predictor; gray, RGB(A) and palette. The first
  * image of the file is read.
  */
-import { inflatePrefix } from "./inflate.ts";
+import { inflatePrefix } from "./_inflate.ts";
 
 /**
  * Decoded TIFF pixels, HWC, gray stays one channel, colour is RGB (alpha dropped), samples at
  * the file's depth.
- *
- * @example
- * ```ts
- * const { width, height, channels, data }: TiffPixels = await decodeTiff(bytes);
- * ```
  */
 export interface TiffPixels {
   width: number;
@@ -27,12 +22,6 @@ export interface TiffPixels {
  * The tags of a TIFF file's first image (IFD), as arrays of numbers (byte, ASCII, short and
  * long fields; rationals and other types are left out). Throws an Error when an offset
  * points past the end of the file.
- *
- * @example
- * ```ts
- * const tags = tiffTags(bytes);
- * const [width, height] = [tags.get(256)?.[0], tags.get(257)?.[0]];
- * ```
  */
 export function tiffTags(b: Uint8Array): Map<number, number[]> {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -65,11 +54,6 @@ function need(b: Uint8Array, p: number, n: number, what: string): void {
 /**
  * Decodes a TIFF file; throws an Error saying what is unsupported or broken. 16-bit files
  * give 16-bit samples (`Uint16Array`), in the file's byte order read as numbers.
- *
- * @example
- * ```ts
- * const { width, height, channels, data } = await decodeTiff(bytes);
- * ```
  */
 export async function decodeTiff(b: Uint8Array): Promise<TiffPixels> {
   const le = b[0] === 0x49;

@@ -3,17 +3,12 @@
  * the member with an image extension, the label the integer text in `key.cls`.
  */
 import { DataError } from "./errors.ts";
-import { IMAGE_EXTENSIONS } from "./image_format.ts";
+import { IMAGE_EXTENSIONS } from "./_image_format.ts";
 import type { EncodedSample } from "./sample.ts";
-import type { TarMember } from "./tar.ts";
+import type { TarMember } from "./_tar.ts";
 
 /**
  * The members of one sample, by extension (lower case, e.g. `jpg`, `cls`, `json`).
- *
- * @example
- * ```ts
- * for await (const g of groupMembers(members)) console.log(g.key, [...g.files.keys()]);
- * ```
  */
 export interface MemberGroup {
   /** Member path without the extension (`dir/000123`). */
@@ -23,11 +18,6 @@ export interface MemberGroup {
 
 /**
  * Splits a member path into key and extension at the first dot of its base name.
- *
- * @example
- * ```ts
- * splitMemberName("train/n0144.sample7.jpg"); // { key: "train/n0144", ext: "sample7.jpg" }
- * ```
  */
 export function splitMemberName(name: string): { key: string; ext: string } {
   const slash = name.lastIndexOf("/");
@@ -38,11 +28,6 @@ export function splitMemberName(name: string): { key: string; ext: string } {
 
 /**
  * Groups consecutive tar members with the same key.
- *
- * @example
- * ```ts
- * for await (const g of groupMembers(tarMembers(stream, "a.tar"))) console.log(g.key, [...g.files.keys()]);
- * ```
  */
 export function groupMembers(members: ReadableStream<TarMember>): ReadableStream<MemberGroup> {
   const reader = members.getReader();
@@ -80,11 +65,6 @@ export function groupMembers(members: ReadableStream<TarMember>): ReadableStream
 /**
  * Turns a member group into an encoded sample keyed `shard:key`; throws a DataError naming
  * the shard and member when it has no image or a bad `.cls`.
- *
- * @example
- * ```ts
- * const sample = groupToSample(group, "shard-0001.tar");
- * ```
  */
 export function groupToSample(
   group: MemberGroup,

@@ -7,11 +7,6 @@ import { Rng } from "../streams/rng.ts";
  * until `n` are taken, so every class gets `floor(n / classes)` or one more, unless it has fewer
  * samples (the rest then go to the larger classes). Returned in ascending order (the dataset's
  * read order). All indices, in order, when `n` covers the dataset.
- *
- * @example
- * ```ts
- * balancedSubset([0, 0, 0, 0, 1, 1, 1, 1], 4, 7); // two of class 0 and two of class 1
- * ```
  */
 export function balancedSubset(
   labels: ArrayLike<number | undefined>,

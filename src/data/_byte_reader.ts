@@ -2,12 +2,6 @@
 
 /**
  * Wraps a byte stream to read exactly `n` bytes at a time (fewer only at the end).
- *
- * @example
- * ```ts
- * const r = new ByteReader(file.readable);
- * const header = await r.read(512);
- * ```
  */
 export class ByteReader {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
