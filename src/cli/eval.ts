@@ -6,7 +6,7 @@ import { limitDataset } from "../pipeline/input.ts";
 import { loadRunConfig, loadRunModel } from "../pipeline/load_run.ts";
 import { writeReport } from "../pipeline/report.ts";
 import { runFiles } from "../pipeline/run_dir.ts";
-import { SkippedFile } from "../pipeline/skipped_file.ts";
+import { SkippedFile } from "../pipeline/_skipped_file.ts";
 import { writeFileAtomic } from "../streams/atomic_write.ts";
 import { ArgsError, EVAL_COMMAND, helpText, parseArgs } from "./args.ts";
 import { runMain } from "./main.ts";

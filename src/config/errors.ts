@@ -1,14 +1,23 @@
 /** Configuration problems that point at the file, line and column (or the `--set`) at fault. */
 
 /**
- * One problem found in a configuration.
+ * One problem found in a configuration, as {@link ConfigError.issues} lists them.
  *
- * @example
+ * @example Reading the issues of a rejected pipeline
  * ```ts
- * const issue: ConfigIssue = {
- *   source: "p.yaml", origin: "file", line: 2, column: 12,
- *   path: "model.encoder", message: "'resnet19' is not an allowed value",
- * };
+ * import { ConfigError, type ConfigIssue, parsePipeline } from "@simclr/streams/config";
+ * import assert from "node:assert/strict";
+ *
+ * let issues: ConfigIssue[] = [];
+ * try {
+ *   parsePipeline("model:\n  encoder: resnet19\n", "p.yaml");
+ * } catch (e) {
+ *   if (e instanceof ConfigError) issues = e.issues;
+ * }
+ * assert.equal(issues.length, 1);
+ * assert.equal(issues[0].path, "model.encoder");
+ * assert.equal(issues[0].line, 2);
+ * assert.equal(issues[0].origin, "file");
  * ```
  */
 export interface ConfigIssue {
@@ -29,12 +38,8 @@ export interface ConfigIssue {
 }
 
 /**
- * Formats an issue as `file:line:column: path: message (allowed: ...)`.
- *
- * @example
- * ```ts
- * formatIssue(issue); // "p.yaml:2:12: model.encoder: ... \n    allowed: one of: ..."
- * ```
+ * Formats an issue as `file:line:column: path: message`, then `allowed: ...` on the next line
+ * when the issue says what would be accepted.
  */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.origin === "file"
@@ -47,20 +52,29 @@ export function formatIssue(issue: ConfigIssue): string {
 
 /**
  * Thrown when a configuration does not parse or validate. `message` lists every issue, one per
- * line; `issues` has them as records.
+ * line as `file:line:column: path: message`; `issues` has them as records.
  *
- * @example
+ * @example Every problem is reported at once
  * ```ts
+ * import { ConfigError, parsePipeline } from "@simclr/streams/config";
+ * import assert from "node:assert/strict";
+ *
+ * const text = "optim:\n  batchSize: 0\nloss:\n  temprature: 0.5\n";
+ * assert.throws(() => parsePipeline(text, "p.yaml"), ConfigError);
  * try {
  *   parsePipeline(text, "p.yaml");
  * } catch (e) {
- *   if (e instanceof ConfigError) console.error(e.message); // one line per issue
+ *   assert.ok(e instanceof ConfigError);
+ *   assert.equal(e.issues.length, 2);
+ *   assert.match(e.message, /^invalid configuration \(2 problems\)/);
+ *   assert.match(e.message, /p\.yaml:4:3: loss\.temprature/);
  * }
  * ```
  */
 export class ConfigError extends Error {
   /** Every problem found, in document order. */
   readonly issues: ConfigIssue[];
+  /** Builds the error from the issues found (at least one). */
   constructor(issues: ConfigIssue[]) {
     const n = issues.length;
     super(

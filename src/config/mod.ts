@@ -1,32 +1,34 @@
 /**
- * Pipeline configuration: a small schema language, YAML loading with errors that point at
- * `file:line:column`, `--set key.path=value` overrides, and the SimCLR pipeline schema.
+ * Pipeline configuration: the YAML files in `pipelines/` loaded into a typed, validated
+ * {@link PipelineConfig} with every default filled in, `--set key.path=value` overrides, and
+ * errors ({@link ConfigError}) that point at `file:line:column`.
  *
- * @example
+ * The training path calls {@link loadPipeline} (what `deno task pretrain --config FILE` does)
+ * and hands the config to `pretrain` from `@simclr/streams/pipeline`; a run saves the resolved
+ * config with {@link configToYaml}.
+ *
+ * @example Loading a pipeline, overriding a key, saving the resolved config
  * ```ts
- * import { configToYaml, loadPipeline } from "./src/config/mod.ts";
- * const cfg = await loadPipeline("pipelines/fashion-mnist.yaml", { overrides: ["optim.epochs=1"] });
- * await Deno.writeTextFile("runs/x/config.yaml", configToYaml(cfg));
+ * import { configToYaml, loadPipeline, parsePipeline } from "@simclr/streams/config";
+ * import assert from "node:assert/strict";
+ *
+ * const cfg = await loadPipeline("pipelines/fashion-mnist.yaml", {
+ *   overrides: ["optim.epochs=1"],
+ * });
+ * assert.equal(cfg.data.dataset, "fashion-mnist");
+ * assert.equal(cfg.optim.epochs, 1);
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/config.yaml`, configToYaml(cfg));
+ *   const again = parsePipeline(await Deno.readTextFile(`${dir}/config.yaml`), "config.yaml");
+ *   assert.equal(again.optim.epochs, 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  * @module
  */
-export {
-  type AnySchema,
-  type ArraySchema,
-  type BoolSchema,
-  type CheckIssue,
-  describeAllowed,
-  type EnumSchema,
-  type Infer,
-  type InferFields,
-  type NumberSchema,
-  type ObjectSchema,
-  s,
-  type SchemaBase,
-  type StringSchema,
-} from "./schema.ts";
-export { ConfigError, type ConfigIssue, didYouMean, formatIssue } from "./errors.ts";
-export { parseConfig, type ParseOptions } from "./parse.ts";
+export { ConfigError, type ConfigIssue } from "./errors.ts";
 export {
   configToYaml,
   DEFAULT_PIPELINE,
@@ -35,17 +37,4 @@ export {
   type PipelineOptions,
   PIPELINES_DIR,
 } from "./load.ts";
-export {
-  augmentSchema,
-  dataSchema,
-  distSchema,
-  evalSchema,
-  lossSchema,
-  modelSchema,
-  optimSchema,
-  type PipelineConfig,
-  pipelineSchema,
-  runSchema,
-  trainSchema,
-} from "./pipeline.ts";
-export { schemaReference } from "./reference.ts";
+export type { PipelineConfig } from "./pipeline.ts";

@@ -9,17 +9,12 @@ import {
   parseCheckpointEvery,
 } from "../train/checkpoint_policy.ts";
 import { LR_SCALINGS } from "../train/lr_schedule.ts";
-import { type CheckIssue, type Infer, s } from "./schema.ts";
+import { type CheckIssue, type Infer, s } from "./_schema.ts";
 
 const positive = { min: 0, minExclusive: true } as const;
 
 /**
  * `run`: naming and where the run directory goes.
- *
- * @example
- * ```ts
- * const run = parseConfig(runSchema, "seed: 1\n"); // { outDir: "runs/", seed: 1 }
- * ```
  */
 export const runSchema = s.object({
   name: s.string({
@@ -35,11 +30,6 @@ export const runSchema = s.object({
 
 /**
  * `data`: the dataset and how it is read.
- *
- * @example
- * ```ts
- * const data = parseConfig(dataSchema, "dataset: cifar10\n");
- * ```
  */
 export const dataSchema = s.object({
   dataset: s.enum(["fashion-mnist", "mnist", "cifar10", "cifar100", "imagefolder", "tar"], {
@@ -97,11 +87,6 @@ export const dataSchema = s.object({
 
 /**
  * `augment`: the SimCLR view augmentation.
- *
- * @example
- * ```ts
- * const augment = parseConfig(augmentSchema, "preset: simclr-cifar\nsize: 32\n");
- * ```
  */
 export const augmentSchema = s.object({
   preset: s.enum(["simclr-v1", "simclr-v2", "simclr-cifar", "simclr-gray"], {
@@ -142,11 +127,6 @@ export const augmentSchema = s.object({
 
 /**
  * `model`: encoder and projection head.
- *
- * @example
- * ```ts
- * const model = parseConfig(modelSchema, "encoder: resnet18\nstem: cifar\n");
- * ```
  */
 export const modelSchema = s.object({
   encoder: s.enum(["resnet18", "resnet34", "resnet50", "small"], {
@@ -183,11 +163,6 @@ export const modelSchema = s.object({
 
 /**
  * `loss`: NT-Xent.
- *
- * @example
- * ```ts
- * const loss = parseConfig(lossSchema, "temperature: 0.5\n");
- * ```
  */
 export const lossSchema = s.object({
   temperature: s.number({
@@ -206,11 +181,6 @@ export const lossSchema = s.object({
 /**
  * `optim`: optimizer and schedule. The peak LR is derived from `baseLr`, `lrScaling` and the
  * global `batchSize` by `peakLearningRate` (src/train/lr_schedule.ts).
- *
- * @example
- * ```ts
- * const optim = parseConfig(optimSchema, "batchSize: 512\n");
- * ```
  */
 export const optimSchema = s.object({
   name: s.enum(["lars", "sgd", "adamw"], { default: "lars", description: "optimizer" }),
@@ -273,11 +243,6 @@ export const optimSchema = s.object({
 
 /**
  * `train`: backend and bookkeeping.
- *
- * @example
- * ```ts
- * const train = parseConfig(trainSchema, "backend: wasm\n");
- * ```
  */
 export const trainSchema = s.object({
   backend: s.enum(BACKEND_REQUESTS, {
@@ -320,11 +285,6 @@ export const trainSchema = s.object({
 
 /**
  * `eval`: kNN and linear probe on frozen features.
- *
- * @example
- * ```ts
- * const ev = parseConfig(evalSchema, "knn:\n  k: 20\n");
- * ```
  */
 export const evalSchema = s.object({
   enabled: s.bool({
@@ -452,11 +412,6 @@ export const evalSchema = s.object({
  * `finetune`: few-label fine-tuning of a pretrained encoder plus a new linear head
  * (`deno task finetune`), with the paper's settings by default (Nesterov momentum, LR 0.05 x
  * batch/256, no warmup, no weight decay, crop and flip only).
- *
- * @example
- * ```ts
- * const ft = parseConfig(finetuneSchema, "labels: 1%\n");
- * ```
  */
 export const finetuneSchema = s.object({
   labels: s.string({
@@ -502,11 +457,6 @@ export const finetuneSchema = s.object({
 
 /**
  * `dist`: several processes.
- *
- * @example
- * ```ts
- * const dist = parseConfig(distSchema, "mode: single\n");
- * ```
  */
 export const distSchema = s.object({
   mode: s.enum(["auto", "single", "mpi"], {
@@ -521,11 +471,6 @@ export const distSchema = s.object({
 
 /**
  * The whole pipeline file.
- *
- * @example
- * ```ts
- * const cfg = parseConfig(pipelineSchema, "optim:\n  epochs: 3\n");
- * ```
  */
 export const pipelineSchema = s.object({
   run: runSchema,
@@ -582,12 +527,21 @@ export const pipelineSchema = s.object({
 });
 
 /**
- * A resolved, validated pipeline configuration (every default filled in).
+ * A resolved, validated pipeline configuration (every default filled in): sections `run`,
+ * `data`, `augment`, `model`, `loss`, `optim`, `train`, `eval`, `finetune`, `dist`, as the
+ * YAML files in `pipelines/` write them. {@link loadPipeline} and {@link parsePipeline} make
+ * one; the pipeline module's `pretrain` runs one.
  *
- * @example
+ * @example Reading and changing a resolved config
  * ```ts
- * const cfg: PipelineConfig = await loadPipeline();
- * cfg.optim.batchSize; // 256
+ * import { type PipelineConfig, parsePipeline } from "@simclr/streams/config";
+ * import assert from "node:assert/strict";
+ *
+ * const cfg: PipelineConfig = parsePipeline("data:\n  dataset: cifar10\n", "c.yaml");
+ * assert.equal(cfg.data.dataset, "cifar10");
+ * assert.equal(typeof cfg.optim.batchSize, "number"); // a default, filled in
+ * const shorter: PipelineConfig = { ...cfg, optim: { ...cfg.optim, epochs: 1 } };
+ * assert.equal(shorter.optim.epochs, 1);
  * ```
  */
 export type PipelineConfig = Infer<typeof pipelineSchema>;

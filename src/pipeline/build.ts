@@ -8,7 +8,28 @@ import { learningRateAt, type LrScheduleOptions } from "../train/lr_schedule.ts"
 import type { Optimizer } from "../train/optimizer.ts";
 import { MomentumSgd } from "../train/sgd.ts";
 
-/** The model a pipeline describes. */
+/**
+ * The model a pipeline describes (`model.*`, seeded by `run.seed`), as `createModel` of
+ * `@simclr/streams/model` takes it.
+ *
+ * @param cfg A resolved pipeline config.
+ * @returns The model config.
+ *
+ * @example The model of a pipeline
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { modelConfigOf } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const cfg = parsePipeline(
+ *   "model:\n  encoder: resnet18\n  head: { out: 64 }\nrun: { seed: 7 }\n",
+ * );
+ * const model = modelConfigOf(cfg);
+ * assert.equal(model.encoder, "resnet18");
+ * assert.equal(model.head?.outDim, 64);
+ * assert.equal(model.seed, 7);
+ * ```
+ */
 export function modelConfigOf(cfg: PipelineConfig): ModelConfig {
   const m = cfg.model;
   return {
@@ -27,7 +48,25 @@ export function modelConfigOf(cfg: PipelineConfig): ModelConfig {
   };
 }
 
-/** The optimizer a pipeline names, with its settings. */
+/**
+ * The optimizer a pipeline names (`optim.name`: `lars`, `sgd` or `adamw`), with its momentum,
+ * weight decay and trust coefficient.
+ *
+ * @param cfg A resolved pipeline config.
+ * @returns A new optimizer (no state yet).
+ *
+ * @example LARS or AdamW from the config
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { optimizerOf } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const lars = optimizerOf(parsePipeline("optim: { name: lars }\n"));
+ * const adamw = optimizerOf(parsePipeline("optim: { name: adamw }\n"));
+ * assert.equal(lars.constructor.name, "Lars");
+ * assert.equal(adamw.constructor.name, "AdamW");
+ * ```
+ */
 export function optimizerOf(cfg: PipelineConfig): Optimizer {
   const o = cfg.optim;
   switch (o.name) {
@@ -44,7 +83,23 @@ export function optimizerOf(cfg: PipelineConfig): Optimizer {
   }
 }
 
-/** How many steps a run makes, from the dataset size and the batch settings. */
+/**
+ * How many steps a run makes, from the dataset size and the batch settings
+ * ({@link planSteps}); `pretrain` returns the plan it followed.
+ *
+ * @example The plan of a run
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { planSteps, type StepPlan } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const cfg = parsePipeline("optim: { batchSize: 256, epochs: 10 }\n");
+ * const plan: StepPlan = planSteps(cfg, 60_000);
+ * assert.equal(plan.stepsPerEpoch, 234); // floor(60000 / 256): the rest of an epoch is unused
+ * assert.equal(plan.totalSteps, 2340);
+ * assert.equal(plan.microBatch, 256);
+ * ```
+ */
 export interface StepPlan {
   /** Samples an epoch holds, as counted (tar shards: `data.maxSamples`). */
   samples: number;
@@ -63,12 +118,36 @@ export interface StepPlan {
   epochs: number;
 }
 
-/** Splits the global batch over accumulation steps and ranks; counts steps. */
+/**
+ * Splits the global batch (`optim.batchSize`) over accumulation steps and ranks, and counts
+ * the steps of the run (`optim.epochs`, capped by `train.maxSteps`).
+ *
+ * @param cfg A resolved pipeline config.
+ * @param samples Samples an epoch holds.
+ * @param worldSize Processes training together.
+ * @returns The plan.
+ * @throws {RangeError} when a micro-batch cannot be split evenly over the processes, or the
+ * dataset holds fewer samples than one batch.
+ *
+ * @example Two ranks and gradient accumulation
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { planSteps } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const cfg = parsePipeline("optim: { batchSize: 512, accumulateSteps: 2, epochs: 1 }\n");
+ * const plan = planSteps(cfg, 10_000, 2);
+ * assert.equal(plan.microBatch, 128); // 512 / 2 accumulation steps / 2 ranks
+ * assert.equal(plan.stepsPerEpoch, 19); // floor(10000 / 256) micro-steps, 2 per step
+ * assert.equal(plan.microStepsPerEpoch, 38);
+ * assert.throws(() => planSteps(cfg, 100), RangeError); // fewer samples than one batch
+ * ```
+ */
 export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): StepPlan {
   const o = cfg.optim;
   const perStep = o.batchSize / o.accumulateSteps;
   if (!Number.isInteger(perStep / worldSize)) {
-    throw new Error(
+    throw new RangeError(
       `optim.batchSize ${o.batchSize} / accumulateSteps ${o.accumulateSteps} = ${perStep} ` +
         `pairs per micro-batch cannot be split evenly over ${worldSize} processes`,
     );
@@ -77,7 +156,7 @@ export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): 
   const microStepsPerEpoch = Math.floor(samples / perStep);
   const stepsPerEpoch = Math.floor(microStepsPerEpoch / o.accumulateSteps);
   if (stepsPerEpoch < 1) {
-    throw new Error(
+    throw new RangeError(
       `the dataset has ${samples} samples, fewer than one optimizer batch of ${o.batchSize} ` +
         `pairs: lower optim.batchSize (or raise data.maxSamples)`,
     );
@@ -97,7 +176,26 @@ export function planSteps(cfg: PipelineConfig, samples: number, worldSize = 1): 
 /**
  * The LR schedule: scaling rule on the global batch, warmup, cosine decay to 0 at the end of
  * `optim.epochs`. `train.maxSteps` does not shorten it: the cap is a stop point, so a capped run
- * resumes into the uncapped one exactly (see {@link maxStepsNote}).
+ * resumes into the uncapped one exactly.
+ *
+ * @param cfg A resolved pipeline config.
+ * @param plan The run's plan ({@link planSteps}).
+ * @returns The schedule options the trainer takes as `learningRate`.
+ *
+ * @example Warmup and length of the schedule
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { planSteps, scheduleOf } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const cfg = parsePipeline(
+ *   "optim: { batchSize: 100, epochs: 4, warmupEpochs: 1, baseLr: 0.3 }\n",
+ * );
+ * const schedule = scheduleOf(cfg, planSteps(cfg, 1000));
+ * assert.equal(schedule.totalSteps, 40);
+ * assert.equal(schedule.warmupSteps, 10);
+ * assert.equal(schedule.baseLr, 0.3);
+ * ```
  */
 export function scheduleOf(cfg: PipelineConfig, plan: StepPlan): LrScheduleOptions {
   const o = cfg.optim;

@@ -35,7 +35,23 @@ import {
   type EvalViewWorkerInit,
 } from "./eval_view_worker.ts";
 
-/** Options of {@link embedDataset}. */
+/**
+ * Options of {@link embedDataset}.
+ *
+ * @example Embedding an image folder, projections too
+ * ```ts
+ * import type { EmbedOptions } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const what: Pick<EmbedOptions, "source" | "out" | "projections" | "batchSize"> = {
+ *   source: { dataset: "imagefolder", path: "photos/" },
+ *   out: "photos.npy",
+ *   projections: true,
+ *   batchSize: 64,
+ * };
+ * assert.equal(what.source.dataset, "imagefolder");
+ * ```
+ */
 export interface EmbedOptions {
   /** The trained model (its encoder in inference mode makes the rows). */
   model: SimCLRModel;
@@ -43,6 +59,7 @@ export interface EmbedOptions {
   cfg: PipelineConfig;
   /** The run directory and step, recorded in the description. */
   run: string;
+  /** The checkpoint's optimizer step, recorded in the description. */
   step: number;
   /** What to embed. */
   source: EmbeddingSource;
@@ -60,9 +77,27 @@ export interface EmbedOptions {
   onProgress?: (done: number, total: number | undefined) => void;
 }
 
-/** What {@link embedDataset} wrote. */
+/**
+ * What {@link embedDataset} wrote: the files (`.npy` features, keys, projections, description)
+ * and the description written with them.
+ *
+ * @example Rows and dimension of an embedding
+ * ```ts
+ * import type { EmbedResult } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const shape = (r: EmbedResult) => [r.meta.rows, r.meta.dim];
+ * const result = {
+ *   files: { features: "e.npy", keys: "e.keys.jsonl", projections: "e.z.npy", meta: "e.json" },
+ *   meta: { rows: 8, dim: 128 },
+ * } as EmbedResult;
+ * assert.deepEqual(shape(result), [8, 128]);
+ * ```
+ */
 export interface EmbedResult {
+  /** Paths of the features, keys, projections and description. */
   files: EmbeddingFiles;
+  /** The description written next to the matrices. */
   meta: EmbeddingMeta;
 }
 
@@ -71,6 +106,32 @@ export interface EmbedResult {
  * `test`), an image folder, or tar shards (`.tar` paths, brace patterns, http(s) URLs; several
  * separated by spaces). A registry dataset the run trained on is looked for at the run's
  * `data.path` (`run`) first.
+ *
+ * @param data A dataset name, a folder, or tar shards.
+ * @param split The split of a registry dataset.
+ * @param run The run's `data` section, for where its dataset lies.
+ * @returns The source for {@link embedDataset}.
+ * @throws {TypeError} when `data` is none of these.
+ *
+ * @example Naming what to embed
+ * ```ts
+ * import { embedSourceOf } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(await embedSourceOf("fashion-mnist"), {
+ *   dataset: "fashion-mnist", split: "test",
+ * });
+ * assert.deepEqual(await embedSourceOf("shards/train-{0000..0003}.tar"), {
+ *   dataset: "tar", path: "shards/train-{0000..0003}.tar",
+ * });
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.deepEqual(await embedSourceOf(dir), { dataset: "imagefolder", path: dir });
+ *   await assert.rejects(embedSourceOf(`${dir}/missing`), /no such file or folder/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
  */
 export async function embedSourceOf(
   data: string,
@@ -90,7 +151,7 @@ export async function embedSourceOf(
     info = await Deno.stat(data);
   } catch { /* not a path */ }
   if (info?.isDirectory) return { dataset: "imagefolder", path: data };
-  throw new Error(
+  throw new TypeError(
     `--data '${data}' is not an image folder, tar shards (.tar, brace patterns, URLs) or a ` +
       `dataset name (${[...DATASETS.keys()].join(", ")})` +
       (info ? "" : ": no such file or folder"),
@@ -113,12 +174,6 @@ export async function openEmbedSource(source: EmbeddingSource): Promise<OpenedDa
  * Images per encoder call for `size x size` views: 128, fewer for large views so that a batch holds
  * at most 32 images of 224 x 224 (the activations of a ResNet on 128 such images outgrow the wasm
  * backend's 4 GiB heap).
- *
- * @example
- * ```ts
- * defaultEmbedBatch(28); // 128
- * defaultEmbedBatch(224); // 32
- * ```
  */
 export function defaultEmbedBatch(size: number): number {
   return Math.max(1, Math.min(128, Math.floor((32 * 224 * 224) / (size * size))));
@@ -129,9 +184,63 @@ interface ViewBatch extends ImageBatchLike {
 }
 
 /**
- * Embeds every image of `o.source` and writes the files (see {@link EmbedOptions}). Output rows
- * are in dataset order (folder: path order; tar: shard order, then member order; registry
- * dataset: index order) whatever the number of workers, so the same input gives the same files.
+ * Embeds every image of `o.source` with the run's encoder (inference mode, the evaluation view)
+ * and writes the features `.npy`, one key per row (`.keys.jsonl`), optionally the projections,
+ * and a description (what `deno task embed` runs). Rows are in dataset order whatever the
+ * number of workers, so the same input gives the same files. Start the backend first.
+ *
+ * @param o The model, the run's config, the source and the output path.
+ * @returns The files written and their description.
+ *
+ * @example Embedding the test split of a tiny run
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { embedDataset, embedSourceOf, loadRunModel, pretrain } from "@simclr/streams/pipeline";
+ * import { readEmbeddingKeys } from "@simclr/streams/search";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const cfg = parsePipeline(`
+ * run: { outDir: ${dir}/runs }
+ * data: { dataset: mnist, path: ${dir}, workers: 0 }
+ * augment: { preset: simclr-gray, size: 8 }
+ * model: { encoder: small, stem: cifar, inChannels: 1, head: { layers: 2, hidden: 8, out: 4 } }
+ * optim: { epochs: 1, batchSize: 8, warmupEpochs: 0 }
+ * train: { backend: wasm }
+ * eval: { knn: { k: 3 }, linearProbe: { maxIterations: 20 } }
+ * `, "tiny.yaml");
+ * try {
+ *   const { runDir } = await pretrain(cfg, { evaluate: false, progress: false, log: () => {} });
+ *   const { model, step } = await loadRunModel(runDir, cfg);
+ *   const source = await embedSourceOf("mnist", "test", cfg.data);
+ *   const { files, meta } = await embedDataset({
+ *     model, cfg, run: runDir, step, source, out: `${dir}/test.npy`,
+ *   });
+ *   model.dispose();
+ *   assert.equal(meta.rows, 8);
+ *   assert.equal(meta.dim, 128);
+ *   const keys = await readEmbeddingKeys(files.features);
+ *   assert.deepEqual(keys.map((k) => k.label), [0, 1, 0, 1, 0, 1, 0, 1]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
  */
 export async function embedDataset(o: EmbedOptions): Promise<EmbedResult> {
   const spec = resolveAugment(o.cfg.augment);

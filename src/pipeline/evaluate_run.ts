@@ -14,15 +14,36 @@ import { openDataset } from "../data/registry.ts";
 import { type EvalScores, evaluateEncoder } from "../eval/evaluate.ts";
 import { createModel, type SimCLRModel } from "../model/simclr_model.ts";
 import { modelConfigOf } from "./build.ts";
-import { evalBatches, indexRange } from "./eval_data.ts";
+import { evalBatches, indexRange } from "./_eval_data.ts";
 
-/** Scores of the trained encoder and of the random-init floor. */
+/**
+ * Scores of a run's encoder and of the random-init floor (kNN, linear probe, online
+ * classifier: shares, 0..1), with the dataset and splits they were measured on.
+ *
+ * @example The pretrained encoder's gain over the floor
+ * ```ts
+ * import type { RunEvaluation } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const gain = (e: RunEvaluation) => (e.pretrained.knnTop1 ?? 0) - (e.random?.knnTop1 ?? 0);
+ * const evaluation = {
+ *   pretrained: { knnTop1: 0.81, knnTop5: 0.98, trainCount: 100, testCount: 50, dim: 512 },
+ *   random: { knnTop1: 0.74, knnTop5: 0.96, trainCount: 100, testCount: 50, dim: 512 },
+ *   dataset: "fashion-mnist", trainSplit: "train", testSplit: "test",
+ * } as RunEvaluation;
+ * assert.ok(Math.abs(gain(evaluation) - 0.07) < 1e-9);
+ * ```
+ */
 export interface RunEvaluation {
+  /** Scores of the run's encoder. */
   pretrained: EvalScores;
   /** The random-init floor, unless skipped. */
   random?: EvalScores;
+  /** The evaluation dataset's name. */
   dataset: string;
+  /** The split the kNN bank and the linear probe train on. */
   trainSplit: string;
+  /** The split scored. */
   testSplit: string;
   /** Samples left out under `data.onError: skip` (unreadable or undecodable), bank and test. */
   skipped?: number;
@@ -31,11 +52,6 @@ export interface RunEvaluation {
 /**
  * The labelled dataset evaluation reads: `eval.dataset` at `eval.path`, by default the
  * training dataset (`data.path` goes with it when `eval.dataset` is unset or the same).
- *
- * @example
- * ```ts
- * const { dataset, path } = evalSource(cfg); // { dataset: "cifar10", path: undefined }
- * ```
  */
 export function evalSource(cfg: PipelineConfig): { dataset: string; path: string | undefined } {
   const dataset = cfg.eval.dataset ?? cfg.data.dataset;
@@ -46,11 +62,6 @@ export function evalSource(cfg: PipelineConfig): { dataset: string; path: string
 /**
  * Why `cfg` cannot be evaluated, known before any training (tar shards are streamed and hold
  * no random-access labelled split): undefined when it can.
- *
- * @example
- * ```ts
- * const why = evalProblem(cfg); if (why) throw new Error(why);
- * ```
  */
 export function evalProblem(cfg: PipelineConfig): string | undefined {
   if (evalSource(cfg).dataset !== "tar") return undefined;
@@ -76,11 +87,6 @@ export interface EvalData {
  * drawn with the run's seed (see `balancedSubset`); for other datasets the first `max`: the
  * named datasets' files come in a fixed, shuffled order, so that is already a near-balanced
  * sample (and stays comparable with earlier runs).
- *
- * @example
- * ```ts
- * const idx = evalSampleIndices(await imageFolder("data/flowers"), 1000, 0);
- * ```
  */
 export function evalSampleIndices(
   ds: IndexedDataset,
@@ -95,15 +101,10 @@ export function evalSampleIndices(
 /**
  * Opens the labelled splits evaluation reads (`eval.trainSplit`, `eval.testSplit` of the
  * evaluation dataset) and the indices it scores under the caps; close both datasets after use.
- *
- * @example
- * ```ts
- * const data = await openEvalData(cfg); // data.bank, data.test, data.testIndices, ...
- * ```
  */
 export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
   const problem = evalProblem(cfg);
-  if (problem) throw new Error(problem);
+  if (problem) throw new RangeError(problem);
   const source = evalSource(cfg);
   const open = async (split: string, classes?: readonly string[]) => {
     const o = await openDataset(source.dataset, {
@@ -133,7 +134,21 @@ export async function openEvalData(cfg: PipelineConfig): Promise<EvalData> {
   };
 }
 
-/** Options of {@link evaluateRun}. */
+/**
+ * Options of {@link evaluateRun}.
+ *
+ * @example kNN only, without the floor
+ * ```ts
+ * import type { EvaluateRunOptions } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const options: EvaluateRunOptions = {
+ *   knnOnly: true, skipFloor: true, log: (l) => lines.push(l),
+ * };
+ * assert.equal(options.knnOnly && options.skipFloor, true);
+ * ```
+ */
 export interface EvaluateRunOptions {
   /** Skip the linear probe (the kNN monitor during pretraining). */
   knnOnly?: boolean;
@@ -141,6 +156,7 @@ export interface EvaluateRunOptions {
   skipFloor?: boolean;
   /** The online classifier's weights: scored on the test features of `model`. */
   online?: { weights: Float32Array; bias: Float32Array };
+  /** Where progress messages go (default: nowhere). */
   log?: (line: string) => void;
   /**
    * Under `data.onError: skip`, gets each sample left out (once, though both encoders read it):
@@ -149,7 +165,63 @@ export interface EvaluateRunOptions {
   onSkip?: (split: string, problem: string) => void;
 }
 
-/** Scores `model`'s encoder, and a random-init encoder of the same architecture and seed. */
+/**
+ * Scores `model`'s encoder by kNN and a linear probe on the config's evaluation data
+ * (`eval.*`), and a random-init encoder of the same architecture and seed as the floor (what
+ * `deno task eval` runs). Start the backend first.
+ *
+ * @param cfg The run's config.
+ * @param model The trained model.
+ * @param options kNN only, no floor, the online classifier, logging.
+ * @returns The scores.
+ *
+ * @example Evaluating a trained model
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { evaluateRun, loadRunModel, pretrain } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const cfg = parsePipeline(`
+ * run: { outDir: ${dir}/runs }
+ * data: { dataset: mnist, path: ${dir}, workers: 0 }
+ * augment: { preset: simclr-gray, size: 8 }
+ * model: { encoder: small, stem: cifar, inChannels: 1, head: { layers: 2, hidden: 8, out: 4 } }
+ * optim: { epochs: 1, batchSize: 8, warmupEpochs: 0 }
+ * train: { backend: wasm }
+ * eval: { knn: { k: 3 }, linearProbe: { maxIterations: 20 } }
+ * `, "tiny.yaml");
+ * try {
+ *   const { runDir } = await pretrain(cfg, { evaluate: false, progress: false, log: () => {} });
+ *   const { model } = await loadRunModel(runDir, cfg);
+ *   const evaluation = await evaluateRun(cfg, model, { knnOnly: true, skipFloor: true });
+ *   model.dispose();
+ *   assert.equal(evaluation.pretrained.testCount, 8);
+ *   assert.equal(evaluation.pretrained.linearTop1, undefined); // knnOnly
+ *   assert.equal(evaluation.random, undefined); // skipFloor
+ *   const top1 = evaluation.pretrained.knnTop1 ?? -1;
+ *   assert.ok(top1 >= 0 && top1 <= 1);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export async function evaluateRun(
   cfg: PipelineConfig,
   model: SimCLRModel,

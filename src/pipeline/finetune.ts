@@ -49,7 +49,7 @@ import { initialTrainState } from "../train/train_state.ts";
 import { trainer } from "../train/trainer.ts";
 import { modelConfigOf, planSteps, scheduleOf, type StepPlan } from "./build.ts";
 import { type EvalData, openEvalData } from "./evaluate_run.ts";
-import { evalBatches, type EvalBatchOptions } from "./eval_data.ts";
+import { evalBatches, type EvalBatchOptions } from "./_eval_data.ts";
 import { trainingBatches } from "./input.ts";
 import { loadRunConfig, loadRunModel } from "./load_run.ts";
 import { ranksOf } from "./ranks.ts";
@@ -57,7 +57,23 @@ import { writeReport } from "./report.ts";
 import { runFiles } from "./run_dir.ts";
 import { trainLoop } from "./train_loop.ts";
 
-/** Options of {@link finetune}. */
+/**
+ * Options of {@link finetune}: the pretraining run, how many labels, overrides, output.
+ *
+ * @example Fine-tuning settings
+ * ```ts
+ * import type { FinetuneOptions } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const options: FinetuneOptions = {
+ *   run: "runs/fashion-mnist-20260101-120000",
+ *   labels: "1%",
+ *   overrides: ["finetune.epochs=5", "finetune.randomInit=false"],
+ *   signal: AbortSignal.timeout(3_600_000),
+ * };
+ * assert.equal(options.labels, "1%");
+ * ```
+ */
 export interface FinetuneOptions {
   /** The pretraining run directory (its `config.yaml` and checkpoint). */
   run: string;
@@ -75,13 +91,42 @@ export interface FinetuneOptions {
   log?: (line: string) => void;
 }
 
-/** Test accuracy of one classifier (shares, 0..1). */
+/**
+ * Test accuracy of one classifier (shares, 0..1).
+ *
+ * @example Comparing two classifiers
+ * ```ts
+ * import type { TestAccuracy } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const better = (a: TestAccuracy, b: TestAccuracy) => a.top1 > b.top1 ? a : b;
+ * const pretrained: TestAccuracy = { top1: 0.81, top5: 0.99 };
+ * const random: TestAccuracy = { top1: 0.62, top5: 0.95 };
+ * assert.equal(better(pretrained, random), pretrained);
+ * ```
+ */
 export interface TestAccuracy {
+  /** Top-1 accuracy on the test split. */
   top1: number;
+  /** Top-5 accuracy on the test split. */
   top5: number;
 }
 
-/** The labelled subset, as `subset.json` and `eval.json` describe it. */
+/**
+ * The labelled subset a fine-tuning drew, as `subset.json` and `eval.json` describe it.
+ *
+ * @example A class-balanced 1% subset
+ * ```ts
+ * import type { LabelledSubsetInfo } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const subset: LabelledSubsetInfo = {
+ *   spec: "1%", count: 600, labelled: 60000, split: "train", seed: 0,
+ *   perClass: Object.fromEntries(Array.from({ length: 10 }, (_, c) => [String(c), 60])),
+ * };
+ * assert.equal(Object.values(subset.perClass).reduce((a, b) => a + b), subset.count);
+ * ```
+ */
 export interface LabelledSubsetInfo {
   /** The spec asked for (`1%`, `10%`, `600`). */
   spec: string;
@@ -89,19 +134,46 @@ export interface LabelledSubsetInfo {
   count: number;
   /** Labelled samples in the split they were drawn from. */
   labelled: number;
+  /** The split the samples were drawn from. */
   split: string;
+  /** The seed of the draw (`run.seed`). */
   seed: number;
   /** Samples per class, by class name (or index). */
   perClass: Record<string, number>;
 }
 
-/** What `finetune` produced (also written to `eval.json`). */
+/**
+ * What {@link finetune} produced (also written to `eval.json`): the subset, the steps, and
+ * the test accuracy of the fine-tuned pretrained encoder, of the random-init floor and of a
+ * linear probe trained on the same labels.
+ *
+ * @example What fine-tuning gained over the floor
+ * ```ts
+ * import type { FinetuneResult } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const gain = (r: FinetuneResult) =>
+ *   r.pretrained && r.random ? r.pretrained.top1 - r.random.top1 : undefined;
+ * const result: FinetuneResult = {
+ *   outDir: "runs/x/finetune-1%-20260101-120000",
+ *   backend: { name: "wasm", tfBackend: "wasm", device: "WebAssembly", notes: [] },
+ *   subset: { spec: "1%", count: 600, labelled: 60000, split: "train", seed: 0, perClass: {} },
+ *   steps: 150, epochs: 60, stopped: false, testSplit: "test", testCount: 10000,
+ *   pretrained: { top1: 0.8, top5: 0.99 }, random: { top1: 0.6, top5: 0.95 },
+ * };
+ * assert.ok(Math.abs(gain(result)! - 0.2) < 1e-9);
+ * ```
+ */
 export interface FinetuneResult {
+  /** The fine-tuning's directory. */
   outDir: string;
+  /** The backend that trained. */
   backend: BackendInfo;
+  /** The labelled subset. */
   subset: LabelledSubsetInfo;
   /** Optimizer steps of each fine-tuning, and its epochs. */
   steps: number;
+  /** Epochs of each fine-tuning. */
   epochs: number;
   /** True when stopped by the signal: then no accuracy was measured. */
   stopped: boolean;
@@ -111,12 +183,77 @@ export interface FinetuneResult {
   random?: TestAccuracy;
   /** Linear probe of the frozen pretrained encoder, trained on the same labels. */
   probe?: TestAccuracy;
+  /** The split scored. */
   testSplit: string;
+  /** Test samples scored. */
   testCount: number;
+  /** The written `report.html` (not when stopped). */
   reportPath?: string;
 }
 
-/** Fine-tunes a pretraining run's encoder on few labels and compares it (see the module doc). */
+/**
+ * Fine-tunes a pretraining run's encoder on few labels and compares it (what
+ * `deno task finetune` runs; SimCLR's semi-supervised protocol): draws a class-balanced
+ * labelled subset, fine-tunes the pretrained encoder and a random-init one with a new linear
+ * head, scores both on the test split beside a linear probe on the same labels, and writes
+ * `eval.json` and `report.html` to its own directory. One process.
+ *
+ * @param o The run, the labels, overrides, output directory, stop signal.
+ * @returns The accuracies and where they were written.
+ * @throws {Error} when started as one of several MPI ranks.
+ *
+ * @example Fine-tuning a tiny run on 4 labels
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { finetune, pretrain } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const cfg = parsePipeline(`
+ * run: { outDir: ${dir}/runs }
+ * data: { dataset: mnist, path: ${dir}, workers: 0 }
+ * augment: { preset: simclr-gray, size: 8 }
+ * model: { encoder: small, stem: cifar, inChannels: 1, head: { layers: 2, hidden: 8, out: 4 } }
+ * optim: { epochs: 1, batchSize: 8, warmupEpochs: 0 }
+ * train: { backend: wasm }
+ * eval: { knn: { k: 3 }, linearProbe: { maxIterations: 20 } }
+ * `, "tiny.yaml");
+ * try {
+ *   const { runDir } = await pretrain(cfg, { evaluate: false, progress: false, log: () => {} });
+ *   const result = await finetune({
+ *     run: runDir,
+ *     labels: "4",
+ *     overrides: ["finetune.epochs=1", "finetune.batchSize=4"],
+ *     progress: false,
+ *     log: () => {},
+ *   });
+ *   assert.equal(result.subset.count, 4);
+ *   assert.deepEqual(result.subset.perClass, { "0": 2, "1": 2 }); // class-balanced
+ *   assert.equal(result.testCount, 8);
+ *   for (const acc of [result.pretrained, result.random, result.probe]) {
+ *     assert.ok(acc && acc.top1 >= 0 && acc.top1 <= 1);
+ *   }
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const launch = detectLaunch();
   if (launch.underLauncher && (launch.size ?? 2) > 1) {

@@ -20,12 +20,29 @@ import { parallelMap } from "../streams/parallel_map.ts";
 import { prefetch } from "../streams/prefetch.ts";
 import type { Telemetry } from "../streams/telemetry.ts";
 import type { Batch } from "../train/batch.ts";
-import { packBatches } from "./pack_batches.ts";
+import { packBatches } from "./_pack_batches.ts";
 import { createMapper, type ViewFailure, type ViewWorkerInit } from "./view_worker.ts";
 
-/** Options of {@link trainingBatches}. */
+/**
+ * Options of {@link trainingBatches}: the dataset, the augmentation, the batch and epoch
+ * layout, workers and prefetch, the bad-input policy.
+ *
+ * @example The input of one process
+ * ```ts
+ * import type { TrainingInputOptions } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const layout: Omit<TrainingInputOptions, "dataset"> = {
+ *   augment: { preset: "simclr-gray", size: 28 }, channels: 1, batchSize: 256,
+ *   microStepsPerEpoch: 234, seed: 0, epochs: 10, workers: 2, prefetch: 2,
+ * };
+ * assert.equal(layout.batchSize * layout.microStepsPerEpoch, 59904); // of 60000 images
+ * ```
+ */
 export interface TrainingInputOptions {
+  /** The opened training dataset (`openDataset` of `@simclr/streams/data`). */
   dataset: OpenedDataset;
+  /** The augmentation preset and options (`augment.*`). */
   augment: PairedViewsConfig;
   /** Channels the model takes. */
   channels: 1 | 3;
@@ -38,6 +55,7 @@ export interface TrainingInputOptions {
    * whose epochs this rank stops reading after its share); for messages and the tar epoch size.
    */
   samplesPerEpoch?: number;
+  /** Run seed: the epoch order and every view's randomness derive from it. */
   seed: number;
   /** Epochs of the whole run: the stream ends with the last micro-batch of epoch `epochs - 1`. */
   epochs: number;
@@ -55,19 +73,70 @@ export interface TrainingInputOptions {
   prefetch: number;
   /** Shuffle buffer for tar shards. */
   shuffleBuffer?: number;
+  /** What an unreadable or undecodable sample does (default `fail`). */
   onError?: "fail" | "skip";
+  /** The image decoder (`data.decoder`). */
   decoder?: DecoderName;
   /** Pixel limit of a decode (`data.maxPixels`). */
   maxPixels?: number;
   /** This rank and the number of ranks (each reads its blocked part of every epoch). */
   rank?: number;
+  /** Number of ranks (default 1). */
   worldSize?: number;
+  /** Where the stages report their timings. */
   telemetry?: Telemetry;
   /** Where skipped samples are counted (default: a log that warns once per epoch). */
   skips?: SkipLog;
 }
 
-/** The training batches, from `startMicroStep` to the end of the last epoch. */
+/**
+ * The training batches as one stream, from `startMicroStep` to the end of the last epoch:
+ * epoch order (seeded shuffle), decode + paired SimCLR views in a worker pool, whole-epoch
+ * batches, prefetch. What `pretrain` feeds its trainer; pipe it into `trainer` of
+ * `@simclr/streams/train` for a loop of your own.
+ *
+ * @param o The dataset and the batch layout.
+ * @returns Batches of `2 x batchSize` views (first views, then second views).
+ *
+ * @example Two batches of a tiny dataset
+ * ```ts
+ * import { openDataset } from "@simclr/streams/data";
+ * import { trainingBatches } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const dataset = await openDataset("mnist", { path: dir, split: "train" });
+ * try {
+ *   const steps = [];
+ *   for await (const batch of trainingBatches({
+ *     dataset, augment: { preset: "simclr-gray", size: 8 }, channels: 1, batchSize: 8,
+ *     microStepsPerEpoch: 2, seed: 0, epochs: 1, workers: 0, prefetch: 1,
+ *   })) {
+ *     assert.equal(batch.views.length, 2 * 8 * 8 * 8); // 8 pairs of 8x8x1 views
+ *     steps.push(batch.microStep);
+ *   }
+ *   assert.deepEqual(steps, [0, 1]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export function trainingBatches(o: TrainingInputOptions): ReadableStream<Batch> {
   const startMicroStep = o.startMicroStep ?? 0;
   const perEpoch = o.microStepsPerEpoch;

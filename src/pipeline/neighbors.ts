@@ -20,26 +20,63 @@ import { NpyMatrix } from "../search/npy.ts";
 import { openEmbedSource } from "./embed.ts";
 
 /**
- * One neighbour: its row, key and cosine similarity.
+ * One neighbour: its row, key and cosine similarity to the query.
  *
- * @example
+ * @example Listing hits
  * ```ts
+ * import type { NeighborHit } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const line = (h: NeighborHit) => `${h.key.key} ${h.similarity.toFixed(3)}`;
  * const hit: NeighborHit = { row: 12, key: { key: "a.png", label: 0 }, similarity: 0.97 };
+ * assert.equal(line(hit), "a.png 0.970");
  * ```
  */
 export interface NeighborHit {
+  /** Its row in the matrix. */
   row: number;
+  /** Its key (and label, index) from the keys file. */
   key: EmbeddingKey;
+  /** Cosine similarity to the query. */
   similarity: number;
 }
 
 /**
  * The `k` rows of `features` (a `.npy` path) most cosine-similar to `query`, best first,
- * leaving out row `exclude` (the query's own row), with their keys.
+ * leaving out row `exclude` (the query's own row), with their keys (what
+ * `deno task neighbors` runs). The matrix is streamed, not loaded whole.
  *
- * @example
+ * @param features The `.npy` features of an embedding.
+ * @param keys Its keys, one per row (`readEmbeddingKeys` of `@simclr/streams/search`).
+ * @param query A vector of the matrix's width.
+ * @param k How many neighbours.
+ * @param exclude A row to leave out (default none).
+ * @returns The neighbours, most similar first.
+ * @throws {RangeError} when `query` does not have the matrix's width.
+ * @throws {TypeError} when `keys` does not have one key per row.
+ *
+ * @example The nearest rows to one row
  * ```ts
- * const hits = await nearestRows("emb.npy", keys, query, 10, 3);
+ * import { nearestRows, readRow, rowOfKey } from "@simclr/streams/pipeline";
+ * import { NpyWriter } from "@simclr/streams/search";
+ * import assert from "node:assert/strict";
+ *
+ * // Four rows of a 2-column embedding and their keys.
+ * const dir = await Deno.makeTempDir();
+ * const features = `${dir}/emb.npy`;
+ * const writer = await NpyWriter.create(features, 2);
+ * await writer.append(Float32Array.of(1, 0, 0.9, 0.1, 0, 1, -1, 0));
+ * await writer.close();
+ * const keys = ["a.png", "b.png", "c.png", "d.png"].map((key, index) => ({ key, index }));
+ * try {
+ *   const row = rowOfKey(keys, "a.png");
+ *   const hits = await nearestRows(features, keys, await readRow(features, row), 2, row);
+ *   assert.deepEqual(hits.map((h) => h.key.key), ["b.png", "c.png"]);
+ *   assert.ok(Math.abs(hits[0].similarity - 0.9 / Math.hypot(0.9, 0.1)) < 1e-6);
+ *   await assert.rejects(nearestRows(features, keys, Float32Array.of(1), 2), RangeError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function nearestRows(
@@ -52,7 +89,7 @@ export async function nearestRows(
   const m = await NpyMatrix.open(features);
   try {
     if (m.rows !== keys.length) {
-      throw new Error(
+      throw new TypeError(
         `${features} has ${m.rows} rows but its keys file has ${keys.length} lines: ` +
           "the files do not belong together (embed again)",
       );
@@ -69,7 +106,24 @@ export async function nearestRows(
   }
 }
 
-/** The row of `key` in `keys` (a RangeError naming close keys when it is not there). */
+/**
+ * The row of `key` in an embedding's keys.
+ *
+ * @param keys The keys, one per row.
+ * @param key The key to find, as written in the `.keys.jsonl` file.
+ * @returns Its row.
+ * @throws {RangeError} naming close keys when no row has it.
+ *
+ * @example Finding a key's row
+ * ```ts
+ * import { rowOfKey } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const keys = [{ key: "photos/cat.jpg" }, { key: "photos/dog.jpg" }];
+ * assert.equal(rowOfKey(keys, "photos/dog.jpg"), 1);
+ * assert.throws(() => rowOfKey(keys, "dog.jpg"), /close: 'photos\/dog\.jpg'/);
+ * ```
+ */
 export function rowOfKey(keys: readonly EmbeddingKey[], key: string): number {
   const row = keys.findIndex((k) => k.key === key);
   if (row < 0) {
@@ -83,7 +137,33 @@ export function rowOfKey(keys: readonly EmbeddingKey[], key: string): number {
   return row;
 }
 
-/** One row of `features` (a `.npy` path). */
+/**
+ * One row of `features` (a `.npy` path), read without loading the matrix.
+ *
+ * @param features The `.npy` file.
+ * @param row The row index.
+ * @returns Its values.
+ *
+ * @example Reading one row
+ * ```ts
+ * import { readRow } from "@simclr/streams/pipeline";
+ * import { NpyWriter } from "@simclr/streams/search";
+ * import assert from "node:assert/strict";
+ *
+ * // Four rows of a 2-column embedding and their keys.
+ * const dir = await Deno.makeTempDir();
+ * const features = `${dir}/emb.npy`;
+ * const writer = await NpyWriter.create(features, 2);
+ * await writer.append(Float32Array.of(1, 0, 0.9, 0.1, 0, 1, -1, 0));
+ * await writer.close();
+ * const keys = ["a.png", "b.png", "c.png", "d.png"].map((key, index) => ({ key, index }));
+ * try {
+ *   assert.deepEqual([...await readRow(features, 3)], [-1, 0]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export async function readRow(features: string, row: number): Promise<Float32Array> {
   const m = await NpyMatrix.open(features);
   try {
@@ -96,11 +176,6 @@ export async function readRow(features: string, row: number): Promise<Float32Arr
 /**
  * Embeds one image file as `deno task embed` embeds each image: decoded, converted to the run's
  * channels, `evalView`, the encoder in inference mode (start the backend first).
- *
- * @example
- * ```ts
- * const q = await embedImageFile(model, cfg, "cat.jpg");
- * ```
  */
 export async function embedImageFile(
   model: SimCLRModel,
@@ -133,11 +208,6 @@ export async function embedImageFile(
  * The samples behind `keys`, fetched back from the source the embedding read: by index from an
  * indexed dataset (checked against the key), by path for a folder, by a pass over the shards for
  * tar. A key that cannot be fetched maps to the Error saying why.
- *
- * @example
- * ```ts
- * const samples = await fetchSamples(meta.source, hits.map((h) => h.key));
- * ```
  */
 export async function fetchSamples(
   source: EmbeddingSource,
@@ -195,11 +265,6 @@ const THUMB = 128;
 /**
  * A thumbnail of a sample for the page: decoded with `decoder`, the centred square (what the
  * encoder saw), at most 128 pixels a side.
- *
- * @example
- * ```ts
- * const t = await thumbnail(sample, "imagescript");
- * ```
  */
 export async function thumbnail(
   sample: Sample | Error,

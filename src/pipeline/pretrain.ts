@@ -43,19 +43,71 @@ import {
   scheduleOf,
   type StepPlan,
 } from "./build.ts";
-import { ReadPositions, resumePosition } from "./data_position.ts";
+import { ReadPositions, resumePosition } from "./_data_position.ts";
 import { evalProblem, evaluateRun, type RunEvaluation } from "./evaluate_run.ts";
 import { limitDataset, trainingBatches } from "./input.ts";
-import { describeOnline, onlineClassifierOf } from "./online.ts";
+import { describeOnline, onlineClassifierOf } from "./_online.ts";
 import { type EarlyEnd, type Ranks, ranksOf } from "./ranks.ts";
 import { writeReport } from "./report.ts";
-import { checkResumeConfig, loadResumeCheckpoint, rewindRunDir } from "./resume.ts";
+import { checkResumeConfig, loadResumeCheckpoint, rewindRunDir } from "./_resume.ts";
 import type { ConfigChange } from "./resume_changes.ts";
 import { claimRunDir, createRunDir, type RunFiles, runFiles } from "./run_dir.ts";
-import { SkippedFile } from "./skipped_file.ts";
+import { SkippedFile } from "./_skipped_file.ts";
 import { trainLoop } from "./train_loop.ts";
 
-/** Options of {@link pretrain}. */
+/**
+ * Options of {@link pretrain}: where the run goes, resuming, stopping, what is printed.
+ *
+ * @example Stop a run early, then resume it
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { pretrain } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const cfg = parsePipeline(`
+ * run: { outDir: ${dir}/runs }
+ * data: { dataset: mnist, path: ${dir}, workers: 0 }
+ * augment: { preset: simclr-gray, size: 8 }
+ * model: { encoder: small, stem: cifar, inChannels: 1, head: { layers: 2, hidden: 8, out: 4 } }
+ * optim: { epochs: 1, batchSize: 8, warmupEpochs: 0 }
+ * train: { backend: wasm }
+ * eval: { knn: { k: 3 }, linearProbe: { maxIterations: 20 } }
+ * `, "tiny.yaml");
+ * try {
+ *   // Stop after the first step (train.maxSteps is a stop point, not a shorter schedule).
+ *   const first = await pretrain(
+ *     { ...cfg, train: { ...cfg.train, maxSteps: 1 } },
+ *     { evaluate: false, progress: false, log: () => {} },
+ *   );
+ *   assert.equal(first.steps, 1);
+ *   // Continue the same run to its planned end.
+ *   const rest = await pretrain(cfg, {
+ *     runDir: first.runDir, resume: true, evaluate: false, progress: false, log: () => {},
+ *   });
+ *   assert.equal(rest.runDir, first.runDir);
+ *   assert.equal(rest.steps, 2);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export interface PretrainOptions {
   /**
    * Run directory (default `<outDir>/<name>-<UTC time>`, created exclusively: `-2`, `-3`, ...
@@ -90,10 +142,35 @@ export interface PretrainOptions {
   checkWeightsEvery?: number;
 }
 
-/** What a run produced. */
+/**
+ * What a {@link pretrain} run produced: its directory, the backend and plan it used, how far
+ * it got, its throughput and (unless `evaluate: false`) the evaluation and report.
+ *
+ * @example Summing up a result
+ * ```ts
+ * import type { PretrainResult } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const summary = (r: PretrainResult) =>
+ *   `${r.runDir}: ${r.steps}/${r.plan.totalSteps} steps on ${r.backend.name}` +
+ *   (r.stopped ? " (stopped)" : "");
+ * const result: PretrainResult = {
+ *   runDir: "runs/x", steps: 2, stopped: false, ranks: 1, imagesPerSec: 100, dataWaitShare: 0,
+ *   backend: { name: "wasm", tfBackend: "wasm", device: "WebAssembly", notes: [] },
+ *   plan: {
+ *     samples: 16, microBatch: 8, microStepsPerEpoch: 2, stepsPerEpoch: 2, totalSteps: 2,
+ *     epochs: 1,
+ *   },
+ * };
+ * assert.equal(summary(result), "runs/x: 2/2 steps on wasm");
+ * ```
+ */
 export interface PretrainResult {
+  /** The run directory (config, metrics, checkpoints, report). */
   runDir: string;
+  /** The backend that trained. */
   backend: BackendInfo;
+  /** The step plan the run followed. */
   plan: StepPlan;
   /** Optimizer steps done when the run ended. */
   steps: number;
@@ -103,12 +180,71 @@ export interface PretrainResult {
   ranks: number;
   /** Mean views/s (of all ranks together) and data-wait share of this process's steps. */
   imagesPerSec: number;
+  /** Share (0..1) of this process's step time spent waiting for data. */
   dataWaitShare: number;
+  /**
+   * The evaluation after training (not with `evaluate: false` or `eval.enabled: false`, nor
+   * when stopped; rank 0 only).
+   */
   evaluation?: RunEvaluation;
+  /** The written `report.html` (not with `evaluate: false`, nor when stopped; rank 0 only). */
   reportPath?: string;
 }
 
-/** Runs SimCLR pretraining as `cfg` describes. */
+/**
+ * Runs SimCLR pretraining as `cfg` describes (what `deno task pretrain` runs): opens the
+ * dataset, starts the backend, trains with checkpoints (resumable bitwise, see
+ * {@link PretrainOptions.resume}), then evaluates the encoder against the random-init floor
+ * and writes `report.html`. Several processes train together under MPI (`cfg.dist`).
+ *
+ * @param cfg A resolved pipeline config (`loadPipeline` of `@simclr/streams/config`).
+ * @param options Run directory, resume, stop signal, progress and logging.
+ * @returns What the run produced.
+ *
+ * @example Pretraining and evaluating on a tiny dataset
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { pretrain, runFiles } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ * import { gzipSync } from "node:zlib";
+ *
+ * // A tiny dataset in MNIST's file layout: 8x8 gray images of two classes.
+ * const dir = await Deno.makeTempDir();
+ * const gz = (magic: number, dims: number[], body: number[]) => {
+ *   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+ *   head.setUint32(0, magic);
+ *   dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+ *   return gzipSync(Uint8Array.from([...new Uint8Array(head.buffer), ...body]));
+ * };
+ * for (const [split, n] of [["train", 16], ["t10k", 8]] as const) {
+ *   const labels = Array.from({ length: n }, (_, i) => i % 2);
+ *   // class 0: horizontal stripes, class 1: vertical ones
+ *   const pixels = Array.from({ length: n * 64 }, (_, p) =>
+ *     ((labels[p >> 6] ? p : p >> 3) % 8) * 30);
+ *   await Deno.writeFile(`${dir}/${split}-images-idx3-ubyte.gz`, gz(0x803, [n, 8, 8], pixels));
+ *   await Deno.writeFile(`${dir}/${split}-labels-idx1-ubyte.gz`, gz(0x801, [n], labels));
+ * }
+ * const cfg = parsePipeline(`
+ * run: { outDir: ${dir}/runs }
+ * data: { dataset: mnist, path: ${dir}, workers: 0 }
+ * augment: { preset: simclr-gray, size: 8 }
+ * model: { encoder: small, stem: cifar, inChannels: 1, head: { layers: 2, hidden: 8, out: 4 } }
+ * optim: { epochs: 1, batchSize: 8, warmupEpochs: 0 }
+ * train: { backend: wasm }
+ * eval: { knn: { k: 3 }, linearProbe: { maxIterations: 20 } }
+ * `, "tiny.yaml");
+ * try {
+ *   const result = await pretrain(cfg, { progress: false, log: () => {} });
+ *   assert.equal(result.steps, 2); // 16 images, 8 pairs a step, 1 epoch
+ *   assert.equal(result.stopped, false);
+ *   const knn = result.evaluation?.pretrained.knnTop1 ?? -1;
+ *   assert.ok(knn >= 0 && knn <= 1);
+ *   assert.equal(result.reportPath, runFiles(result.runDir).report);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export async function pretrain(
   cfg: PipelineConfig,
   options: PretrainOptions = {},
@@ -204,7 +340,7 @@ async function setUp(cfg: PipelineConfig, options: PretrainOptions, ranks: Ranks
   const problem = (options.evaluate !== false && cfg.eval.enabled) || cfg.eval.monitorEvery > 0
     ? evalProblem(cfg)
     : undefined;
-  if (problem) throw new Error(`${problem} (checked before training)`);
+  if (problem) throw new RangeError(`${problem} (checked before training)`);
   const dir = ranks.root ? await openRunDir(cfg, options) : undefined;
   const runDir = await ranks.shareRunDir(dir?.path);
   const files = runFiles(runDir);
@@ -222,7 +358,7 @@ async function openRunDir(
   options: PretrainOptions,
 ): Promise<{ path: string; created: boolean; changes: ConfigChange[] }> {
   if (options.resume) {
-    if (!options.runDir) throw new Error("resume: true needs the runDir to continue");
+    if (!options.runDir) throw new TypeError("resume: true needs the runDir to continue");
     const changes = await checkResumeConfig(options.runDir, runFiles(options.runDir), cfg);
     return { path: options.runDir, created: false, changes };
   }
@@ -259,7 +395,7 @@ async function setUpIn(
   const dataset = await openTraining(cfg);
   const samples = dataset.kind === "indexed" ? dataset.dataset.length : cfg.data.maxSamples;
   if (samples === undefined) {
-    throw new Error(
+    throw new TypeError(
       "tar shards are streamed, so the number of samples per epoch is unknown: set " +
         "data.maxSamples to it (the LR schedule and the epochs depend on it)",
     );

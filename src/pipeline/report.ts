@@ -20,9 +20,34 @@ import type { StepMetrics } from "../train/step_metrics.ts";
 import type { RunEvaluation } from "./evaluate_run.ts";
 import { runFiles } from "./run_dir.ts";
 
-/** What the report shows besides the metrics file. */
+/**
+ * What the report shows besides a run's metrics file: the evaluation, the backend, the
+ * dataset for example view pairs, results tables.
+ *
+ * @example A titled report with a results table
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { type ReportContext, writeReport } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const run = await Deno.makeTempDir();
+ * try {
+ *   const ctx: ReportContext = {
+ *     title: "probe of my run",
+ *     results: [{ title: "Linear probe", rows: [{ name: "pretrained", top1: 0.9 }] }],
+ *   };
+ *   const html = await Deno.readTextFile(await writeReport(parsePipeline(""), run, ctx));
+ *   assert.ok(html.includes("<title>probe of my run</title>"));
+ *   assert.ok(html.includes("Linear probe"));
+ * } finally {
+ *   await Deno.remove(run, { recursive: true });
+ * }
+ * ```
+ */
 export interface ReportContext {
+  /** The evaluation to show beside the random-init floor. */
   evaluation?: RunEvaluation;
+  /** The backend that trained (shown in the header). */
   backend?: BackendInfo;
   /** The training dataset, for example view pairs (indexed datasets only). */
   dataset?: OpenedDataset;
@@ -36,7 +61,33 @@ export interface ReportContext {
   objective?: ReportInput["objective"];
 }
 
-/** Renders and writes the report; returns its path. */
+/**
+ * Renders a run's `report.html` from its `metrics.jsonl` and `ctx`, and writes it atomically.
+ *
+ * @param cfg The run's config (printed in the report).
+ * @param runDir The run directory.
+ * @param ctx The evaluation and what else to show.
+ * @returns The report's path.
+ *
+ * @example Rewriting the report of a run directory
+ * ```ts
+ * import { parsePipeline } from "@simclr/streams/config";
+ * import { runFiles, writeReport } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const run = await Deno.makeTempDir();
+ * try {
+ *   const row = { step: 1, epoch: 0, loss: 5.5, accuracy: 0.2, lr: 0.1, imagesPerSec: 90,
+ *     waitMs: 1, computeMs: 20, time: "2026-01-01T00:00:00.000Z" };
+ *   await Deno.writeTextFile(runFiles(run).metrics, JSON.stringify(row) + "\n");
+ *   const path = await writeReport(parsePipeline("run: { name: mine }\n"), run);
+ *   assert.equal(path, runFiles(run).report);
+ *   assert.ok((await Deno.readTextFile(path)).includes("SimCLR run: mine"));
+ * } finally {
+ *   await Deno.remove(run, { recursive: true });
+ * }
+ * ```
+ */
 export async function writeReport(
   cfg: PipelineConfig,
   runDir: string,
@@ -70,7 +121,33 @@ export async function writeReport(
   return files.report;
 }
 
-/** Reads the records of `metrics.jsonl` (none when the file does not exist). */
+/**
+ * Reads the records of a run's `metrics.jsonl`, one per logged step (none when the file does
+ * not exist).
+ *
+ * @param path The metrics file (`runFiles(runDir).metrics`).
+ * @returns The records in file order.
+ * @throws {Error} naming the line when one is not JSON.
+ *
+ * @example Reading a metrics file
+ * ```ts
+ * import { readMetrics } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const rows = [1, 2].map((step) => ({ step, epoch: 0, loss: 6 - step, accuracy: 0.1,
+ *     lr: 0.1, imagesPerSec: 90, waitMs: 1, computeMs: 20, time: "2026-01-01T00:00:00.000Z" }));
+ *   const text = rows.map((r) => JSON.stringify(r) + "\n").join("");
+ *   await Deno.writeTextFile(`${dir}/metrics.jsonl`, text);
+ *   const metrics = await readMetrics(`${dir}/metrics.jsonl`);
+ *   assert.deepEqual(metrics.map((m) => m.loss), [5, 4]);
+ *   assert.deepEqual(await readMetrics(`${dir}/none.jsonl`), []);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export async function readMetrics(path: string): Promise<StepMetrics[]> {
   let text: string;
   try {

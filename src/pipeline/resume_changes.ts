@@ -9,11 +9,17 @@
 import type { PipelineConfig } from "../config/pipeline.ts";
 
 /**
- * Keys a resume may change (a trailing `.` allows a whole section).
+ * Keys a resume may change (a trailing `.` allows a whole section): how a run executes or is
+ * watched, never what it trains. `pretrain(cfg, { resume: true })` refuses any other change.
  *
- * @example
+ * @example Which keys a resume may change
  * ```ts
- * RESUME_CHANGEABLE.includes("train.backend"); // true
+ * import { RESUME_CHANGEABLE } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(RESUME_CHANGEABLE.includes("train.backend"));
+ * assert.ok(RESUME_CHANGEABLE.includes("eval.")); // the whole eval section
+ * assert.ok(!RESUME_CHANGEABLE.includes("optim.batchSize"));
  * ```
  */
 export const RESUME_CHANGEABLE: readonly string[] = [
@@ -35,11 +41,6 @@ export const RESUME_CHANGEABLE: readonly string[] = [
 
 /**
  * {@link RESUME_CHANGEABLE} in words, e.g. `train.backend, ..., eval.*`.
- *
- * @example
- * ```ts
- * console.log(`a resume may change ${resumeChangeableKeys()}`);
- * ```
  */
 export function resumeChangeableKeys(): string {
   return RESUME_CHANGEABLE.map((k) => k.endsWith(".") ? `${k}*` : k).join(", ");
@@ -47,11 +48,6 @@ export function resumeChangeableKeys(): string {
 
 /**
  * One changed leaf of the config: its dotted key and its values (undefined: unset).
- *
- * @example
- * ```ts
- * const c: ConfigChange = { key: "optim.epochs", from: 100, to: 25 };
- * ```
  */
 export interface ConfigChange {
   key: string;
@@ -61,11 +57,6 @@ export interface ConfigChange {
 
 /**
  * The leaves in which `now` differs from `saved`, in key order.
- *
- * @example
- * ```ts
- * configChanges(saved, cfg); // [{ key: "train.maxSteps", from: 5, to: undefined }]
- * ```
  */
 export function configChanges(saved: PipelineConfig, now: PipelineConfig): ConfigChange[] {
   const a = flatten(saved), b = flatten(now);
@@ -76,12 +67,19 @@ export function configChanges(saved: PipelineConfig, now: PipelineConfig): Confi
 }
 
 /**
- * Whether a resume may change `key`.
+ * Whether a resume may change `key` (a dotted config path) under {@link RESUME_CHANGEABLE}.
  *
- * @example
+ * @param key A dotted leaf key, e.g. `data.workers`.
+ * @returns True when the key may differ from the run's `config.yaml` on resume.
+ *
+ * @example Execution settings may change, training settings may not
  * ```ts
- * resumeMayChange("eval.knn.k"); // true
- * resumeMayChange("optim.epochs"); // false
+ * import { resumeMayChange } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(resumeMayChange("data.workers"), true);
+ * assert.equal(resumeMayChange("eval.knn.k"), true);
+ * assert.equal(resumeMayChange("optim.baseLr"), false);
  * ```
  */
 export function resumeMayChange(key: string): boolean {
@@ -90,18 +88,13 @@ export function resumeMayChange(key: string): boolean {
 
 /**
  * Throws when `changes` hold one a resume may not make, naming each, why, and what to do.
- *
- * @example
- * ```ts
- * assertResumable("runs/x", configChanges(saved, cfg));
- * ```
  */
 export function assertResumable(runDir: string, changes: readonly ConfigChange[]): void {
   const refused = changes.filter((c) => !resumeMayChange(c.key));
   if (refused.length === 0) return;
   const list = refused.map(describeChange).join(", ");
   const sets = refused.map((c) => `--set ${c.key}=${c.to === undefined ? "~" : show(c.to)}`);
-  throw new Error(
+  throw new RangeError(
     `cannot resume ${runDir} with ${list}: ${refused.length > 1 ? "these change" : "it changes"} ` +
       `what is trained (model, data or its order, augmentation, loss, optimizer or LR ` +
       `schedule), so the run would not continue from its checkpoint. A resume may change only ` +
@@ -113,11 +106,6 @@ export function assertResumable(runDir: string, changes: readonly ConfigChange[]
 
 /**
  * One line for the log and the top of `config.yaml`: what a resume at `step` changed.
- *
- * @example
- * ```ts
- * resumeNote(120, changes); // "resumed at step 120 on 2026-...: data.workers 2 -> 4"
- * ```
  */
 export function resumeNote(step: number, changes: readonly ConfigChange[], now = new Date()) {
   return `resumed at step ${step} on ${now.toISOString()}: ${

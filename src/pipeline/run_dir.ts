@@ -5,7 +5,20 @@
  */
 import { dirname } from "node:path";
 
-/** The files of one run directory. */
+/**
+ * The files of one run directory, as {@link runFiles} names them.
+ *
+ * @example Reading a run's files
+ * ```ts
+ * import { type RunFiles, runFiles } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const files: RunFiles = runFiles("runs/x");
+ * assert.equal(files.config, "runs/x/config.yaml");
+ * assert.equal(files.metrics, "runs/x/metrics.jsonl");
+ * assert.equal(files.tfjs, "runs/x/tfjs");
+ * ```
+ */
 export interface RunFiles {
   /** The resolved pipeline config (rewritten with what a resume changed, noted at its top). */
   config: string;
@@ -25,7 +38,22 @@ export interface RunFiles {
   tfjs: string;
 }
 
-/** Paths of the files a run writes under `runDir`. */
+/**
+ * Paths of the files a run writes under `runDir` (config, metrics, checkpoint, skipped
+ * samples, evaluation, report, exported encoder).
+ *
+ * @param runDir The run directory.
+ * @returns Their paths (nothing is read or created).
+ *
+ * @example Where a run's report is
+ * ```ts
+ * import { runFiles } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(runFiles("runs/x").report, "runs/x/report.html");
+ * assert.equal(runFiles("runs/x").checkpoint, "runs/x/checkpoint.safetensors");
+ * ```
+ */
 export function runFiles(runDir: string): RunFiles {
   return {
     config: `${runDir}/config.yaml`,
@@ -43,11 +71,6 @@ export function runFiles(runDir: string): RunFiles {
  * Creates a new run directory `<outDir>/<name>-<YYYYMMDD-HHMMSS>` (UTC) exclusively: when
  * another run took that name (two runs started in the same second), `-2`, `-3`, ... is added,
  * so each run gets its own. Returns its path.
- *
- * @example
- * ```ts
- * const dir = await createRunDir("runs/", "cifar10"); // "runs/cifar10-20260101-120000"
- * ```
  */
 export async function createRunDir(
   outDir: string,
@@ -72,11 +95,6 @@ export async function createRunDir(
  * Takes `dir` for a new run: creates it (and its parents), or accepts an existing one that
  * holds no run (no config, metrics or checkpoint; another run's files would be mixed with
  * this one's). Returns whether it created the directory (so a failed start can remove it).
- *
- * @example
- * ```ts
- * const created = await claimRunDir("runs/mine");
- * ```
  */
 export async function claimRunDir(dir: string): Promise<boolean> {
   await Deno.mkdir(dirname(dir), { recursive: true });
@@ -102,9 +120,27 @@ export async function claimRunDir(dir: string): Promise<boolean> {
  * What a resume points at: a run directory (its latest checkpoint), or a checkpoint file in one
  * (e.g. `runs/x/checkpoint-step000120.safetensors`, to go back to an earlier checkpoint).
  *
- * @example
+ * @param path A run directory or a checkpoint file in one.
+ * @returns The run directory and the checkpoint to continue from.
+ * @throws {Error} when nothing is at `path`.
+ *
+ * @example A run directory or one of its checkpoints
  * ```ts
- * const { runDir, checkpoint } = await resumeTarget("runs/x/checkpoint-step000120.safetensors");
+ * import { resumeTarget } from "@simclr/streams/pipeline";
+ * import assert from "node:assert/strict";
+ *
+ * const run = await Deno.makeTempDir();
+ * try {
+ *   const early = `${run}/checkpoint-step000120.safetensors`;
+ *   await Deno.writeFile(early, new Uint8Array(0));
+ *   assert.deepEqual(await resumeTarget(`${run}/`), {
+ *     runDir: run, checkpoint: `${run}/checkpoint.safetensors`,
+ *   });
+ *   assert.deepEqual(await resumeTarget(early), { runDir: run, checkpoint: early });
+ *   await assert.rejects(resumeTarget(`${run}/nothing`), /no such run directory/);
+ * } finally {
+ *   await Deno.remove(run, { recursive: true });
+ * }
  * ```
  */
 export async function resumeTarget(path: string): Promise<{ runDir: string; checkpoint: string }> {
@@ -124,11 +160,6 @@ export async function resumeTarget(path: string): Promise<{ runDir: string; chec
 
 /**
  * Whether anything (a file, folder or link) is at `path`.
- *
- * @example
- * ```ts
- * if (await pathExists("runs/x/config.yaml")) console.log("a run");
- * ```
  */
 export async function pathExists(path: string): Promise<boolean> {
   try {

@@ -12,7 +12,7 @@
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import type { Batch } from "../train/batch.ts";
 import type { Trainer } from "../train/trainer.ts";
-import type { ReadPositions } from "./data_position.ts";
+import type { ReadPositions } from "./_data_position.ts";
 import type { EarlyEnd, Ranks } from "./ranks.ts";
 
 /** Options of {@link trainLoop}. */

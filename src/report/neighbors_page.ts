@@ -3,16 +3,26 @@
  * cosine similarity, key and label; one self-contained HTML file (images as PNG data URLs, inline
  * style, no scripts or network requests), like the run report.
  */
-import { escapeHtml } from "./escape.ts";
-import { pngDataUrl } from "./png.ts";
-import { REPORT_CSS } from "./style.ts";
+import { escapeHtml } from "./_escape.ts";
+import { pngDataUrl } from "./_png.ts";
+import { REPORT_CSS } from "./_style.ts";
 
 /**
- * An image for the page: 8-bit HWC pixels (or `undefined` when it could not be read, with why).
+ * An image for the page: 8-bit HWC pixels, or `{ missing }` saying why it could not be read.
  *
- * @example
+ * @example A thumbnail and a missing one
  * ```ts
- * const t: Thumbnail = { width: 28, height: 28, channels: 1, data: new Uint8Array(784) };
+ * import { renderNeighborsPage, type Thumbnail } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const gray: Thumbnail = { width: 2, height: 2, channels: 1, data: new Uint8Array(4) };
+ * const gone: Thumbnail = { missing: "file not found" };
+ * const html = renderNeighborsPage({
+ *   title: "t", query: { key: "q.png", thumbnail: gray },
+ *   neighbors: [{ rank: 1, key: "a.png", similarity: 0.5, thumbnail: gone }],
+ * });
+ * assert.ok(html.includes("data:image/png;base64,"));
+ * assert.ok(html.includes("file not found"));
  * ```
  */
 export type Thumbnail =
@@ -20,35 +30,61 @@ export type Thumbnail =
   | { missing: string };
 
 /**
- * One neighbour as the page shows it.
+ * One neighbour as the page shows it: rank, key, cosine similarity, label and thumbnail.
  *
- * @example
+ * @example A neighbour's caption
  * ```ts
- * const n: NeighborEntry = { rank: 1, key: "a.png", similarity: 0.93, thumbnail: { missing: "gone" } };
+ * import { type NeighborEntry, renderNeighborsPage } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const n: NeighborEntry = {
+ *   rank: 1, key: "a.png", similarity: 0.93, label: "cat", thumbnail: { missing: "gone" },
+ * };
+ * const html = renderNeighborsPage({
+ *   title: "t", query: { key: "q.png", thumbnail: { missing: "gone" } }, neighbors: [n],
+ * });
+ * assert.ok(html.includes("#1 · 0.9300"));
+ * assert.ok(html.includes("label cat"));
  * ```
  */
 export interface NeighborEntry {
+  /** 1-based rank, most similar first. */
   rank: number;
+  /** The neighbour's key (file path or dataset index). */
   key: string;
+  /** Cosine similarity to the query. */
   similarity: number;
   /** Class name or index, when known. */
   label?: string;
+  /** Its image. */
   thumbnail: Thumbnail;
 }
 
 /**
- * What {@link renderNeighborsPage} shows.
+ * What {@link renderNeighborsPage} shows: a title, the query image and its neighbours.
  *
- * @example
+ * @example A page with no neighbours
  * ```ts
- * const page: NeighborsPage = { title: "Neighbours", query: { key: "q.png", thumbnail }, neighbors: [] };
+ * import { type NeighborsPage, renderNeighborsPage } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const page: NeighborsPage = {
+ *   title: "Neighbours of q.png", subtitle: "photos.npy, 3 rows",
+ *   query: { key: "q.png", thumbnail: { missing: "not decoded" } }, neighbors: [],
+ * };
+ * const html = renderNeighborsPage(page);
+ * assert.ok(html.includes("<title>Neighbours of q.png</title>"));
+ * assert.ok(html.includes("0 nearest by cosine similarity"));
  * ```
  */
 export interface NeighborsPage {
+  /** Page title and heading. */
   title: string;
   /** A line under the title (embedding, run, how many rows were searched). */
   subtitle?: string;
+  /** The query image, its key and label. */
   query: { key: string; label?: string; thumbnail: Thumbnail };
+  /** The neighbours, most similar first. */
   neighbors: NeighborEntry[];
 }
 
@@ -74,11 +110,36 @@ figcaption b { color:var(--fg); font-variant-numeric:tabular-nums; }
 `;
 
 /**
- * The page as one HTML string.
+ * The nearest-neighbours page as one self-contained HTML string (what
+ * `deno task neighbors --html` writes). Keys and labels are HTML-escaped.
  *
- * @example
+ * @param page The query and its neighbours.
+ * @returns The HTML page.
+ *
+ * @example Writing a page with two neighbours
  * ```ts
- * await Deno.writeTextFile("neighbors.html", renderNeighborsPage(page));
+ * import { renderNeighborsPage } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const px = (v: number) => ({
+ *   width: 2, height: 2, channels: 1 as const, data: new Uint8Array(4).fill(v),
+ * });
+ * const html = renderNeighborsPage({
+ *   title: "Neighbours",
+ *   query: { key: "q<1>.png", thumbnail: px(0) },
+ *   neighbors: [
+ *     { rank: 1, key: "a.png", similarity: 0.9, thumbnail: px(100) },
+ *     { rank: 2, key: "b.png", similarity: 0.7, thumbnail: px(200) },
+ *   ],
+ * });
+ * assert.ok(html.includes("q&lt;1&gt;.png"));
+ * assert.equal(html.match(/<img /g)?.length, 3);
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/neighbors.html`, html);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function renderNeighborsPage(page: NeighborsPage): string {

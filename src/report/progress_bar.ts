@@ -3,26 +3,38 @@
  * ETA. On a terminal it redraws one line with `\r`; otherwise (logs, CI) it prints a full line
  * every few seconds.
  */
-import { formatDuration } from "./format.ts";
+import { formatDuration } from "./_format.ts";
 
 /**
  * What the progress line shows. Steps are global (over all epochs).
  *
- * @example
+ * @example A state and the line it gives
  * ```ts
+ * import { ProgressBar, type ProgressState } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const bar = new ProgressBar({ sink: { write: (t) => void lines.push(t) }, isTTY: false });
  * const state: ProgressState = { epoch: 0, epochs: 3, step: 10, totalSteps: 120, loss: 5.2 };
+ * bar.update(state);
+ * assert.match(lines[0], /^epoch 1\/3 \[.*\] step  10\/120  loss 5\.2000/);
+ * assert.equal(bar.state?.step, 10);
  * ```
  */
 export interface ProgressState {
   /** Current epoch, 0-based (shown 1-based). */
   epoch: number;
+  /** Epochs of the run. */
   epochs: number;
   /** Optimizer steps done so far, over all epochs. */
   step: number;
+  /** Optimizer steps of the whole run (0: unknown, shown without bar or ETA). */
   totalSteps: number;
+  /** The last step's loss. */
   loss?: number;
   /** The online linear classifier's top-1 on the training batches (0..1), when it trains. */
   onlineTop1?: number;
+  /** Throughput, views per second. */
   imagesPerSec?: number;
   /** Share (0..1) of step time spent waiting for data. */
   dataWaitShare?: number;
@@ -35,24 +47,44 @@ export interface ProgressState {
 }
 
 /**
- * Where the progress output goes.
+ * Where the progress output goes (default: standard error).
  *
- * @example
+ * @example Collecting the output in memory
  * ```ts
- * const lines: string[] = [];
- * const sink: TextSink = { write: (t) => void lines.push(t) };
+ * import { ProgressBar, type TextSink } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * let text = "";
+ * const sink: TextSink = { write: (t) => void (text += t) };
+ * const bar = new ProgressBar({ sink, isTTY: false });
+ * bar.log("checkpoint written");
+ * assert.equal(text, "checkpoint written\n");
  * ```
  */
 export interface TextSink {
+  /** Writes `text` as it is (lines end with `\n`; a terminal redraw starts with `\r`). */
   write(text: string): void;
 }
 
 /**
  * Options for {@link ProgressBar}.
  *
- * @example
+ * @example A log-style bar printing at most one line per 5 s, on an injected clock
  * ```ts
- * const options: ProgressOptions = { isTTY: false, intervalMs: 5000 };
+ * import { ProgressBar, type ProgressOptions } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * let ms = 0;
+ * const options: ProgressOptions = {
+ *   sink: { write: (t) => void lines.push(t) }, isTTY: false, intervalMs: 5000, now: () => ms,
+ * };
+ * const bar = new ProgressBar(options);
+ * for (let step = 1; step <= 10; step++) {
+ *   ms = step * 1000; // one step per second
+ *   bar.update({ epoch: 0, epochs: 1, step, totalSteps: 10 });
+ * }
+ * assert.equal(lines.length, 3); // step 1, step 6 (5 s later), and the last step
  * ```
  */
 export interface ProgressOptions {
@@ -126,14 +158,27 @@ const stderrSink: TextSink = {
 /**
  * A progress display for training. Call {@link ProgressBar.update} after every step (it
  * throttles itself), {@link ProgressBar.log} for messages, {@link ProgressBar.done} at the end.
- * The ETA comes from a moving average of seconds per step.
+ * The ETA comes from a moving average of seconds per step. On a terminal it redraws one line
+ * with `\r`; otherwise (logs, CI) it prints a full line every `intervalMs`.
  *
- * @example
+ * @example Steps, a message and the end
  * ```ts
- * const bar = new ProgressBar();
- * bar.update({ epoch: 0, epochs: 3, step: 1, totalSteps: 120, loss: 6.1, imagesPerSec: 150 });
+ * import { ProgressBar } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * let ms = 0;
+ * const bar = new ProgressBar({
+ *   sink: { write: (t) => void lines.push(t) }, isTTY: false, now: () => ms,
+ * });
+ * bar.update({ epoch: 0, epochs: 1, step: 1, totalSteps: 4, loss: 6.1, imagesPerSec: 150 });
+ * ms = 2000;
+ * bar.update({ epoch: 0, epochs: 1, step: 2, totalSteps: 4, loss: 5.9 });
  * bar.log("checkpoint written");
  * bar.done();
+ * assert.equal(lines.length, 3); // step 1, the message, then step 2 printed by done()
+ * assert.equal(lines[1], "checkpoint written\n");
+ * assert.match(lines[2], /step 2\/4  loss 5\.9000  ETA 4s/); // 2 s per step, 2 steps left
  * ```
  */
 export class ProgressBar {
@@ -150,6 +195,7 @@ export class ProgressBar {
   #secPerStep?: number;
   #prevStep?: { step: number; t: number };
 
+  /** A bar writing to `options.sink` (default standard error). */
   constructor(options: ProgressOptions = {}) {
     this.#sink = options.sink ?? stderrSink;
     this.#tty = options.isTTY ?? safeIsTerminal();

@@ -5,70 +5,120 @@
  */
 import { stringify } from "yaml";
 import type { StepMetrics } from "../train/step_metrics.ts";
-import { downsample, lineChart, type Series } from "./chart.ts";
-import { escapeHtml } from "./escape.ts";
-import { formatDuration, formatNumber, formatPercent } from "./format.ts";
-import { pngDataUrl } from "./png.ts";
-import { REPORT_CSS } from "./style.ts";
+import { downsample, lineChart, type Series } from "./_chart.ts";
+import { escapeHtml } from "./_escape.ts";
+import { formatDuration, formatNumber, formatPercent } from "./_format.ts";
+import { pngDataUrl } from "./_png.ts";
+import { REPORT_CSS } from "./_style.ts";
 
 /**
- * Evaluation numbers of one encoder (shares, 0..1).
+ * Evaluation numbers of one encoder (shares, 0..1): kNN top-1/top-5, linear probe top-1 and
+ * the online classifier's top-1. The report shows the pretrained encoder's beside the
+ * random-init floor's.
  *
- * @example
+ * @example The pretrained encoder against the random-init floor
  * ```ts
- * const floor: EvalNumbers = { knnTop1: 0.74, knnTop5: 0.96, linearTop1: 0.78 };
+ * import { type EvalNumbers, renderReport } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const pretrained: EvalNumbers = { knnTop1: 0.812, knnTop5: 0.98, linearTop1: 0.845 };
+ * const random: EvalNumbers = { knnTop1: 0.741, knnTop5: 0.96, linearTop1: 0.78 };
+ * const html = renderReport({ metrics: [], eval: { pretrained, random } });
+ * assert.ok(html.includes("81.2%"));
+ * assert.ok(html.includes("74.1%"));
  * ```
  */
 export interface EvalNumbers {
+  /** kNN classifier top-1 accuracy on the test split. */
   knnTop1?: number;
+  /** kNN classifier top-5 accuracy. */
   knnTop5?: number;
+  /** Linear probe top-1 accuracy. */
   linearTop1?: number;
   /** The online linear classifier trained during pretraining, on the test features. */
   onlineTop1?: number;
 }
 
 /**
- * A table of classifiers' test accuracy, e.g. few-label fine-tuning against its baselines.
+ * A table of classifiers' test accuracy, e.g. few-label fine-tuning against its baselines;
+ * {@link ReportInput.results} lists the tables a report shows after the evaluation.
  *
- * @example
+ * @example A fine-tuning table in a report
  * ```ts
- * const t: ResultsTable = {
+ * import { renderReport, type ResultsTable } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const table: ResultsTable = {
  *   title: "Fine-tuning with 1% of the labels",
  *   note: "600 labelled images, 60 per class",
  *   rows: [{ name: "fine-tuned, pretrained encoder", top1: 0.81, top5: 0.99 }],
  * };
+ * const html = renderReport({ metrics: [], results: [table] });
+ * assert.ok(html.includes("Fine-tuning with 1% of the labels"));
+ * assert.ok(html.includes("fine-tuned, pretrained encoder"));
  * ```
  */
 export interface ResultsTable {
+  /** Heading of the table. */
   title: string;
   /** A sentence under the title (what was trained on what). */
   note?: string;
+  /** One row per classifier: its name, a note, and its test accuracy (shares). */
   rows: { name: string; note?: string; top1?: number; top5?: number }[];
 }
 
 /**
- * An example pair of augmented views, 8-bit HWC pixels.
+ * An example pair of augmented views of one sample, 8-bit HWC pixels (the augment module turns
+ * normalized views back into them). The report shows them as PNG images.
  *
- * @example
+ * @example Showing a pair of views in a report
  * ```ts
- * const pair: ViewPairImage = { key: "train[0]", width: 28, height: 28, channels: 1, view1: a, view2: b };
+ * import { renderReport, type ViewPairImage } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const pair: ViewPairImage = {
+ *   key: "train[0]", width: 4, height: 4, channels: 1,
+ *   view1: new Uint8Array(16).fill(200), view2: new Uint8Array(16).fill(50),
+ * };
+ * const html = renderReport({ metrics: [], viewPairs: [pair] });
+ * assert.ok(html.includes("train[0]"));
+ * assert.ok(html.includes("data:image/png;base64,"));
  * ```
  */
 export interface ViewPairImage {
+  /** The sample's key (shown under the pair). */
   key: string;
+  /** Width of each view in pixels. */
   width: number;
+  /** Height of each view in pixels. */
   height: number;
+  /** Channels per pixel: gray, RGB or RGBA. */
   channels: 1 | 3 | 4;
+  /** The first view, `height x width x channels` bytes. */
   view1: Uint8Array;
+  /** The second view, same layout. */
   view2: Uint8Array;
 }
 
 /**
- * Everything the report shows; only `metrics` is required.
+ * Everything the report shows; only `metrics` (the run's `metrics.jsonl` records) is
+ * required.
  *
- * @example
+ * @example A report's input from a few metric records
  * ```ts
- * const input: ReportInput = { config, metrics, eval: { pretrained, random }, viewPairs };
+ * import { renderReport, type ReportInput } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const metrics: ReportInput["metrics"] = [1, 2, 3].map((step) => ({
+ *   step, epoch: 0, loss: 6 - step / 2, accuracy: 0.1 * step, lr: 0.1, imagesPerSec: 100,
+ *   waitMs: 5, computeMs: 95, time: new Date(Date.UTC(2026, 0, 1, 0, 0, step)).toISOString(),
+ * }));
+ * const input: ReportInput = {
+ *   title: "my run", metrics, info: { backend: "cpu" }, generatedAt: new Date(0),
+ * };
+ * const html = renderReport(input);
+ * assert.ok(html.includes("<title>my run</title>"));
+ * assert.ok(html.includes("1970-01-01 00:00 UTC"));
  * ```
  */
 export interface ReportInput {
@@ -76,13 +126,16 @@ export interface ReportInput {
   title?: string;
   /** The resolved config (printed as YAML; `run.name` and a few keys appear in the header). */
   config?: unknown;
+  /** One record per logged step (a run's `metrics.jsonl`), drawn as the training curves. */
   metrics: readonly StepMetrics[];
+  /** Evaluation of the pretrained encoder beside the random-init floor, and the split sizes. */
   eval?: {
     pretrained?: EvalNumbers;
     random?: EvalNumbers;
     trainCount?: number;
     testCount?: number;
   };
+  /** Example pairs of augmented views. */
   viewPairs?: readonly ViewPairImage[];
   /** Results tables shown after the evaluation (e.g. few-label fine-tuning). */
   results?: readonly ResultsTable[];
@@ -106,12 +159,38 @@ const COLORS = {
 };
 
 /**
- * Renders the report page as one HTML string.
+ * Renders the report page as one self-contained HTML string (inline CSS, SVG charts, PNG data
+ * URLs; no scripts, fonts or network requests). A run writes it as `report.html`.
  *
- * @example
+ * @param input What to show; only `metrics` is required.
+ * @returns The HTML page.
+ *
+ * @example Writing a report for a tiny run
  * ```ts
- * const html = renderReport({ config, metrics, eval: { pretrained, random }, viewPairs });
- * await Deno.writeTextFile(`${runDir}/report.html`, html);
+ * import { renderReport, type ReportInput } from "@simclr/streams/report";
+ * import assert from "node:assert/strict";
+ *
+ * const metrics: ReportInput["metrics"] = [1, 2, 3].map((step) => ({
+ *   step, epoch: 0, loss: 6 - step / 2, accuracy: 0.1 * step, lr: 0.1, imagesPerSec: 100,
+ *   waitMs: 5, computeMs: 95, time: new Date(Date.UTC(2026, 0, 1, 0, 0, step)).toISOString(),
+ * }));
+ * const html = renderReport({
+ *   config: { run: { name: "tiny" } },
+ *   metrics,
+ *   eval: { pretrained: { knnTop1: 0.8 }, random: { knnTop1: 0.7 } },
+ * });
+ * assert.ok(html.startsWith("<!DOCTYPE html>"));
+ * assert.ok(html.includes("SimCLR run: tiny"));
+ * assert.ok(html.includes("<svg"));
+ * assert.ok(!html.includes("<script"));
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/report.html`, html);
+ *   const bytes = new TextEncoder().encode(html).length;
+ *   assert.equal((await Deno.stat(`${dir}/report.html`)).size, bytes);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function renderReport(input: ReportInput): string {

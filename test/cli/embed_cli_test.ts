@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { renderInChromium } from "../../src/report/screenshot.ts";
+import { renderInChromium } from "../../src/report/_screenshot.ts";
 import { writePhotoFolder } from "../pipeline/_photos.ts";
 import { writeFixtureRun } from "../pipeline/_run_fixture.ts";
 

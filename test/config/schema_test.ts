@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  ConfigError,
-  describeAllowed,
-  didYouMean,
-  parseConfig,
-  pipelineSchema,
-  s,
-  schemaReference,
-} from "../../src/config/mod.ts";
+import { ConfigError } from "../../src/config/mod.ts";
+import { didYouMean } from "../../src/config/errors.ts";
+import { parseConfig } from "../../src/config/_parse.ts";
+import { pipelineSchema } from "../../src/config/pipeline.ts";
+import { schemaReference } from "../../src/config/_reference.ts";
+import { describeAllowed, s } from "../../src/config/_schema.ts";
 
 Deno.test("a custom schema: defaults, optional keys and nested objects", () => {
   const schema = s.object({

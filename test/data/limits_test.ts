@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dataSchema } from "../../src/config/pipeline.ts";
-import { parseConfig } from "../../src/config/parse.ts";
+import { parseConfig } from "../../src/config/_parse.ts";
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from "../../src/data/limits.ts";
 
 Deno.test("data.maxPixels and data.maxFileBytes default to the data layer's limits; --set changes them", () => {

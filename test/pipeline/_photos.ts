@@ -3,7 +3,7 @@
  * imagescript or PNG with the report's encoder, in a labelled folder tree with one broken file.
  */
 import { Image } from "imagescript";
-import { encodePng } from "../../src/report/png.ts";
+import { encodePng } from "../../src/report/_png.ts";
 
 /** HWC pixels of a `width x height` photo-like image. */
 export function photoPixels(

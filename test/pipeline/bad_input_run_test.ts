@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { pretrain } from "../../src/pipeline/pretrain.ts";
 import { runFiles } from "../../src/pipeline/run_dir.ts";
-import type { SkippedRecord } from "../../src/pipeline/skipped_file.ts";
+import type { SkippedRecord } from "../../src/pipeline/_skipped_file.ts";
 import { encodePng } from "../data/fixtures/png.ts";
 import { makeTar } from "../data/fixtures/tar.ts";
 import { fixtureConfig, fixtureImage, SIDE, writeFixtureDataset } from "./_fixture.ts";

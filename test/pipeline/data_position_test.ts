@@ -4,7 +4,7 @@
  * refused where another number of ranks cannot continue the epoch).
  */
 import assert from "node:assert/strict";
-import { ReadPositions, resumePosition } from "../../src/pipeline/data_position.ts";
+import { ReadPositions, resumePosition } from "../../src/pipeline/_data_position.ts";
 
 Deno.test("ReadPositions: the positions of the checkpointed micro-batch; none where a rank had none", () => {
   const read = new ReadPositions();

@@ -17,7 +17,7 @@ import {
 } from "../../src/search/embedding_files.ts";
 import { NpyMatrix } from "../../src/search/npy.ts";
 import { makeTar } from "../data/fixtures/tar.ts";
-import { encodePng } from "../../src/report/png.ts";
+import { encodePng } from "../../src/report/_png.ts";
 import { photoPixels, writePhotoFolder } from "./_photos.ts";
 import { writeFixtureRun } from "./_run_fixture.ts";
 

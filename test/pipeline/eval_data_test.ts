@@ -3,7 +3,7 @@ import { createDecoder } from "../../src/data/decoders.ts";
 import type { IndexedDataset } from "../../src/data/indexed.ts";
 import type { RawImage } from "../../src/data/sample.ts";
 import { evalCropBox } from "../../src/augment/_eval_crop.ts";
-import { evalBatches } from "../../src/pipeline/eval_data.ts";
+import { evalBatches } from "../../src/pipeline/_eval_data.ts";
 
 /** google-research/simclr data_util.center_crop's box, written out from its code. */
 function googleCenterCrop(h: number, w: number, height: number, width: number, p: number) {

@@ -12,9 +12,9 @@ import { createDecoder } from "../../src/data/decoders.ts";
 import { imageFolder } from "../../src/data/image_folder.ts";
 import { extractFeatures } from "../../src/eval/features.ts";
 import { loadRunModel } from "../../src/pipeline/load_run.ts";
-import { evalBatches, indexRange } from "../../src/pipeline/eval_data.ts";
-import { encodePng } from "../../src/report/png.ts";
-import { CHROMIUM_FLAGS, findChromium } from "../../src/report/screenshot.ts";
+import { evalBatches, indexRange } from "../../src/pipeline/_eval_data.ts";
+import { encodePng } from "../../src/report/_png.ts";
+import { CHROMIUM_FLAGS, findChromium } from "../../src/report/_screenshot.ts";
 import { type FixtureRun, writeFixtureRun } from "./_run_fixture.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

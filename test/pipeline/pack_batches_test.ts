@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ViewPair } from "../../src/augment/view_pair.ts";
-import { packBatches, type PackOptions } from "../../src/pipeline/pack_batches.ts";
+import { packBatches, type PackOptions } from "../../src/pipeline/_pack_batches.ts";
 import type { Batch } from "../../src/train/batch.ts";
 
 function pair(index: number, epoch: number): ViewPair {

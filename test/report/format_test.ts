@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDuration } from "../../src/report/format.ts";
+import { formatDuration } from "../../src/report/_format.ts";
 
 Deno.test("formatDuration: seconds, minutes and seconds, hours and minutes; -- when unknown", () => {
   assert.deepEqual(

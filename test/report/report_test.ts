@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import {
-  crc32,
-  denormalizeView,
-  encodePng,
-  niceTicks,
-  pngDataUrl,
-  renderInChromium,
-  renderReport,
-} from "../../src/report/mod.ts";
+import { renderReport } from "../../src/report/mod.ts";
+import { niceTicks } from "../../src/report/_chart.ts";
+import { crc32, denormalizeView, encodePng, pngDataUrl } from "../../src/report/_png.ts";
+import { renderInChromium } from "../../src/report/_screenshot.ts";
 import { sampleReport } from "./sample.ts";
 
 /**

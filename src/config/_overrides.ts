@@ -4,9 +4,9 @@
  * `--set` and the column in it.
  */
 import { type Document, isMap, isScalar, Pair, parseDocument, Scalar, visit, YAMLMap } from "yaml";
-import type { AnySchema, ObjectSchema } from "./schema.ts";
+import type { AnySchema, ObjectSchema } from "./_schema.ts";
 import { didYouMean } from "./errors.ts";
-import type { Position } from "./validate.ts";
+import type { Position } from "./_validate.ts";
 
 /** Where nodes created from `--set` arguments came from. */
 export type OverrideOrigins = WeakMap<object, Position>;

@@ -18,11 +18,6 @@ import { pathExists, type RunFiles } from "./run_dir.ts";
 /**
  * What `cfg` changes in the run's saved `config.yaml`; throws when the run has none, or when a
  * change is one a resume may not make.
- *
- * @example
- * ```ts
- * const changes = await checkResumeConfig("runs/x", cfg);
- * ```
  */
 export async function checkResumeConfig(
   runDir: string,
@@ -51,11 +46,6 @@ export async function checkResumeConfig(
 /**
  * Loads the checkpoint to resume from with `load`; when it is damaged or missing, the error
  * names the earlier checkpoints the run kept and how to resume from one.
- *
- * @example
- * ```ts
- * const ck = await loadResumeCheckpoint(files, files.checkpoint, loadCheckpoint);
- * ```
  */
 export async function loadResumeCheckpoint(
   files: RunFiles,
@@ -86,11 +76,6 @@ export async function loadResumeCheckpoint(
  * After restoring `checkpoint` (from `from`) at `step` on rank 0: later checkpoints removed and
  * `from` made the latest, metrics rows after `step` cut, config changes noted and saved.
  * Returns lines for the log.
- *
- * @example
- * ```ts
- * for (const line of await rewindRunDir(files, from, state.step, cfg, changes)) log(line);
- * ```
  */
 export async function rewindRunDir(
   files: RunFiles,

@@ -3,8 +3,8 @@
  * filling in defaults.
  */
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
-import type { AnySchema, ArraySchema, NumberSchema, ObjectSchema } from "./schema.ts";
-import { describeAllowed, describeRange } from "./schema.ts";
+import type { AnySchema, ArraySchema, NumberSchema, ObjectSchema } from "./_schema.ts";
+import { describeAllowed, describeRange } from "./_schema.ts";
 import { type ConfigIssue, didYouMean } from "./errors.ts";
 
 /** Where a node sits in its source. */

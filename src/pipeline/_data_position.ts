@@ -13,11 +13,6 @@ import type { TrainState } from "../train/train_state.ts";
 
 /**
  * The data position of a `pretrain` checkpoint (`CheckpointMeta.dataPosition`).
- *
- * @example
- * ```ts
- * const at: DataPosition = { epoch: 1, nextMicroStep: 8, positions: [17, 16] };
- * ```
  */
 export interface DataPosition {
   /** Epoch of the last micro-batch trained. */
@@ -33,13 +28,6 @@ export interface DataPosition {
 
 /**
  * The ranks' reading positions of the micro-batches read but not yet checkpointed, by micro-batch.
- *
- * @example
- * ```ts
- * const read = new ReadPositions();
- * read.record(7, [17, 16], applied.state.microStep); // after micro-batch 7's vote
- * read.of(state); // { epoch, nextMicroStep: 8, positions: [17, 16] } once step 7 is applied
- * ```
  */
 export class ReadPositions {
   readonly #byMicroStep = new Map<number, number[]>();
@@ -86,12 +74,6 @@ export interface ResumeSetting {
  * skipped a sample of that epoch (every position `j * B`: the blocked split makes the ranks'
  * parts one order). Otherwise (skips, or tar shards, whose ranks read different shards) it throws,
  * naming the ranks to resume on.
- *
- * @example
- * ```ts
- * const start = resumePosition(ck.meta.dataPosition, { checkpoint: path, nextMicroStep: 8,
- *   microStepsPerEpoch: 6, microBatch: 8, rank: 0, worldSize: 2, shards: false }); // 17
- * ```
  */
 export function resumePosition(dataPosition: unknown, o: ResumeSetting): number {
   const j = o.nextMicroStep % o.microStepsPerEpoch;

@@ -9,16 +9,6 @@ import { JsonlAppender } from "../streams/jsonl_file.ts";
 
 /**
  * One line of `skipped.jsonl`.
- *
- * @example
- * ```ts
- * const r: SkippedRecord = {
- *   phase: "train",
- *   epoch: 0,
- *   problem: "a/cut.png: truncated PNG",
- *   time: "2026-01-01T00:00:00.000Z",
- * };
- * ```
  */
 export interface SkippedRecord {
   /** `train`, or the evaluation split it was skipped from (`eval:train`, `eval:test`). */

@@ -1,14 +1,9 @@
 /** Inline SVG line charts: axes with round ticks, grid, several series, optional markers. */
-import { escapeHtml } from "./escape.ts";
-import { formatNumber } from "./format.ts";
+import { escapeHtml } from "./_escape.ts";
+import { formatNumber } from "./_format.ts";
 
 /**
  * One line on a chart; `y` may hold `NaN`/`undefined` for gaps.
- *
- * @example
- * ```ts
- * const s: Series = { name: "loss", x: [1, 2, 3], y: [6, 5, 4.5], color: "#2563eb" };
- * ```
  */
 export interface Series {
   name: string;
@@ -23,11 +18,6 @@ export interface Series {
 
 /**
  * Options for {@link lineChart}.
- *
- * @example
- * ```ts
- * const options: ChartOptions = { series: [s], xLabel: "step", yMin: 0 };
- * ```
  */
 export interface ChartOptions {
   series: Series[];
@@ -48,11 +38,6 @@ export interface ChartOptions {
 
 /**
  * Round tick values covering `[lo, hi]`, about `count` of them (steps of 1, 2 or 5 x 10^k).
- *
- * @example
- * ```ts
- * niceTicks(0, 0.93, 5); // [0, 0.2, 0.4, 0.6, 0.8, 1]
- * ```
  */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
@@ -70,11 +55,6 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 
 /**
  * Mean of each run of `bucket` consecutive points, so long runs stay light in the page.
- *
- * @example
- * ```ts
- * downsample([0, 1, 2, 3], [1, 1, 3, 3], 2); // { x: [0.5, 2.5], y: [1, 3] }
- * ```
  */
 export function downsample(
   x: ArrayLike<number>,
@@ -104,11 +84,6 @@ export function downsample(
 
 /**
  * An `<svg>` line chart that scales to its container's width.
- *
- * @example
- * ```ts
- * const svg = lineChart({ series: [{ name: "loss", x: [0, 1, 2], y: [5, 4, 3.5], color: "#2563eb" }] });
- * ```
  */
 export function lineChart(options: ChartOptions): string {
   const W = options.width ?? 560, H = options.height ?? 250;

@@ -10,11 +10,6 @@ import { scheduleOf, type StepPlan } from "./build.ts";
  * the training dataset lists its classes (named datasets, image folders). Its LR follows the
  * pretraining schedule (warmup, cosine), at `eval.onlineHead.lr` at the peak when set, else at
  * the pretraining LR itself, as google's code trains it with the encoder's optimizer.
- *
- * @example
- * ```ts
- * const online = onlineClassifierOf(cfg, plan, dataset, model.encoder.featureDim);
- * ```
  */
 export function onlineClassifierOf(
   cfg: PipelineConfig,
@@ -25,7 +20,7 @@ export function onlineClassifierOf(
   const classes = dataset.kind === "indexed" ? dataset.dataset.classes?.length ?? 0 : 0;
   if (cfg.eval.online === false || (cfg.eval.online === undefined && classes < 2)) return undefined;
   if (classes < 2) {
-    throw new Error(
+    throw new RangeError(
       `eval.online is on but the training dataset (${cfg.data.dataset}) lists no classes, so ` +
         "the classifier cannot be sized: use a labelled dataset (a named one, or an image " +
         "folder with one sub-folder per class), or set eval.online: false",

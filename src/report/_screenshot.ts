@@ -2,11 +2,6 @@
 
 /**
  * What {@link renderInChromium} did.
- *
- * @example
- * ```ts
- * const r: ScreenshotResult = await renderInChromium("report.html", "report.png");
- * ```
  */
 export type ScreenshotResult =
   | { ok: true; png: string; bytes: number; browser: string }
@@ -16,11 +11,6 @@ export type ScreenshotResult =
  * The flags every headless Chromium run here uses: no sandbox (containers), no GPU, and nothing
  * that reaches the network on its own (background updates, sync, QUIC). Add a fresh
  * `--user-data-dir`.
- *
- * @example
- * ```ts
- * new Deno.Command(findChromium()!, { args: [...CHROMIUM_FLAGS, `--user-data-dir=${dir}`, url] });
- * ```
  */
 export const CHROMIUM_FLAGS: readonly string[] = [
   "--headless",
@@ -37,11 +27,6 @@ const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/
 
 /**
  * The first Chromium found (`$CHROMIUM` first), or undefined.
- *
- * @example
- * ```ts
- * const browser = findChromium(); // "/usr/bin/chromium" or undefined
- * ```
  */
 export function findChromium(): string | undefined {
   const env = Deno.env.get("CHROMIUM");
@@ -56,12 +41,6 @@ export function findChromium(): string | undefined {
 /**
  * Renders the HTML file `page` in headless Chromium (no network, throwaway profile) and writes
  * a PNG screenshot to `png`. Returns `{ ok: false, reason }` when Chromium is missing or fails.
- *
- * @example
- * ```ts
- * const r = await renderInChromium("runs/x/report.html", "runs/x/report.png");
- * if (!r.ok) console.log(`no screenshot: ${r.reason}`);
- * ```
  */
 export async function renderInChromium(
   page: string,

@@ -1,14 +1,7 @@
 /** A plain-text reference of every key a schema accepts, for `--help` and documentation. */
-import { type AnySchema, describeAllowed } from "./schema.ts";
+import { type AnySchema, describeAllowed } from "./_schema.ts";
 
-/**
- * One line per leaf key: `path  allowed  (default: ...)  description`.
- *
- * @example
- * ```ts
- * console.log(schemaReference(pipelineSchema)); // "optim.batchSize  an integer in [2, ...]..."
- * ```
- */
+/** One line per leaf key: `path  allowed; default ...  description` (for `--help`). */
 export function schemaReference(schema: AnySchema, prefix = ""): string {
   const rows: string[][] = [];
   const walk = (node: AnySchema, path: string) => {

@@ -3,18 +3,13 @@
  * overrides all come back as one {@link ConfigError} whose issues point at `file:line:column`.
  */
 import { LineCounter, parseDocument } from "yaml";
-import type { Infer, ObjectSchema } from "./schema.ts";
+import type { Infer, ObjectSchema } from "./_schema.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
-import { type Position, validateNode } from "./validate.ts";
-import { applyOverride, type OverrideOrigins } from "./overrides.ts";
+import { type Position, validateNode } from "./_validate.ts";
+import { applyOverride, type OverrideOrigins } from "./_overrides.ts";
 
 /**
  * Options for {@link parseConfig}.
- *
- * @example
- * ```ts
- * const options: ParseOptions = { source: "p.yaml", overrides: ["optim.epochs=1"] };
- * ```
  */
 export interface ParseOptions {
   /** Name of the source in error messages (the file path); default `<config>`. */
@@ -27,10 +22,14 @@ export interface ParseOptions {
  * Parses YAML `text` and validates it against `schema`, with `overrides` applied. Returns the
  * value with defaults filled in; throws {@link ConfigError} listing every problem.
  *
- * @example
+ * @example Parsing against a small schema
  * ```ts
+ * import { parseConfig } from "./_parse.ts";
+ * import { s } from "./_schema.ts";
+ * import assert from "node:assert/strict";
+ *
  * const schema = s.object({ lr: s.number({ min: 0, default: 0.1 }) });
- * const cfg = parseConfig(schema, "lr: 0.3\n", { overrides: ["lr=0.5"] }); // { lr: 0.5 }
+ * assert.deepEqual(parseConfig(schema, "lr: 0.3\n", { overrides: ["lr=0.5"] }), { lr: 0.5 });
  * ```
  */
 export function parseConfig<S extends ObjectSchema>(

@@ -13,11 +13,6 @@ const CRC_TABLE = (() => {
 
 /**
  * CRC-32 (as in PNG and zip) of `bytes`.
- *
- * @example
- * ```ts
- * crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
- * ```
  */
 export function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
   for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
@@ -26,11 +21,6 @@ export function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
 
 /**
  * One PNG chunk: length, type, data and the CRC of type + data.
- *
- * @example
- * ```ts
- * const iend = pngChunk("IEND", new Uint8Array(0)); // 12 bytes
- * ```
  */
 export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -44,12 +34,6 @@ export function pngChunk(type: string, data: Uint8Array): Uint8Array {
 
 /**
  * Encodes HWC 8-bit pixels (`channels` 1, 3 or 4) as a PNG file.
- *
- * @example
- * ```ts
- * const png = encodePng(new Uint8Array(28 * 28), 28, 28, 1);
- * await Deno.writeFile("x.png", png);
- * ```
  */
 export function encodePng(
   pixels: Uint8Array,
@@ -59,8 +43,10 @@ export function encodePng(
 ): Uint8Array {
   const row = width * channels;
   if (pixels.length < row * height) {
-    throw new Error(
-      `expected ${row * height} bytes for ${width}x${height}x${channels}, got ${pixels.length}`,
+    throw new TypeError(
+      `encodePng: expected ${
+        row * height
+      } bytes for ${width}x${height}x${channels}, got ${pixels.length}; pass HWC 8-bit pixels of that size`,
     );
   }
   const raw = new Uint8Array((row + 1) * height);
@@ -91,11 +77,6 @@ export function encodePng(
 
 /**
  * A `data:image/png;base64,...` URL of the pixels, for embedding in HTML.
- *
- * @example
- * ```ts
- * const src = pngDataUrl(pixels, 32, 32, 3); // `<img src="${src}">`
- * ```
  */
 export function pngDataUrl(
   pixels: Uint8Array,
@@ -113,12 +94,14 @@ export function pngDataUrl(
 
 /**
  * Turns a normalized view (`(x - mean) / std`, HWC float) back into 8-bit pixels, clamped;
- * `mean`/`std` are per channel on the 0..1 scale (one value applies to every channel).
+ * `mean`/`std` are per channel on the 0..1 scale (one value applies to every channel). This
+ * makes the 8-bit pixels of a `ViewPairImage` from the augmented views a batch holds.
  *
- * @example
- * ```ts
- * const bytes = denormalizeView(pair.view1, 1, [0.5], [0.5]);
- * ```
+ * @param view HWC floats, normalized.
+ * @param channels Channels per pixel.
+ * @param mean Per-channel mean on the 0..1 scale (or one value for all).
+ * @param std Per-channel standard deviation (or one value for all).
+ * @returns 8-bit pixels, same layout.
  */
 export function denormalizeView(
   view: Float32Array,
