@@ -5,8 +5,6 @@
  * dataset's size. Bad inputs fail the run or are skipped and listed, as `data.onError` says.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { EvalViewSpec } from "../augment/eval_view.ts";
-import { resolveAugment } from "../augment/presets.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
 import type { DecoderName } from "../data/decoders.ts";
 import { type OnError, SkipLog } from "../data/errors.ts";
@@ -34,6 +32,7 @@ import {
   type EvalViewItem,
   type EvalViewWorkerInit,
 } from "./eval_view_worker.ts";
+import { runEvalView } from "./run_eval_view.ts";
 
 /**
  * Options of {@link embedDataset}.
@@ -243,16 +242,9 @@ interface ViewBatch extends ImageBatchLike {
  * ```
  */
 export async function embedDataset(o: EmbedOptions): Promise<EmbedResult> {
-  const spec = resolveAugment(o.cfg.augment);
+  const view = runEvalView(o.cfg);
   const channels = o.cfg.model.inChannels;
-  const S = spec.size, per = S * S * channels;
-  const view: Required<EvalViewSpec> = {
-    size: S,
-    mean: spec.mean,
-    std: spec.std,
-    crop: o.cfg.eval.crop,
-    cropProportion: o.cfg.eval.cropProportion,
-  };
+  const S = view.size, per = S * S * channels;
   const onError = o.onError ?? o.cfg.data.onError;
   const workers = o.workers ?? o.cfg.data.workers;
   const B = o.batchSize ?? defaultEmbedBatch(S);
@@ -376,8 +368,8 @@ export async function embedDataset(o: EmbedOptions): Promise<EmbedResult> {
     view: {
       size: S,
       channels,
-      mean: [...spec.mean],
-      std: [...spec.std],
+      mean: [...view.mean],
+      std: [...view.std],
       crop: view.crop,
       cropProportion: view.cropProportion,
     },

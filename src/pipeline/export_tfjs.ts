@@ -5,11 +5,11 @@
  */
 import { describeEvalView } from "../augment/_eval_crop.ts";
 import type { EvalCrop } from "../augment/eval_view.ts";
-import { resolveAugment } from "../augment/presets.ts";
 import type { PipelineConfig } from "../config/pipeline.ts";
 import type { SimCLRModel } from "../model/simclr_model.ts";
 import { type SavedModelFolder, saveModelFolder } from "../model/tfjs_files.ts";
 import { encoderLayersModel } from "../model/tfjs_layers.ts";
+import { runEvalView } from "./run_eval_view.ts";
 
 /**
  * The `simclr` entry of the exported model's `userDefinedMetadata`: which run and step the
@@ -65,7 +65,7 @@ export function encoderMetadata(
   run: string,
   step: number,
 ): EncoderMetadata {
-  const spec = resolveAugment(cfg.augment);
+  const view = runEvalView(cfg);
   const channels = cfg.model.inChannels;
   return {
     encoder: model.encoder.name,
@@ -74,14 +74,14 @@ export function encoderMetadata(
     featureDim: model.encoder.featureDim,
     input: {
       layout: "NHWC",
-      size: spec.size,
+      size: view.size,
       channels,
-      mean: [...spec.mean],
-      std: [...spec.std],
-      crop: cfg.eval.crop,
-      cropProportion: cfg.eval.cropProportion,
+      mean: [...view.mean],
+      std: [...view.std],
+      crop: view.crop,
+      cropProportion: view.cropProportion,
       transform: `${channels === 1 ? "gray (colour images: BT.601 luma)" : "RGB"}; ` +
-        describeEvalView({ ...spec, crop: cfg.eval.crop, cropProportion: cfg.eval.cropProportion }),
+        describeEvalView(view),
     },
     output: `features h [batch, ${model.encoder.featureDim}] after global average pooling ` +
       "(batch norm in inference mode, with the running statistics)",
