@@ -300,6 +300,7 @@ for (const n of nets) {
 console.log(`backends working here: ${working.join(", ")}; measuring: ${requested.join(", ")}`);
 
 const rows: Row[] = [];
+let softwareWebGpu = false;
 const runs = requested.flatMap((b): { backend: string; threads?: number }[] =>
   b === "native"
     ? args["native-threads"].split(",").map((t) => ({
@@ -314,7 +315,10 @@ for (const { backend, threads } of runs) {
   let info: BackendInfo;
   try {
     info = await startBackend(backend.split(":")[0], { threads });
-    if (info.name === "webgpu") setWebGpuKernelsEnabled(backend !== "webgpu:stock");
+    if (info.name === "webgpu") {
+      setWebGpuKernelsEnabled(backend !== "webgpu:stock");
+      softwareWebGpu ||= info.softwareFallback === true;
+    }
   } catch (err) {
     rows.push({
       backend,
@@ -392,6 +396,16 @@ for (const r of gpuRows) {
       } CPU (${(r.medianCpuMs! / 1000).toFixed(2)} s vs ${(b.medianCpuMs! / 1000).toFixed(2)} s)`,
     );
   }
+}
+
+if (softwareWebGpu && rows.some((r) => r.backend === "webgpu:stock" && r.medianMs !== undefined)) {
+  console.log(
+    "  note: this adapter is software (Mesa llvmpipe), which ends a shader invocation's loops " +
+      "after 65535 iterations in all. The stock Conv2DBackpropFilter loops over " +
+      "batch*outH*outW per thread, so for layers where that passes 65535 it stops early: its " +
+      "gradient is wrong and its time a lower bound. The project kernels split such " +
+      "contractions (src/backend/webgpu/tuning.ts, getLoopLimit).",
+  );
 }
 
 const wasmRate = (net: string) =>

@@ -3,7 +3,9 @@
  * (`batchNormTraining`) on the `cpu` backend: output, batch mean and variance, and the
  * gradients of a weighted sum of the output with respect to x, gamma and beta; channel counts
  * that are and are not multiples of 4, batch 1, a large mean against the spread (the shifted
- * sums must not cancel), rows past one workgroup's share; no tensor growth.
+ * sums must not cancel), rows past one workgroup's share, rows a thread could not loop over
+ * within the loop limit of software adapters (a lowered limit forces the split); no tensor
+ * growth.
  * Tolerance 1e-4 relative (max |diff| / max |cpu|). Skipped without an adapter.
  */
 import assert from "node:assert/strict";
@@ -13,6 +15,7 @@ import { probeWebGpu } from "../../src/backend/webgpu.ts";
 import { randoms, relError } from "./wasm/_compare.ts";
 import { webGpuBatchNorm } from "../../src/backend/webgpu/batch_norm.ts";
 import { batchNormTraining } from "../../src/model/batch_norm.ts";
+import { setLoopLimit } from "../../src/backend/webgpu/tuning.ts";
 
 const probe = await probeWebGpu();
 const skip = "reason" in probe ? probe.reason : undefined;
@@ -97,6 +100,36 @@ Deno.test({
       }
       assert.equal(tf.memory().numTensors, before, "tensors leaked");
     } finally {
+      await startBackend("cpu");
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu fused batch norm splits rows a thread could not loop over within the loop limit",
+  ignore: Boolean(skip),
+  async fn() {
+    // 16384 rows of 32 channels: with the limit lowered to 200 loop iterations per invocation,
+    // every pass needs more row blocks than it would pick by itself.
+    const cases: Case[] = [
+      { shape: [16, 32, 32, 32], relu: true },
+      { shape: [8, 16, 16, 4], relu: false },
+    ];
+    await startBackend("cpu");
+    const want: Result[] = [];
+    for (const c of cases) want.push(await evaluate(c, false));
+    try {
+      await startBackend("webgpu");
+      setLoopLimit(200);
+      for (let i = 0; i < cases.length; i++) {
+        const got = await evaluate(cases[i], true);
+        for (const key of Object.keys(got) as (keyof Result)[]) {
+          const e = relError(got[key], want[i][key]);
+          assert.ok(e <= TOL, `${JSON.stringify(cases[i])} ${key}: relative error ${e} > ${TOL}`);
+        }
+      }
+    } finally {
+      setLoopLimit(65000);
       await startBackend("cpu");
     }
   },

@@ -8,7 +8,10 @@
  * small tiles (ragged edges everywhere), some with the tiles of both tunings (the software
  * adapter's 16x8 blocks per thread and a GPU's 4x4 blocks, so the shaders a GPU would compile
  * are checked here too); and the split-K path with several slices, ragged or not, and the
- * dispatch fold for row-tile counts past the per-axis limit.
+ * dispatch fold for row-tile counts past the per-axis limit; and contractions longer than a
+ * software adapter's loop limit (llvmpipe silently stops a shader's loops after 65535
+ * iterations in all): the filter gradient of a 128-view 32x32 layer (K = 131072) with the
+ * real limit, and several kernels with a lowered one.
  *
  * Tolerance 1e-4: max |webgpu - cpu| / max |cpu| per output. Skipped without an adapter.
  */
@@ -20,6 +23,7 @@ import { randoms, relError } from "./wasm/_compare.ts";
 import {
   setDispatchLimit,
   setGemmTile,
+  setLoopLimit,
   setSoftwareAdapter,
   setTargetWorkgroups,
 } from "../../src/backend/webgpu/tuning.ts";
@@ -162,6 +166,36 @@ Deno.test({
       await check(cases.slice(0, 1), want, "dispatch limit 3 workgroups per axis");
     } finally {
       setDispatchLimit(65535);
+      await startBackend("cpu");
+    }
+  },
+});
+
+Deno.test({
+  name: "webgpu conv kernels: contractions past a software adapter's loop limit are split",
+  ignore: Boolean(skip),
+  async fn() {
+    // K = 128*32*32 = 131072 for the filter gradient: one invocation looping over it would
+    // pass llvmpipe's 65535 loop iterations and stop early (the stock kernel does).
+    const long: Shape[] = [{ n: 128, h: 32, ci: 4, co: 4, k: 3, s: 1, p: 1 }];
+    const lowered: Shape[] = [
+      { n: 4, h: 25, ci: 8, co: 8, k: 3, s: 1, p: 1 },
+      { n: 2, h: 9, ci: 3, co: 8, k: 3, s: 1, p: 1 },
+    ];
+    const want = await reference([...long, ...lowered]);
+    try {
+      await startBackend("webgpu");
+      setSoftwareAdapter(true);
+      setTargetWorkgroups(2);
+      await check(long, want, "K = 131072, software tuning");
+      // Small tiles keep the forward and input-gradient contractions (which are not split)
+      // within 100 iterations; the filter gradient must split to stay there.
+      setGemmTile({ bm: 16, bn: 16, bk: 8, tm: 4, tn: 4 });
+      setLoopLimit(100);
+      await check(lowered, want, "loop limit lowered to 100");
+    } finally {
+      setLoopLimit(65000);
+      setGemmTile(undefined);
       await startBackend("cpu");
     }
   },

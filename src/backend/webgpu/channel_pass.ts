@@ -13,7 +13,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { ceilDiv, flatGrid, run } from "./program.ts";
-import { getTargetWorkgroups, isSoftwareAdapter } from "./tuning.ts";
+import { getLoopLimit, getTargetWorkgroups, isSoftwareAdapter } from "./tuning.ts";
 
 /** The thread layout of a pass over `[m, c]`. */
 interface Layout {
@@ -32,6 +32,10 @@ interface Layout {
   rowsPerGroup: number;
 }
 
+/**
+ * The layout for `rowsPerThread` rows per thread, fewer where a thread would loop past the loop
+ * limit (its rows, plus the `rowLanes` of a workgroup's own reduction).
+ */
 function layout(m: number, c: number, rowsPerThread: number): Layout {
   const vec = c % 4 === 0 ? 4 : 1;
   const cv = c / vec;
@@ -39,11 +43,20 @@ function layout(m: number, c: number, rowsPerThread: number): Layout {
   const lanesC = Math.min(cv, wg);
   const rowLanes = Math.max(1, Math.floor(wg / lanesC));
   const chunks = ceilDiv(cv, lanesC);
+  rowsPerThread = Math.max(1, Math.min(rowsPerThread, getLoopLimit() - rowLanes - 2));
   let groups = Math.max(1, ceilDiv(m, rowLanes * rowsPerThread));
   groups = Math.min(groups, 65535);
   const rowsPerGroup = ceilDiv(ceilDiv(m, groups), rowLanes) * rowLanes;
   groups = ceilDiv(m, rowsPerGroup);
   return { m, c, vec, cv, wg, lanesC, rowLanes, chunks, groups, rowsPerGroup };
+}
+
+/**
+ * Loop iterations of a thread over its rows of a row block (a loop of n iterations counts
+ * n + 1 against the loop limit).
+ */
+function rowLoops(l: Layout): number {
+  return ceilDiv(l.rowsPerGroup, l.rowLanes) + 1;
 }
 
 function type(vec: number): string {
@@ -128,6 +141,7 @@ fn kernel() {
     workgroupSize: lay.wg,
     dispatch: [lay.groups, lay.chunks, 1],
     source,
+    loopIterations: rowLoops(lay) + lay.rowLanes,
   }, inputs);
   return { partial, groups: lay.groups };
 }
@@ -176,6 +190,7 @@ fn kernel() {
     workgroupSize: 64,
     dispatch: grid.dispatch,
     source,
+    loopIterations: groups + 1,
   }, [partial, ...extra]);
 }
 
@@ -218,6 +233,7 @@ fn kernel() {
     workgroupSize: l.wg,
     dispatch: [l.groups, l.chunks, 1],
     source,
+    loopIterations: rowLoops(l),
   }, inputs);
 }
 

@@ -13,7 +13,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import type { ConvGeometry } from "../conv_geometry.ts";
 import { convKernelConfig, geometryKey, readInput } from "./conv_info.ts";
-import { gemmProgram } from "./gemm.ts";
+import { gemmMaxK, gemmProgram, type Loader } from "./gemm.ts";
 import { ceilDiv, run } from "./program.ts";
 import { reduceSlices } from "./reduce_slices.ts";
 import { gemmTile, getTargetWorkgroups } from "./tuning.ts";
@@ -31,9 +31,16 @@ export function filterGrad(
   const M = g.kH * g.kW * g.inC, N = g.outC, K = g.batch * g.outH * g.outW;
   const tile = gemmTile(M, N);
   const tiles = ceilDiv(M, tile.bm) * ceilDiv(N, tile.bn);
-  const maxSlices = Math.max(1, Math.floor(K / MIN_SLICE_K));
-  const slices = Math.min(maxSlices, Math.max(1, Math.round(getTargetWorkgroups() / tiles)));
   const vecA = g.inC % 4 === 0, vecB = N % 4 === 0;
+  const a: Loader = { fn: loadX(g, vecA), vec: vecA ? "row" : "none", contiguous: "row" };
+  const b: Loader = { fn: loadDy(N, vecB), vec: vecB ? "col" : "none", contiguous: "col" };
+  const maxSlices = Math.max(1, Math.floor(K / MIN_SLICE_K));
+  // Enough slices to fill the device, and always enough that no invocation loops past the
+  // loop limit (software adapters would silently stop a longer contraction).
+  const slices = Math.max(
+    Math.min(maxSlices, Math.max(1, Math.round(getTargetWorkgroups() / tiles))),
+    ceilDiv(K, gemmMaxK(tile, a, b)),
+  );
   const filterShape = [g.kH, g.kW, g.inC, g.outC];
   const spec = gemmProgram({
     key: `cbf_${geometryKey(g)}`,
@@ -42,8 +49,8 @@ export function filterGrad(
     K,
     tile,
     slices,
-    a: { fn: loadX(g, vecA), vec: vecA ? "row" : "none", contiguous: "row" },
-    b: { fn: loadDy(N, vecB), vec: vecB ? "col" : "none", contiguous: "col" },
+    a,
+    b,
     store: vecB
       ? `fn store4(m : i32, n : i32, v : vec4<f32>) { result[(gz * ${M} + m) * ${
         N / 4

@@ -18,7 +18,7 @@
  * `prologue` may set private variables from `gz`, and `kEnd` may depend on them).
  */
 import { ceilDiv, type ProgramSpec } from "./program.ts";
-import { getDispatchLimit } from "./tuning.ts";
+import { getDispatchLimit, getLoopLimit } from "./tuning.ts";
 
 /** Tile shape of a {@link gemmProgram} program. */
 export interface GemmTile {
@@ -87,6 +87,32 @@ export function checkTile(t: GemmTile): void {
     t.bn % t.tn === 0 && t.bm % 4 === 0 && t.bn % 4 === 0 &&
     4 * t.bk * (t.bm + t.bn) <= WORKGROUP_BYTES;
   if (!ok) throw new RangeError(`unsupported GEMM tile ${JSON.stringify(t)}`);
+}
+
+/**
+ * Loop iterations one invocation runs per `bk`-deep step of the contraction: the step itself,
+ * the inner loop over `bk / 4`, and the copy loops of threads that stage more
+ * than one unit of a tile. A loop of n iterations counts n + 1 (measured on llvmpipe: its
+ * limiter also counts the pass that leaves the loop).
+ */
+export function gemmLoopsPerStep(tile: GemmTile, a: Loader, b: Loader): number {
+  const { bm, bn, bk, tm, tn } = tile;
+  const threads = (bm / tm) * (bn / tn);
+  const copy = (l: Loader, size: number) => {
+    const perThread = Math.ceil((l.vec === "none" ? size : size / 4) / threads);
+    return perThread > 1 ? perThread + 1 : 0;
+  };
+  return 1 + (bk / 4 + 1) + copy(a, bm * bk) + copy(b, bk * bn);
+}
+
+/**
+ * The longest contraction one invocation of a {@link gemmProgram} with this tile may run
+ * within the loop limit ({@link getLoopLimit}): split-K callers split K into slices no longer.
+ */
+export function gemmMaxK(tile: GemmTile, a: Loader, b: Loader): number {
+  const steps = Math.floor((getLoopLimit() - 1) / gemmLoopsPerStep(tile, a, b));
+  if (steps < 1) throw new RangeError(`GEMM tile ${JSON.stringify(tile)}: loops past the limit`);
+  return steps * tile.bk;
 }
 
 /** The program spec of a GEMM-shaped kernel (see the module comment). */
@@ -172,6 +198,9 @@ fn kernel() {
     workgroupSize: threads,
     dispatch: [tilesN * fold, ceilDiv(tilesM, fold), z],
     source,
+    // The longest slice (or K) in bk steps; a custom kEnd stays within K.
+    loopIterations: ceilDiv(slices > 1 ? kSlice : K, bk) * gemmLoopsPerStep(tile, spec.a, spec.b) +
+      1,
   };
 }
 

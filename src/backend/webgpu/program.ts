@@ -16,6 +16,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import { getLoopLimit } from "./tuning.ts";
 
 /** What a project program declares. */
 export interface ProgramSpec {
@@ -35,6 +36,11 @@ export interface ProgramSpec {
   dispatch: [number, number, number];
   /** WGSL after the backend's header: must define `fn kernel()`, the program's body. */
   source: string;
+  /**
+   * The most loop iterations one invocation runs, all loops of `source` together (0: no
+   * loops). Checked against {@link getLoopLimit}: software adapters end longer loops early.
+   */
+  loopIterations: number;
 }
 
 /**
@@ -96,6 +102,15 @@ export function run(
 ): tf.TensorInfo {
   if (inputs.length !== spec.inputs.length) {
     throw new TypeError(`${spec.key}: ${inputs.length} inputs for bindings ${spec.inputs}`);
+  }
+  const limit = getLoopLimit();
+  if (!(spec.loopIterations <= limit)) {
+    throw new RangeError(
+      `${spec.key}: one invocation would run ${spec.loopIterations} loop iterations, past the ` +
+        `${limit} a software adapter runs before it ends a shader's loops early (Mesa llvmpipe ` +
+        `stops them after 65535, silently, leaving a wrong result); this is a bug in the ` +
+        `kernel's work split: report it with the shapes of the call`,
+    );
   }
   for (const t of inputs) {
     if (t.dtype !== "float32") {

@@ -38,5 +38,6 @@ fn kernel() {
   }
 }
 `,
+    loopIterations: slices + 1,
   }, [partial]);
 }

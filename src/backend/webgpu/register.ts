@@ -26,12 +26,22 @@ export const webGpuKernelConfigs: tf.KernelConfig[] = [
  * leaves TensorFlow.js's own kernels in charge (the project ones hand over to them).
  */
 export function registerWebGpuKernels(options: { softwareAdapter?: boolean } = {}): void {
-  setWebGpuKernelsEnabled(kernelSetFromEnv() === "project");
+  const set = kernelSetFromEnv();
+  setWebGpuKernelsEnabled(set === "project");
+  if (set === "stock" && options.softwareAdapter) {
+    console.warn(
+      "SIMCLR_WEBGPU_KERNELS=stock on a software adapter: Mesa llvmpipe ends a shader's loops " +
+        "after 65535 iterations, and the stock Conv2DBackpropFilter loops over " +
+        "batch*outH*outW per thread, so its filter gradients are wrong (cut short) for layers " +
+        "where that passes 65535 (e.g. 64 views of 32x32). Use the project kernels (the default).",
+    );
+  }
   const cores = (globalThis.navigator as { hardwareConcurrency?: number })?.hardwareConcurrency;
   setSoftwareAdapter(options.softwareAdapter ?? false);
-  // Software: one workgroup per CPU thread is enough to fill it; split-K measured 2-3x slower
-  // per FLOP on llvmpipe (bench-net filter gradients, same run), so it only splits products
-  // with fewer output tiles than threads (the stem).
+  // Software: one workgroup per CPU thread is enough to fill it. More split-K slices than the
+  // loop limit needs measured neutral on llvmpipe (bench-net filter gradients at 2, 8, 32 and
+  // 128 target workgroups, same run: 2.04, 2.35, 2.16, 2.09 CPU-s). An older figure, split-K
+  // 2-3x slower, was wrong: the unsplit kernels it timed were cut short by the loop limit.
   setTargetWorkgroups(options.softwareAdapter ? Math.max(1, cores ?? 2) : 256);
   for (const config of webGpuKernelConfigs) {
     const current = tf.getKernel(config.kernelName, "webgpu");

@@ -53,6 +53,28 @@ export function getDispatchLimit(): number {
   return dispatchLimit;
 }
 
+let loopLimit = 65000;
+
+/**
+ * The most loop iterations one invocation of a project program may run, all its loops
+ * together. Mesa's llvmpipe (the software adapter CI and GPU-less machines use) ends every
+ * loop of a shader invocation once they have run 65535 iterations in total
+ * (`LP_MAX_TGSI_LOOP_ITERATIONS`), silently: a longer contraction would just stop, with a
+ * wrong result. The kernels split their work to stay under this (with a margin), and
+ * {@link run} refuses a program that would not. Lower only to test the splitting.
+ */
+export function setLoopLimit(n: number): void {
+  if (!(Number.isInteger(n) && n >= 64 && n <= 65000)) {
+    throw new RangeError(`loop limit must be an integer in 64..65000, got ${n}`);
+  }
+  loopLimit = n;
+}
+
+/** See {@link setLoopLimit}. */
+export function getLoopLimit(): number {
+  return loopLimit;
+}
+
 let override: GemmTile | undefined;
 
 /** Forces one GEMM tile for every product (`undefined`: back to the per-shape choice). */
