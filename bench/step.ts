@@ -25,8 +25,8 @@
  * `webgpu` is measured once per kernel set in `--webgpu-kernels`: `project` (the project's
  * kernels, the default; row `webgpu`) and/or `stock` (TensorFlow.js's own; row
  * `webgpu:stock`), with the ratio of the two printed after the table. On a software adapter
- * the stock set runs 1 step without warm-up unless told otherwise (a small-net step there
- * takes minutes), the project set 1 warm-up and 3 steps. The `--profile` table gives, per kernel, calls, GPU dispatches (programs
+ * both sets warm up for 1 step (it compiles the shaders), then the stock set runs 1 step
+ * (about a minute for the small net there), the project set 3. The `--profile` table gives, per kernel, calls, GPU dispatches (programs
  * run), time and share of one step, with the step's totals.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -271,11 +271,12 @@ function planFor(backend: string, info: BackendInfo, net: Net, named: boolean) {
   // aborts the wasm module for the rest of the process: micro-batch it up front there.
   const microPairs = net === "resnet18" && info.tfBackend === "wasm" ? micro : 0;
   if (slow) {
-    // The stock webgpu kernels on a software adapter: minutes per step, and little to warm up;
-    // the project's: seconds, so a median of 3 (the first step compiles every shader).
+    // The first step compiles every shader (seconds on a software adapter), so both sets warm
+    // up once; then the stock set (about a minute per step) is timed once, the project's (a
+    // few seconds) as a median of 3.
     const stockSet = backend === "webgpu:stock";
     const steps = user.steps ?? (info.name === "webgpu" && !stockSet ? 3 : 1);
-    return { steps, warmup: user.warmup ?? (stockSet ? 0 : 1), pairs, micro: microPairs };
+    return { steps, warmup: user.warmup ?? 1, pairs, micro: microPairs };
   }
   if (net === "resnet18") {
     return { steps: user.steps ?? 2, warmup: user.warmup ?? 1, pairs, micro: microPairs };
