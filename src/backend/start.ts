@@ -10,7 +10,9 @@ import type { BackendInfo, BackendName, BackendRequest } from "./info.ts";
 import { loadTensorflowBackend } from "./tensorflow.ts";
 import { describeAdapter, probeWebGpu } from "./webgpu.ts";
 import { startWasm } from "./wasm_start.ts";
-import { registerWebGpuKernels, reportDeviceErrors } from "./webgpu/register.ts";
+import { registerWebGpuKernels } from "./webgpu/register.ts";
+import { watchDevice } from "./webgpu/device_errors.ts";
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import {
   loadNativeProvider,
   type NativeOptions,
@@ -147,7 +149,7 @@ async function startNamed(
       await import("@tensorflow/tfjs-backend-webgpu");
       registerWebGpuKernels({ softwareAdapter: probe.adapter.softwareFallback });
       await activate("webgpu");
-      reportDeviceErrors((tf.backend() as unknown as { device: GPUDevice }).device);
+      watchDevice(tf.backend() as unknown as WebGPUBackend);
       return {
         name,
         tfBackend: "webgpu",

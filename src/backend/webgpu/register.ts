@@ -67,26 +67,3 @@ function kernelSetFromEnv(): "project" | "stock" {
       `or 'stock' (TensorFlow.js's own)`,
   );
 }
-
-const watched = new WeakSet<object>();
-
-/**
- * Prints WebGPU validation errors (a shader that does not compile, a binding over a limit)
- * once each, with what to do: WebGPU reports them asynchronously and the failing dispatch is
- * skipped, so without this a kernel bug would show up only as wrong numbers.
- */
-export function reportDeviceErrors(device: GPUDevice): void {
-  if (watched.has(device)) return;
-  watched.add(device);
-  const seen = new Set<string>();
-  device.addEventListener("uncapturederror", (event) => {
-    const message = (event as GPUUncapturedErrorEvent).error.message;
-    if (seen.has(message)) return;
-    seen.add(message);
-    console.error(
-      `WebGPU error (a dispatch was skipped, results are wrong): ${message}\n` +
-        `If it names a project shader (ProjectProgram), switch the project kernels off with ` +
-        `SIMCLR_WEBGPU_KERNELS=stock and report it.`,
-    );
-  });
-}
