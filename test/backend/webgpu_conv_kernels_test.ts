@@ -4,14 +4,17 @@
  * strided input gradients) against the `cpu` backend on random inputs, over the shapes the
  * ResNet-18/50 layers have, made small: the 3x3 CIFAR stem and the 7x7/2 ImageNet stem on
  * 3 channels, 3x3 at strides 1 and 2, 1x1 at strides 1 and 2 (bottlenecks, downsampling),
- * odd spatial sizes, channel counts that are not multiples of 4, batch 1: all of them with
- * small tiles (ragged edges everywhere), some with the tiles of both tunings (the software
+ * odd spatial sizes, channel counts that are not multiples of 4, batch 1, a 5x5 filter: all
+ * of them with small tiles (ragged edges everywhere), then again as a software adapter runs
+ * them (layers with channels in vec4s by row segments, src/backend/webgpu/row_conv.ts: the
+ * forward and filter gradient at any stride, the input gradient at stride 1), some with the
+ * tiles of both tunings (the software
  * adapter's 16x8 blocks per thread and a GPU's 4x4 blocks, so the shaders a GPU would compile
  * are checked here too); and the split-K path with several slices, ragged or not, and the
  * dispatch fold for row-tile counts past the per-axis limit; and contractions longer than a
  * software adapter's loop limit (llvmpipe silently stops a shader's loops after 65535
- * iterations in all): the filter gradient of a 128-view 32x32 layer (K = 131072) with the
- * real limit, and several kernels with a lowered one.
+ * iterations in all): the filter gradients of 128-view 32x32 layers (K = 115200 and 131072)
+ * with the real limit, and several kernels with a lowered one.
  *
  * Tolerance 1e-4: max |webgpu - cpu| / max |cpu| per output. Skipped without an adapter.
  */
@@ -61,6 +64,8 @@ const SHAPES: Shape[] = [
   { n: 2, h: 7, w: 9, ci: 5, co: 7, k: 3, s: 2, p: 1 }, // ... strided, not square
   { n: 3, h: 4, ci: 3, co: 5, k: 1, s: 1, p: 0 }, // ... 1x1
   { n: 2, h: 6, ci: 4, co: 4, k: 3, s: 1, p: 0 }, // valid padding
+  { n: 1, h: 4, w: 64, ci: 4, co: 8, k: 3, s: 1, p: 1 }, // row segments of 32, two per row
+  { n: 1, h: 6, w: 10, ci: 4, co: 4, k: 5, s: 1, p: 2 }, // 5x5, same padding
 ];
 
 type Kernel = "Conv2D" | "Conv2DBackpropInput" | "Conv2DBackpropFilter";
@@ -134,7 +139,12 @@ Deno.test({
       // Every shape with a small tile (quick to compile on llvmpipe; ragged edges everywhere),
       // then the tiles the two tunings use on the shapes whose index math differs most.
       setGemmTile({ bm: 16, bn: 16, bk: 8, tm: 4, tn: 4 });
+      setSoftwareAdapter(false);
       await check(SHAPES, want, "16x16x8 tiles");
+      // Software adapters: stride-1 same-padded layers (forward and input gradient) by row
+      // segments, with every segment length and channel block the shapes give.
+      setSoftwareAdapter(true);
+      await check(SHAPES, want, "16x16x8 tiles, row convolutions where they fit");
       setGemmTile(undefined);
       const some = [1, 4, 7, 11].map((i) => SHAPES[i]);
       setSoftwareAdapter(true);
@@ -175,9 +185,14 @@ Deno.test({
   name: "webgpu conv kernels: contractions past a software adapter's loop limit are split",
   ignore: Boolean(skip),
   async fn() {
-    // K = 128*32*32 = 131072 for the filter gradient: one invocation looping over it would
-    // pass llvmpipe's 65535 loop iterations and stop early (the stock kernel does).
-    const long: Shape[] = [{ n: 128, h: 32, ci: 4, co: 4, k: 3, s: 1, p: 1 }];
+    // The filter gradient contracts over batch*outH*outW: 128*30*30 = 115200 (3 channels: the
+    // GEMM, as for a stem) and 128*32*32 = 131072 (4: row convolutions on software adapters).
+    // One invocation looping over either would pass llvmpipe's 65535 loop iterations and stop
+    // early (the stock kernel does).
+    const long: Shape[] = [
+      { n: 128, h: 32, ci: 3, co: 4, k: 3, s: 1, p: 0 },
+      { n: 128, h: 32, ci: 4, co: 4, k: 3, s: 1, p: 1 },
+    ];
     const lowered: Shape[] = [
       { n: 4, h: 25, ci: 8, co: 8, k: 3, s: 1, p: 1 },
       { n: 2, h: 9, ci: 3, co: 8, k: 3, s: 1, p: 1 },
@@ -187,12 +202,14 @@ Deno.test({
       await startBackend("webgpu");
       setSoftwareAdapter(true);
       setTargetWorkgroups(2);
-      await check(long, want, "K = 131072, software tuning");
+      await check(long, want, "K > 65535, software tuning");
       // Small tiles keep the forward and input-gradient contractions (which are not split)
       // within 100 iterations; the filter gradient must split to stay there.
       setGemmTile({ bm: 16, bn: 16, bk: 8, tm: 4, tn: 4 });
       setLoopLimit(100);
-      await check(lowered, want, "loop limit lowered to 100");
+      await check(lowered, want, "loop limit lowered to 100, row convolutions");
+      setSoftwareAdapter(false);
+      await check(lowered, want, "loop limit lowered to 100, GEMMs");
     } finally {
       setLoopLimit(65000);
       setGemmTile(undefined);

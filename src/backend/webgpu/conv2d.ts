@@ -5,7 +5,9 @@
  * read as the `[kh*kw*ci, co]` matrix it is in HWIO. The stock kernels also run every training
  * shape as a matrix product (1x1 stride 1 by `BatchMatMul`, small outputs by im2col + matmul,
  * the rest by `Conv2DMMProgram`); this one is tiled for the project's GEMM and measured faster
- * (see the bench's per-kernel table). NCHW and dilated convolutions go to the stock kernel.
+ * (see the bench's per-kernel table). On software adapters, layers with channels in vec4s run
+ * by row segments instead ({@link rowConv}). NCHW and dilated convolutions go to the stock
+ * kernel.
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
@@ -13,7 +15,8 @@ import type { ConvGeometry } from "../conv_geometry.ts";
 import { convKernelConfig, geometryKey, readInput } from "./conv_info.ts";
 import { gemmProgram } from "./gemm.ts";
 import { run } from "./program.ts";
-import { gemmTile } from "./tuning.ts";
+import { rowConv, rowConvFits } from "./row_conv.ts";
+import { gemmTile, isSoftwareAdapter } from "./tuning.ts";
 
 /** `y` (NHWC) of the convolution `g` of `x` with the HWIO `filter`. */
 export function convForward(
@@ -22,6 +25,7 @@ export function convForward(
   filter: tf.TensorInfo,
   g: ConvGeometry,
 ): tf.TensorInfo {
+  if (isSoftwareAdapter() && rowConvFits(g)) return rowConv(backend, x, filter, g);
   const M = g.batch * g.outH * g.outW, N = g.outC, K = g.kH * g.kW * g.inC;
   const vecK = g.inC % 4 === 0, vecN = g.outC % 4 === 0;
   const tile = gemmTile(M, N);

@@ -7,7 +7,8 @@
  * K = batch*outH*outW (524,288 for a 64-channel layer at 512 views of 32x32). The output is
  * small and K huge, so K is split into slices, one workgroup per (output tile, slice), each
  * writing a partial product; {@link reduceSlices} sums them. The stock kernel (one thread per
- * filter element summing all of K serially) is kept for NCHW and dilated convolutions.
+ * filter element summing all of K serially) is kept for NCHW and dilated convolutions. On
+ * software adapters layers with channels in vec4s run by row segments ({@link rowFilterGrad}).
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
@@ -16,7 +17,8 @@ import { convKernelConfig, geometryKey, readInput } from "./conv_info.ts";
 import { gemmMaxK, gemmProgram, type Loader } from "./gemm.ts";
 import { ceilDiv, run } from "./program.ts";
 import { reduceSlices } from "./reduce_slices.ts";
-import { gemmTile, getTargetWorkgroups } from "./tuning.ts";
+import { rowConvFits, rowFilterGrad } from "./row_conv.ts";
+import { gemmTile, getTargetWorkgroups, isSoftwareAdapter } from "./tuning.ts";
 
 /** Contraction per slice below which splitting further costs more than it gains. */
 const MIN_SLICE_K = 1024;
@@ -28,6 +30,7 @@ export function filterGrad(
   dy: tf.TensorInfo,
   g: ConvGeometry,
 ): tf.TensorInfo {
+  if (isSoftwareAdapter() && rowConvFits(g)) return rowFilterGrad(backend, x, dy, g);
   const M = g.kH * g.kW * g.inC, N = g.outC, K = g.batch * g.outH * g.outW;
   const tile = gemmTile(M, N);
   const tiles = ceilDiv(M, tile.bm) * ceilDiv(N, tile.bn);

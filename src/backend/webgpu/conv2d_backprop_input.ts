@@ -9,7 +9,8 @@
  * runs the GEMM `dx_class[(n, i, j), ci] = sum_{(th, tw, co)} dy[...] W[...]`, contracting over
  * only that class's taps: for a 3x3 stride-2 layer, 9 taps in all instead of the 36 that the
  * stock program (zero insertion: `Conv2DDerInputMMProgram`) multiplies. Stride 1 is the single
- * class with every tap (a correlation with the rotated filter).
+ * class with every tap (a correlation with the rotated filter); on software adapters a
+ * stride-1 layer runs as that correlation by row segments ({@link rowInputGrad}).
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
@@ -17,7 +18,8 @@ import type { ConvGeometry } from "../conv_geometry.ts";
 import { convKernelConfig, geometryKey } from "./conv_info.ts";
 import { gemmProgram } from "./gemm.ts";
 import { ceilDiv, run } from "./program.ts";
-import { gemmTile } from "./tuning.ts";
+import { rowInputGrad, rowInputGradFits } from "./row_conv.ts";
+import { gemmTile, isSoftwareAdapter } from "./tuning.ts";
 
 /** One axis of the parity classes: per residue r, its first tap, tap count and offset. */
 interface AxisClasses {
@@ -47,6 +49,7 @@ export function inputGrad(
   filter: tf.TensorInfo,
   g: ConvGeometry,
 ): tf.TensorInfo {
+  if (isSoftwareAdapter() && rowInputGradFits(g)) return rowInputGrad(backend, dy, filter, g);
   const h = axisClasses(g.inH, g.kH, g.strideH, g.padTop);
   const w = axisClasses(g.inW, g.kW, g.strideW, g.padLeft);
   const classes = h.stride * w.stride;
