@@ -6,8 +6,9 @@
  * 3 channels, 3x3 at strides 1 and 2, 1x1 at strides 1 and 2 (bottlenecks, downsampling),
  * odd spatial sizes, channel counts that are not multiples of 4, batch 1, a 5x5 filter: all
  * of them with small tiles (ragged edges everywhere), then again as a software adapter runs
- * them (layers with channels in vec4s by row segments, src/backend/webgpu/row_conv.ts: the
- * forward and filter gradient at any stride, the input gradient at stride 1), some with the
+ * them (filters wider than their stride with channels in vec4s by row segments,
+ * src/backend/webgpu/row_conv.ts: the forward and filter gradient at any stride, the input
+ * gradient at stride 1), some with the
  * tiles of both tunings (the software
  * adapter's 16x8 blocks per thread and a GPU's 4x4 blocks, so the shaders a GPU would compile
  * are checked here too); and the split-K path with several slices, ragged or not, and the

@@ -8,7 +8,8 @@
  * small and K huge, so K is split into slices, one workgroup per (output tile, slice), each
  * writing a partial product; {@link reduceSlices} sums them. The stock kernel (one thread per
  * filter element summing all of K serially) is kept for NCHW and dilated convolutions. On
- * software adapters layers with channels in vec4s run by row segments ({@link rowFilterGrad}).
+ * software adapters the layers {@link rowConvFits} takes run by row segments
+ * ({@link rowFilterGrad}).
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";

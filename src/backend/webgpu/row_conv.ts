@@ -27,11 +27,14 @@ import { getLoopLimit } from "./tuning.ts";
 const WG = 8;
 
 /**
- * Whether {@link rowConv} and {@link rowFilterGrad} compute `g`: no dilation, input and
- * output channels in whole vec4s (any stride, filter size and padding).
+ * Whether {@link rowConv} and {@link rowFilterGrad} compute `g` (any stride and padding): no
+ * dilation, input and output channels in whole vec4s, and taps along w that overlap (filter
+ * wider than the stride). Without the overlap (1x1 filters) nothing is reused, and the
+ * filter gradient's small per-thread block would load twice what the GEMM's does per FMA.
  */
 export function rowConvFits(g: ConvGeometry): boolean {
-  return g.dilationH === 1 && g.dilationW === 1 && g.inC % 4 === 0 && g.outC % 4 === 0;
+  return g.dilationH === 1 && g.dilationW === 1 && g.inC % 4 === 0 && g.outC % 4 === 0 &&
+    g.kW > g.strideW;
 }
 
 /** Whether {@link rowInputGrad} computes the input gradient of `g`: stride 1 as well. */
