@@ -1,8 +1,8 @@
 /**
  * Convolutions by output row segments, for software adapters. One thread computes `tm`
- * consecutive output pixels of a row for `tn` output channels: for each filter row `kh` and
- * vec4 of input channels it loads the input pixels under the segment once (`s*(tm-1) + kw`
- * of them at stride s) and uses each for every tap along w that covers it. An implicit GEMM
+ * consecutive output pixels of a row (of `rh` rows) for `tn` output channels: for each filter
+ * row `kh` and vec4 of input channels it loads the input pixels under the segment once
+ * (`s*(tm-1) + kw` of them at stride s) and uses each for every tap along w that covers it. An implicit GEMM
  * loads an input pixel once per tap it meets (3 times along a row for a 3x3 filter at stride
  * 1); on llvmpipe, where every load from memory is a loop over the SIMD lanes and costs ~10x
  * an FMA, that is most of the time. The filter gradient ({@link rowFilterGrad}) is summed
@@ -11,7 +11,8 @@
  *
  * Measured on llvmpipe (bench net, 128 views, whole training step, same process, steps
  * alternating): 0.80 of the step's CPU time with the forward and input gradient by rows,
- * 0.72 with the filter gradient too.
+ * 0.72 with the filter gradient too, and x0.89 again with blocks of several rows on maps
+ * narrower than 32 (the forward's filter loads then serve up to 32 pixels).
  *
  * Each thread reads straight from the buffers (no workgroup memory, no barrier): on a CPU a
  * workgroup-memory access costs what a buffer access does.
@@ -74,20 +75,32 @@ export function rowConv(
 ): tf.TensorInfo {
   if (!rowConvFits(g)) throw new RangeError(`row convolution: unsupported geometry`);
   const { batch: B, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, strideH, strideW } = g;
-  // Output pixels per thread: up to 32 (a CIFAR row).
+  // Output pixels per thread: a segment of up to 32 of a row (a CIFAR row), and on narrower
+  // maps as many rows of such segments as make up to 32 pixels: the filter's values loaded
+  // for one filter row serve them all.
   const tm = largestDivisor(outW, 32);
-  // 16 channels per thread where the segment is short (fewer pixels to spread the loads over).
-  const tn = tm <= 16 && CO % 16 === 0 ? 16 : CO % 8 === 0 ? 8 : 4;
-  const segments = outW / tm, blocks = CO / tn, cv = C / 4, cov = CO / 4;
-  const threads = B * outH * segments * blocks;
+  const rh = largestDivisor(outH, Math.floor(32 / tm));
+  const pixels = rh * tm;
+  // 16 channels per thread where the block is small (fewer pixels to spread the loads over).
+  const tn = pixels <= 16 && CO % 16 === 0 ? 16 : CO % 8 === 0 ? 8 : 4;
+  const segments = outW / tm, blocks = CO / tn, cv = C / 4, cov = CO / 4, rowGroups = outH / rh;
+  const threads = B * rowGroups * segments * blocks;
   const grid = flatGrid(threads, WG);
-  const acc: string[] = [];
-  for (let r = 0; r < tm; r++) {
-    for (let c = 0; c < tn / 4; c++) acc.push(`var acc_${r}_${c} = vec4<f32>(0.0);`);
+  const acc = (q: number, r: number, c: number) => `acc_${q}_${r}_${c}`;
+  const decls: string[] = [];
+  const writes: string[] = [];
+  for (let q = 0; q < rh; q++) {
+    for (let r = 0; r < tm; r++) {
+      for (let c = 0; c < tn / 4; c++) {
+        decls.push(`var ${acc(q, r, c)} = vec4<f32>(0.0);`);
+        writes.push(`result[outBase + ${(q * outW + r) * cov + c}] = ${acc(q, r, c)};`);
+      }
+    }
   }
-  // One filter row and vec4 of input channels: the pixels under the segment, then per tap
-  // along w and channel j of the vec4, the filter's vec4s of output channels and the FMAs.
-  const body = loadSegment(strideW * (tm - 1) + kW, inW, cv);
+  // One filter row and vec4 of input channels: the filter's vec4s of output channels per tap
+  // along w and channel j of the vec4; then per output row of the block, the input pixels
+  // under its segment and the FMAs.
+  const body: string[] = [];
   for (let kw = 0; kw < kW; kw++) {
     for (let j = 0; j < 4; j++) {
       for (let c = 0; c < tn / 4; c++) {
@@ -95,19 +108,29 @@ export function rowConv(
           `let w${kw}_${j}_${c} = W[((kh * ${kW} + ${kw}) * ${C} + c4 * 4 + ${j}) * ${cov} + co4 + ${c}];`,
         );
       }
-      for (let r = 0; r < tm; r++) {
-        for (let c = 0; c < tn / 4; c++) {
-          const a = `acc_${r}_${c}`;
-          body.push(`${a} = fma(vec4<f32>(xs${strideW * r + kw}[${j}]), w${kw}_${j}_${c}, ${a});`);
+    }
+  }
+  for (let q = 0; q < rh; q++) {
+    body.push(
+      `{`,
+      `let ih = (oh0 + ${q}) * ${strideH} - ${g.padTop} + kh;`,
+      `let rowOk = u32(ih) < ${inH}u;`,
+      `let xBase = (n * ${inH} + select(0, ih, rowOk)) * ${inW * cv} + c4;`,
+      ...loadSegment(strideW * (tm - 1) + kW, inW, cv),
+    );
+    for (let kw = 0; kw < kW; kw++) {
+      for (let j = 0; j < 4; j++) {
+        for (let r = 0; r < tm; r++) {
+          for (let c = 0; c < tn / 4; c++) {
+            const a = acc(q, r, c);
+            body.push(
+              `${a} = fma(vec4<f32>(xs${strideW * r + kw}[${j}]), w${kw}_${j}_${c}, ${a});`,
+            );
+          }
         }
       }
     }
-  }
-  const writes: string[] = [];
-  for (let r = 0; r < tm; r++) {
-    for (let c = 0; c < tn / 4; c++) {
-      writes.push(`result[outBase + ${r * cov + c}] = acc_${r}_${c};`);
-    }
+    body.push(`}`);
   }
   const source = `
 fn kernel() {
@@ -115,24 +138,20 @@ fn kernel() {
   if (t >= ${threads}) { return; }
   let co4 = (t % ${blocks}) * ${tn / 4};
   let ow0 = ((t / ${blocks}) % ${segments}) * ${tm};
-  let oh = (t / ${blocks * segments}) % ${outH};
-  let n = t / ${blocks * segments * outH};
+  let oh0 = ((t / ${blocks * segments}) % ${rowGroups}) * ${rh};
+  let n = t / ${blocks * segments * rowGroups};
   let iw0 = ow0 * ${strideW} - ${g.padLeft};
-  ${acc.join("\n  ")}
+  ${decls.join("\n  ")}
   for (var kh = 0; kh < ${kH}; kh++) {
-    let ih = oh * ${strideH} - ${g.padTop} + kh;
-    let rowOk = u32(ih) < ${inH}u;
-    let rowBase = (n * ${inH} + select(0, ih, rowOk)) * ${inW * cv};
     for (var c4 = 0; c4 < ${cv}; c4++) {
-      let xBase = rowBase + c4;
       ${body.join("\n      ")}
     }
   }
-  let outBase = ((n * ${outH} + oh) * ${outW} + ow0) * ${cov} + co4;
+  let outBase = ((n * ${outH} + oh0) * ${outW} + ow0) * ${cov} + co4;
   ${writes.join("\n  ")}
 }`;
   return run(backend, {
-    key: `rowconv_${rowKey(g)}_${tm}x${tn}`,
+    key: `rowconv_${rowKey(g)}_${rh}x${tm}x${tn}`,
     outputShape: [B, outH, outW, CO],
     inputs: ["x", "W"],
     inputComponents: [4, 4],
