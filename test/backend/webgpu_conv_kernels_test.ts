@@ -6,9 +6,9 @@
  * 3 channels, 3x3 at strides 1 and 2, 1x1 at strides 1 and 2 (bottlenecks, downsampling),
  * odd spatial sizes, channel counts that are not multiples of 4, batch 1, a 5x5 filter: all
  * of them with small tiles (ragged edges everywhere), then again as a software adapter runs
- * them (filters wider than their stride with channels in vec4s by row segments,
- * src/backend/webgpu/row_conv.ts: the forward and filter gradient at any stride, the input
- * gradient at stride 1), some with the
+ * them (filters wider than their stride, output channels in vec4s, by row segments,
+ * src/backend/webgpu/row_conv.ts: the forward and filter gradient at any stride, with input
+ * channels by vec4s or one at a time, the input gradient at stride 1), some with the
  * tiles of both tunings (the software
  * adapter's 16x8 blocks per thread and a GPU's 4x4 blocks, so the shaders a GPU would compile
  * are checked here too); and the split-K path with several slices, ragged or not, and the
@@ -186,12 +186,13 @@ Deno.test({
   name: "webgpu conv kernels: contractions past a software adapter's loop limit are split",
   ignore: Boolean(skip),
   async fn() {
-    // The filter gradient contracts over batch*outH*outW: 128*30*30 = 115200 (3 channels: the
-    // GEMM, as for a stem) and 128*32*32 = 131072 (4: row convolutions on software adapters).
-    // One invocation looping over either would pass llvmpipe's 65535 loop iterations and stop
-    // early (the stock kernel does).
+    // The filter gradient contracts over batch*outH*outW: 128*30*30 = 115200 (3 output
+    // channels: the GEMM) and 128*32*32 = 131072 (row convolutions on software adapters, with
+    // 3 input channels as a stem has and with 4). One invocation looping over any of them
+    // would pass llvmpipe's 65535 loop iterations and stop early (the stock kernel does).
     const long: Shape[] = [
-      { n: 128, h: 32, ci: 3, co: 4, k: 3, s: 1, p: 0 },
+      { n: 128, h: 32, ci: 4, co: 3, k: 3, s: 1, p: 0 },
+      { n: 128, h: 32, ci: 3, co: 8, k: 3, s: 1, p: 1 },
       { n: 128, h: 32, ci: 4, co: 4, k: 3, s: 1, p: 1 },
     ];
     const lowered: Shape[] = [

@@ -29,18 +29,21 @@ const WG = 8;
 
 /**
  * Whether {@link rowConv} and {@link rowFilterGrad} compute `g` (any stride and padding): no
- * dilation, input and output channels in whole vec4s, and taps along w that overlap (filter
- * wider than the stride). Without the overlap (1x1 filters) nothing is reused, and the
+ * dilation, output channels in whole vec4s (input channels go by vec4s where they can, else
+ * one at a time), and taps along w that overlap (filter wider than the stride). Without the overlap (1x1 filters) nothing is reused, and the
  * filter gradient's small per-thread block would load twice what the GEMM's does per FMA.
  */
 export function rowConvFits(g: ConvGeometry): boolean {
-  return g.dilationH === 1 && g.dilationW === 1 && g.inC % 4 === 0 && g.outC % 4 === 0 &&
-    g.kW > g.strideW;
+  return g.dilationH === 1 && g.dilationW === 1 && g.outC % 4 === 0 && g.kW > g.strideW;
 }
 
-/** Whether {@link rowInputGrad} computes the input gradient of `g`: stride 1 as well. */
+/**
+ * Whether {@link rowInputGrad} computes the input gradient of `g`: stride 1 and input
+ * channels in vec4s as well (they are that convolution's output channels).
+ */
 export function rowInputGradFits(g: ConvGeometry): boolean {
-  return rowConvFits(g) && g.strideH === 1 && g.strideW === 1 && g.padTop < g.kH &&
+  return rowConvFits(g) && g.inC % 4 === 0 && g.strideH === 1 && g.strideW === 1 &&
+    g.padTop < g.kH &&
     g.padLeft < g.kW;
 }
 
@@ -55,12 +58,13 @@ function largestDivisor(n: number, max: number): number {
  * in scope: the row's first vec4 of channel `c4`, `rowOk`, and `iw0`, the first pixel's
  * column): `xs{i}`, 0 outside the input.
  */
-function loadSegment(count: number, inW: number, cv: number): string[] {
+function loadSegment(count: number, inW: number, cv: number, vec: boolean): string[] {
+  const zero = vec ? "vec4<f32>(0.0)" : "0.0";
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
     lines.push(
       `let ok${i} = rowOk && u32(iw0 + ${i}) < ${inW}u;`,
-      `let xs${i} = select(vec4<f32>(0.0), x[select(0, xBase + (iw0 + ${i}) * ${cv}, ok${i})], ok${i});`,
+      `let xs${i} = select(${zero}, x[select(0, xBase + (iw0 + ${i}) * ${cv}, ok${i})], ok${i});`,
     );
   }
   return lines;
@@ -83,7 +87,9 @@ export function rowConv(
   const pixels = rh * tm;
   // 16 channels per thread where the block is small (fewer pixels to spread the loads over).
   const tn = pixels <= 16 && CO % 16 === 0 ? 16 : CO % 8 === 0 ? 8 : 4;
-  const segments = outW / tm, blocks = CO / tn, cv = C / 4, cov = CO / 4, rowGroups = outH / rh;
+  // Input channels by vec4s, or one at a time (a 3-channel stem).
+  const vec = C % 4 === 0, cw = vec ? 4 : 1, cv = C / cw;
+  const segments = outW / tm, blocks = CO / tn, cov = CO / 4, rowGroups = outH / rh;
   const threads = B * rowGroups * segments * blocks;
   const grid = flatGrid(threads, WG);
   const acc = (q: number, r: number, c: number) => `acc_${q}_${r}_${c}`;
@@ -102,10 +108,10 @@ export function rowConv(
   // under its segment and the FMAs.
   const body: string[] = [];
   for (let kw = 0; kw < kW; kw++) {
-    for (let j = 0; j < 4; j++) {
+    for (let j = 0; j < cw; j++) {
       for (let c = 0; c < tn / 4; c++) {
         body.push(
-          `let w${kw}_${j}_${c} = W[((kh * ${kW} + ${kw}) * ${C} + c4 * 4 + ${j}) * ${cov} + co4 + ${c}];`,
+          `let w${kw}_${j}_${c} = W[((kh * ${kW} + ${kw}) * ${C} + c4 * ${cw} + ${j}) * ${cov} + co4 + ${c}];`,
         );
       }
     }
@@ -116,16 +122,15 @@ export function rowConv(
       `let ih = (oh0 + ${q}) * ${strideH} - ${g.padTop} + kh;`,
       `let rowOk = u32(ih) < ${inH}u;`,
       `let xBase = (n * ${inH} + select(0, ih, rowOk)) * ${inW * cv} + c4;`,
-      ...loadSegment(strideW * (tm - 1) + kW, inW, cv),
+      ...loadSegment(strideW * (tm - 1) + kW, inW, cv, vec),
     );
     for (let kw = 0; kw < kW; kw++) {
-      for (let j = 0; j < 4; j++) {
+      for (let j = 0; j < cw; j++) {
         for (let r = 0; r < tm; r++) {
           for (let c = 0; c < tn / 4; c++) {
             const a = acc(q, r, c);
-            body.push(
-              `${a} = fma(vec4<f32>(xs${strideW * r + kw}[${j}]), w${kw}_${j}_${c}, ${a});`,
-            );
+            const xv = `xs${strideW * r + kw}${vec ? `[${j}]` : ""}`;
+            body.push(`${a} = fma(vec4<f32>(${xv}), w${kw}_${j}_${c}, ${a});`);
           }
         }
       }
@@ -154,7 +159,7 @@ fn kernel() {
     key: `rowconv_${rowKey(g)}_${rh}x${tm}x${tn}`,
     outputShape: [B, outH, outW, CO],
     inputs: ["x", "W"],
-    inputComponents: [4, 4],
+    inputComponents: [cw, 4],
     outputComponent: 4,
     workgroupSize: WG,
     dispatch: grid.dispatch,
@@ -232,9 +237,9 @@ fn kernel() {
  * `dW[kh, kw, ci, co] = sum_{n, oh, ow} x[n, oh*s - pt + kh, ow*s - pl + kw, ci] dy[n, oh, ow, co]`
  * (the filter gradient, HWIO) for a geometry that {@link rowConvFits}. One thread sums, for a
  * vec4 of input channels and `tn` output channels, every tap (kh, kw) over a slice of the
- * rows (n, oh): per segment of `l` output pixels it loads the `l` gradient pixels once and
- * uses each for all taps, and the input pixels under the segment for each filter row once for
- * the taps along w. Slices (split K) fill the device and keep each thread's loops within the
+ * rows (n, oh), `rb` rows at a time: per segment of `l` output pixels it loads the gradient
+ * pixels once and uses each for all taps, and the input pixels under the segment once per input
+ * row, for every tap along w and every (output row, filter row) pair that meets that row. Slices (split K) fill the device and keep each thread's loops within the
  * loop limit; a second pass sums them.
  */
 export function rowFilterGrad(
@@ -245,13 +250,17 @@ export function rowFilterGrad(
 ): tf.TensorInfo {
   if (!rowConvFits(g)) throw new RangeError(`row filter gradient: unsupported geometry`);
   const { batch: B, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, strideH, strideW } = g;
-  // Pixels per segment: 8 keep the unrolled body (kH*kW*l*tn FMAs) quick to compile.
+  // Pixels per segment and output rows per step: up to 16 pixels in all keep the unrolled body
+  // (kH*kW*l*rb*tn FMAs) quick to compile. Output rows q and filter rows kh meeting the same
+  // input row (q*s + kh) share its loads.
   const l = largestDivisor(outW, 8);
+  const rb = largestDivisor(outH, Math.floor(16 / l));
   const tn = CO % 8 === 0 ? 8 : 4;
-  const cv = C / 4, cov = CO / 4, blocks = CO / tn, segments = outW / l;
-  const rows = B * outH;
+  const vec = C % 4 === 0, cw = vec ? 4 : 1, cv = C / cw;
+  const cov = CO / 4, blocks = CO / tn, segments = outW / l;
+  const rows = B * (outH / rb);
   const perSlice = blocks * cv;
-  // Loop iterations per row: the segments (+1 leaving that loop) and the row loop's own.
+  // Loop iterations per row block: the segments (+1 leaving that loop) and the block loop's.
   const perRow = segments + 2;
   const slices = Math.min(
     rows,
@@ -265,7 +274,7 @@ export function rowFilterGrad(
   const writes: string[] = [];
   for (let kh = 0; kh < kH; kh++) {
     for (let kw = 0; kw < kW; kw++) {
-      for (let j = 0; j < 4; j++) {
+      for (let j = 0; j < cw; j++) {
         for (let c = 0; c < tn / 4; c++) {
           acc.push(`var ${tap(kh, kw, j, c)} = vec4<f32>(0.0);`);
           const at = ((kh * kW + kw) * C + j) * cov + c;
@@ -275,23 +284,33 @@ export function rowFilterGrad(
     }
   }
   const body: string[] = [];
-  for (let p = 0; p < l; p++) {
-    for (let c = 0; c < tn / 4; c++) body.push(`let d${p}_${c} = dy[dyBase + ${p * cov + c}];`);
+  for (let q = 0; q < rb; q++) {
+    for (let p = 0; p < l; p++) {
+      for (let c = 0; c < tn / 4; c++) {
+        body.push(`let d${q}_${p}_${c} = dy[dyBase + ${(q * outW + p) * cov + c}];`);
+      }
+    }
   }
-  for (let kh = 0; kh < kH; kh++) {
+  // Input row ir of the block serves output row q with filter row kh = ir - q*s.
+  for (let ir = 0; ir < (rb - 1) * strideH + kH; ir++) {
     body.push(
       `{`,
-      `let ih = oh * ${strideH} + (${kh - g.padTop});`,
+      `let ih = oh0 * ${strideH} + (${ir - g.padTop});`,
       `let rowOk = u32(ih) < ${inH}u;`,
       `let xBase = (n * ${inH} + select(0, ih, rowOk)) * ${inW * cv} + c4;`,
-      ...loadSegment(strideW * (l - 1) + kW, inW, cv),
+      ...loadSegment(strideW * (l - 1) + kW, inW, cv, vec),
     );
-    for (let kw = 0; kw < kW; kw++) {
-      for (let p = 0; p < l; p++) {
-        for (let j = 0; j < 4; j++) {
-          for (let c = 0; c < tn / 4; c++) {
-            const a = tap(kh, kw, j, c);
-            body.push(`${a} = fma(vec4<f32>(xs${strideW * p + kw}[${j}]), d${p}_${c}, ${a});`);
+    for (let q = 0; q < rb; q++) {
+      const kh = ir - q * strideH;
+      if (kh < 0 || kh >= kH) continue;
+      for (let kw = 0; kw < kW; kw++) {
+        for (let p = 0; p < l; p++) {
+          for (let j = 0; j < cw; j++) {
+            for (let c = 0; c < tn / 4; c++) {
+              const a = tap(kh, kw, j, c);
+              const xv = `xs${strideW * p + kw}${vec ? `[${j}]` : ""}`;
+              body.push(`${a} = fma(vec4<f32>(${xv}), d${q}_${p}_${c}, ${a});`);
+            }
           }
         }
       }
@@ -309,24 +328,24 @@ fn kernel() {
   let rowEnd = min(rowBegin + ${rowsPerSlice}, ${rows});
   ${acc.join("\n  ")}
   for (var row = rowBegin; row < rowEnd; row++) {
-    let n = row / ${outH};
-    let oh = row % ${outH};
+    let n = row / ${outH / rb};
+    let oh0 = (row % ${outH / rb}) * ${rb};
     for (var s = 0; s < ${segments}; s++) {
       let ow0 = s * ${l};
       let iw0 = ow0 * ${strideW} - ${g.padLeft};
-      let dyBase = (row * ${outW} + ow0) * ${cov} + co4;
+      let dyBase = ((n * ${outH} + oh0) * ${outW} + ow0) * ${cov} + co4;
       ${body.join("\n      ")}
     }
   }
-  let outBase = slice * ${kH * kW * C * cov} + c4 * ${4 * cov} + co4;
+  let outBase = slice * ${kH * kW * C * cov} + c4 * ${cw * cov} + co4;
   ${writes.join("\n  ")}
 }`;
   const filterShape = [kH, kW, C, CO];
   const partial = run(backend, {
-    key: `rowfiltergrad_${rowKey(g)}_${l}x${tn}_s${slices}`,
+    key: `rowfiltergrad_${rowKey(g)}_${rb}x${l}x${tn}_s${slices}`,
     outputShape: slices > 1 ? [slices, ...filterShape] : filterShape,
     inputs: ["x", "dy"],
-    inputComponents: [4, 4],
+    inputComponents: [cw, 4],
     outputComponent: 4,
     workgroupSize: WG,
     dispatch: grid.dispatch,
