@@ -20,6 +20,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import type { ConvGeometry } from "../conv_geometry.ts";
+import { geometryKey } from "./conv_info.ts";
 import { ceilDiv, flatGrid, run } from "./program.ts";
 import { reduceSlices } from "./reduce_slices.ts";
 import { getLoopLimit } from "./tuning.ts";
@@ -156,7 +157,7 @@ fn kernel() {
   ${writes.join("\n  ")}
 }`;
   return run(backend, {
-    key: `rowconv_${rowKey(g)}_${rh}x${tm}x${tn}`,
+    key: `rowconv_${geometryKey(g)}_${rh}x${tm}x${tn}`,
     outputShape: [B, outH, outW, CO],
     inputs: ["x", "W"],
     inputComponents: [cw, 4],
@@ -166,25 +167,6 @@ fn kernel() {
     source,
     loopIterations: kH * (cv + 1) + 1,
   }, [x, filter]);
-}
-
-/** Every number of a geometry the row kernels' sources depend on. */
-function rowKey(g: ConvGeometry): string {
-  return [
-    g.batch,
-    g.inH,
-    g.inW,
-    g.inC,
-    g.outH,
-    g.outW,
-    g.outC,
-    g.kH,
-    g.kW,
-    g.strideH,
-    g.strideW,
-    g.padTop,
-    g.padLeft,
-  ].join("_");
 }
 
 /**
@@ -342,7 +324,7 @@ fn kernel() {
 }`;
   const filterShape = [kH, kW, C, CO];
   const partial = run(backend, {
-    key: `rowfiltergrad_${rowKey(g)}_${rb}x${l}x${tn}_s${slices}`,
+    key: `rowfiltergrad_${geometryKey(g)}_${rb}x${l}x${tn}_s${slices}`,
     outputShape: slices > 1 ? [slices, ...filterShape] : filterShape,
     inputs: ["x", "dy"],
     inputComponents: [cw, 4],
