@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
-import { run } from "../../src/backend/webgpu/program.ts";
+import { loopCost, run } from "../../src/backend/webgpu/program.ts";
 import { gemmLoopsPerStep, gemmMaxK } from "../../src/backend/webgpu/gemm.ts";
 import { getLoopLimit, setLoopLimit } from "../../src/backend/webgpu/tuning.ts";
 
@@ -35,6 +35,15 @@ Deno.test("webgpu run refuses a program that would loop past the loop limit", ()
   }
   assert.throws(() => setLoopLimit(70000), RangeError);
   assert.throws(() => setLoopLimit(10), RangeError);
+});
+
+Deno.test("webgpu loop cost: each loop its iterations plus one, nested loops per iteration", () => {
+  assert.equal(loopCost(0), 1);
+  assert.equal(loopCost(8), 9);
+  assert.equal(loopCost(3, loopCost(10)), 3 * 12 + 1);
+  // Measured on llvmpipe: a loop of 1000 iterations around one of 64 stopped in its 993rd
+  // iteration (63551 inner iterations done), where the count passes 65535.
+  assert.ok(loopCost(992, loopCost(64)) <= 65535 && loopCost(993, loopCost(64)) > 65535);
 });
 
 Deno.test("webgpu GEMM loop count per step: each loop its iterations plus one", () => {

@@ -12,7 +12,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
-import { ceilDiv, flatGrid, run } from "./program.ts";
+import { ceilDiv, flatGrid, loopCost, run } from "./program.ts";
 import { getLoopLimit, getTargetWorkgroups, isSoftwareAdapter } from "./tuning.ts";
 
 /** The thread layout of a pass over `[m, c]`. */
@@ -51,12 +51,9 @@ function layout(m: number, c: number, rowsPerThread: number): Layout {
   return { m, c, vec, cv, wg, lanesC, rowLanes, chunks, groups, rowsPerGroup };
 }
 
-/**
- * Loop iterations of a thread over its rows of a row block (a loop of n iterations counts
- * n + 1 against the loop limit).
- */
+/** What a thread's loop over its rows of a row block counts against the loop limit. */
 function rowLoops(l: Layout): number {
-  return ceilDiv(l.rowsPerGroup, l.rowLanes) + 1;
+  return loopCost(ceilDiv(l.rowsPerGroup, l.rowLanes));
 }
 
 function type(vec: number): string {
@@ -141,7 +138,8 @@ fn kernel() {
     workgroupSize: lay.wg,
     dispatch: [lay.groups, lay.chunks, 1],
     source,
-    loopIterations: rowLoops(lay) + lay.rowLanes,
+    // The rows, then the workgroup's own sum over the other row lanes.
+    loopIterations: rowLoops(lay) + loopCost(lay.rowLanes - 1),
   }, inputs);
   return { partial, groups: lay.groups };
 }
@@ -190,7 +188,7 @@ fn kernel() {
     workgroupSize: 64,
     dispatch: grid.dispatch,
     source,
-    loopIterations: groups + 1,
+    loopIterations: loopCost(groups),
   }, [partial, ...extra]);
 }
 

@@ -17,7 +17,7 @@
  * sums `k` in `[z * kSlice, (z + 1) * kSlice)`) or over programs' own classes (the spec's
  * `prologue` may set private variables from `gz`, and `kEnd` may depend on them).
  */
-import { ceilDiv, type ProgramSpec } from "./program.ts";
+import { ceilDiv, loopCost, type ProgramSpec } from "./program.ts";
 import { getDispatchLimit, getLoopLimit } from "./tuning.ts";
 
 /** Tile shape of a {@link gemmProgram} program. */
@@ -91,18 +91,17 @@ export function checkTile(t: GemmTile): void {
 
 /**
  * Loop iterations one invocation runs per `bk`-deep step of the contraction: the step itself,
- * the inner loop over `bk / 4`, and the copy loops of threads that stage more
- * than one unit of a tile. A loop of n iterations counts n + 1 (measured on llvmpipe: its
- * limiter also counts the pass that leaves the loop).
+ * the inner loop over `bk / 4`, and the copy loops of threads that stage more than one unit of
+ * a tile, each counted by {@link loopCost}.
  */
 export function gemmLoopsPerStep(tile: GemmTile, a: Loader, b: Loader): number {
   const { bm, bn, bk, tm, tn } = tile;
   const threads = (bm / tm) * (bn / tn);
   const copy = (l: Loader, size: number) => {
     const perThread = Math.ceil((l.vec === "none" ? size : size / 4) / threads);
-    return perThread > 1 ? perThread + 1 : 0;
+    return perThread > 1 ? loopCost(perThread) : 0;
   };
-  return 1 + (bk / 4 + 1) + copy(a, bm * bk) + copy(b, bk * bn);
+  return 1 + loopCost(bk / 4) + copy(a, bm * bk) + copy(b, bk * bn);
 }
 
 /**
@@ -199,8 +198,10 @@ fn kernel() {
     dispatch: [tilesN * fold, ceilDiv(tilesM, fold), z],
     source,
     // The longest slice (or K) in bk steps; a custom kEnd stays within K.
-    loopIterations: ceilDiv(slices > 1 ? kSlice : K, bk) * gemmLoopsPerStep(tile, spec.a, spec.b) +
-      1,
+    loopIterations: loopCost(
+      ceilDiv(slices > 1 ? kSlice : K, bk),
+      gemmLoopsPerStep(tile, spec.a, spec.b) - 1,
+    ),
   };
 }
 

@@ -38,9 +38,19 @@ export interface ProgramSpec {
   source: string;
   /**
    * The most loop iterations one invocation runs, all loops of `source` together (0: no
-   * loops). Checked against {@link getLoopLimit}: software adapters end longer loops early.
+   * loops), counted by {@link loopCost}. Checked against {@link getLoopLimit}: software
+   * adapters end longer loops early.
    */
   loopIterations: number;
+}
+
+/**
+ * What a loop of `iterations` iterations, each running inner loops that cost `body`, counts
+ * against the loop limit: llvmpipe's limiter counts every iteration and the pass that leaves
+ * the loop (measured with nested loops), so `iterations * (1 + body) + 1`.
+ */
+export function loopCost(iterations: number, body = 0): number {
+  return iterations * (1 + body) + 1;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import type * as tf from "@tensorflow/tfjs";
-import { flatGrid, run } from "./program.ts";
+import { flatGrid, loopCost, run } from "./program.ts";
 
 const WG = 64;
 
@@ -38,6 +38,6 @@ fn kernel() {
   }
 }
 `,
-    loopIterations: slices + 1,
+    loopIterations: loopCost(slices),
   }, [partial]);
 }

@@ -21,7 +21,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import type { ConvGeometry } from "../conv_geometry.ts";
 import { geometryKey } from "./conv_info.ts";
-import { ceilDiv, flatGrid, run } from "./program.ts";
+import { ceilDiv, flatGrid, loopCost, run } from "./program.ts";
 import { reduceSlices } from "./reduce_slices.ts";
 import { getLoopLimit } from "./tuning.ts";
 
@@ -165,7 +165,7 @@ fn kernel() {
     workgroupSize: WG,
     dispatch: grid.dispatch,
     source,
-    loopIterations: kH * (cv + 1) + 1,
+    loopIterations: loopCost(kH, loopCost(cv)),
   }, [x, filter]);
 }
 
@@ -242,12 +242,9 @@ export function rowFilterGrad(
   const cov = CO / 4, blocks = CO / tn, segments = outW / l;
   const rows = B * (outH / rb);
   const perSlice = blocks * cv;
-  // Loop iterations per row block: the segments (+1 leaving that loop) and the block loop's.
-  const perRow = segments + 2;
-  const slices = Math.min(
-    rows,
-    Math.max(ceilDiv(64, perSlice), ceilDiv(rows * perRow, getLoopLimit() - 2)),
-  );
+  // Row blocks one thread may loop over within the loop limit (each runs the segment loop).
+  const maxRows = Math.floor((getLoopLimit() - 1) / (1 + loopCost(segments)));
+  const slices = Math.min(rows, Math.max(ceilDiv(64, perSlice), ceilDiv(rows, maxRows)));
   const rowsPerSlice = ceilDiv(rows, slices);
   const threads = perSlice * slices;
   const grid = flatGrid(threads, WG);
@@ -332,7 +329,7 @@ fn kernel() {
     workgroupSize: WG,
     dispatch: grid.dispatch,
     source,
-    loopIterations: rowsPerSlice * perRow + 1,
+    loopIterations: loopCost(rowsPerSlice, loopCost(segments)),
   }, [x, dy]);
   if (slices === 1) return partial;
   const out = reduceSlices(backend, partial, slices, filterShape);
