@@ -5,9 +5,9 @@
  * read as the `[kh*kw*ci, co]` matrix it is in HWIO. The stock kernels also run every training
  * shape as a matrix product (1x1 stride 1 by `BatchMatMul`, small outputs by im2col + matmul,
  * the rest by `Conv2DMMProgram`); this one is tiled for the project's GEMM and measured faster
- * (see the bench's per-kernel table). On software adapters, the layers {@link rowConvFits} takes run
- * by row segments instead ({@link rowConv}). NCHW and dilated convolutions go to the stock
- * kernel.
+ * (see the bench's per-kernel table). On software adapters, the layers {@link rowConvFits}
+ * takes run by row segments instead ({@link rowConv}). NCHW and dilated convolutions go to the
+ * stock kernel.
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";

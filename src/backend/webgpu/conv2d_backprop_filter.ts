@@ -65,11 +65,7 @@ export function filterGrad(
     outputShape: slices > 1 ? [slices, M, N] : filterShape,
     outputComponent: vecB ? 4 : 1,
   });
-  const partial = run(backend, spec, [x, dy]);
-  if (slices === 1) return partial;
-  const out = reduceSlices(backend, partial, slices, filterShape);
-  backend.disposeData(partial.dataId);
-  return out;
+  return reduceSlices(backend, run(backend, spec, [x, dy]), slices, filterShape);
 }
 
 /** `loadA(m, k)`: the im2col matrix, transposed: row m = (kh, kw, ci), column k = (n, oh, ow). */

@@ -8,19 +8,23 @@ import { flatGrid, loopCost, run } from "./program.ts";
 
 const WG = 64;
 
-/** Sums `partial` (`[slices, ...shape]`, flat) over its first axis into a tensor of `shape`. */
+/**
+ * Sums `partial` (`[slices, ...shape]`, flat) over its first axis into a tensor of `shape`, and
+ * releases `partial`; one slice is returned as it is (it already holds the sum).
+ */
 export function reduceSlices(
   backend: WebGPUBackend,
   partial: tf.TensorInfo,
   slices: number,
   shape: number[],
 ): tf.TensorInfo {
+  if (slices === 1) return partial;
   const size = shape.reduce((a, b) => a * b, 1);
   const vec = size % 4 === 0 ? 4 : 1;
   const units = size / vec;
   const grid = flatGrid(units, WG);
   const type = vec === 4 ? "vec4<f32>" : "f32";
-  return run(backend, {
+  const out = run(backend, {
     key: `reduce_slices_${slices}_${units}_${vec}`,
     outputShape: shape,
     inputs: ["p"],
@@ -40,4 +44,6 @@ fn kernel() {
 `,
     loopIterations: loopCost(slices),
   }, [partial]);
+  backend.disposeData(partial.dataId);
+  return out;
 }

@@ -2,10 +2,10 @@
  * Convolutions by output row segments, for software adapters. One thread computes `tm`
  * consecutive output pixels of a row (of `rh` rows) for `tn` output channels: for each filter
  * row `kh` and vec4 of input channels it loads the input pixels under the segment once
- * (`s*(tm-1) + kw` of them at stride s) and uses each for every tap along w that covers it. An implicit GEMM
- * loads an input pixel once per tap it meets (3 times along a row for a 3x3 filter at stride
- * 1); on llvmpipe, where every load from memory is a loop over the SIMD lanes and costs ~10x
- * an FMA, that is most of the time. The filter gradient ({@link rowFilterGrad}) is summed
+ * (`s*(tm-1) + kw` of them at stride s) and uses each for every tap along w that covers it.
+ * An implicit GEMM loads an input pixel once per tap it meets (3 times along a row for a 3x3
+ * filter at stride 1); on llvmpipe, where every load from memory is a loop over the SIMD
+ * lanes and costs ~10x an FMA, that is most of the time. The filter gradient ({@link rowFilterGrad}) is summed
  * the same way, and a stride-1 input gradient is the convolution of `dy` with the filter
  * flipped in space and transposed in channels ({@link rowInputGrad}).
  *
@@ -28,11 +28,15 @@ import { getLoopLimit } from "./tuning.ts";
 /** Threads per workgroup: one SIMD group of llvmpipe (8 lanes). */
 const WG = 8;
 
+/** Threads a filter gradient splits into at least: 8 workgroups, to share among CPU threads. */
+const MIN_THREADS = 64;
+
 /**
  * Whether {@link rowConv} and {@link rowFilterGrad} compute `g` (any stride and padding): no
  * dilation, output channels in whole vec4s (input channels go by vec4s where they can, else
- * one at a time), and taps along w that overlap (filter wider than the stride). Without the overlap (1x1 filters) nothing is reused, and the
- * filter gradient's small per-thread block would load twice what the GEMM's does per FMA.
+ * one at a time), and taps along w that overlap (filter wider than the stride). Without the
+ * overlap (1x1 filters) nothing is reused, and the filter gradient's small per-thread block
+ * would load twice what the GEMM's does per FMA.
  */
 export function rowConvFits(g: ConvGeometry): boolean {
   return g.dilationH === 1 && g.dilationW === 1 && g.outC % 4 === 0 && g.kW > g.strideW;
@@ -69,6 +73,11 @@ function loadSegment(count: number, inW: number, cv: number, vec: boolean): stri
     );
   }
   return lines;
+}
+
+/** The WGSL value of input channel `j` of segment pixel `i` (see {@link loadSegment}). */
+function segmentChannel(i: number, j: number, vec: boolean): string {
+  return vec ? `xs${i}[${j}]` : `xs${i}`;
 }
 
 /** `y = x * W` (NHWC; HWIO filter) for a geometry that {@link rowConvFits}. */
@@ -130,7 +139,7 @@ export function rowConv(
         for (let r = 0; r < tm; r++) {
           for (let c = 0; c < tn / 4; c++) {
             const a = acc(q, r, c);
-            const xv = `xs${strideW * r + kw}${vec ? `[${j}]` : ""}`;
+            const xv = segmentChannel(strideW * r + kw, j, vec);
             body.push(`${a} = fma(vec4<f32>(${xv}), w${kw}_${j}_${c}, ${a});`);
           }
         }
@@ -220,9 +229,10 @@ fn kernel() {
  * (the filter gradient, HWIO) for a geometry that {@link rowConvFits}. One thread sums, for a
  * vec4 of input channels and `tn` output channels, every tap (kh, kw) over a slice of the
  * rows (n, oh), `rb` rows at a time: per segment of `l` output pixels it loads the gradient
- * pixels once and uses each for all taps, and the input pixels under the segment once per input
- * row, for every tap along w and every (output row, filter row) pair that meets that row. Slices (split K) fill the device and keep each thread's loops within the
- * loop limit; a second pass sums them.
+ * pixels once and uses each for all taps, and the input pixels under the segment once per
+ * input row, for every tap along w and every (output row, filter row) pair that meets that
+ * row. Slices (split K) give the device at least {@link MIN_THREADS} threads and keep each
+ * thread's loops within the loop limit; a second pass sums them.
  */
 export function rowFilterGrad(
   backend: WebGPUBackend,
@@ -244,7 +254,7 @@ export function rowFilterGrad(
   const perSlice = blocks * cv;
   // Row blocks one thread may loop over within the loop limit (each runs the segment loop).
   const maxRows = Math.floor((getLoopLimit() - 1) / (1 + loopCost(segments)));
-  const slices = Math.min(rows, Math.max(ceilDiv(64, perSlice), ceilDiv(rows, maxRows)));
+  const slices = Math.min(rows, Math.max(ceilDiv(MIN_THREADS, perSlice), ceilDiv(rows, maxRows)));
   const rowsPerSlice = ceilDiv(rows, slices);
   const threads = perSlice * slices;
   const grid = flatGrid(threads, WG);
@@ -287,7 +297,7 @@ export function rowFilterGrad(
           for (let j = 0; j < cw; j++) {
             for (let c = 0; c < tn / 4; c++) {
               const a = tap(kh, kw, j, c);
-              const xv = `xs${strideW * p + kw}${vec ? `[${j}]` : ""}`;
+              const xv = segmentChannel(strideW * p + kw, j, vec);
               body.push(`${a} = fma(vec4<f32>(${xv}), d${q}_${p}_${c}, ${a});`);
             }
           }
@@ -331,8 +341,5 @@ fn kernel() {
     source,
     loopIterations: loopCost(rowsPerSlice, loopCost(segments)),
   }, [x, dy]);
-  if (slices === 1) return partial;
-  const out = reduceSlices(backend, partial, slices, filterShape);
-  backend.disposeData(partial.dataId);
-  return out;
+  return reduceSlices(backend, partial, slices, filterShape);
 }
