@@ -4,6 +4,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { encodeBatches } from "./_encode_batches.ts";
+import { concatArrays } from "../streams/_concat.ts";
 
 /**
  * Labelled features: `count` rows of `dim` values, row-major.
@@ -154,22 +155,9 @@ export async function extractFeatures(
     count += e.count;
   }
   return {
-    features: concat(chunks, Float32Array),
-    labels: concat(labelChunks, Int32Array),
+    features: concatArrays(chunks, Float32Array),
+    labels: concatArrays(labelChunks, Int32Array),
     dim,
     count,
   };
-}
-
-function concat<T extends Float32Array | Int32Array>(
-  parts: T[],
-  ctor: { new (n: number): T },
-): T {
-  const out = new ctor(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

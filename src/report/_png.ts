@@ -1,5 +1,6 @@
 /** A minimal PNG encoder (8-bit gray, RGB or RGBA; no filtering) on top of `node:zlib`. */
 import { deflateSync } from "node:zlib";
+import { concatArrays } from "../streams/_concat.ts";
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -60,19 +61,12 @@ export function encodePng(
   v.setUint32(4, height);
   ihdr[8] = 8; // bit depth
   ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // colour type
-  const parts = [
+  return concatArrays([
     Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
     pngChunk("IHDR", ihdr),
     pngChunk("IDAT", new Uint8Array(deflateSync(raw))),
     pngChunk("IEND", new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  ], Uint8Array);
 }
 
 /**
